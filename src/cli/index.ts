@@ -1,0 +1,9 @@
+import { runCli, type Register } from './run-cli.ts';
+// Each command lives in its own file under ./commands and registers itself here.
+import { registerBuild } from './commands/build.ts';
+
+const commands: Register[] = [registerBuild];
+
+const status = await runCli(process.argv.slice(2), commands);
+// The only place that exits: let pending stdout drain first.
+process.exitCode = status;

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'Invalid URL: expected an absolute http(s) URL' });
+
+const dateTime = z.iso.datetime({ offset: true, error: 'Invalid date-time: expected ISO 8601 with an offset, e.g. 2026-11-30T04:12:00-05:00' });
+
+export const AuthorSchema = z.strictObject({
+  name: z.string().min(1),
+  bio: z.string().optional(),
+  url: httpUrl.optional(),
+});
+
+export const ImageSchema = z.strictObject({
+  url: httpUrl,
+  alt: z.string(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+});
+
+export const ArticleSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'Expected letters, digits, dots, dashes or underscores' }),
+  kicker: z.string().min(1),
+  headline: z.string().min(1),
+  dek: z.string().min(1),
+  url: httpUrl,
+  publishedAt: dateTime,
+  section: z.string().optional(),
+  tags: z.array(z.string()).optional(),
+  priority: z.number().int().default(0),
+  body: z.array(z.string()).optional(),
+  author: AuthorSchema.optional(),
+  image: ImageSchema.optional(),
+});
+
+/** A file under data/articles holds one article or an array of them. */
+export const ArticleFileSchema = z.union([ArticleSchema, z.array(ArticleSchema)]);
+
+export const EditionFileSchema = z.strictObject({
+  lead: z.string().min(1).optional(),
+  articles: z.array(z.string().min(1)).optional(),
+  intro: z.string().optional(),
+  subject: z.string().min(1).optional(),
+});
+
+export type Article = z.infer<typeof ArticleSchema>;
+export type EditionFile = z.infer<typeof EditionFileSchema>;

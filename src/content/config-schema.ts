@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { Cron } from 'croner';
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'Expected an absolute http(s) URL' });
+
+const timezone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'Unknown IANA timezone' },
+);
+
+export const ScheduleSchema = z.strictObject({
+  cron: z.string().min(1).default('0 6 * * *'),
+  timezone: timezone.default('America/New_York'),
+  /** Minutes after a missed firing within which the scheduler still sends it (issue 6). */
+  graceMinutes: z.number().int().nonnegative().default(180),
+}).check((ctx) => {
+  try {
+    new Cron(ctx.value.cron, { timezone: ctx.value.timezone, paused: true });
+  } catch (error) {
+    ctx.issues.push({ code: 'custom', message: `Invalid cron pattern: ${(error as Error).message}`, input: ctx.value.cron, path: ['cron'] });
+  }
+});
+
+export const IncludeSchema = z.strictObject({
+  sections: z.array(z.string()).optional(),
+  kickers: z.array(z.string()).optional(),
+  tags: z.array(z.string()).optional(),
+});
+
+export const NewsletterSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'Expected lower-case letters, digits and dashes' }),
+  name: z.string().min(1),
+  description: z.string().default(''),
+  template: z.string().min(1).default('briefing'),
+  schedule: ScheduleSchema.default({ cron: '0 6 * * *', timezone: 'America/New_York', graceMinutes: 180 }),
+  subject: z.string().min(1).default('{newsletter}: {leadHeadline}'),
+  locale: z.string().min(2).default('en-US'),
+  include: IncludeSchema.optional(),
+});
+
+export const PublisherSchema = z.strictObject({
+  name: z.string().min(1).default('The Daybreak Post'),
+  postalAddress: z.string().default('1 Example Plaza, Springfield, USA'),
+  from: z.string().min(3).default('Daybreak <briefing@example.com>'),
+  replyTo: z.string().optional(),
+  /** Mailbox for the mailto: form of List-Unsubscribe (issue 4), e.g. "unsubscribe@example.com". */
+  unsubscribeMailbox: z.string().optional(),
+});
+
+export const DeliverySchema = z.strictObject({
+  maxConnections: z.number().int().positive().default(5),
+  ratePerSecond: z.number().positive().optional(),
+  connectionTimeoutMs: z.number().int().positive().default(10_000),
+  greetingTimeoutMs: z.number().int().positive().default(10_000),
+  socketTimeoutMs: z.number().int().positive().default(30_000),
+  retries: z.number().int().nonnegative().default(3),
+  retryBaseMs: z.number().int().nonnegative().default(1_000),
+  maxPolicyErrors: z.number().int().positive().default(10),
+  dkim: z
+    .strictObject({
+      domainName: z.string().min(1),
+      keySelector: z.string().min(1),
+      privateKeyFile: z.string().min(1),
+    })
+    .optional(),
+});
+
+export const WebSchema = z.strictObject({
+  port: z.number().int().min(0).max(65535).default(3000),
+  allowedOrigins: z.array(z.string()).default([]),
+  trustProxy: z.boolean().default(false),
+  signupRatePerMinute: z.number().int().positive().default(5),
+});
+
+export const ConfigSchema = z.strictObject({
+  $schema: z.string().optional(),
+  baseUrl: httpUrl.default('http://localhost:3000'),
+  publisher: PublisherSchema.default(PublisherSchema.parse({})),
+  newsletters: z
+    .array(NewsletterSchema)
+    .min(1)
+    .default([NewsletterSchema.parse({ id: 'morning', name: 'The Morning Briefing' })])
+    .check((ctx) => {
+      const seen = new Set<string>();
+      ctx.value.forEach((n, i) => {
+        if (seen.has(n.id)) {
+          ctx.issues.push({ code: 'custom', message: `Duplicate newsletter id "${n.id}"`, input: n.id, path: [i, 'id'] });
+        }
+        seen.add(n.id);
+      });
+    }),
+  delivery: DeliverySchema.default(DeliverySchema.parse({})),
+  web: WebSchema.default(WebSchema.parse({})),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type Newsletter = z.infer<typeof NewsletterSchema>;
+export type Publisher = z.infer<typeof PublisherSchema>;
+export type DeliveryConfig = z.infer<typeof DeliverySchema>;

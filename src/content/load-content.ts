@@ -1,0 +1,129 @@
+import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { DaybreakError } from '../errors.ts';
+import { ArticleFileSchema, EditionFileSchema, type Article, type EditionFile } from './article-schema.ts';
+import { formatIssues, parseJson } from './format-issues.ts';
+
+export interface ArticleRecord extends Article {
+  /** The file the article came from, relative to the working directory (for messages). */
+  file: string;
+}
+
+export interface Content {
+  articles: ArticleRecord[];
+  byId: Map<string, ArticleRecord>;
+  /** Curated editions keyed by `<newsletter-id>/<YYYY-MM-DD>`. */
+  editions: Map<string, EditionFile & { file: string }>;
+}
+
+const DATE_FILE = /^(\d{4}-\d{2}-\d{2})\.json$/;
+
+function listJson(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+function display(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith('..') ? path : rel;
+}
+
+/** True for a real calendar date written YYYY-MM-DD. */
+export function isIsoDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+/**
+ * Reads every article and edition file under `dir`, validating all of them and reporting every problem
+ * in one error (one line each: `file: path: message`), so an editor fixes a folder in one pass.
+ *
+ * @example
+ * const content = loadContent('data');
+ * content.byId.get('sessions-recusal-dinner');
+ */
+export function loadContent(dir: string): Content {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new DaybreakError('EDATA', `${dir}: data folder not found`, { details: [`${dir}: data folder not found`] });
+  }
+  const problems: string[] = [];
+  const articles: ArticleRecord[] = [];
+  const byId = new Map<string, ArticleRecord>();
+
+  for (const path of listJson(join(dir, 'articles'))) {
+    const file = display(path);
+    const json = parseJson(file, readFileSync(path, 'utf8'));
+    if (!json.ok) {
+      problems.push(json.message);
+      continue;
+    }
+    const result = ArticleFileSchema.safeParse(json.value);
+    if (!result.success) {
+      // Report against the shape the file was trying to have, so paths read `[3].url`, not union noise.
+      const schema = Array.isArray(json.value) ? ArticleFileSchema.options[1] : ArticleFileSchema.options[0];
+      const precise = schema.safeParse(json.value);
+      problems.push(...formatIssues(file, precise.success ? result.error : precise.error));
+      continue;
+    }
+    const list = Array.isArray(result.data) ? result.data : [result.data];
+    for (const article of list) {
+      const existing = byId.get(article.id);
+      if (existing) {
+        problems.push(`${file}: duplicate article id "${article.id}" (also in ${existing.file})`);
+        continue;
+      }
+      const record = { ...article, file };
+      byId.set(article.id, record);
+      articles.push(record);
+    }
+  }
+
+  const editions = new Map<string, EditionFile & { file: string }>();
+  const editionsDir = join(dir, 'editions');
+  if (existsSync(editionsDir)) {
+    for (const newsletterId of readdirSync(editionsDir).sort()) {
+      const folder = join(editionsDir, newsletterId);
+      if (!statSync(folder).isDirectory()) continue;
+      for (const path of listJson(folder)) {
+        const file = display(path);
+        const name = path.slice(folder.length + 1);
+        const dateMatch = DATE_FILE.exec(name);
+        if (!dateMatch || !isIsoDate(dateMatch[1]!)) {
+          problems.push(`${file}: edition files must be named YYYY-MM-DD.json with a real date`);
+          continue;
+        }
+        const json = parseJson(file, readFileSync(path, 'utf8'));
+        if (!json.ok) {
+          problems.push(json.message);
+          continue;
+        }
+        const result = EditionFileSchema.safeParse(json.value);
+        if (!result.success) {
+          problems.push(...formatIssues(file, result.error));
+          continue;
+        }
+        editions.set(`${newsletterId}/${dateMatch[1]}`, { ...result.data, file });
+      }
+    }
+  }
+
+  // Unknown ids are checked after every article is read, so the order of files does not matter.
+  for (const edition of editions.values()) {
+    if (edition.lead !== undefined && !byId.has(edition.lead)) {
+      problems.push(`${edition.file}: lead: unknown article id "${edition.lead}"`);
+    }
+    edition.articles?.forEach((id, i) => {
+      if (!byId.has(id)) problems.push(`${edition.file}: articles[${i}]: unknown article id "${id}"`);
+    });
+  }
+
+  if (problems.length > 0) {
+    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    throw new DaybreakError('EDATA', `${count} in ${dir}:\n${problems.join('\n')}`, { details: problems });
+  }
+  return { articles, byId, editions };
+}

@@ -1,0 +1,83 @@
+/**
+ * Schema migrations, applied in order and recorded by id in `schema_migrations`. Each area of the app
+ * appends its own entries; never edit an entry that has shipped, add a new one.
+ */
+export interface Migration {
+  id: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    id: '001-core',
+    sql: `
+      CREATE TABLE subscribers (
+        id INTEGER PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,            -- normalized: trimmed, domain lower-cased
+        name TEXT,
+        created_at TEXT NOT NULL,              -- ISO 8601 UTC
+        bounced INTEGER NOT NULL DEFAULT 0,    -- set by the sender on a 5.1.x reply
+        bounced_at TEXT,
+        consent_at TEXT,
+        consent_ip TEXT,
+        consent_user_agent TEXT,
+        consent_source TEXT
+      );
+
+      CREATE TABLE subscriptions (
+        subscriber_id INTEGER NOT NULL REFERENCES subscribers(id) ON DELETE CASCADE,
+        newsletter TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'unsubscribed')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        confirmed_at TEXT,
+        unsubscribed_at TEXT,
+        PRIMARY KEY (subscriber_id, newsletter)
+      );
+      CREATE INDEX subscriptions_by_newsletter ON subscriptions (newsletter, status, subscriber_id);
+
+      -- The send ledger (issue 4): one row per copy of an edition.
+      CREATE TABLE sends (
+        newsletter TEXT NOT NULL,
+        edition_date TEXT NOT NULL,
+        subscriber_id INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'deferred', 'failed', 'skipped', 'expired')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_reply TEXT,
+        message_id TEXT NOT NULL,
+        queued_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        sent_at TEXT,
+        next_attempt_at TEXT,
+        PRIMARY KEY (newsletter, edition_date, subscriber_id)
+      );
+      CREATE INDEX sends_by_state ON sends (newsletter, edition_date, state, subscriber_id);
+
+      -- One holder per edition at a time, so two send processes never mail the same reader.
+      CREATE TABLE send_locks (
+        newsletter TEXT NOT NULL,
+        edition_date TEXT NOT NULL,
+        holder TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        PRIMARY KEY (newsletter, edition_date)
+      );
+
+      -- The run ledger (issue 6): one row per scheduled edition.
+      CREATE TABLE runs (
+        newsletter TEXT NOT NULL,
+        edition_date TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('running', 'done', 'skipped', 'missed', 'failed')),
+        scheduled_at TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        reason TEXT,
+        total INTEGER NOT NULL DEFAULT 0,
+        sent INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        deferred INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (newsletter, edition_date)
+      );
+    `,
+  },
+];
