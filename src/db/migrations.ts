@@ -80,4 +80,21 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    // Issue 5 (readers): confirm tokens work once; at most one confirmation mail per address per 24 h;
+    // every sign-up attempt writes (last_signup_at) so known and unknown addresses answer alike, timing too;
+    // removed ids are never reused, so an old unsubscribe link can never act on a different person.
+    id: '010-audience',
+    sql: `
+      ALTER TABLE subscribers ADD COLUMN last_confirmation_sent_at TEXT;
+      ALTER TABLE subscribers ADD COLUMN last_signup_at TEXT;
+      CREATE TABLE used_tokens (
+        digest TEXT PRIMARY KEY,               -- SHA-256 of the token's signature, never the token itself
+        used_at TEXT NOT NULL
+      );
+      CREATE TABLE subscriber_id_floor (
+        id INTEGER NOT NULL                    -- the highest id ever removed; new ids start above it
+      );
+    `,
+  },
 ];
