@@ -97,4 +97,14 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    // Issue 6: a lease on a running edition, so a second scheduler (or a restart) can tell a live run
+    // from one whose process died mid-send and must be resumed.
+    id: '060-runs-lease',
+    sql: `
+      ALTER TABLE runs ADD COLUMN holder TEXT;        -- host:pid:nonce of the scheduler running it
+      ALTER TABLE runs ADD COLUMN heartbeat_at TEXT;  -- renewed while the run is in progress
+      CREATE INDEX runs_by_start ON runs (started_at);
+    `,
+  },
 ];
