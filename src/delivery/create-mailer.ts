@@ -1,0 +1,162 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import type { Config } from '../content/index.ts';
+import { DaybreakError } from '../errors.ts';
+import { classifySmtpError } from './delivery-error.ts';
+import { startLocalMailServer, type LocalMailServer } from './local-mail-server.ts';
+
+export interface MailerMessage {
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** Extra headers (e.g. List-Unsubscribe); nodemailer encodes them, CR/LF cannot add a header. */
+  headers?: Record<string, string>;
+  /** Defaults to publisher.from / publisher.replyTo. */
+  from?: string;
+  replyTo?: string;
+}
+
+/** A complete, already-encoded message with its envelope (one recipient). */
+export interface RawMessage {
+  from: string;
+  to: string;
+  raw: string | Buffer;
+}
+
+export interface Mailer {
+  /** Sends one message built by nodemailer (transactional and test mail). Rejects with a DeliveryError. */
+  send(message: MailerMessage): Promise<{ messageId: string; response: string }>;
+  /** Sends a prebuilt MIME message as it is (the edition path). Rejects with a DeliveryError. */
+  sendRaw(message: RawMessage): Promise<{ response: string }>;
+  /** Where the mail goes: `smtp://host:port` (no credentials) or `Maildir var/mail (local mail server)`. */
+  describe(): string;
+  /** The Maildir the local mail server writes to, or null when mail goes to SMTP_URL. */
+  readonly maildir: string | null;
+  close(): Promise<void>;
+}
+
+/** Maps delivery.ratePerSecond onto nodemailer's rateLimit-per-rateDelta window. */
+export function rateOptions(ratePerSecond: number | undefined): { rateLimit?: number; rateDelta?: number } {
+  if (!ratePerSecond) return {};
+  if (ratePerSecond >= 1) return { rateLimit: Math.round(ratePerSecond), rateDelta: 1000 };
+  return { rateLimit: 1, rateDelta: Math.round(1000 / ratePerSecond) };
+}
+
+function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.hostname}${parsed.port ? `:${parsed.port}` : ''}`;
+  } catch {
+    return 'SMTP_URL';
+  }
+}
+
+/**
+ * The one way Daybreak sends mail: pooled nodemailer to `SMTP_URL` (smtp:// or smtps://), or, with no
+ * SMTP_URL, the embedded local mail server (started on first use, on loopback) that stores every message
+ * in a Maildir under `<varDir>/mail`. Retries belong to the send ledger, so nodemailer's own re-queueing
+ * is off (maxRequeues 0): a failure is reported at once and the caller decides.
+ *
+ * @example
+ * const mailer = createMailer({ config, env: process.env, varDir: 'var' });
+ * await mailer.send({ to: 'ada@example.com', subject: 'Confirm', html, text });
+ * console.log(`mail went to ${mailer.describe()}`);
+ * await mailer.close();
+ */
+export function createMailer(options: { config: Config; env?: NodeJS.ProcessEnv; varDir?: string }): Mailer {
+  const { config } = options;
+  const env = options.env ?? process.env;
+  const varDir = options.varDir ?? 'var';
+  const smtpUrl = env.SMTP_URL?.trim() || undefined;
+  if (smtpUrl && !/^smtps?:\/\//i.test(smtpUrl)) {
+    throw new DaybreakError('ECONFIG', `SMTP_URL must start with smtp:// or smtps:// (got "${describeUrl(smtpUrl)}")`);
+  }
+  const maildir = smtpUrl ? null : join(varDir, 'mail');
+  const delivery = config.delivery;
+  let dkim: { domainName: string; keySelector: string; privateKey: string } | undefined;
+  if (delivery.dkim) {
+    try {
+      dkim = {
+        domainName: delivery.dkim.domainName,
+        keySelector: delivery.dkim.keySelector,
+        privateKey: readFileSync(delivery.dkim.privateKeyFile, 'utf8'),
+      };
+    } catch (error) {
+      throw new DaybreakError('ECONFIG', `delivery.dkim.privateKeyFile: cannot read ${delivery.dkim.privateKeyFile}`, { cause: error });
+    }
+  }
+
+  let server: LocalMailServer | null = null;
+  let transporter: Promise<Transporter> | null = null;
+  let closed = false;
+
+  const common = {
+    pool: true as const,
+    maxConnections: delivery.maxConnections,
+    maxMessages: Infinity,
+    maxRequeues: 0,
+    connectionTimeout: delivery.connectionTimeoutMs,
+    greetingTimeout: delivery.greetingTimeoutMs,
+    socketTimeout: delivery.socketTimeoutMs,
+    ...rateOptions(delivery.ratePerSecond),
+    ...(dkim ? { dkim } : {}),
+  };
+
+  function transport(): Promise<Transporter> {
+    if (closed) return Promise.reject(new DaybreakError('EDELIVERY', 'The mailer is closed'));
+    transporter ??= (async () => {
+      if (smtpUrl) return nodemailer.createTransport({ url: smtpUrl, ...common } as never);
+      server = await startLocalMailServer({ maildir: maildir! });
+      return nodemailer.createTransport({
+        host: server.host,
+        port: server.port,
+        secure: false,
+        ignoreTLS: true,
+        ...common,
+      } as never);
+    })();
+    return transporter;
+  }
+
+  return {
+    maildir,
+    describe: () => (smtpUrl ? describeUrl(smtpUrl) : `Maildir ${maildir} (local mail server)`),
+    async send(message) {
+      const t = await transport();
+      try {
+        const info = await t.sendMail({
+          from: message.from ?? config.publisher.from,
+          replyTo: message.replyTo ?? config.publisher.replyTo,
+          to: message.to,
+          subject: message.subject,
+          html: message.html,
+          text: message.text,
+          headers: message.headers,
+        });
+        return { messageId: String(info.messageId), response: String(info.response) };
+      } catch (error) {
+        throw classifySmtpError(error);
+      }
+    },
+    async sendRaw(message) {
+      const t = await transport();
+      try {
+        const info = await t.sendMail({ envelope: { from: message.from, to: [message.to] }, raw: message.raw });
+        return { response: String(info.response) };
+      } catch (error) {
+        throw classifySmtpError(error);
+      }
+    },
+    async close() {
+      closed = true;
+      if (transporter) {
+        const t = await transporter.catch(() => null);
+        t?.close();
+      }
+      if (server) await server.close();
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigSchema } from '../../src/content/index.ts';
+import { createMailer, DeliveryError, readMaildir, readMaildirMessage, type Mailer } from '../../src/delivery/index.ts';
+import { isDaybreakError } from '../../src/errors.ts';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+
+const config = ConfigSchema.parse({ delivery: { socketTimeoutMs: 1500, greetingTimeoutMs: 1500, connectionTimeoutMs: 1500 } });
+let cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.reverse()) await fn();
+  cleanup = [];
+});
+
+function tempVar(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'daybreak-mailer-'));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+function track(mailer: Mailer): Mailer {
+  cleanup.push(() => mailer.close());
+  return mailer;
+}
+async function sink(): Promise<SmtpSink> {
+  const s = await startSmtpSink();
+  cleanup.push(() => s.close());
+  return s;
+}
+
+describe('createMailer without SMTP_URL', () => {
+  it('delivers through the local mail server into a Maildir that readMaildir lists newest first', async () => {
+    const varDir = tempVar();
+    const mailer = track(createMailer({ config, env: {}, varDir }));
+    expect(mailer.describe()).toBe(`Maildir ${join(varDir, 'mail')} (local mail server)`);
+    await mailer.send({ to: 'ada@example.com', subject: 'First', html: '<p>one</p>', text: 'one' });
+    await new Promise((r) => setTimeout(r, 20));
+    const info = await mailer.send({ to: 'Bob <bob@example.com>', subject: 'Ünïcode second', html: '<p>two</p>', text: 'two' });
+    expect(info.response).toMatch(/^250 /);
+    const list = await readMaildir(join(varDir, 'mail'));
+    expect(list.map((m) => m.subject)).toEqual(['Ünïcode second', 'First']);
+    expect(list[0]!.to).toContain('bob@example.com');
+    expect(list[0]!.from).toContain('briefing@example.com');
+    expect(list[0]!.file).toContain(join('mail', 'new'));
+    expect(list[0]!.file.endsWith('.eml')).toBe(true);
+    const message = await readMaildirMessage(join(varDir, 'mail'), list[1]!.id);
+    expect(message.html).toBe('<p>one</p>');
+    expect(message.text?.trim()).toBe('one');
+    expect(message.headers.find((h) => h.name.toLowerCase() === 'subject')?.value).toBe('First');
+    expect(message.raw).toContain('Subject: First');
+  });
+
+  it('reads an empty or missing Maildir as no messages and refuses ids that leave the folder', async () => {
+    const varDir = tempVar();
+    expect(await readMaildir(join(varDir, 'mail'))).toEqual([]);
+    await expect(readMaildirMessage(join(varDir, 'mail'), '../secret')).rejects.toSatisfy((e) => isDaybreakError(e, 'ENOTFOUND'));
+    await expect(readMaildirMessage(join(varDir, 'mail'), 'nope.eml')).rejects.toSatisfy((e) => isDaybreakError(e, 'ENOTFOUND'));
+  });
+});
+
+describe('createMailer with SMTP_URL', () => {
+  it('sends over the pooled transport and describes the host without credentials', async () => {
+    const s = await sink();
+    const mailer = track(createMailer({ config, env: { SMTP_URL: `smtp://user:secret@127.0.0.1:${s.port}` }, varDir: tempVar() }));
+    expect(mailer.describe()).toBe(`smtp://127.0.0.1:${s.port}`);
+    expect(mailer.maildir).toBeNull();
+    await mailer.send({ to: 'ada@example.com', subject: 'Hi', html: '<p>x</p>', text: 'x', headers: { 'X-Test': 'a\r\nBcc: evil@example.com' } });
+    expect(s.messages).toHaveLength(1);
+    expect(s.messages[0]!.raw).not.toMatch(/^Bcc:/im);
+  });
+
+  it('rejects an SMTP_URL that is not smtp:// or smtps://', () => {
+    expect(() => createMailer({ config, env: { SMTP_URL: 'http://example.com' } })).toThrow(/SMTP_URL/);
+  });
+
+  it('reports a refused recipient as a typed DeliveryError with the reply code and command', async () => {
+    const s = await sink();
+    s.fault({ phase: 'rcpt', match: 'gone@example.com', code: 550, message: '5.1.1 No such user' });
+    const mailer = track(createMailer({ config, env: { SMTP_URL: s.url } }));
+    const error = await mailer.send({ to: 'gone@example.com', subject: 'Hi', html: 'x', text: 'x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeliveryError);
+    const d = error as DeliveryError;
+    expect(d.responseCode).toBe(550);
+    expect(d.permanent).toBe(true);
+    expect(d.kind).toBe('bounce');
+    expect(d.command).toMatch(/RCPT/);
+  });
+
+  it('reports a greeting refusal as transient', async () => {
+    const s = await sink();
+    s.fault({ phase: 'greeting', code: 421, times: 1 });
+    const mailer = track(createMailer({ config, env: { SMTP_URL: s.url } }));
+    const error = (await mailer.send({ to: 'ada@example.com', subject: 'Hi', html: 'x', text: 'x' }).catch((e: unknown) => e)) as DeliveryError;
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect(error.kind).toBe('transient');
+    expect(error.permanent).toBe(false);
+  });
+});
