@@ -5,3 +5,4 @@ export { loadContent, isIsoDate, type Content, type ArticleRecord } from './load
 export { assembleEdition, isSkipped, fillSubject, type Edition, type SkippedEdition } from './assemble-edition.ts';
 export { localDate, startOfLocalDate, nextFiring, previousFiring, sendTimeOn } from './schedule-times.ts';
 export { formatIssues, formatPath, parseJson } from './format-issues.ts';
+export { describeSchedule, timezoneName, type ScheduleLike } from './describe-schedule.ts';
