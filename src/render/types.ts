@@ -33,3 +33,95 @@ export interface Segmented<F extends string = string> {
   parts: string[];
   fields: F[];
 }
+
+/** The names of the per-reader fields a template may show (see `readerFieldValues`). */
+export type ReaderField = 'greeting' | 'firstName' | 'email' | 'unsubscribeUrl';
+
+/** One article as every edition template shows it: already validated, plain text (templates escape it). */
+export interface ArticleView {
+  id: string;
+  kicker: string;
+  headline: string;
+  dek: string;
+  url: string;
+  section?: string;
+}
+
+export interface ImageView {
+  url: string;
+  alt: string;
+  width: number;
+  height: number;
+}
+
+/** The lead story: the article plus what the long treatment needs. */
+export interface LeadView extends ArticleView {
+  /** "By Ana Ruiz", or null when the article has no author. */
+  byline: string | null;
+  author: { name: string; bio: string | null; url: string | null } | null;
+  image: ImageView | null;
+  /** The first paragraphs of the body shown in the email (the dek when the article has no body). */
+  paragraphs: string[];
+  /** True when the body has more than the paragraphs shown. */
+  truncated: boolean;
+}
+
+/**
+ * Everything an edition template shows, computed once by `buildEditionView` so that every design (React
+ * Email or MJML) says the same thing (issue 3: "the data → view-model step lives in one place").
+ */
+export interface EditionView {
+  newsletter: { id: string; name: string; description: string };
+  publisher: { name: string; postalAddress: string };
+  /** YYYY-MM-DD, the edition's local date. */
+  date: string;
+  /** "Monday, November 30, 2026", in the newsletter's timezone and locale. */
+  longDate: string;
+  /** BCP 47 tag for `<html lang>`, e.g. "en-US". */
+  lang: string;
+  /** ISO 8601 instant of the send time. */
+  sendAt: string;
+  subject: string;
+  /** The hidden preview text shown after the subject in inbox lists. */
+  preheader: string;
+  /** The editor's note, when the curated edition has one. */
+  intro: string | null;
+  lead: LeadView;
+  /** Every article after the lead, in order. */
+  items: ArticleView[];
+  /** Lead first, then items: the "In this edition" list. */
+  contents: Array<Pick<ArticleView, 'id' | 'headline' | 'url'>>;
+  links: {
+    /** `{baseUrl}/archive/{newsletter}/{date}` */
+    viewInBrowserUrl: string;
+    /** `{baseUrl}/` */
+    signUpUrl: string;
+  };
+  /** Why the reader gets this email (CAN-SPAM / good practice), one sentence. */
+  reason: string;
+}
+
+/** Props of every edition template. Per-reader text must come from `readerFieldValues(reader)`. */
+export interface EditionProps {
+  view: EditionView;
+  reader: Reader;
+}
+
+interface TemplateBase {
+  name: string;
+  engine: TemplateEngine;
+  /** One line for `daybreak templates`. */
+  description: string;
+}
+
+export interface EditionTemplate extends TemplateBase {
+  kind: 'edition';
+  render(props: EditionProps): Promise<RenderedEmail>;
+}
+
+export interface TransactionalTemplate<P = any> extends TemplateBase {
+  kind: 'transactional';
+  render(props: P): Promise<RenderedEmail>;
+}
+
+export type TemplateDefinition = EditionTemplate | TransactionalTemplate;

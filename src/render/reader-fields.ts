@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import type { Reader, ReaderField } from './types.ts';
+
+/** Every per-reader field, in a fixed order. */
+export const READER_FIELDS: readonly ReaderField[] = ['greeting', 'firstName', 'email', 'unsubscribeUrl'];
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' };
+const HTML_SPECIAL = /[&<>"']/g;
+
+/**
+ * Escapes text for HTML text and attribute values exactly as React DOM's server renderer does
+ * (`escapeTextForBrowser`: & < > " '), so a substituted copy is byte-identical to a full render.
+ */
+export function escapeHtml(value: string): string {
+  HTML_SPECIAL.lastIndex = 0;
+  return HTML_SPECIAL.test(value) ? value.replace(HTML_SPECIAL, (c) => HTML_ESCAPES[c]!) : value;
+}
+
+/** Marks a Reader whose field values are placeholder tokens (the render-once pass). */
+const PLACEHOLDER_NONCE = Symbol('daybreak.placeholderNonce');
+
+type PlaceholderReader = Reader & { [PLACEHOLDER_NONCE]: string };
+
+/**
+ * The token for one field. Plain ASCII letters, digits, `%`, `-` and `:`: nothing React, MJML or an HTML
+ * minifier escapes or rewrites. The nonce is random per render, so article text can never forge a token.
+ */
+export function placeholderToken(nonce: string, field: ReaderField): string {
+  return `%%DAYBREAK-${nonce}:${field}%%`;
+}
+
+/** A Reader for the render-once pass: `readerFieldValues` of it returns tokens instead of values. */
+export function createPlaceholderReader(nonce: string = randomBytes(6).toString('hex')): PlaceholderReader {
+  return {
+    email: placeholderToken(nonce, 'email'),
+    firstName: placeholderToken(nonce, 'firstName'),
+    unsubscribeUrl: placeholderToken(nonce, 'unsubscribeUrl'),
+    [PLACEHOLDER_NONCE]: nonce,
+  };
+}
+
+/** The nonce of a placeholder reader, or null for a real one. */
+export function placeholderNonce(reader: Reader): string | null {
+  return (reader as Partial<PlaceholderReader>)[PLACEHOLDER_NONCE] ?? null;
+}
+
+/**
+ * The raw (unescaped) per-reader values a template may show. Templates MUST take every per-reader string
+ * from here and show each as ONE whole string (one text node or one attribute), never build text around
+ * `reader.firstName` themselves: that is what makes substituting into a render-once copy byte-identical to
+ * a full render (the greeting's "no name" fallback is decided here, not in the template).
+ *
+ * @example
+ * const { greeting, email, unsubscribeUrl } = readerFieldValues(reader); // "Good morning, Ana."
+ */
+export function readerFieldValues(reader: Reader): Record<ReaderField, string> {
+  const nonce = placeholderNonce(reader);
+  if (nonce !== null) {
+    return {
+      greeting: placeholderToken(nonce, 'greeting'),
+      firstName: placeholderToken(nonce, 'firstName'),
+      email: placeholderToken(nonce, 'email'),
+      unsubscribeUrl: placeholderToken(nonce, 'unsubscribeUrl'),
+    };
+  }
+  const firstName = (reader.firstName ?? '').trim();
+  return {
+    greeting: firstName ? `Good morning, ${firstName}.` : 'Good morning.',
+    firstName,
+    email: reader.email,
+    unsubscribeUrl: reader.unsubscribeUrl,
+  };
+}
+
+/** The reader `daybreak build` writes its .eml for and the preview shows first. */
+export const sampleReader: Reader = {
+  email: 'ana.reader@example.com',
+  firstName: 'Ana',
+  unsubscribeUrl: 'http://localhost:3000/unsubscribe?token=sample-ana',
+};
+
+/** A reader who gave no name: the greeting falls back to "Good morning." */
+export const noNameReader: Reader = {
+  email: 'no.name@example.com',
+  firstName: null,
+  unsubscribeUrl: 'http://localhost:3000/unsubscribe?token=sample-noname',
+};
+
+/** A reader whose fields hold everything that must be escaped: < & quotes and emoji. */
+export const awkwardReader: Reader = {
+  email: `o'brien+news&"more"@example.com`,
+  firstName: `Zoë "Z" <O'Brien> & 🦊`,
+  unsubscribeUrl: 'http://localhost:3000/unsubscribe?token=a<b>&n="1"&x=\'2\'',
+};

@@ -1,0 +1,34 @@
+import { DaybreakError } from '../errors.ts';
+import { templates } from '../../templates/index.ts';
+import type { EditionTemplate, TemplateDefinition } from './types.ts';
+
+// `templates` is read inside the functions, never at module load: templates/*.tsx import src/render, which
+// imports this file, and an ESM import cycle only works if nobody touches the other side while loading.
+
+/** Every template in templates/index.ts, in its order. */
+export function listTemplates(): TemplateDefinition[] {
+  return [...templates];
+}
+
+/** The template called `name`; an EUSAGE error naming the known templates otherwise. */
+export function getTemplate(name: string): TemplateDefinition {
+  const found = templates.find((t) => t.name === name);
+  if (!found) {
+    const known = templates.map((t) => t.name).join(', ');
+    throw new DaybreakError('EUSAGE', `Unknown template "${name}" (known templates: ${known})`);
+  }
+  return found;
+}
+
+/** Like getTemplate, and also checks that the template renders editions (not a transactional email). */
+export function getEditionTemplate(name: string): EditionTemplate {
+  const template = getTemplate(name);
+  if (template.kind !== 'edition') {
+    const editions = templates.filter((t) => t.kind === 'edition').map((t) => t.name).join(', ');
+    throw new DaybreakError(
+      'EUSAGE',
+      `Template "${name}" is a transactional email, not an edition design (edition templates: ${editions})`,
+    );
+  }
+  return template;
+}
