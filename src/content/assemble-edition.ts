@@ -1,6 +1,6 @@
 import { DaybreakError } from '../errors.ts';
 import type { Config, Newsletter } from './config-schema.ts';
-import type { ArticleRecord, Content } from './load-content.ts';
+import { isIsoDate, type ArticleRecord, type Content } from './load-content.ts';
 import { previousFiring, sendTimeOn } from './schedule-times.ts';
 
 export interface Edition {
@@ -75,6 +75,9 @@ export function assembleEdition(options: {
   if (!newsletter) {
     const known = config.newsletters.map((n) => n.id).join(', ');
     throw new DaybreakError('EUSAGE', `Unknown newsletter "${options.newsletterId}" (the config has: ${known})`);
+  }
+  if (!isIsoDate(date)) {
+    throw new DaybreakError('EUSAGE', `Invalid date "${date}": expected a calendar date written YYYY-MM-DD`);
   }
   const time = sendTimeOn(newsletter, date);
   if (time.sendAt === null) {

@@ -12,7 +12,7 @@ const timezone = z.string().refine(
       return false;
     }
   },
-  { error: 'Unknown IANA timezone' },
+  { error: (issue) => `Unknown IANA timezone ${JSON.stringify(issue.input)} (use a name like "America/New_York")` },
 );
 
 export const ScheduleSchema = z.strictObject({

@@ -4,5 +4,5 @@ export { loadConfig, parseConfig, DEFAULT_CONFIG_FILE } from './load-config.ts';
 export { loadContent, isIsoDate, type Content, type ArticleRecord } from './load-content.ts';
 export { assembleEdition, isSkipped, fillSubject, type Edition, type SkippedEdition } from './assemble-edition.ts';
 export { localDate, startOfLocalDate, nextFiring, previousFiring, sendTimeOn } from './schedule-times.ts';
-export { formatIssues, formatPath, parseJson } from './format-issues.ts';
+export { formatIssues, formatPath, parseJson, jsonErrorOffset, readableErrors } from './format-issues.ts';
 export { describeSchedule, timezoneName, type ScheduleLike } from './describe-schedule.ts';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { DaybreakError } from '../errors.ts';
 import { ConfigSchema, type Config } from './config-schema.ts';
-import { formatIssues, parseJson } from './format-issues.ts';
+import { formatIssues, parseJson, readableErrors } from './format-issues.ts';
 
 export const DEFAULT_CONFIG_FILE = 'daybreak.config.json';
 
@@ -26,7 +26,7 @@ export function loadConfig(options: { file?: string } = {}): Config & { file: st
 export function parseConfig(file: string, text: string): Config {
   const json = parseJson(file, text);
   if (!json.ok) throw new DaybreakError('ECONFIG', json.message, { details: [json.message] });
-  const result = ConfigSchema.safeParse(json.value);
+  const result = ConfigSchema.safeParse(json.value, { error: readableErrors });
   if (!result.success) {
     const details = formatIssues(file, result.error);
     throw new DaybreakError('ECONFIG', details.join('\n'), { details });

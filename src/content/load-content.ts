@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { DaybreakError } from '../errors.ts';
 import { ArticleFileSchema, EditionFileSchema, type Article, type EditionFile } from './article-schema.ts';
-import { formatIssues, parseJson } from './format-issues.ts';
+import { formatIssues, parseJson, readableErrors } from './format-issues.ts';
 
 export interface ArticleRecord extends Article {
   /** The file the article came from, relative to the working directory (for messages). */
@@ -61,11 +61,11 @@ export function loadContent(dir: string): Content {
       problems.push(json.message);
       continue;
     }
-    const result = ArticleFileSchema.safeParse(json.value);
+    const result = ArticleFileSchema.safeParse(json.value, { error: readableErrors });
     if (!result.success) {
       // Report against the shape the file was trying to have, so paths read `[3].url`, not union noise.
       const schema = Array.isArray(json.value) ? ArticleFileSchema.options[1] : ArticleFileSchema.options[0];
-      const precise = schema.safeParse(json.value);
+      const precise = schema.safeParse(json.value, { error: readableErrors });
       problems.push(...formatIssues(file, precise.success ? result.error : precise.error));
       continue;
     }
@@ -101,7 +101,7 @@ export function loadContent(dir: string): Content {
           problems.push(json.message);
           continue;
         }
-        const result = EditionFileSchema.safeParse(json.value);
+        const result = EditionFileSchema.safeParse(json.value, { error: readableErrors });
         if (!result.success) {
           problems.push(...formatIssues(file, result.error));
           continue;
