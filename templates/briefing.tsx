@@ -1,3 +1,5 @@
+/** @jsxRuntime automatic @jsxImportSource react */
+// (The pragma keeps JSX working when tsx runs from a folder without this project's tsconfig.json.)
 import type { CSSProperties } from 'react';
 import { Body, Container, Head, Heading, Html, Img, Link, Preview, Section, Text } from '@react-email/components';
 import {

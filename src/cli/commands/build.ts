@@ -1,0 +1,210 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import { z } from 'zod';
+import { DaybreakError, isDaybreakError } from '../../errors.ts';
+import {
+  assembleEdition,
+  isIsoDate,
+  isSkipped,
+  loadContent,
+  localDate,
+  type Config,
+} from '../../content/index.ts';
+import { getEditionTemplate, renderEdition, sampleReader, type Reader } from '../../render/index.ts';
+import { loadConfigFrom, resolveDataDir } from '../context.ts';
+import { formatIssues } from '../../content/index.ts';
+
+/** Gmail clips messages whose HTML is larger than this (about 102 KB). */
+export const GMAIL_CLIP_BYTES = 102 * 1024;
+
+const BuildFlags = z.strictObject({
+  newsletter: z.string().min(1).optional(),
+  date: z
+    .string()
+    .refine(isIsoDate, { error: 'Expected a real calendar date written YYYY-MM-DD, e.g. 2026-11-30' })
+    .optional(),
+  data: z.string().min(1).optional(),
+  out: z.string().min(1).default('out'),
+  template: z.string().min(1).optional(),
+  config: z.string().min(1).optional(),
+  json: z.boolean().default(false),
+});
+export type BuildFlags = z.input<typeof BuildFlags>;
+
+export interface BuildResult {
+  newsletter: string;
+  date: string;
+  template: string;
+  subject: string;
+  sendAt: string;
+  articles: Array<{ id: string; headline: string; url: string }>;
+  files: { html: string; text: string; eml: string };
+  htmlBytes: number;
+}
+export interface BuildSkipped {
+  newsletter: string;
+  date: string;
+  skipped: 'no articles';
+}
+
+/** Builds a complete multipart/alternative MIME message for one reader's copy (RFC 2046 §5.1.4). */
+export async function composeEml(options: {
+  config: Config;
+  reader: Reader;
+  subject: string;
+  html: string;
+  text: string;
+  date: Date;
+}): Promise<Buffer> {
+  const { config, reader } = options;
+  const mail = new MailComposer({
+    from: config.publisher.from,
+    to: reader.firstName ? { name: reader.firstName, address: reader.email } : reader.email,
+    ...(config.publisher.replyTo ? { replyTo: config.publisher.replyTo } : {}),
+    subject: options.subject,
+    date: options.date,
+    text: options.text,
+    html: options.html,
+    // RFC 2369 / RFC 8058 one-click unsubscribe, as delivery sends it.
+    list: { unsubscribe: reader.unsubscribeUrl },
+    headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+  });
+  return mail.compile().build();
+}
+
+/** Writes every file under a temporary name first, then renames them all: never a half-written set. */
+function writeAll(files: Array<{ path: string; data: string | Buffer }>): void {
+  const temps: string[] = [];
+  try {
+    for (const file of files) {
+      const temp = `${file.path}.tmp-${process.pid}`;
+      writeFileSync(temp, file.data);
+      temps.push(temp);
+    }
+    files.forEach((file, i) => renameSync(temps[i]!, file.path));
+  } catch (error) {
+    for (const temp of temps) rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+function usage(flags: unknown): z.infer<typeof BuildFlags> {
+  const result = BuildFlags.safeParse(flags);
+  if (!result.success) {
+    const lines = formatIssues('build', result.error).map((line) => line.replace(/^build: /, '--'));
+    throw new DaybreakError('EUSAGE', lines.join('\n'), { details: lines });
+  }
+  return result.data;
+}
+
+/**
+ * `daybreak build`: assembles one edition, renders it once and writes OUT/<newsletter>/<date>/<template>
+ * .html, .txt and .eml (the sample reader's copy). Throws DaybreakError: EUSAGE for bad flags, an unknown
+ * newsletter or template, or a date the newsletter does not go out on; ECONFIG/EDATA for bad files.
+ */
+export async function build(rawFlags: BuildFlags, now: Date = new Date()): Promise<BuildResult | BuildSkipped> {
+  const flags = usage(rawFlags);
+  const config = loadConfigFrom({ ...(flags.config !== undefined ? { config: flags.config } : {}) });
+  const newsletter = flags.newsletter
+    ? config.newsletters.find((n) => n.id === flags.newsletter)
+    : config.newsletters[0];
+  if (!newsletter) {
+    const known = config.newsletters.map((n) => n.id).join(', ');
+    throw new DaybreakError('EUSAGE', `Unknown newsletter "${flags.newsletter}" (the config has: ${known})`);
+  }
+  let templateName = flags.template ?? newsletter.template;
+  try {
+    templateName = getEditionTemplate(templateName).name;
+  } catch (error) {
+    // A bad --template is the caller's mistake; a bad "template" in the config is the config's.
+    if (flags.template === undefined && isDaybreakError(error)) {
+      const where = `${config.file ?? 'config'}: newsletters[${config.newsletters.indexOf(newsletter)}].template`;
+      throw new DaybreakError('ECONFIG', `${where}: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+  const date = flags.date ?? localDate(now, newsletter.schedule.timezone);
+  const content = loadContent(resolveDataDir({ ...(flags.data !== undefined ? { data: flags.data } : {}) }));
+
+  let edition;
+  try {
+    edition = assembleEdition({ config, content, newsletterId: newsletter.id, date });
+  } catch (error) {
+    // Asking for a date the newsletter skips is a usage mistake: exit 2, naming the next date it goes out.
+    if (isDaybreakError(error, 'ENOEDITION')) throw new DaybreakError('EUSAGE', error.message, { cause: error });
+    throw error;
+  }
+  if (isSkipped(edition)) return { newsletter: newsletter.id, date, skipped: 'no articles' };
+
+  const rendered = await renderEdition(edition, config, templateName);
+  const copy = rendered.personalize(sampleReader);
+  const eml = await composeEml({ config, reader: sampleReader, subject: copy.subject, html: copy.html, text: copy.text, date: edition.sendAt });
+
+  const dir = join(flags.out, newsletter.id, date);
+  const files = {
+    html: join(dir, `${templateName}.html`),
+    text: join(dir, `${templateName}.txt`),
+    eml: join(dir, `${templateName}.eml`),
+  };
+  mkdirSync(dir, { recursive: true });
+  writeAll([
+    { path: files.html, data: copy.html },
+    { path: files.text, data: copy.text },
+    { path: files.eml, data: eml },
+  ]);
+  return {
+    newsletter: newsletter.id,
+    date,
+    template: templateName,
+    subject: copy.subject,
+    sendAt: edition.sendAt.toISOString(),
+    articles: [edition.lead, ...edition.items].map(({ id, headline, url }) => ({ id, headline, url })),
+    files,
+    htmlBytes: Buffer.byteLength(copy.html, 'utf8'),
+  };
+}
+
+function kb(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+export function registerBuild(
+  program: Command,
+  io: { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> } = process,
+): void {
+  program
+    .command('build')
+    .description('Render one edition to OUT/<newsletter>/<date>/<template>.html, .txt and .eml')
+    .option('--newsletter <id>', 'newsletter id (default: the first in the config)')
+    .option('--date <YYYY-MM-DD>', "edition date (default: today in the newsletter's timezone)")
+    .option('--data <dir>', 'article data folder (default: $DAYBREAK_DATA or data/)')
+    .option('--out <dir>', 'output folder (default: out/)')
+    .option('--template <name>', "template (default: the newsletter's)")
+    .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
+    .option('--json', 'print the result as one JSON object')
+    .action(async (flags: BuildFlags) => {
+      const result = await build(flags);
+      if (flags.json) {
+        io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        return;
+      }
+      if ('skipped' in result) {
+        io.stdout.write(`${result.newsletter} ${result.date}: no articles in this edition's window; nothing written.\n`);
+        return;
+      }
+      const lines = [
+        `${result.newsletter} ${result.date} (${result.template}): ${result.articles.length} articles`,
+        `  subject  ${result.subject}`,
+        `  send at  ${result.sendAt}`,
+        `  html     ${result.files.html}  ${kb(result.htmlBytes)}`,
+        `  text     ${result.files.text}`,
+        `  eml      ${result.files.eml}  (the copy for ${sampleReader.email})`,
+      ];
+      io.stdout.write(`${lines.join('\n')}\n`);
+      if (result.htmlBytes > GMAIL_CLIP_BYTES) {
+        io.stderr.write(`warning: the HTML is ${kb(result.htmlBytes)}; Gmail clips messages over ${kb(GMAIL_CLIP_BYTES)}\n`);
+      }
+    });
+}
