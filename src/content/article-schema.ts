@@ -1,8 +1,19 @@
 import { z } from 'zod';
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'Invalid URL: expected an absolute http(s) URL' });
+// The custom messages are for a malformed string only: a missing or non-string value falls through
+// (undefined) to the parse's error map, which says "Required" or "Expected a string, got …".
+const httpUrl = z.url({
+  protocol: /^https?$/,
+  error: (issue) => (issue.code === 'invalid_type' ? undefined : 'Invalid URL: expected an absolute http(s) URL'),
+});
 
-const dateTime = z.iso.datetime({ offset: true, error: 'Invalid date-time: expected ISO 8601 with an offset, e.g. 2026-11-30T04:12:00-05:00' });
+const dateTime = z.iso.datetime({
+  offset: true,
+  error: (issue) =>
+    issue.code === 'invalid_type'
+      ? undefined
+      : 'Invalid date-time: expected ISO 8601 with an offset, e.g. 2026-11-30T04:12:00-05:00',
+});
 
 export const AuthorSchema = z.strictObject({
   name: z.string().min(1),

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { Cron } from 'croner';
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'Expected an absolute http(s) URL' });
+// A missing or non-string value falls through to the parse's error map ("Expected a string, got …").
+const httpUrl = z.url({
+  protocol: /^https?$/,
+  error: (issue) => (issue.code === 'invalid_type' ? undefined : 'Expected an absolute http(s) URL'),
+});
 
 const timezone = z.string().refine(
   (tz) => {

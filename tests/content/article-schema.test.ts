@@ -1,0 +1,175 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ArticleSchema, loadContent, readableErrors } from '../../src/content/index.ts';
+import { DaybreakError as ErrorClass } from '../../src/errors.ts';
+import { articleJson, inDir, tempData } from './fixtures.ts';
+
+let cleanups: (() => void)[] = [];
+afterEach(() => {
+  cleanups.forEach((c) => c());
+  cleanups = [];
+});
+
+/** Loads a data folder holding `files` from inside the temp folder and returns the problem lines (none if it loads). */
+function problems(files: Record<string, unknown>): string[] {
+  const data = tempData(files);
+  cleanups.push(data.cleanup);
+  return inDir(data.dir, () => {
+    try {
+      loadContent('data');
+      return [];
+    } catch (error) {
+      expect(error).toBeInstanceOf(ErrorClass);
+      expect((error as ErrorClass).code).toBe('EDATA');
+      return (error as ErrorClass).details;
+    }
+  });
+}
+
+/** The problems of one article placed as the only element of an array file. */
+function problemsOfArticle(article: Record<string, unknown>): string[] {
+  return problems({ 'data/articles/a.json': [article] });
+}
+
+describe('article schema', () => {
+  it('accepts an article with only the required fields and defaults its priority to 0', () => {
+    const parsed = ArticleSchema.parse(articleJson());
+    expect(parsed.priority).toBe(0);
+    expect(problemsOfArticle(articleJson())).toEqual([]);
+  });
+
+  it('accepts every optional field in its documented shape', () => {
+    const full = articleJson({
+      section: 'Politics',
+      tags: ['justice', 'courts'],
+      priority: 3,
+      body: ['One.', 'Two.'],
+      author: { name: 'Maya Okafor', bio: 'Covers Congress.', url: 'https://news.example.com/authors/maya' },
+      image: { url: 'https://img.example.com/a.jpg', alt: 'A bridge', width: 600, height: 338 },
+    });
+    expect(problemsOfArticle(full)).toEqual([]);
+    expect(ArticleSchema.parse(full).author?.name).toBe('Maya Okafor');
+  });
+
+  for (const field of ['id', 'kicker', 'headline', 'dek', 'url', 'publishedAt']) {
+    it(`reports a missing ${field} as Required, with the file and the JSON path`, () => {
+      const article = articleJson();
+      delete article[field];
+      expect(problemsOfArticle(article)).toEqual([`data/articles/a.json: [0].${field}: Required`]);
+    });
+  }
+
+  const wrongTypes: [string, Record<string, unknown>, string][] = [
+    ['id', { id: 3 }, '[0].id: Expected a string, got the number 3'],
+    ['kicker', { kicker: true }, '[0].kicker: Expected a string, got true'],
+    ['headline', { headline: ['a'] }, '[0].headline: Expected a string, got an array'],
+    ['dek', { dek: { text: 'x' } }, '[0].dek: Expected a string, got an object'],
+    ['url', { url: 42 }, '[0].url: Expected a string, got the number 42'],
+    ['publishedAt', { publishedAt: 1764493920000 }, '[0].publishedAt: Expected a string, got the number 1764493920000'],
+    ['section', { section: 7 }, '[0].section: Expected a string, got the number 7'],
+    ['tags', { tags: 'justice' }, '[0].tags: Expected an array, got the string "justice"'],
+    ['tags[1]', { tags: ['ok', 5] }, '[0].tags[1]: Expected a string, got the number 5'],
+    ['priority', { priority: '1' }, '[0].priority: Expected a number, got the string "1"'],
+    ['priority (fraction)', { priority: 1.5 }, '[0].priority: Expected a whole number, got the number 1.5'],
+    ['body', { body: 'One paragraph.' }, '[0].body: Expected an array, got the string "One paragraph."'],
+    ['author', { author: 'Maya Okafor' }, '[0].author: Expected an object, got the string "Maya Okafor"'],
+    ['author.name', { author: { name: null } }, '[0].author.name: Expected a string, got null'],
+    ['image', { image: 'https://img.example.com/a.jpg' }, '[0].image: Expected an object, got the string "https://img.example.com/a.jpg"'],
+    ['image.width', { image: { url: 'https://img.example.com/a.jpg', alt: '', width: '600', height: 338 } }, '[0].image.width: Expected a number, got the string "600"'],
+  ];
+  for (const [name, overrides, line] of wrongTypes) {
+    it(`reports a wrong type for ${name}, naming the path, what was expected and what it got`, () => {
+      expect(problemsOfArticle(articleJson(overrides))).toEqual([`data/articles/a.json: ${line}`]);
+    });
+  }
+
+  it('reports an empty required text as empty, not as missing', () => {
+    expect(problemsOfArticle(articleJson({ headline: '' }))).toEqual(['data/articles/a.json: [0].headline: Must not be empty']);
+  });
+
+  it('rejects an image with a zero or negative size', () => {
+    const lines = problemsOfArticle(articleJson({ image: { url: 'https://img.example.com/a.jpg', alt: 'x', width: 0, height: -2 } }));
+    expect(lines).toEqual([
+      'data/articles/a.json: [0].image.width: Must be greater than 0, got the number 0',
+      'data/articles/a.json: [0].image.height: Must be greater than 0, got the number -2',
+    ]);
+  });
+
+  it('rejects an id with spaces or slashes, which could not be used in a URL or file name', () => {
+    expect(problemsOfArticle(articleJson({ id: 'bad id/1' }))).toEqual([
+      'data/articles/a.json: [0].id: Expected letters, digits, dots, dashes or underscores',
+    ]);
+  });
+
+  it('names an unknown key and lists the allowed ones, at the top level and inside author and image', () => {
+    const lines = problemsOfArticle(
+      articleJson({ headine: 'typo', author: { name: 'A', twitter: '@a' }, image: { url: 'https://i.example.com/a.jpg', alt: '', width: 1, height: 1, caption: 'c' } }),
+    );
+    expect(lines).toHaveLength(3);
+    expect(lines).toContain(
+      'data/articles/a.json: [0]: Unknown key "headine" (allowed: id, kicker, headline, dek, url, publishedAt, section, tags, priority, body, author, image)',
+    );
+    expect(lines).toContain('data/articles/a.json: [0].author: Unknown key "twitter" (allowed: name, bio, url)');
+    expect(lines).toContain('data/articles/a.json: [0].image: Unknown key "caption" (allowed: url, alt, width, height)');
+  });
+
+  for (const url of ['ftp://news.example.com/a', 'mailto:desk@news.example.com', '/2026/11/30/relative', 'news.example.com/a', 'https://', 'file:///etc/passwd']) {
+    it(`rejects the non-http(s) or relative URL ${url}`, () => {
+      expect(problemsOfArticle(articleJson({ url }))).toEqual([
+        'data/articles/a.json: [0].url: Invalid URL: expected an absolute http(s) URL',
+      ]);
+    });
+  }
+
+  it('rejects a javascript: URL in the article, the author and the image, so no link can run script', () => {
+    const js = 'javascript:alert(document.cookie)';
+    const lines = problemsOfArticle(
+      articleJson({ url: js, author: { name: 'A', url: js }, image: { url: js, alt: '', width: 1, height: 1 } }),
+    );
+    expect(lines).toEqual([
+      'data/articles/a.json: [0].url: Invalid URL: expected an absolute http(s) URL',
+      'data/articles/a.json: [0].author.url: Invalid URL: expected an absolute http(s) URL',
+      'data/articles/a.json: [0].image.url: Invalid URL: expected an absolute http(s) URL',
+    ]);
+  });
+
+  it('accepts http and https URLs with paths, queries and fragments', () => {
+    expect(problemsOfArticle(articleJson({ url: 'http://news.example.com/a?b=1#c' }))).toEqual([]);
+    expect(problemsOfArticle(articleJson({ url: 'HTTPS://News.Example.com/A' }))).toEqual([]);
+  });
+
+  for (const publishedAt of ['2026-11-30', '2026-11-30T04:12:00', '30/11/2026 04:12', 'yesterday', '2026-11-31T04:12:00-05:00']) {
+    it(`rejects the publishedAt ${JSON.stringify(publishedAt)}: a date-time needs an offset`, () => {
+      expect(problemsOfArticle(articleJson({ publishedAt }))).toEqual([
+        'data/articles/a.json: [0].publishedAt: Invalid date-time: expected ISO 8601 with an offset, e.g. 2026-11-30T04:12:00-05:00',
+      ]);
+    });
+  }
+
+  it('accepts publishedAt with a negative, a positive or a Z offset', () => {
+    for (const publishedAt of ['2026-11-30T04:12:00-05:00', '2026-11-30T10:12:00+01:00', '2026-11-30T09:12:00Z', '2026-11-30T09:12:00.250Z']) {
+      expect(problemsOfArticle(articleJson({ publishedAt }))).toEqual([]);
+    }
+  });
+
+  it('reports a single-object file without an array index in the path', () => {
+    expect(problems({ 'data/articles/one.json': articleJson({ url: 'javascript:void(0)' }) })).toEqual([
+      'data/articles/one.json: url: Invalid URL: expected an absolute http(s) URL',
+    ]);
+  });
+
+  it('says what a file must hold when it holds neither an article nor an array', () => {
+    expect(problems({ 'data/articles/s.json': '"just a string"' })).toEqual([
+      'data/articles/s.json: Expected an object, got the string "just a string"',
+    ]);
+    expect(problems({ 'data/articles/n.json': 'null' })).toEqual(['data/articles/n.json: Expected an object, got null']);
+    expect(problems({ 'data/articles/x.json': [articleJson(), 5] })).toEqual([
+      'data/articles/x.json: [1]: Expected an object, got the number 5',
+    ]);
+  });
+
+  it('keeps HTML in texts as plain text: the schema neither strips nor rejects it', () => {
+    const parsed = ArticleSchema.parse(articleJson({ headline: '<b>Bold</b> & "quoted"' }), { error: readableErrors });
+    expect(parsed.headline).toBe('<b>Bold</b> & "quoted"');
+  });
+
+});
