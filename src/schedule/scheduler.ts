@@ -1,0 +1,435 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import {
+  assembleEdition,
+  isSkipped,
+  localDate,
+  nextFiring,
+  previousFiring,
+  sendTimeOn,
+  startOfLocalDate,
+  type Config,
+  type Content,
+  type Edition,
+  type Newsletter,
+} from '../content/index.ts';
+import type { Db } from '../db/index.ts';
+import { systemClock, type Clock, type TimerHandle } from './clock.ts';
+import { addDays, formatLocal, formatUtc } from './format-times.ts';
+import { RunLedger, type Run, type RunCounts } from './run-ledger.ts';
+import { expireDeferred, nextDeferredAttempt, sendLedgerCounts } from './send-ledger-view.ts';
+
+/** What one call of the sender reports; the shape of issue 4's SendReport (extra fields are ignored). */
+export interface EditionSendReport {
+  total: number;
+  sent: number;
+  failed: number;
+  deferred: number;
+  skipped: number;
+  alreadySent?: number;
+  /** True when the send stopped early because `signal` was aborted (copies left queued). */
+  interrupted?: boolean;
+}
+
+/**
+ * The sending the scheduler needs, declared here and plugged in by main.ts (issue 4's sendEdition).
+ * `send` must be safe to call again for the same edition: the send ledger skips copies already sent and
+ * retries deferred ones. When `signal` aborts it should stop taking new copies, let the SMTP transactions
+ * in flight finish, and return (or throw) with the rest left queued.
+ */
+export interface EditionSender {
+  send(args: { newsletterId: string; date: string; edition: Edition; signal: AbortSignal; retry: boolean }): Promise<EditionSendReport>;
+  /** Expire the edition's deferred copies (if the delivery area owns that); the default updates `sends`. */
+  expireDeferred?(newsletterId: string, date: string): number | Promise<number>;
+}
+
+export interface SchedulerOptions {
+  db: Db;
+  config: Config;
+  /** Reads the articles afresh at each firing, so today's files are in today's edition. */
+  loadContent: () => Content | Promise<Content>;
+  sender: EditionSender;
+  clock?: Clock;
+  log?: (line: string) => void;
+  /** Identifies this scheduler in the run ledger; default host:pid:random. */
+  holder?: string;
+  /** A `running` row whose heartbeat is older than this belongs to a dead process. Default 60 s. */
+  leaseMs?: number;
+  /** Bounds on the wait between deferred retries (the delivery backoff, spread out between runs). */
+  retryMinMs?: number;
+  retryMaxMs?: number;
+  /** Timers are re-armed at least this often, so a suspended laptop or a changed clock is noticed. */
+  maxSleepMs?: number;
+  /** Only these newsletters (default: every newsletter in the config). */
+  newsletters?: string[];
+  /**
+   * Firings before this instant are not recorded as missed (main.ts passes the database's creation time:
+   * an edition due before Daybreak was installed was not missed, it never existed).
+   */
+  ledgerSince?: Date;
+}
+
+export interface NewsletterStatus {
+  id: string;
+  name: string;
+  timezone: string;
+  cron: string;
+  nextSendAt: string | null;
+  nextSendLocal: string | null;
+  nextSendUtc: string | null;
+  lastRun: Pick<Run, 'date' | 'state' | 'total' | 'sent' | 'failed' | 'deferred' | 'skipped' | 'startedAt' | 'finishedAt' | 'reason'> | null;
+}
+
+export interface Scheduler {
+  /** Catches up (missed firings, crashed runs, deferred copies) and arms the timers. */
+  start(): Promise<void>;
+  /**
+   * Stops taking new work, asks sends in flight to finish their current SMTP transactions, and waits for
+   * them up to `timeoutMs` (real time). Unsent copies stay queued in the ledger for the next start.
+   */
+  stop(options?: { timeoutMs?: number }): Promise<{ finished: boolean }>;
+  /** Resolves when no send started by this scheduler is in flight. */
+  idle(): Promise<void>;
+  /** Evaluates every newsletter now (what the timers call). */
+  tick(): Promise<void>;
+  status(): NewsletterStatus[];
+  readonly holder: string;
+  readonly ledger: RunLedger;
+}
+
+const MINUTE = 60_000;
+
+/** The first firing of the newsletter's next edition after `date` (its next local date with a firing). */
+export function nextEditionAt(newsletter: Newsletter, date: string): Date | null {
+  const tz = newsletter.schedule.timezone;
+  return nextFiring(newsletter, new Date(startOfLocalDate(addDays(date, 1), tz).getTime() - 1));
+}
+
+/**
+ * The scheduler of issue 6. Firing times come from croner (via src/content/schedule-times.ts) evaluated in
+ * each newsletter's timezone; the timers are the injected clock's, so tests drive it with a ManualClock.
+ *
+ * Each firing belongs to an edition: the newsletter on the local date of the firing, sent at that date's
+ * first firing. The run ledger row for (newsletter, date) is claimed with one INSERT in an IMMEDIATE
+ * transaction, so across restarts and across processes on one database an edition starts once.
+ *
+ * DST (croner's behaviour, which we keep): a local time that does not exist on the spring-forward day
+ * (02:30 in America/New_York on 2026-03-08) fires once, at 03:00 local (07:00 UTC); a local time that
+ * happens twice on the fall-back day (01:30 on 2026-11-01) fires once, at its first occurrence (EDT).
+ */
+export function createScheduler(options: SchedulerOptions): Scheduler {
+  const { db, config, sender } = options;
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? (() => {});
+  const holder = options.holder ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const retryMinMs = options.retryMinMs ?? MINUTE;
+  const retryMaxMs = options.retryMaxMs ?? 60 * MINUTE;
+  const maxSleepMs = options.maxSleepMs ?? 60 * MINUTE;
+  const ledger = new RunLedger(db);
+  const newsletters = config.newsletters.filter((n) => !options.newsletters || options.newsletters.includes(n.id));
+
+  const abort = new AbortController();
+  let stopping = false;
+  let started = false;
+  const inflight = new Set<Promise<void>>();
+  const active = new Set<string>(); // `${newsletter}/${date}` being sent by us right now
+  const firingTimers = new Map<string, TimerHandle>();
+  const retryTimers = new Map<string, { handle: TimerHandle; at: number; attempt: number }>();
+  const retryAttempts = new Map<string, number>();
+
+  const key = (newsletter: string, date: string) => `${newsletter}/${date}`;
+
+  function track(work: Promise<void>): Promise<void> {
+    const p = work.catch((error: unknown) => log(`scheduler: ${error instanceof Error ? error.message : String(error)}`));
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+    return p;
+  }
+
+  function isStale(run: Run, now: Date): boolean {
+    if (run.holder === null) return true;
+    if (run.holder === holder) return !active.has(key(run.newsletter, run.date));
+    const [host, pidText] = run.holder.split(':');
+    const pid = Number(pidText);
+    // Same machine, another process that no longer exists: it died mid-send; no need to wait out the lease.
+    if (host === hostname() && Number.isInteger(pid) && pid !== process.pid && !processAlive(pid)) return true;
+    return !run.heartbeatAt || now.getTime() - Date.parse(run.heartbeatAt) > leaseMs;
+  }
+
+  function countsAfter(newsletter: string, date: string, report: EditionSendReport | null): RunCounts & { pending: number } {
+    const fromLedger = sendLedgerCounts(db, newsletter, date);
+    if (fromLedger) return fromLedger;
+    const r = report ?? { total: 0, sent: 0, failed: 0, deferred: 0, skipped: 0 };
+    const done = r.sent + r.failed + r.deferred + r.skipped + (r.alreadySent ?? 0);
+    return { total: r.total, sent: r.sent + (r.alreadySent ?? 0), failed: r.failed, deferred: r.deferred, skipped: r.skipped,
+      pending: r.interrupted ? Math.max(1, r.total - done) : 0 };
+  }
+
+  async function assemble(newsletter: Newsletter, date: string) {
+    const content = await options.loadContent();
+    return assembleEdition({ config, content, newsletterId: newsletter.id, date });
+  }
+
+  /** Runs (or resumes) a claimed edition to the end: skipped, done, failed, or released on shutdown. */
+  async function execute(newsletter: Newsletter, date: string, how: 'on time' | 'catch-up' | 'resume'): Promise<void> {
+    const k = key(newsletter.id, date);
+    active.add(k);
+    let beat: TimerHandle | null = null;
+    const heartbeat = () => {
+      beat = clock.setTimer(() => {
+        if (!active.has(k)) return;
+        ledger.heartbeat(newsletter.id, date, holder, clock.now());
+        heartbeat();
+      }, Math.max(1000, Math.floor(leaseMs / 4)));
+    };
+    heartbeat();
+    try {
+      const edition = await assemble(newsletter, date);
+      if (isSkipped(edition)) {
+        const reason = `no articles published between ${edition.window.from.toISOString()} and ${edition.window.to.toISOString()}`;
+        ledger.finish({ newsletter: newsletter.id, date, holder, state: 'skipped', now: clock.now(), reason });
+        log(`${newsletter.id} ${date}: skipped, ${reason}`);
+        return;
+      }
+      log(`${newsletter.id} ${date}: sending (${how}) "${edition.subject}"`);
+      let report: EditionSendReport | null = null;
+      let error: unknown = null;
+      try {
+        report = await sender.send({ newsletterId: newsletter.id, date, edition, signal: abort.signal, retry: false });
+      } catch (e) {
+        error = e;
+      }
+      const counts = countsAfter(newsletter.id, date, report);
+      if (abort.signal.aborted && (counts.pending > 0 || report?.interrupted || error)) {
+        const reason = `stopped by shutdown with ${counts.pending} copies still queued; resumes at the next start`;
+        ledger.release(newsletter.id, date, holder, reason, counts);
+        log(`${newsletter.id} ${date}: ${reason}`);
+        return;
+      }
+      if (error) throw error;
+      const reason = counts.deferred > 0 ? `${counts.deferred} copies deferred; retried until the next edition` : null;
+      ledger.finish({ newsletter: newsletter.id, date, holder, state: 'done', now: clock.now(), counts, reason });
+      log(`${newsletter.id} ${date}: done, ${counts.sent} sent, ${counts.failed} failed, ${counts.deferred} deferred, ${counts.skipped} skipped of ${counts.total}`);
+      if (counts.deferred > 0) armRetry(newsletter, date, clock.now());
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      ledger.finish({ newsletter: newsletter.id, date, holder, state: 'failed', now: clock.now(), reason: message,
+        counts: countsAfter(newsletter.id, date, null) });
+      log(`${newsletter.id} ${date}: failed: ${message} (send it by hand with \`daybreak send --newsletter ${newsletter.id} --date ${date}\`)`);
+    } finally {
+      active.delete(k);
+      if (beat) clock.clearTimer(beat);
+    }
+  }
+
+  /** Arms (or keeps) the retry timer for an edition's deferred copies. */
+  function armRetry(newsletter: Newsletter, date: string, now: Date): void {
+    if (stopping) return;
+    const k = key(newsletter.id, date);
+    const attempt = retryAttempts.get(k) ?? 0;
+    const backoff = Math.min(retryMaxMs, retryMinMs * 2 ** attempt);
+    const recorded = nextDeferredAttempt(db, newsletter.id, date);
+    const at = Math.max(now.getTime() + backoff, recorded?.getTime() ?? 0);
+    const existing = retryTimers.get(k);
+    if (existing) {
+      if (existing.at <= at) return;
+      clock.clearTimer(existing.handle);
+    }
+    // Never wait past the next edition: at that moment the copies expire instead.
+    const expiry = nextEditionAt(newsletter, date);
+    const due = expiry ? Math.min(at, expiry.getTime()) : at;
+    const handle = clock.setTimer(() => {
+      retryTimers.delete(k);
+      return track(retryDeferred(newsletter, date));
+    }, Math.min(due - now.getTime(), maxSleepMs));
+    retryTimers.set(k, { handle, at: due, attempt });
+  }
+
+  async function retryDeferred(newsletter: Newsletter, date: string): Promise<void> {
+    if (stopping) return;
+    const k = key(newsletter.id, date);
+    const run = ledger.get(newsletter.id, date);
+    if (!run || run.state !== 'done' || run.deferred === 0 || active.has(k)) return;
+    const now = clock.now();
+    const expiry = nextEditionAt(newsletter, date);
+    if (expiry && now.getTime() >= expiry.getTime()) {
+      const n = sender.expireDeferred
+        ? await sender.expireDeferred(newsletter.id, date)
+        : expireDeferred(db, newsletter.id, date, now);
+      const counts = sendLedgerCounts(db, newsletter.id, date) ?? { ...run, skipped: run.skipped + run.deferred, deferred: 0 };
+      ledger.updateCounts(newsletter.id, date, counts, `${n} deferred copies expired when the next edition began`);
+      log(`${newsletter.id} ${date}: ${n} deferred copies expired (the next edition has begun)`);
+      retryAttempts.delete(k);
+      return;
+    }
+    const recorded = nextDeferredAttempt(db, newsletter.id, date);
+    if (recorded && recorded.getTime() > now.getTime()) {
+      armRetry(newsletter, date, now);
+      return;
+    }
+    active.add(k);
+    try {
+      retryAttempts.set(k, (retryAttempts.get(k) ?? 0) + 1);
+      const edition = await assemble(newsletter, date);
+      if (isSkipped(edition)) return;
+      log(`${newsletter.id} ${date}: retrying ${run.deferred} deferred copies`);
+      const report = await sender.send({ newsletterId: newsletter.id, date, edition, signal: abort.signal, retry: true });
+      const counts = countsAfter(newsletter.id, date, report);
+      // A retry's report covers only the retried copies; without a send ledger, add them to the run's.
+      const merged = sendLedgerCounts(db, newsletter.id, date)
+        ? counts
+        : { total: run.total, sent: run.sent + report.sent, failed: run.failed + report.failed, deferred: report.deferred, skipped: run.skipped + report.skipped };
+      ledger.updateCounts(newsletter.id, date, merged, merged.deferred > 0 ? `${merged.deferred} copies deferred; retried until the next edition` : 'deferred copies delivered on retry');
+      log(`${newsletter.id} ${date}: retry: ${merged.sent} sent, ${merged.deferred} still deferred`);
+      if (merged.deferred > 0) armRetry(newsletter, date, clock.now());
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log(`${newsletter.id} ${date}: retry failed: ${message}`);
+      armRetry(newsletter, date, clock.now());
+    } finally {
+      active.delete(k);
+    }
+  }
+
+  /**
+   * Looks at one newsletter now: resumes a crashed run, starts (or records as missed) the current edition,
+   * keeps deferred retries armed, and arms the timer for the next firing. Returns the work it started.
+   */
+  function evaluate(newsletter: Newsletter): Promise<void>[] {
+    if (stopping) return [];
+    const now = clock.now();
+    const work: Promise<void>[] = [];
+    const tz = newsletter.schedule.timezone;
+
+    // 1. Runs left `running` by a process that died (or shut down mid-send): resume through the send
+    //    ledger while the edition is still current; an edition whose successor has begun is closed instead.
+    for (const run of ledger.running(newsletter.id)) {
+      if (active.has(key(run.newsletter, run.date)) || !isStale(run, now)) continue;
+      if (!ledger.takeOver(run, holder, now)) continue;
+      const expiry = nextEditionAt(newsletter, run.date);
+      if (expiry && now.getTime() >= expiry.getTime()) {
+        const counts = sendLedgerCounts(db, newsletter.id, run.date) ?? run;
+        ledger.finish({ newsletter: newsletter.id, date: run.date, holder, state: 'failed', now, counts,
+          reason: `interrupted mid-send and not resumed: the next edition had begun when the scheduler came back (send by hand with \`daybreak send --newsletter ${newsletter.id} --date ${run.date}\`)` });
+        log(`${newsletter.id} ${run.date}: interrupted run closed as failed (its next edition has begun)`);
+        continue;
+      }
+      log(`${newsletter.id} ${run.date}: resuming a run interrupted mid-send (the send ledger skips copies already sent)`);
+      work.push(track(execute(newsletter, run.date, 'resume')));
+    }
+
+    // 2. The current edition: the newsletter on the local date of its latest firing.
+    const last = previousFiring(newsletter, new Date(now.getTime() + 1));
+    if (last) {
+      const date = localDate(last, tz);
+      const time = sendTimeOn(newsletter, date);
+      const sendAt = time.sendAt ?? last;
+      if (!ledger.get(newsletter.id, date)) {
+        const lateMs = now.getTime() - sendAt.getTime();
+        const graceMs = newsletter.schedule.graceMinutes * MINUTE;
+        if (lateMs > graceMs) {
+          // A firing due before the ledger existed was not missed: Daybreak was not installed yet.
+          const beforeInstall = options.ledgerSince !== undefined && sendAt.getTime() < options.ledgerSince.getTime();
+          const reason = `not running at ${formatLocal(sendAt, tz)} (${formatUtc(sendAt)}); back ${Math.round(lateMs / MINUTE)} minutes later, past the ${newsletter.schedule.graceMinutes}-minute grace window, so it was not sent (send it by hand with \`daybreak send --newsletter ${newsletter.id} --date ${date}\`)`;
+          if (!beforeInstall && ledger.recordMissed({ newsletter: newsletter.id, date, scheduledAt: sendAt, now, reason })) {
+            log(`${newsletter.id} ${date}: missed: ${reason}`);
+          }
+        } else if (ledger.claim({ newsletter: newsletter.id, date, scheduledAt: sendAt, holder, now })) {
+          work.push(track(execute(newsletter, date, lateMs > 1000 ? 'catch-up' : 'on time')));
+        }
+      }
+    }
+
+    // 3. Deferred copies of finished runs: retry on a timer until the next edition, then expire.
+    for (const run of ledger.withDeferred(newsletter.id)) {
+      const expiry = nextEditionAt(newsletter, run.date);
+      if (expiry && now.getTime() >= expiry.getTime()) work.push(track(retryDeferred(newsletter, run.date)));
+      else armRetry(newsletter, run.date, now);
+    }
+
+    armFiring(newsletter, now);
+    return work;
+  }
+
+  function armFiring(newsletter: Newsletter, now: Date): void {
+    const existing = firingTimers.get(newsletter.id);
+    if (existing) clock.clearTimer(existing);
+    const next = nextFiring(newsletter, now);
+    if (!next) return;
+    const delay = Math.min(next.getTime() - now.getTime(), maxSleepMs);
+    firingTimers.set(
+      newsletter.id,
+      clock.setTimer(() => {
+        firingTimers.delete(newsletter.id);
+        return Promise.all(evaluate(newsletter)).then(() => {});
+      }, delay),
+    );
+  }
+
+  async function idle(): Promise<void> {
+    while (inflight.size > 0) await Promise.allSettled([...inflight]);
+  }
+
+  return {
+    holder,
+    ledger,
+    async start() {
+      if (started) return;
+      started = true;
+      for (const n of newsletters) evaluate(n);
+    },
+    async tick() {
+      await Promise.all(newsletters.flatMap((n) => evaluate(n)));
+    },
+    idle,
+    async stop({ timeoutMs = 30_000 } = {}) {
+      stopping = true;
+      for (const t of firingTimers.values()) clock.clearTimer(t);
+      for (const t of retryTimers.values()) clock.clearTimer(t.handle);
+      firingTimers.clear();
+      retryTimers.clear();
+      abort.abort();
+      // Real time, not the injected clock: this bounds how long we wait on network I/O.
+      let timer: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([
+        idle().then(() => true),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      return { finished };
+    },
+    status() {
+      const now = clock.now();
+      return config.newsletters.map((n) => {
+        const next = nextFiring(n, now);
+        const last = ledger.last(n.id);
+        return {
+          id: n.id,
+          name: n.name,
+          timezone: n.schedule.timezone,
+          cron: n.schedule.cron,
+          nextSendAt: next ? next.toISOString() : null,
+          nextSendLocal: next ? formatLocal(next, n.schedule.timezone) : null,
+          nextSendUtc: next ? formatUtc(next) : null,
+          lastRun: last
+            ? { date: last.date, state: last.state, total: last.total, sent: last.sent, failed: last.failed,
+                deferred: last.deferred, skipped: last.skipped, startedAt: last.startedAt, finishedAt: last.finishedAt,
+                reason: last.reason }
+            : null,
+        };
+      });
+    },
+  };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
