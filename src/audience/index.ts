@@ -1,0 +1,29 @@
+/**
+ * Readers (issue 5): the subscriber store, signed tokens, and the sign-up / confirm / unsubscribe logic
+ * with its transactional mails. Nothing here knows about HTTP.
+ */
+export { loadSecret } from './load-secret.ts';
+export { createTokens, CONFIRM_TOKEN_TTL_MS, ALL_NEWSLETTERS, type Tokens, type TokenClaims, type TokenPurpose } from './tokens.ts';
+export { normalizeEmail, EmailSchema, NameSchema, MAX_EMAIL_LENGTH } from './email-address.ts';
+export {
+  createSubscriberStore,
+  type SubscriberStore,
+  type Subscriber,
+  type SubscriptionStatus,
+  type PersonStatus,
+  type Consent,
+  type SignUpInput,
+  type SignUpOutcome,
+  type AddInput,
+  type AddOutcome,
+} from './subscriber-store.ts';
+export { createAudience, CONFIRMATION_INTERVAL_MS, type Audience, type AudienceOptions, type SignUpRequest } from './audience.ts';
+export {
+  fallbackTemplates,
+  type TransactionalTemplates,
+  type ConfirmationMailer,
+  type ConfirmationProps,
+  type WelcomeProps,
+  type UnsubscribedProps,
+  type NewsletterSummary,
+} from './transactional.ts';

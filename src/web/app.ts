@@ -1,0 +1,242 @@
+import { readFileSync } from 'node:fs';
+import { Hono, type Context } from 'hono';
+import { cors } from 'hono/cors';
+import { createAudience, type Audience, type ConfirmationMailer, type Tokens, type TransactionalTemplates } from '../audience/index.ts';
+import type { Config } from '../content/index.ts';
+import type { Db } from '../db/index.ts';
+import { isDaybreakError } from '../errors.ts';
+import { clientIp } from './client-ip.ts';
+import { HttpError } from './http-error.ts';
+import {
+  confirmedPage,
+  confirmPage,
+  errorPage,
+  HONEYPOT_FIELD,
+  signUpPage,
+  thanksPage,
+  unsubscribedPage,
+  unsubscribePage,
+  type SignUpFormState,
+} from './pages.ts';
+import { createRateLimiter } from './rate-limiter.ts';
+import { readBody } from './read-body.ts';
+import { parseSignUp, signUpCandidate } from './signup-body.ts';
+import { SITE_CSS } from './site-css.ts';
+
+export interface CreateAppOptions {
+  config: Config;
+  db: Db;
+  /** Sends the confirmation, welcome and unsubscribed mails (the delivery Mailer). */
+  mailer: ConfirmationMailer;
+  tokens: Tokens;
+  now?: () => Date;
+  /** Sub-apps mounted under a path: the archive (issue 6), the preview (issue 7). */
+  mount?: { path: string; app: Hono<any> }[];
+  /** The transactional designs; plain built-in fallbacks when absent. */
+  templates?: TransactionalTemplates;
+  /** Overrides web.signupRatePerMinute (the benchmark raises it). */
+  signupRatePerMinute?: number;
+  /** Where errors worth a human's attention go (mail failures, 5xx). Default: console.error. */
+  log?: (message: string, error?: unknown) => void;
+  /** Reported by /healthz; default: package.json's version. */
+  version?: string;
+}
+
+export type DaybreakApp = Hono & { audience: Audience };
+
+type Vars = { Variables: { json: boolean; form?: SignUpFormState } };
+
+const PACKAGE_VERSION = (() => {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+})();
+
+// No third-party anything; forms post only to us; nobody frames us; links leak no token (no-referrer).
+const CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+const TOKEN_ERROR_TITLE = 'This link has expired or is invalid';
+
+/**
+ * The readers' web app (issue 5): sign-up page and API, double opt-in, one-click unsubscribe, health.
+ * One error handler maps HttpError and DaybreakError codes to pages or JSON.
+ *
+ * @example
+ * const app = createApp({ config, db, mailer, tokens });
+ * const server = await startServer(app, { port: 3000 });
+ */
+export function createApp(options: CreateAppOptions): DaybreakApp {
+  const { config, db, tokens } = options;
+  const log = options.log ?? ((message: string, error?: unknown) => console.error(`daybreak: ${message}`, error ?? ''));
+  const audience = createAudience({
+    config,
+    db,
+    tokens,
+    mailer: options.mailer,
+    templates: options.templates,
+    now: options.now,
+    onMailError: (error, to, kind) => log(`could not send the ${kind} email to ${to}: ${(error as Error)?.message ?? error}`),
+  });
+  const limiter = createRateLimiter({ limit: options.signupRatePerMinute ?? config.web.signupRatePerMinute, windowMs: 60_000 });
+  const allowedOrigins = new Set(config.web.allowedOrigins);
+  const version = options.version ?? PACKAGE_VERSION;
+  const signUpHtml = signUpPage(config);
+  const thanksHtml = thanksPage(config);
+
+  const app = new Hono<Vars>();
+
+  app.use('*', async (c, next) => {
+    c.set('json', false);
+    await next();
+    const h = c.res.headers;
+    // Sub-apps (archive, preview) may set their own CSP (email HTML needs inline styles); ours is the default.
+    if (!h.has('content-security-policy')) h.set('Content-Security-Policy', CSP);
+    h.set('X-Content-Type-Options', 'nosniff');
+    h.set('Referrer-Policy', 'no-referrer');
+    if (!h.has('x-frame-options')) h.set('X-Frame-Options', 'DENY');
+  });
+
+  // JSON sign-ups from the publisher's own sites (web.allowedOrigins), preflight included. A plain form
+  // POST needs no CORS and works from anywhere: double opt-in is the protection, not the origin.
+  app.use(
+    '/subscribe',
+    cors({
+      origin: (origin) => (allowedOrigins.has(origin) ? origin : null),
+      allowMethods: ['POST'],
+      allowHeaders: ['Content-Type'],
+      maxAge: 600,
+    }),
+  );
+
+  app.get('/', (c) => c.html(signUpHtml));
+  app.get('/assets/daybreak.css', (c) => {
+    c.header('Cache-Control', 'public, max-age=3600');
+    return c.body(SITE_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' });
+  });
+
+  app.post('/subscribe', async (c) => {
+    c.set('json', prefersJson(c));
+    const retryAfter = limiter.hit(clientIp(c, config.web.trustProxy));
+    if (retryAfter > 0) {
+      throw new HttpError(429, `Too many sign-ups from your network. Please try again in ${retryAfter} seconds.`, {
+        headers: { 'Retry-After': String(retryAfter) },
+      });
+    }
+    const body = await readBody(c.req.raw);
+    c.set('json', body.kind === 'json');
+    const candidate = signUpCandidate(body);
+    if (body.kind === 'form') {
+      c.set('form', {
+        email: typeof candidate.email === 'string' ? candidate.email : undefined,
+        name: typeof candidate.name === 'string' ? candidate.name : undefined,
+        newsletters: Array.isArray(candidate.newsletters) ? (candidate.newsletters as string[]) : candidate.choose ? [] : undefined,
+      });
+    }
+    const input = parseSignUp(candidate);
+    const answer = () => (body.kind === 'json' ? c.json({ ok: true }) : c.html(thanksHtml));
+    const honeypot = input[HONEYPOT_FIELD];
+    if (honeypot !== undefined && honeypot !== '') return answer();
+    const newsletters =
+      input.newsletters ?? (input.choose !== undefined ? [] : [config.newsletters[0]!.id]);
+    await audience.signUp({
+      email: input.email,
+      name: input.name ?? null,
+      newsletters: [...new Set(newsletters)],
+      consent: {
+        ip: clientIp(c, config.web.trustProxy),
+        userAgent: c.req.header('user-agent')?.slice(0, 500) ?? null,
+        source: input.source ?? c.req.header('origin') ?? c.req.header('referer')?.slice(0, 500) ?? null,
+      },
+    });
+    return answer();
+  });
+
+  app.get('/confirm', (c) => {
+    const token = c.req.query('token') ?? '';
+    const { newsletters } = audience.inspectConfirm(token);
+    return c.html(confirmPage(config, token, newsletters));
+  });
+
+  app.post('/confirm', async (c) => {
+    const body = await readBody(c.req.raw, { allowEmpty: true });
+    const token = (body.kind === 'form' ? body.fields.get('token')?.[0] : undefined) ?? c.req.query('token') ?? '';
+    const { newsletters } = audience.confirm(token);
+    return c.html(confirmedPage(config, newsletters));
+  });
+
+  app.get('/unsubscribe', (c) => {
+    const token = c.req.query('token') ?? '';
+    const { newsletters, all, allToken } = audience.inspectUnsubscribe(token);
+    return c.html(unsubscribePage(config, token, allToken, newsletters, all));
+  });
+
+  // RFC 8058 §3.2: a bare POST with List-Unsubscribe=One-Click, no cookie, no CSRF token; we answer 200
+  // with the page itself, never a redirect, and a repeat changes nothing.
+  app.post('/unsubscribe', async (c) => {
+    const body = await readBody(c.req.raw, { multipart: true, allowEmpty: true });
+    const token = c.req.query('token') ?? (body.kind === 'form' ? body.fields.get('token')?.[0] : undefined) ?? '';
+    const { newsletters, all } = audience.unsubscribe(token);
+    return c.html(unsubscribedPage(config, newsletters, all));
+  });
+
+  app.get('/healthz', (c) => {
+    c.header('Cache-Control', 'no-store');
+    try {
+      db.prepare('SELECT 1').get();
+      return c.json({ ok: true, database: 'reachable', version });
+    } catch {
+      return c.json({ ok: false, database: 'unreachable', version }, 503);
+    }
+  });
+
+  for (const { path, app: sub } of options.mount ?? []) app.route(path, sub);
+
+  app.notFound((c) => {
+    if (prefersJson(c)) return c.json({ ok: false, error: 'Not found.' }, 404);
+    return c.html(errorPage(config, 'Page not found', "There's nothing at this address."), 404);
+  });
+
+  // The one place errors become HTTP answers.
+  app.onError((error, c) => {
+    let status: HttpError['status'] = 500;
+    let message = 'Something went wrong on our side. Please try again in a minute.';
+    let headers: Record<string, string> = {};
+    let title = 'Something went wrong';
+    if (error instanceof HttpError) {
+      status = error.status;
+      message = error.message;
+      headers = error.headers;
+      title = status === 429 ? 'Too many requests' : status === 413 ? 'Too large' : "That didn't work";
+    } else if (isDaybreakError(error, 'ETOKEN')) {
+      status = 400;
+      title = TOKEN_ERROR_TITLE;
+      message = 'This link is invalid, was already used, or has expired. You can sign up again from our sign-up page.';
+    } else if (isDaybreakError(error, 'EINPUT')) {
+      status = 400;
+      message = error.message;
+      title = "That didn't work";
+    } else if (isDaybreakError(error, 'ENOTFOUND')) {
+      status = 404;
+      message = error.message;
+      title = 'Not found';
+    } else {
+      log(`${c.req.method} ${c.req.path} failed`, error);
+    }
+    for (const [k, v] of Object.entries(headers)) c.header(k, v);
+    if (c.get('json') || prefersJson(c)) return c.json({ ok: false, error: message }, status);
+    const form = c.get('form');
+    if (form && status === 400) return c.html(signUpPage(config, { ...form, error: message }), status);
+    return c.html(errorPage(config, title, message), status);
+  });
+
+  return Object.assign(app as unknown as Hono, { audience });
+}
+
+function prefersJson(c: Context): boolean {
+  const type = c.req.header('content-type') ?? '';
+  if (type.toLowerCase().startsWith('application/json')) return true;
+  const accept = c.req.header('accept') ?? '';
+  return accept.includes('application/json') && !accept.includes('text/html');
+}

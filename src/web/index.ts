@@ -1,0 +1,9 @@
+/**
+ * The web app (issue 5): sign-up, confirm, unsubscribe, health; sub-apps (archive, preview) mount into it.
+ */
+export { createApp, type CreateAppOptions, type DaybreakApp } from './app.ts';
+export { startServer, type RunningServer } from './start-server.ts';
+export { HttpError } from './http-error.ts';
+export { escapeHtml, html, raw } from './html.ts';
+export { layout } from './pages.ts';
+export { MAX_BODY_BYTES } from './read-body.ts';

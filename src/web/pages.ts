@@ -1,0 +1,163 @@
+import type { Config } from '../content/index.ts';
+import { describeSchedule } from '../content/index.ts';
+import type { NewsletterSummary } from '../audience/index.ts';
+import { html, type Raw } from './html.ts';
+
+/** The honeypot field: hidden from people (CSS, aria-hidden, tabindex -1), filled by naive bots. */
+export const HONEYPOT_FIELD = 'website';
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const names = (list: NewsletterSummary[]) => list.map((n) => n.name).join(' and ');
+
+export function layout(config: Config, title: string, body: Raw): string {
+  return (
+    '<!doctype html>' +
+    html`<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${title} · ${config.publisher.name}</title>
+<link rel="stylesheet" href="/assets/daybreak.css">
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header class="masthead"><div class="inner"><p class="brand"><a href="/">${config.publisher.name}</a></p></div></header>
+<main id="main">
+${body}
+</main>
+<footer class="site-footer"><p>${config.publisher.name} · ${config.publisher.postalAddress}</p></footer>
+</body>
+</html>
+`.value
+  );
+}
+
+export interface SignUpFormState {
+  email?: string;
+  name?: string;
+  newsletters?: string[];
+  error?: string;
+}
+
+/** GET /: works with JavaScript off (there is none), labels on every control, the first letter checked. */
+export function signUpPage(config: Config, state: SignUpFormState = {}): string {
+  const checked = new Set(state.newsletters ?? [config.newsletters[0]!.id]);
+  const choices = config.newsletters.map(
+    (n) => html`<label class="choice" for="nl-${n.id}">
+  <input type="checkbox" id="nl-${n.id}" name="newsletters" value="${n.id}"${checked.has(n.id) ? html` checked` : ''}>
+  <span class="choice-text"><span class="choice-name">${n.name}</span><span class="choice-cadence">${cap(describeSchedule(n))}</span>${
+    n.description ? html`<span class="choice-desc">${n.description}</span>` : ''
+  }</span>
+</label>
+`,
+  );
+  const body = html`<h1>Sign up for our free newsletters</h1>
+<p class="lede">From our morning briefing to a weekly good-news letter: pick what you'd like to read. We'll email you once to confirm.</p>
+${state.error ? html`<p class="alert" role="alert" id="form-error">${state.error}</p>` : ''}
+<form class="card" method="post" action="/subscribe">
+<fieldset>
+<legend>Newsletters</legend>
+${choices}
+</fieldset>
+<div class="field">
+<label for="email">Email address</label>
+<input type="email" id="email" name="email" required maxlength="254" autocomplete="email" inputmode="email" spellcheck="false" value="${state.email ?? ''}"${state.error ? html` aria-describedby="form-error"` : ''}>
+</div>
+<div class="field">
+<label for="name">First name <span class="optional">(optional)</span></label>
+<input type="text" id="name" name="name" maxlength="100" autocomplete="given-name" value="${state.name ?? ''}">
+</div>
+<div class="hp" aria-hidden="true">
+<label for="${HONEYPOT_FIELD}">Leave this field empty</label>
+<input type="text" id="${HONEYPOT_FIELD}" name="${HONEYPOT_FIELD}" tabindex="-1" autocomplete="off">
+</div>
+<input type="hidden" name="choose" value="1">
+<input type="hidden" name="source" value="${config.baseUrl.replace(/\/+$/, '')}/">
+<button type="submit">Sign up</button>
+<p class="fine">Free. One email to confirm, then only what you chose. Every email has a one-click unsubscribe link, and we never share your address.</p>
+</form>`;
+  return layout(config, 'Sign up', body);
+}
+
+/** The answer to every accepted sign-up, whoever the address belongs to. */
+export function thanksPage(config: Config): string {
+  return layout(
+    config,
+    'Check your inbox',
+    html`<h1>Check your inbox</h1>
+<div class="card stack">
+<p>We've sent you an email with a link to confirm your subscription. Click it and you're in.</p>
+<p>Nothing there? Look in your spam or promotions folder. The link works for 7 days.</p>
+</div>
+<p class="fine"><a href="/">Back to the sign-up page</a></p>`,
+  );
+}
+
+export function confirmPage(config: Config, token: string, newsletters: NewsletterSummary[]): string {
+  return layout(
+    config,
+    'Confirm your subscription',
+    html`<h1>Confirm your subscription</h1>
+<div class="card">
+<p>You're about to subscribe to <strong>${names(newsletters)}</strong>.</p>
+<form method="post" action="/confirm">
+<input type="hidden" name="token" value="${token}">
+<button type="submit">Confirm my subscription</button>
+</form>
+</div>`,
+  );
+}
+
+export function confirmedPage(config: Config, newsletters: NewsletterSummary[]): string {
+  return layout(
+    config,
+    "You're subscribed",
+    html`<h1>You're subscribed</h1>
+<div class="card stack">
+<p>Thank you! You'll receive <strong>${names(newsletters)}</strong>:</p>
+<ul>${newsletters.map((n) => html`<li>${n.name}, ${n.cadence}.</li>`)}</ul>
+<p>A welcome email is on its way.</p>
+</div>`,
+  );
+}
+
+export function unsubscribePage(config: Config, token: string, allToken: string, newsletters: NewsletterSummary[], all: boolean): string {
+  const what = all ? 'all our newsletters' : names(newsletters);
+  return layout(
+    config,
+    'Unsubscribe',
+    html`<h1>Unsubscribe</h1>
+<div class="card">
+<p>Stop receiving <strong>${what}</strong>?</p>
+<div class="actions">
+<form method="post" action="/unsubscribe?token=${token}"><button type="submit">Unsubscribe from ${all ? 'everything' : names(newsletters)}</button></form>
+${all ? '' : html`<form method="post" action="/unsubscribe?token=${allToken}"><button type="submit" class="secondary">Unsubscribe from everything</button></form>`}
+</div>
+</div>`,
+  );
+}
+
+export function unsubscribedPage(config: Config, newsletters: NewsletterSummary[], all: boolean): string {
+  return layout(
+    config,
+    "You're unsubscribed",
+    html`<h1>You're unsubscribed</h1>
+<div class="card stack">
+<p>You won't receive <strong>${all ? 'any of our newsletters' : names(newsletters)}</strong> any more.</p>
+<p>Changed your mind? <a href="/">Sign up again</a> any time.</p>
+</div>`,
+  );
+}
+
+export function errorPage(config: Config, title: string, message: string): string {
+  return layout(
+    config,
+    title,
+    html`<h1>${title}</h1>
+<div class="card stack">
+<p>${message}</p>
+<p><a href="/">Go to the sign-up page</a></p>
+</div>`,
+  );
+}

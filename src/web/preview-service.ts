@@ -1,0 +1,488 @@
+import { resolve } from 'node:path';
+import {
+  assembleEdition,
+  isSkipped,
+  loadConfig,
+  loadContent,
+  localDate,
+  type Config,
+  type Content,
+  type Edition,
+  type Newsletter,
+} from '../content/index.ts';
+import { GMAIL_CLIP_BYTES, lintEmail, type LintFinding } from '../render/lint-email.ts';
+import type { Reader, RenderedEmail } from '../render/index.ts';
+import { darkModeHtml } from './preview-dark-mode.ts';
+import { availableEditions, type AvailableEdition } from './preview-editions.ts';
+import { createRenderLoader, type RenderLoader, type RenderModule } from './preview-render-loader.ts';
+import { watchSources, type ChangeBatch } from './preview-watch.ts';
+
+/** The reader switch: who the copy is personalized for. */
+export const READER_CHOICES = ['sample', 'no-name', 'awkward'] as const;
+export type ReaderChoice = (typeof READER_CHOICES)[number];
+
+export interface PreviewServiceOptions {
+  /** The config file; undefined means `daybreak.config.json` if present, else the defaults. */
+  configFile?: string;
+  dataDir: string;
+  /** Default: the project's templates/ folder. */
+  templatesDir?: string;
+  /** Watch data, templates and config and push changes to the page (default true). */
+  watch?: boolean;
+}
+
+export interface ViewQuery {
+  newsletter?: string;
+  date?: string;
+  template?: string;
+  reader?: ReaderChoice;
+}
+
+/** A view that could not be rendered, with everything the page needs to explain why. */
+export interface Problem {
+  ok: false;
+  status: 404 | 422 | 500;
+  kind: 'invalid' | 'not-found' | 'no-edition' | 'no-articles' | 'template-error' | 'render-error';
+  title: string;
+  /** One line each; for bad data `file: path: message`. */
+  errors: string[];
+  newsletter?: string;
+  date?: string;
+  template?: string;
+  /** For a quiet day: the window that was searched. */
+  window?: { from: string; to: string; fromLocal: string; toLocal: string; timezone: string };
+  /** When an earlier render of the same newsletter, date and template worked. */
+  lastGood?: { renderedAt: string; generation: number };
+}
+
+export interface Checks {
+  lint: LintFinding[];
+  size: { bytes: number; limit: number; percent: number; clipped: boolean };
+  imagesWithoutAlt: string[];
+  nonAbsoluteLinks: string[];
+  articles: number;
+  sendAt: { iso: string; local: string; timezone: string };
+  window: { from: string; to: string; fromLocal: string; toLocal: string };
+  /** How many `prefers-color-scheme: dark` rules the design carries (0: clients show it as is or repaint it). */
+  darkModeRules: number;
+  curatedBy: string | null;
+}
+
+export interface View {
+  ok: true;
+  generation: number;
+  renderedAt: string;
+  newsletter: string;
+  date: string;
+  template: string;
+  engine: string;
+  reader: ReaderChoice;
+  subject: string;
+  preheader: string;
+  headers: { name: string; value: string }[];
+  text: string;
+  checks: Checks;
+}
+
+export interface Sidebar {
+  generation: number;
+  newsletters: {
+    id: string;
+    name: string;
+    template: string;
+    schedule: { cron: string; timezone: string };
+    editions: AvailableEdition[];
+  }[];
+  templates: { name: string; engine: string; description: string }[];
+  /** Set when the config or the data does not validate (the lists are then the last good ones). */
+  errors: string[] | null;
+  defaultView: { newsletter: string; date: string; template: string } | null;
+}
+
+export type PreviewEvent = { type: 'change'; generation: number; kinds: string[]; files: string[] };
+
+interface Rendered {
+  render: RenderModule;
+  edition: Edition;
+  config: Config;
+  rendered: Awaited<ReturnType<RenderModule['renderEdition']>>;
+  renderedAt: string;
+  generation: number;
+}
+
+interface SourceState {
+  config: Config & { file: string | null };
+  content: Content;
+}
+
+const DEFAULT_TEMPLATES_DIR = new URL('../../templates/', import.meta.url).pathname;
+
+/** Errors thrown by a freshly imported render module are not `instanceof` this module's DaybreakError. */
+function errorInfo(error: unknown): { code: string | null; message: string; details: string[] } {
+  if (error && typeof error === 'object') {
+    const e = error as { code?: unknown; message?: unknown; details?: unknown; name?: unknown };
+    const details = Array.isArray(e.details) ? e.details.map(String) : [];
+    const code = e.name === 'DaybreakError' && typeof e.code === 'string' ? e.code : null;
+    return { code, message: String(e.message ?? error), details };
+  }
+  return { code: null, message: String(error), details: [] };
+}
+
+/** The preview's formatting of an instant: "Monday, November 30, 2026, 6:00 AM EST". */
+export function formatLocal(instant: Date, timezone: string, locale: string): string {
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat(locale, { timeZone: timezone, dateStyle: 'full', timeStyle: 'short' });
+  } catch {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: timezone, dateStyle: 'full', timeStyle: 'short' });
+  }
+  const zone = new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: 'short' })
+    .formatToParts(instant)
+    .find((p) => p.type === 'timeZoneName')?.value;
+  return `${format.format(instant)}${zone ? ` ${zone}` : ''}`;
+}
+
+/**
+ * The preview's model: reads config and data, renders views through the render module that `daybreak
+ * send` uses (renderEdition, then personalize for the chosen reader), keeps the last good render of each
+ * view, and tells subscribers when sources change.
+ *
+ * @example
+ * const service = createPreviewService({ dataDir: 'data' });
+ * const view = await service.view({ newsletter: 'morning' });
+ */
+export function createPreviewService(options: PreviewServiceOptions) {
+  const templatesDir = options.templatesDir ?? DEFAULT_TEMPLATES_DIR;
+  const loader: RenderLoader = createRenderLoader();
+  const listeners = new Set<(event: PreviewEvent) => void>();
+  const cache = new Map<string, Rendered>();
+  const lastGood = new Map<string, Rendered>();
+  let lastGoodSidebar: Sidebar | null = null;
+  let generation = 0;
+  let state: { generation: number; value: SourceState } | null = null;
+  const watching = options.watch !== false;
+
+  const onChange = (batch: ChangeBatch): void => {
+    if (batch.kinds.includes('templates')) loader.reload();
+    generation += 1;
+    cache.clear();
+    state = null;
+    const event: PreviewEvent = { type: 'change', generation, kinds: batch.kinds, files: batch.files };
+    for (const listener of listeners) listener(event);
+  };
+
+  const stopWatching = watching
+    ? watchSources(
+        { dataDir: options.dataDir, templatesDir, configFile: options.configFile ?? 'daybreak.config.json' },
+        onChange,
+      )
+    : () => {};
+
+  /** Config and content, cached until a watched file changes (read fresh every time when not watching). */
+  function sources(): SourceState {
+    if (watching && state && state.generation === generation) return state.value;
+    const config = loadConfig({ file: options.configFile });
+    const content = loadContent(options.dataDir);
+    const value = { config, content };
+    state = { generation, value };
+    return value;
+  }
+
+  function readerFor(render: RenderModule, choice: ReaderChoice): Reader {
+    if (choice === 'no-name') return render.noNameReader;
+    if (choice === 'awkward') return render.awkwardReader;
+    return render.sampleReader;
+  }
+
+  function lastGoodInfo(key: string): Problem['lastGood'] {
+    const good = lastGood.get(key);
+    return good ? { renderedAt: good.renderedAt, generation: good.generation } : undefined;
+  }
+
+  async function sidebar(): Promise<Sidebar> {
+    let src: SourceState;
+    try {
+      src = sources();
+    } catch (error) {
+      const info = errorInfo(error);
+      const errors = info.details.length > 0 ? info.details : [info.message];
+      return lastGoodSidebar
+        ? { ...lastGoodSidebar, generation, errors }
+        : { generation, newsletters: [], templates: [], errors, defaultView: null };
+    }
+    let templates: Sidebar['templates'] = lastGoodSidebar?.templates ?? [];
+    let templateError: string | null = null;
+    try {
+      const render = await loader.current();
+      templates = render
+        .listTemplates()
+        .filter((t) => t.kind === 'edition')
+        .map((t) => ({ name: t.name, engine: t.engine, description: t.description }));
+    } catch (error) {
+      templateError = `templates: ${errorInfo(error).message}`;
+    }
+    const newsletters = src.config.newsletters.map((n) => ({
+      id: n.id,
+      name: n.name,
+      template: n.template,
+      schedule: { cron: n.schedule.cron, timezone: n.schedule.timezone },
+      editions: availableEditions(src.config, src.content, n),
+    }));
+    const first = newsletters[0];
+    const result: Sidebar = {
+      generation,
+      newsletters,
+      templates,
+      errors: templateError ? [templateError] : null,
+      defaultView: first
+        ? { newsletter: first.id, date: first.editions[0]?.date ?? today(src.config.newsletters[0]!), template: first.template }
+        : null,
+    };
+    if (!templateError) lastGoodSidebar = result;
+    return result;
+  }
+
+  function today(newsletter: Newsletter): string {
+    return localDate(new Date(), newsletter.schedule.timezone);
+  }
+
+  /** Resolves the query and renders (once per generation), or explains why not. */
+  async function renderQuery(query: ViewQuery): Promise<Rendered | Problem> {
+    let src: SourceState;
+    try {
+      src = sources();
+    } catch (error) {
+      const info = errorInfo(error);
+      const key = query.newsletter && query.date && query.template ? `${query.newsletter}|${query.date}|${query.template}` : '';
+      return {
+        ok: false,
+        status: 422,
+        kind: 'invalid',
+        title: info.code === 'ECONFIG' ? 'The config does not validate' : 'The data does not validate',
+        errors: info.details.length > 0 ? info.details : [info.message],
+        ...pick(query),
+        ...(key && lastGood.has(key) ? { lastGood: lastGoodInfo(key) } : {}),
+      };
+    }
+    const { config, content } = src;
+    const newsletter = query.newsletter ? config.newsletters.find((n) => n.id === query.newsletter) : config.newsletters[0];
+    if (!newsletter) {
+      return {
+        ok: false,
+        status: 404,
+        kind: 'not-found',
+        title: 'Unknown newsletter',
+        errors: [`No newsletter "${query.newsletter}" in the config (it has: ${config.newsletters.map((n) => n.id).join(', ')})`],
+        ...pick(query),
+      };
+    }
+    const templateName = query.template ?? newsletter.template;
+    const date = query.date ?? availableEditions(config, content, newsletter)[0]?.date ?? today(newsletter);
+    const key = `${newsletter.id}|${date}|${templateName}`;
+    const where = { newsletter: newsletter.id, date, template: templateName };
+
+    let render: RenderModule;
+    try {
+      render = await loader.current();
+    } catch (error) {
+      return {
+        ok: false,
+        status: 500,
+        kind: 'template-error',
+        title: 'The templates failed to load',
+        errors: [errorInfo(error).message],
+        ...where,
+        ...(lastGood.has(key) ? { lastGood: lastGoodInfo(key) } : {}),
+      };
+    }
+    const known = render.listTemplates().filter((t) => t.kind === 'edition');
+    if (!known.some((t) => t.name === templateName)) {
+      return {
+        ok: false,
+        status: 404,
+        kind: 'not-found',
+        title: 'Unknown design',
+        errors: [`No edition template "${templateName}" (edition templates: ${known.map((t) => t.name).join(', ')})`],
+        ...where,
+      };
+    }
+
+    const cached = cache.get(key);
+    if (cached) return cached;
+
+    let edition: ReturnType<typeof assembleEdition>;
+    try {
+      edition = assembleEdition({ config, content, newsletterId: newsletter.id, date });
+    } catch (error) {
+      const info = errorInfo(error);
+      return { ok: false, status: 404, kind: 'no-edition', title: 'No edition on this date', errors: [info.message], ...where };
+    }
+    if (isSkipped(edition)) {
+      const tz = newsletter.schedule.timezone;
+      const filter = newsletter.include ? ` matching ${JSON.stringify(newsletter.include)}` : '';
+      const fromLocal = formatLocal(edition.window.from, tz, newsletter.locale);
+      const toLocal = formatLocal(edition.window.to, tz, newsletter.locale);
+      return {
+        ok: false,
+        status: 404,
+        kind: 'no-articles',
+        title: 'No articles for this edition',
+        errors: [
+          `${newsletter.id} on ${date} would have no articles: none${filter} was published after ${fromLocal} and up to ${toLocal} (the previous send and this one), and there is no curated edition file. \`daybreak send\` skips such a day.`,
+        ],
+        window: { from: edition.window.from.toISOString(), to: edition.window.to.toISOString(), fromLocal, toLocal, timezone: tz },
+        ...where,
+      };
+    }
+    try {
+      const rendered = await render.renderEdition(edition, config, templateName);
+      const entry: Rendered = { render, edition, config, rendered, renderedAt: new Date().toISOString(), generation };
+      cache.set(key, entry);
+      lastGood.set(key, entry);
+      return entry;
+    } catch (error) {
+      const info = errorInfo(error);
+      return {
+        ok: false,
+        status: 500,
+        kind: 'render-error',
+        title: `The ${templateName} template failed to render`,
+        errors: info.details.length > 0 ? info.details : [info.message],
+        ...where,
+        ...(lastGood.has(key) ? { lastGood: lastGoodInfo(key) } : {}),
+      };
+    }
+  }
+
+  function headersOf(entry: Rendered, copy: RenderedEmail, reader: Reader): View['headers'] {
+    const publisher = entry.config.publisher;
+    const unsubscribe = [
+      ...(publisher.unsubscribeMailbox ? [`<mailto:${publisher.unsubscribeMailbox}?subject=unsubscribe>`] : []),
+      `<${reader.unsubscribeUrl}>`,
+    ].join(', ');
+    return [
+      { name: 'Subject', value: copy.subject },
+      { name: 'Preheader', value: copy.preheader ?? entry.rendered.preheader },
+      { name: 'From', value: publisher.from },
+      ...(publisher.replyTo ? [{ name: 'Reply-To', value: publisher.replyTo }] : []),
+      { name: 'To', value: reader.email },
+      // RFC 2369 (the list of ways out) and RFC 8058 (one-click POST), as the edition sender sets them.
+      { name: 'List-Unsubscribe', value: unsubscribe },
+      { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+    ];
+  }
+
+  function checksOf(entry: Rendered, copy: RenderedEmail): Checks {
+    const { edition } = entry;
+    const tz = edition.newsletter.schedule.timezone;
+    const locale = edition.newsletter.locale;
+    const lint = lintEmail(copy.html);
+    const bytes = Buffer.byteLength(copy.html, 'utf8');
+    const darkModeRules = [...copy.html.matchAll(/<style\b[^>]*>([\s\S]*?)<\/style\s*>/gi)].reduce(
+      (n, m) => n + (m[1]!.match(/prefers-color-scheme\s*:\s*dark/gi)?.length ?? 0),
+      0,
+    );
+    return {
+      lint,
+      size: { bytes, limit: GMAIL_CLIP_BYTES, percent: Math.round((bytes / GMAIL_CLIP_BYTES) * 1000) / 10, clipped: bytes >= GMAIL_CLIP_BYTES },
+      imagesWithoutAlt: lint.filter((f) => f.rule === 'img-attributes' && /\balt\b/.test(f.message)).map((f) => f.where ?? f.message),
+      nonAbsoluteLinks: lint.filter((f) => f.rule === 'absolute-links').map((f) => `${f.message}${f.where ? ` (${f.where})` : ''}`),
+      articles: 1 + edition.items.length,
+      sendAt: { iso: edition.sendAt.toISOString(), local: formatLocal(edition.sendAt, tz, locale), timezone: tz },
+      window: {
+        from: edition.window.from.toISOString(),
+        to: edition.window.to.toISOString(),
+        fromLocal: formatLocal(edition.window.from, tz, locale),
+        toLocal: formatLocal(edition.window.to, tz, locale),
+      },
+      darkModeRules,
+      curatedBy: edition.curatedBy ?? null,
+    };
+  }
+
+  async function view(query: ViewQuery): Promise<View | Problem> {
+    const result = await renderQuery(query);
+    if (!('rendered' in result)) return result;
+    const choice = query.reader ?? 'sample';
+    const reader = readerFor(result.render, choice);
+    const copy = result.rendered.personalize(reader);
+    return {
+      ok: true,
+      generation: result.generation,
+      renderedAt: result.renderedAt,
+      newsletter: result.edition.newsletter.id,
+      date: result.edition.date,
+      template: result.rendered.template,
+      engine: result.rendered.engine,
+      reader: choice,
+      subject: copy.subject,
+      preheader: copy.preheader ?? result.rendered.preheader,
+      headers: headersOf(result, copy, reader),
+      text: copy.text,
+      checks: checksOf(result, copy),
+    };
+  }
+
+  /**
+   * One reader's copy as the raw files `daybreak build` writes. `lastGood` serves the last render that
+   * worked for this newsletter, date and template; `dark` rewrites it for the dark-mode preview.
+   */
+  async function copy(
+    query: Required<Pick<ViewQuery, 'newsletter' | 'date' | 'template'>> & { reader?: ReaderChoice; lastGood?: boolean; to?: string },
+  ): Promise<{ ok: true; copy: RenderedEmail; entry: Rendered; reader: Reader } | Problem> {
+    let entry: Rendered | Problem;
+    if (query.lastGood) {
+      const good = lastGood.get(`${query.newsletter}|${query.date}|${query.template}`);
+      entry = good ?? {
+        ok: false,
+        status: 404,
+        kind: 'not-found',
+        title: 'No earlier render',
+        errors: ['This view has not rendered successfully since the preview started'],
+        ...pick(query),
+      };
+    } else {
+      entry = await renderQuery(query);
+    }
+    if (!('rendered' in entry)) return entry;
+    const base = readerFor(entry.render, query.reader ?? 'sample');
+    const reader = query.to ? { ...base, email: query.to } : base;
+    return { ok: true, copy: entry.rendered.personalize(reader), entry, reader };
+  }
+
+  return {
+    sidebar,
+    view,
+    copy,
+    headersOf,
+    darkModeHtml,
+    /** The number of source changes seen so far. */
+    get generation() {
+      return generation;
+    },
+    /** Subscribes to change events; returns the unsubscribe function. */
+    subscribe(listener: (event: PreviewEvent) => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    /** Reacts as if the watcher had reported these changes (used when watching is off, and by tests). */
+    notify(batch: ChangeBatch): void {
+      onChange(batch);
+    },
+    close(): void {
+      stopWatching();
+      listeners.clear();
+    },
+    dataDir: resolve(options.dataDir),
+  };
+}
+
+export type PreviewService = ReturnType<typeof createPreviewService>;
+
+function pick(query: ViewQuery): Partial<Pick<Problem, 'newsletter' | 'date' | 'template'>> {
+  return {
+    ...(query.newsletter ? { newsletter: query.newsletter } : {}),
+    ...(query.date ? { date: query.date } : {}),
+    ...(query.template ? { template: query.template } : {}),
+  };
+}

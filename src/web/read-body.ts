@@ -1,0 +1,135 @@
+import { HttpError } from './http-error.ts';
+
+/** Sign-up bodies are tiny; 16 KB is generous and keeps a flood cheap (issue 5). */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+export type ParsedBody =
+  | { kind: 'json'; value: unknown }
+  | { kind: 'form'; fields: Map<string, string[]> };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new HttpError(400, "The request isn't valid UTF-8 text. Please send it again from the form.");
+  }
+}
+
+/** Reads at most MAX_BODY_BYTES, whatever Content-Length claims (a chunked body has none). */
+async function readLimited(request: Request, limit: number): Promise<Uint8Array> {
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) > limit) throw tooLarge(limit);
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+function tooLarge(limit: number): HttpError {
+  return new HttpError(413, `The request is too large: at most ${Math.round(limit / 1024)} KB.`);
+}
+
+function percentDecode(text: string): string {
+  const plus = text.replace(/\+/g, ' ');
+  if (!plus.includes('%')) return plus;
+  const bytes: number[] = [];
+  for (let i = 0; i < plus.length; i++) {
+    const ch = plus.charCodeAt(i);
+    if (plus[i] === '%') {
+      const hex = plus.slice(i + 1, i + 3);
+      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) throw new HttpError(400, 'The form data is garbled (a stray "%"). Please send it again from the form.');
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else if (ch < 0x80) {
+      bytes.push(ch);
+    } else {
+      bytes.push(...Buffer.from(plus[i]!, 'utf8'));
+    }
+  }
+  return decodeUtf8(Uint8Array.from(bytes));
+}
+
+/**
+ * application/x-www-form-urlencoded with strict UTF-8: URLSearchParams would silently turn bad bytes
+ * into U+FFFD, and a mangled address must be refused, not stored.
+ */
+export function parseUrlEncoded(text: string): Map<string, string[]> {
+  const fields = new Map<string, string[]>();
+  for (const pair of text.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const key = percentDecode(eq < 0 ? pair : pair.slice(0, eq));
+    const value = percentDecode(eq < 0 ? '' : pair.slice(eq + 1));
+    fields.set(key, [...(fields.get(key) ?? []), value]);
+  }
+  return fields;
+}
+
+/**
+ * Reads and decodes a POST body: JSON, form-encoded, and (when `multipart` is allowed, for RFC 8058
+ * one-click unsubscribe) multipart/form-data. Anything else is 415; over the limit is 413.
+ */
+export async function readBody(request: Request, options: { multipart?: boolean; limit?: number; allowEmpty?: boolean } = {}): Promise<ParsedBody> {
+  const limit = options.limit ?? MAX_BODY_BYTES;
+  const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const charset = /charset\s*=\s*"?([^";]+)/i.exec(request.headers.get('content-type') ?? '')?.[1]?.toLowerCase();
+  if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new HttpError(415, 'Please send the request as UTF-8.');
+  }
+  if (type === 'application/json') {
+    const text = decodeUtf8(await readLimited(request, limit));
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new HttpError(400, 'The request body is not valid JSON.');
+    }
+    return { kind: 'json', value };
+  }
+  if (type === 'application/x-www-form-urlencoded') {
+    return { kind: 'form', fields: parseUrlEncoded(decodeUtf8(await readLimited(request, limit))) };
+  }
+  if (type === 'multipart/form-data' && options.multipart) {
+    const bytes = await readLimited(request, limit);
+    let form: FormData;
+    try {
+      form = await new Response(Buffer.from(bytes), { headers: { 'content-type': request.headers.get('content-type')! } }).formData();
+    } catch {
+      throw new HttpError(400, 'The multipart form data is garbled.');
+    }
+    const fields = new Map<string, string[]>();
+    form.forEach((value, key) => {
+      if (typeof value === 'string') fields.set(key, [...(fields.get(key) ?? []), value]);
+    });
+    return { kind: 'form', fields };
+  }
+  if (type === '' && options.allowEmpty) {
+    const bytes = await readLimited(request, limit);
+    if (bytes.byteLength === 0) return { kind: 'form', fields: new Map() };
+  }
+  throw new HttpError(
+    415,
+    options.multipart
+      ? 'Send the form as application/x-www-form-urlencoded, multipart/form-data or application/json.'
+      : 'Send the form as application/x-www-form-urlencoded or application/json.',
+  );
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { EmailSchema, NameSchema } from '../audience/index.ts';
+import { HttpError } from './http-error.ts';
+import type { ParsedBody } from './read-body.ts';
+import { HONEYPOT_FIELD } from './pages.ts';
+
+const SourceSchema = z
+  .string()
+  .max(500)
+  .refine((s) => !/[\r\n<>]/.test(s))
+  .optional()
+  .catch(undefined);
+
+/** The sign-up body, the same for the form and JSON (issue 5): `{ email, name?, newsletters?: [id] }`. */
+export const SignUpBodySchema = z.object({
+  email: EmailSchema,
+  name: NameSchema.optional(),
+  newsletters: z
+    .array(z.string({ error: 'Newsletter ids must be text.' }), { error: 'newsletters must be a list of newsletter ids.' })
+    .max(50, { error: 'Too many newsletters.' })
+    .optional(),
+  /** The honeypot: anything in it means a bot. */
+  [HONEYPOT_FIELD]: z.unknown().optional(),
+  /** The page the form sits on (consent record); optional and never trusted for anything else. */
+  source: SourceSchema,
+  /** Present on our own form: no newsletter ticked means "none", not "the default". */
+  choose: z.unknown().optional(),
+});
+
+export type SignUpBody = z.infer<typeof SignUpBodySchema>;
+
+/** Form fields or a JSON object → the candidate object the schema checks. */
+export function signUpCandidate(body: ParsedBody): Record<string, unknown> {
+  if (body.kind === 'json') {
+    if (typeof body.value !== 'object' || body.value === null || Array.isArray(body.value)) {
+      throw new HttpError(400, 'The JSON body must be an object like {"email": "you@example.com"}.');
+    }
+    return body.value as Record<string, unknown>;
+  }
+  const one = (key: string) => body.fields.get(key)?.[0];
+  const candidate: Record<string, unknown> = {};
+  for (const key of ['email', 'name', 'source', 'choose', HONEYPOT_FIELD]) {
+    const value = one(key);
+    if (value !== undefined) candidate[key] = value;
+  }
+  if (body.fields.has('newsletters')) candidate.newsletters = body.fields.get('newsletters');
+  return candidate;
+}
+
+/** Validates; the first problem becomes a 400 with its person-readable message. */
+export function parseSignUp(candidate: Record<string, unknown>): SignUpBody {
+  const result = SignUpBodySchema.safeParse(candidate);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path[0];
+  if (field === 'email' && candidate.email === undefined) throw new HttpError(400, 'Please enter your email address.');
+  if (field === 'email' && typeof candidate.email !== 'string') throw new HttpError(400, 'The email address must be text.');
+  throw new HttpError(400, issue.message);
+}

@@ -1,0 +1,53 @@
+/**
+ * The pages' one stylesheet, served from /assets/daybreak.css (same origin, so the CSP can stay
+ * `style-src 'self'`). System fonts, no third-party assets; mobile first, dark mode by media query.
+ */
+export const SITE_CSS = `
+:root { color-scheme: light dark; --bg: #faf7f2; --card: #ffffff; --ink: #1c1b19; --muted: #5b5852; --line: #dcd6cc;
+  --accent: #a3361f; --accent-ink: #ffffff; --focus: #1f5fbf; --error-bg: #fdecea; --error-ink: #8a1c10; }
+@media (prefers-color-scheme: dark) {
+  :root { --bg: #161513; --card: #201f1c; --ink: #f1ede6; --muted: #b5afa5; --line: #3a3732; --accent: #e0694f;
+    --accent-ink: #161513; --focus: #8ab4ff; --error-bg: #3b1d18; --error-ink: #ffb4a6; }
+}
+*, *::before, *::after { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body { margin: 0; background: var(--bg); color: var(--ink); font: 17px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+.skip { position: absolute; left: -10000px; }
+.skip:focus { left: 1rem; top: 1rem; background: var(--card); padding: .5rem 1rem; z-index: 1; }
+.masthead { border-bottom: 1px solid var(--line); background: var(--card); }
+.masthead .inner, main, .site-footer { max-width: 40rem; margin: 0 auto; padding: 0 1.25rem; }
+.masthead .inner { padding-top: .9rem; padding-bottom: .9rem; }
+.brand { margin: 0; font: 700 1.35rem/1.2 Georgia, "Times New Roman", serif; letter-spacing: .01em; }
+.brand a { color: inherit; text-decoration: none; }
+main { padding-top: 2rem; padding-bottom: 2.5rem; }
+h1 { font: 700 clamp(1.6rem, 5vw, 2.2rem)/1.15 Georgia, "Times New Roman", serif; margin: 0 0 .6rem; }
+.lede { margin: 0 0 1.5rem; color: var(--muted); font-size: 1.05rem; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 1.25rem; }
+fieldset { border: 0; margin: 0 0 1.25rem; padding: 0; min-width: 0; }
+legend { font-weight: 700; margin-bottom: .5rem; padding: 0; }
+.choice { display: flex; gap: .75rem; align-items: flex-start; padding: .85rem .9rem; border: 1px solid var(--line); border-radius: 8px; margin-bottom: .6rem; cursor: pointer; background: var(--bg); }
+.choice:hover { border-color: var(--muted); }
+.choice input { width: 1.25rem; height: 1.25rem; margin: .15rem 0 0; flex: none; accent-color: var(--accent); }
+.choice-text { display: block; }
+.choice-name { display: block; font-weight: 700; }
+.choice-cadence { display: block; font-size: .9rem; color: var(--accent); font-weight: 600; }
+.choice-desc { display: block; font-size: .95rem; color: var(--muted); }
+.field { margin-bottom: 1rem; }
+.field label { display: block; font-weight: 700; margin-bottom: .3rem; }
+.optional { font-weight: 400; color: var(--muted); }
+input[type=email], input[type=text] { width: 100%; font: inherit; color: var(--ink); background: var(--bg); padding: .7rem .8rem; border: 1px solid var(--muted); border-radius: 8px; min-height: 2.9rem; }
+input:focus-visible, button:focus-visible, a:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+button { font: inherit; font-weight: 700; color: var(--accent-ink); background: var(--accent); border: 0; border-radius: 8px; padding: .8rem 1.4rem; min-height: 3rem; cursor: pointer; width: 100%; }
+button:hover { filter: brightness(1.08); }
+button.secondary { background: transparent; color: var(--ink); border: 1px solid var(--muted); font-weight: 600; }
+@media (min-width: 40rem) { button { width: auto; } }
+.fine { font-size: .9rem; color: var(--muted); margin: 1rem 0 0; }
+.hp { position: absolute; left: -10000px; top: auto; width: 1px; height: 1px; overflow: hidden; }
+.alert { background: var(--error-bg); color: var(--error-ink); border-radius: 8px; padding: .8rem 1rem; margin: 0 0 1.25rem; font-weight: 600; }
+.stack > * + * { margin-top: .75rem; }
+.actions { display: flex; flex-direction: column; gap: .75rem; margin-top: 1.25rem; }
+@media (min-width: 40rem) { .actions { flex-direction: row; align-items: center; } }
+.actions form { margin: 0; }
+a { color: var(--accent); }
+.site-footer { padding-bottom: 2rem; font-size: .85rem; color: var(--muted); }
+`;
