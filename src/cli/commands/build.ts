@@ -68,8 +68,10 @@ export async function composeEml(options: {
     text: options.text,
     html: options.html,
     // RFC 2369 / RFC 8058 one-click unsubscribe, as delivery sends it.
-    list: { unsubscribe: reader.unsubscribeUrl },
-    headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    headers: {
+      'List-Unsubscribe': `<${reader.unsubscribeUrl}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    },
   });
   return mail.compile().build();
 }
