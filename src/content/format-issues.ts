@@ -68,10 +68,13 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** One line per issue: `file: path: message` (the path is left out for problems with the whole value). */
-export function formatIssues(file: string, error: z.ZodError): string[] {
+/**
+ * One line per issue: `file: path: message` (the path is left out for problems with the whole value).
+ * `at` prefixes every path, for a value validated on its own inside a larger file (`[3]`).
+ */
+export function formatIssues(file: string, error: z.ZodError, at: readonly PropertyKey[] = []): string[] {
   return error.issues.map((issue) => {
-    const path = formatPath(issue.path);
+    const path = formatPath([...at, ...issue.path]);
     let message = issue.message;
     // Issues carry `input` only when parsed with reportInput; without it, zod's own text stays (it is accurate).
     if (issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined) message = 'Required';
@@ -191,7 +194,9 @@ export function parseJson(file: string, text: string): { ok: true; value: unknow
     const reason = raw
       .replace(/ in JSON at position \d+.*$/s, '')
       .replace(/\s*\(line \d+ column \d+\)$/, '')
-      .replace(/, (\.\.\.)?".*$/s, '');
+      .replace(/, (\.\.\.)?".*$/s, '')
+      // One problem, one line: a control character the engine quotes is shown escaped ('\n').
+      .replace(/[\u0000-\u001f]/g, (ch) => JSON.stringify(ch).slice(1, -1));
     return { ok: false, message: `${file}: not valid JSON${where}: ${reason}` };
   }
 }

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { DaybreakError } from '../errors.ts';
-import { ArticleFileSchema, EditionFileSchema, type Article, type EditionFile } from './article-schema.ts';
-import { formatIssues, parseJson, readableErrors } from './format-issues.ts';
+import { ArticleSchema, EditionFileSchema, type Article, type EditionFile } from './article-schema.ts';
+import { formatIssues, formatPath, parseJson, readableErrors } from './format-issues.ts';
 
 export interface ArticleRecord extends Article {
   /** The file the article came from, relative to the working directory (for messages). */
@@ -53,6 +53,8 @@ export function loadContent(dir: string): Content {
   const problems: string[] = [];
   const articles: ArticleRecord[] = [];
   const byId = new Map<string, ArticleRecord>();
+  /** Ids of articles that failed validation: already reported, so editions naming them are not "unknown". */
+  const invalidIds = new Set<string>();
 
   for (const path of listJson(join(dir, 'articles'))) {
     const file = display(path);
@@ -61,19 +63,23 @@ export function loadContent(dir: string): Content {
       problems.push(json.message);
       continue;
     }
-    const result = ArticleFileSchema.safeParse(json.value, { error: readableErrors });
-    if (!result.success) {
-      // Report against the shape the file was trying to have, so paths read `[3].url`, not union noise.
-      const schema = Array.isArray(json.value) ? ArticleFileSchema.options[1] : ArticleFileSchema.options[0];
-      const precise = schema.safeParse(json.value, { error: readableErrors });
-      problems.push(...formatIssues(file, precise.success ? result.error : precise.error));
-      continue;
-    }
-    const list = Array.isArray(result.data) ? result.data : [result.data];
-    for (const article of list) {
+    // Each article is checked on its own, so one bad article neither hides the problems of the others
+    // nor makes their ids "unknown" to the duplicate and edition checks below.
+    const entries: [unknown, number[]][] = Array.isArray(json.value)
+      ? json.value.map((value, i): [unknown, number[]] => [value, [i]])
+      : [[json.value, []]];
+    for (const [value, at] of entries) {
+      const result = ArticleSchema.safeParse(value, { error: readableErrors });
+      if (!result.success) {
+        problems.push(...formatIssues(file, result.error, at));
+        const id = (value as { id?: unknown } | null)?.id;
+        if (typeof id === 'string') invalidIds.add(id);
+        continue;
+      }
+      const article = result.data;
       const existing = byId.get(article.id);
       if (existing) {
-        problems.push(`${file}: duplicate article id "${article.id}" (also in ${existing.file})`);
+        problems.push(`${file}: ${formatPath([...at, 'id'])}: duplicate article id "${article.id}" (also in ${existing.file})`);
         continue;
       }
       const record = { ...article, file };
@@ -113,11 +119,11 @@ export function loadContent(dir: string): Content {
 
   // Unknown ids are checked after every article is read, so the order of files does not matter.
   for (const edition of editions.values()) {
-    if (edition.lead !== undefined && !byId.has(edition.lead)) {
+    if (edition.lead !== undefined && !byId.has(edition.lead) && !invalidIds.has(edition.lead)) {
       problems.push(`${edition.file}: lead: unknown article id "${edition.lead}"`);
     }
     edition.articles?.forEach((id, i) => {
-      if (!byId.has(id)) problems.push(`${edition.file}: articles[${i}]: unknown article id "${id}"`);
+      if (!byId.has(id) && !invalidIds.has(id)) problems.push(`${edition.file}: articles[${i}]: unknown article id "${id}"`);
     });
   }
 
