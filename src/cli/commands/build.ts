@@ -186,6 +186,7 @@ export function registerBuild(
     .option('--template <name>', "template (default: the newsletter's)")
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
     .option('--json', 'print the result as one JSON object')
+    .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
     .action(async (flags: BuildFlags) => {
       const result = await build(flags);
       if (flags.json) {

@@ -1,0 +1,167 @@
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { simpleParser } from 'mailparser';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { registerBuild } from '../../src/cli/commands/build.ts';
+import { runCli } from '../../src/cli/run-cli.ts';
+import { sampleReader } from '../../src/render/index.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'bin/daybreak.js');
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'daybreak-build-'));
+  cpSync(join(ROOT, 'data'), join(dir, 'data'), { recursive: true });
+  cpSync(join(ROOT, 'daybreak.config.json'), join(dir, 'daybreak.config.json'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs `daybreak build …` in-process with the temp folder's config, data and out folders. */
+async function build(args: string[], paths: { config?: string; data?: string; out?: string } = {}) {
+  let stdout = '';
+  let stderr = '';
+  const io = { stdout: { write: (s: string) => ((stdout += s), true) }, stderr: { write: (s: string) => ((stderr += s), true) } };
+  const argv = [
+    'build',
+    '--config', paths.config ?? join(dir, 'daybreak.config.json'),
+    '--data', paths.data ?? join(dir, 'data'),
+    '--out', paths.out ?? join(dir, 'out'),
+    ...args,
+  ];
+  const status = await runCli(argv, [(program) => registerBuild(program, io)], { stderr: io.stderr as never });
+  return { status, stdout, stderr };
+}
+
+function filesUnder(folder: string): string[] {
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(folder, f)).isFile()).sort();
+}
+
+describe('daybreak build', () => {
+  it('writes html, txt and eml for the edition and prints the documented JSON', async () => {
+    const { status, stdout, stderr } = await build(['--date', '2026-11-30', '--json']);
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(Object.keys(result)).toEqual(['newsletter', 'date', 'template', 'subject', 'sendAt', 'articles', 'files', 'htmlBytes']);
+    expect(result).toMatchObject({ newsletter: 'morning', date: '2026-11-30', template: 'briefing', sendAt: '2026-11-30T11:00:00.000Z' });
+    const out = join(dir, 'out', 'morning', '2026-11-30');
+    expect(result.files).toEqual({ html: join(out, 'briefing.html'), text: join(out, 'briefing.txt'), eml: join(out, 'briefing.eml') });
+    expect(filesUnder(join(dir, 'out'))).toEqual(['morning/2026-11-30/briefing.eml', 'morning/2026-11-30/briefing.html', 'morning/2026-11-30/briefing.txt']);
+
+    const html = readFileSync(result.files.html, 'utf8');
+    const text = readFileSync(result.files.text, 'utf8');
+    expect(result.htmlBytes).toBe(statSync(result.files.html).size);
+    expect(result.articles.length).toBeGreaterThan(10);
+    for (const a of result.articles as Array<{ id: string; headline: string; url: string }>) {
+      expect(Object.keys(a)).toEqual(['id', 'headline', 'url']);
+      expect(html).toContain(`href="${a.url}"`);
+      expect(text).toContain(a.headline);
+      expect(text).toContain(a.url);
+    }
+    expect(html).toContain(`Good morning, ${sampleReader.firstName}.`);
+  });
+
+  it('writes a complete multipart/alternative message for the sample reader', async () => {
+    const { stdout } = await build(['--date', '2026-11-30', '--json']);
+    const result = JSON.parse(stdout);
+    const raw = readFileSync(result.files.eml);
+    expect(raw.toString('utf8')).toMatch(/^Content-Type: multipart\/alternative;/m);
+    const mail = await simpleParser(raw);
+    expect(mail.subject).toBe(result.subject);
+    expect(mail.to && 'value' in mail.to ? mail.to.value[0]?.address : null).toBe(sampleReader.email);
+    expect(mail.from?.value[0]?.address).toBe('briefing@daybreak.example');
+    expect(mail.html).toBe(readFileSync(result.files.html, 'utf8'));
+    expect(mail.text?.trim()).toBe(readFileSync(result.files.text, 'utf8').trim());
+    expect(mail.headers.get('list')).toMatchObject({ unsubscribe: { url: sampleReader.unsubscribeUrl } });
+    expect(mail.date?.toISOString()).toBe(result.sendAt);
+  });
+
+  it('prints a short human summary without --json', async () => {
+    const { status, stdout } = await build(['--date', '2026-11-30']);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^morning 2026-11-30 \(briefing\): \d+ articles\n/);
+    expect(stdout).toContain(join(dir, 'out', 'morning', '2026-11-30', 'briefing.html'));
+    expect(stdout).toMatch(/\d+\.\d KB/);
+  });
+
+  it('builds another newsletter and another day, and the days differ', async () => {
+    const weekly = await build(['--newsletter', 'good-news', '--date', '2026-11-29', '--json']);
+    expect(weekly.status).toBe(0);
+    expect(JSON.parse(weekly.stdout)).toMatchObject({ newsletter: 'good-news', date: '2026-11-29' });
+    const monday = JSON.parse((await build(['--date', '2026-11-30', '--json'])).stdout);
+    const tuesday = JSON.parse((await build(['--date', '2026-12-01', '--json'])).stdout);
+    expect(tuesday.articles.map((a: { id: string }) => a.id)).not.toEqual(monday.articles.map((a: { id: string }) => a.id));
+  });
+
+  it('skips a day with no articles: exit 0, says so, writes nothing', async () => {
+    const json = await build(['--date', '2026-06-01', '--json']);
+    expect(json.status).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ newsletter: 'morning', date: '2026-06-01', skipped: 'no articles' });
+    const human = await build(['--date', '2026-06-01']);
+    expect(human.status).toBe(0);
+    expect(human.stdout).toContain('nothing written');
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  it('exits 1 on bad data, printing every problem as file: path: message and writing nothing', async () => {
+    writeFileSync(join(dir, 'data', 'articles', 'zz-bad.json'), JSON.stringify([{ id: 'bad one', kicker: 'K', headline: 'H', dek: 'D', url: 'ftp://x', publishedAt: '2026-11-30T04:00:00-05:00' }]));
+    writeFileSync(join(dir, 'data', 'articles', 'zz-broken.json'), '{ "id": ');
+    const { status, stderr, stdout } = await build(['--date', '2026-11-30', '--json']);
+    expect(status).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/zz-bad\.json: \[0\]\.id: .+/);
+    expect(stderr).toMatch(/zz-bad\.json: \[0\]\.url: .+/);
+    expect(stderr).toMatch(/zz-broken\.json: .*JSON.*line 1/);
+    expect(filesUnder(join(dir, 'out'))).toEqual([]);
+  });
+
+  it('exits 1 on a bad config naming the key, and on a config naming an unknown template', async () => {
+    const badKey = join(dir, 'bad.json');
+    writeFileSync(badKey, JSON.stringify({ baseUrl: 'not a url', colour: 'red' }));
+    const first = await build(['--date', '2026-11-30'], { config: badKey });
+    expect(first.status).toBe(1);
+    expect(first.stderr).toContain('baseUrl');
+    const badTemplate = join(dir, 'template.json');
+    writeFileSync(badTemplate, JSON.stringify({ newsletters: [{ id: 'morning', name: 'M', template: 'fancy' }] }));
+    const second = await build(['--date', '2026-11-30'], { config: badTemplate });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toMatch(/newsletters\[0\]\.template: Unknown template "fancy" \(known templates: .*briefing/);
+    expect(filesUnder(join(dir, 'out'))).toEqual([]);
+  });
+
+  it.each([
+    [['--date', '30/11/2026'], /--date: .*YYYY-MM-DD/],
+    [['--date', '2026-02-30'], /--date: .*YYYY-MM-DD/],
+    [['--date', '2026-11-30', '--newsletter', 'evening'], /Unknown newsletter "evening" \(the config has: morning, good-news\)/],
+    [['--date', '2026-11-30', '--template', 'fancy'], /Unknown template "fancy" \(known templates: .*briefing/],
+    [['--date', '2026-11-30', '--newsletter', 'good-news'], /good-news does not go out on 2026-11-30.*next edition is on 2026-12-06/],
+    [['--date', '2026-11-30', '--colour', 'red'], /unknown option/],
+  ])('exits 2 on bad usage %j, writing nothing', async (args, message) => {
+    const { status, stderr } = await build(args);
+    expect(status).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(filesUnder(join(dir, 'out'))).toEqual([]);
+  });
+
+  it('replaces files of an earlier build and leaves no temporary files', async () => {
+    await build(['--date', '2026-11-30']);
+    const { status } = await build(['--date', '2026-11-30']);
+    expect(status).toBe(0);
+    expect(filesUnder(join(dir, 'out'))).toEqual(['morning/2026-11-30/briefing.eml', 'morning/2026-11-30/briefing.html', 'morning/2026-11-30/briefing.txt']);
+  });
+
+  it('runs as a real process with the default config, data and out folders of the working directory', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [BIN, 'build', '--date', '2026-11-30', '--json'], { cwd: dir, env: { ...process.env, DAYBREAK_CONFIG: '', DAYBREAK_DATA: '' } });
+    const result = JSON.parse(stdout);
+    expect(result.files.html).toBe(join('out', 'morning', '2026-11-30', 'briefing.html'));
+    expect(existsSync(join(dir, result.files.html))).toBe(true);
+    const failure = await promisify(execFile)(process.execPath, [BIN, 'build', '--date', 'tomorrow'], { cwd: dir }).catch((e: { code: number; stderr: string }) => e);
+    expect(failure).toMatchObject({ code: 2 });
+    expect((failure as { stderr: string }).stderr).toContain('--date');
+  });
+});
