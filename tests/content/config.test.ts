@@ -1,0 +1,177 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigSchema, DEFAULT_CONFIG_FILE, loadConfig, parseConfig } from '../../src/content/index.ts';
+import { DaybreakError } from '../../src/errors.ts';
+import { inDir, tempData } from './fixtures.ts';
+
+let cleanups: (() => void)[] = [];
+afterEach(() => {
+  cleanups.forEach((c) => c());
+  cleanups = [];
+});
+
+/** The problem lines of a config given as a JSON value (or raw text). */
+function configProblems(value: unknown): string[] {
+  try {
+    parseConfig('daybreak.config.json', typeof value === 'string' ? value : JSON.stringify(value));
+  } catch (error) {
+    expect(error).toBeInstanceOf(DaybreakError);
+    expect((error as DaybreakError).code).toBe('ECONFIG');
+    expect((error as DaybreakError).message).toBe((error as DaybreakError).details.join('\n'));
+    return (error as DaybreakError).details;
+  }
+  return [];
+}
+
+const newsletter = (more: Record<string, unknown> = {}) => ({ id: 'morning', name: 'The Morning Briefing', ...more });
+
+describe('config', () => {
+  it('fills every key with its default when the default file is absent', () => {
+    const data = tempData({});
+    cleanups.push(data.cleanup);
+    const config = inDir(data.dir, () => loadConfig());
+    expect(config.file).toBeNull();
+    expect(config.baseUrl).toBe('http://localhost:3000');
+    expect(config.publisher).toEqual({ name: 'The Daybreak Post', postalAddress: '1 Example Plaza, Springfield, USA', from: 'Daybreak <briefing@example.com>' });
+    expect(config.newsletters).toEqual([
+      {
+        id: 'morning',
+        name: 'The Morning Briefing',
+        description: '',
+        template: 'briefing',
+        schedule: { cron: '0 6 * * *', timezone: 'America/New_York', graceMinutes: 180 },
+        subject: '{newsletter}: {leadHeadline}',
+        locale: 'en-US',
+      },
+    ]);
+    expect(config.delivery).toEqual({
+      maxConnections: 5,
+      connectionTimeoutMs: 10_000,
+      greetingTimeoutMs: 10_000,
+      socketTimeoutMs: 30_000,
+      retries: 3,
+      retryBaseMs: 1_000,
+      maxPolicyErrors: 10,
+    });
+    expect(config.web).toEqual({ port: 3000, allowedOrigins: [], trustProxy: false, signupRatePerMinute: 5 });
+  });
+
+  it('treats an empty --config value like no flag: the default file, or the defaults', () => {
+    const data = tempData({});
+    cleanups.push(data.cleanup);
+    expect(inDir(data.dir, () => loadConfig({ file: '' })).file).toBeNull();
+  });
+
+  it('fails when an explicitly named config file does not exist', () => {
+    const data = tempData({});
+    cleanups.push(data.cleanup);
+    const missing = join(data.dir, 'nope.json');
+    expect(() => loadConfig({ file: missing })).toThrow(new DaybreakError('ECONFIG', `${missing}: config file not found`));
+  });
+
+  it('reads the default file from the working directory and fills the keys it leaves out', () => {
+    const data = tempData({ [DEFAULT_CONFIG_FILE]: { baseUrl: 'https://daybreak.example', newsletters: [newsletter({ schedule: { cron: '30 7 * * 1-5' } })] } });
+    cleanups.push(data.cleanup);
+    const config = inDir(data.dir, () => loadConfig());
+    expect(config.file).toBe(DEFAULT_CONFIG_FILE);
+    expect(config.baseUrl).toBe('https://daybreak.example');
+    expect(config.newsletters[0]!.schedule).toEqual({ cron: '30 7 * * 1-5', timezone: 'America/New_York', graceMinutes: 180 });
+  });
+
+  it('loads the shipped sample config with a daily and a weekly newsletter', () => {
+    const config = loadConfig({ file: join(import.meta.dirname, '../../daybreak.config.json') });
+    expect(config.newsletters.map((n) => [n.id, n.schedule.cron])).toEqual([
+      ['morning', '0 6 * * *'],
+      ['good-news', '0 8 * * 0'],
+    ]);
+    expect(config.newsletters[1]!.include).toEqual({ tags: ['good-news'] });
+  });
+
+  it('names an unknown key, at the top level and nested, with the allowed keys', () => {
+    expect(configProblems({ baseURL: 'https://x.example' })).toEqual([
+      'daybreak.config.json: Unknown key "baseURL" (allowed: $schema, baseUrl, publisher, newsletters, delivery, web)',
+    ]);
+    expect(configProblems({ newsletters: [newsletter({ schedule: { cron: '0 6 * * *', tz: 'UTC' } })] })).toEqual([
+      'daybreak.config.json: newsletters[0].schedule: Unknown key "tz" (allowed: cron, timezone, graceMinutes)',
+    ]);
+    expect(configProblems({ delivery: { dkim: { domainName: 'a', keySelector: 'b', privateKeyFile: 'c', key: 'd' } } })).toEqual([
+      'daybreak.config.json: delivery.dkim: Unknown key "key" (allowed: domainName, keySelector, privateKeyFile)',
+    ]);
+  });
+
+  it('names the key path of a wrong type', () => {
+    expect(configProblems({ delivery: { retries: '3' } })).toEqual(['daybreak.config.json: delivery.retries: Expected a number, got the string "3"']);
+    expect(configProblems({ web: { trustProxy: 'yes' } })).toEqual(['daybreak.config.json: web.trustProxy: Expected true or false, got the string "yes"']);
+    expect(configProblems({ newsletters: [newsletter({ include: { tags: 'good-news' } })] })).toEqual([
+      'daybreak.config.json: newsletters[0].include.tags: Expected an array, got the string "good-news"',
+    ]);
+    expect(configProblems({ newsletters: { id: 'morning' } })).toEqual(['daybreak.config.json: newsletters: Expected an array, got an object']);
+    expect(configProblems([])).toEqual(['daybreak.config.json: Expected an object, got an array']);
+  });
+
+  it('reports out-of-range numbers with the limit', () => {
+    expect(configProblems({ web: { port: 70000 } })).toEqual(['daybreak.config.json: web.port: Must be at most 65535, got the number 70000']);
+    expect(configProblems({ delivery: { maxConnections: 0 } })).toEqual(['daybreak.config.json: delivery.maxConnections: Must be greater than 0, got the number 0']);
+  });
+
+  it('requires a newsletter name and a well-formed id', () => {
+    expect(configProblems({ newsletters: [{ id: 'Morning Mail' }] })).toEqual([
+      'daybreak.config.json: newsletters[0].id: Expected lower-case letters, digits and dashes',
+      'daybreak.config.json: newsletters[0].name: Required',
+    ]);
+  });
+
+  it('rejects an unknown timezone, naming it', () => {
+    expect(configProblems({ newsletters: [newsletter({ schedule: { timezone: 'America/Springfield' } })] })).toEqual([
+      'daybreak.config.json: newsletters[0].schedule.timezone: Unknown IANA timezone "America/Springfield" (use a name like "America/New_York")',
+    ]);
+  });
+
+  it('rejects a cron pattern that does not parse', () => {
+    const lines = configProblems({ newsletters: [newsletter({ schedule: { cron: 'every morning' } })] });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^daybreak\.config\.json: newsletters\[0\]\.schedule\.cron: Invalid cron pattern: /);
+    const range = configProblems({ newsletters: [newsletter({ schedule: { cron: '0 25 * * *' } })] });
+    expect(range).toHaveLength(1);
+    expect(range[0]).toMatch(/^daybreak\.config\.json: newsletters\[0\]\.schedule\.cron: Invalid cron pattern: /);
+  });
+
+  it('rejects two newsletters with the same id, pointing at the second', () => {
+    expect(configProblems({ newsletters: [newsletter(), newsletter({ name: 'Another' })] })).toEqual([
+      'daybreak.config.json: newsletters[1].id: Duplicate newsletter id "morning"',
+    ]);
+  });
+
+  it('rejects an empty newsletter list and a baseUrl that is not http(s)', () => {
+    expect(configProblems({ newsletters: [] })).toEqual(['daybreak.config.json: newsletters: Must have at least 1 item']);
+    expect(configProblems({ baseUrl: 'localhost:3000' })).toEqual(['daybreak.config.json: baseUrl: Expected an absolute http(s) URL']);
+    expect(configProblems({ baseUrl: 3000 })).toEqual(['daybreak.config.json: baseUrl: Expected a string, got the number 3000']);
+  });
+
+  it('reports every problem at once', () => {
+    expect(configProblems({ web: { port: '3000' }, delivery: { retries: -1 }, extra: true }).sort()).toEqual([
+      'daybreak.config.json: Unknown key "extra" (allowed: $schema, baseUrl, publisher, newsletters, delivery, web)',
+      'daybreak.config.json: delivery.retries: Must be at least 0, got the number -1',
+      'daybreak.config.json: web.port: Expected a number, got the string "3000"',
+    ]);
+  });
+
+  it('names the file and the position of a config that is not JSON', () => {
+    expect(configProblems('{\n  "baseUrl": "http://localhost:3000",\n}\n')).toEqual([
+      'daybreak.config.json: not valid JSON at line 3, column 1: Expected double-quoted property name',
+    ]);
+  });
+
+  it('reads a config file with a syntax error through loadConfig as an ECONFIG error', () => {
+    const data = tempData({ 'my.json': '{ "web": { "port": 3000 }' });
+    cleanups.push(data.cleanup);
+    const file = join(data.dir, 'my.json');
+    writeFileSync(file, '{ "web": { "port": 3000 }');
+    expect(() => loadConfig({ file })).toThrow(`${file}: not valid JSON at line 1, column 26`);
+  });
+
+  it('parses the same defaults through ConfigSchema directly', () => {
+    expect(ConfigSchema.parse({}).newsletters[0]!.id).toBe('morning');
+  });
+});
