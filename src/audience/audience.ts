@@ -59,7 +59,7 @@ export function createAudience(options: AudienceOptions) {
   const byId = new Map(config.newsletters.map((n) => [n.id, n]));
   const signUpUrl = config.baseUrl.replace(/\/+$/, '') + '/';
 
-  const summary = (n: Newsletter): NewsletterSummary => ({ id: n.id, name: n.name, description: n.description, cadence: describeSchedule(n) });
+  const summary = (n: Newsletter): NewsletterSummary => ({ id: n.id, name: n.name, description: n.description, cadence: describeSchedule(n), schedule: { cron: n.schedule.cron, timezone: n.schedule.timezone } });
   const summaries = (ids: string[]): NewsletterSummary[] =>
     (ids.includes(ALL_NEWSLETTERS) ? config.newsletters : ids.map((id) => byId.get(id)).filter((n): n is Newsletter => !!n)).map(summary);
 
@@ -229,6 +229,7 @@ export function createAudience(options: AudienceOptions) {
             newsletters: summaries(changed),
             resubscribeUrl: tokens.confirmUrl(config.baseUrl, person.id, changed, at),
             signUpUrl,
+            stillSubscribed: summaries(person.subscriptions.filter((s) => s.status === 'confirmed').map((s) => s.newsletter)),
           }),
         );
       }

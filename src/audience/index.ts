@@ -27,3 +27,4 @@ export {
   type UnsubscribedProps,
   type NewsletterSummary,
 } from './transactional.ts';
+export { parseCsv, toCsv, csvCell, type CsvRecord } from './csv.ts';

@@ -8,6 +8,7 @@ export interface NewsletterSummary {
   description: string;
   /** "every day at 6:00 a.m. Eastern" (describeSchedule). */
   cadence: string;
+  schedule: { cron: string; timezone: string };
 }
 
 export interface ConfirmationProps {
@@ -33,6 +34,8 @@ export interface UnsubscribedProps {
   /** One click (then one button) subscribes them again: a confirm link for the same newsletters. */
   resubscribeUrl: string;
   signUpUrl: string;
+  /** What this address still receives. */
+  stillSubscribed: NewsletterSummary[];
 }
 
 /** What the audience code needs to render its three mails; the wiring plugs in the template registry. */

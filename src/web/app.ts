@@ -22,6 +22,7 @@ import { createRateLimiter } from './rate-limiter.ts';
 import { readBody } from './read-body.ts';
 import { parseSignUp, signUpCandidate } from './signup-body.ts';
 import { SITE_CSS } from './site-css.ts';
+import { registryTemplates } from './transactional-templates.ts';
 
 export interface CreateAppOptions {
   config: Config;
@@ -32,7 +33,7 @@ export interface CreateAppOptions {
   now?: () => Date;
   /** Sub-apps mounted under a path: the archive (issue 6), the preview (issue 7). */
   mount?: { path: string; app: Hono<any> }[];
-  /** The transactional designs; plain built-in fallbacks when absent. */
+  /** The transactional designs; default: the template registry's (issue 3). */
   templates?: TransactionalTemplates;
   /** Overrides web.signupRatePerMinute (the benchmark raises it). */
   signupRatePerMinute?: number;
@@ -75,7 +76,7 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
     db,
     tokens,
     mailer: options.mailer,
-    templates: options.templates,
+    templates: options.templates ?? registryTemplates(config),
     now: options.now,
     onMailError: (error, to, kind) => log(`could not send the ${kind} email to ${to}: ${(error as Error)?.message ?? error}`),
   });

@@ -7,3 +7,4 @@ export { HttpError } from './http-error.ts';
 export { escapeHtml, html, raw } from './html.ts';
 export { layout } from './pages.ts';
 export { MAX_BODY_BYTES } from './read-body.ts';
+export { registryTemplates } from './transactional-templates.ts';

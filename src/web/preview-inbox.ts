@@ -7,11 +7,11 @@ export function esc(value: string): string {
 }
 
 /** Framed email parts can show the email but never run script (no allow-scripts, here or on the iframe). */
-export const EMAIL_CSP = 'sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox';
+export const EMAIL_CSP = "sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox; frame-ancestors 'self'";
 
 /** Pages of the preview and the inbox load only their own files: no third-party assets, no calls out. */
 export const PAGE_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'";
 
 export function page(title: string, stylesheet: string, body: string): string {
   return `<!doctype html>
@@ -60,8 +60,10 @@ export function createInboxApp(options: { mailer: Mailer | null; stylesheet: str
         404,
       );
     }
-    c.header('Cache-Control', 'no-store');
     await next();
+    c.res.headers.set('Cache-Control', 'no-store');
+    // The message's HTML part is framed by the message page (the main app denies framing by default).
+    c.res.headers.set('X-Frame-Options', 'SAMEORIGIN');
     if (!c.res.headers.has('Content-Security-Policy')) c.res.headers.set('Content-Security-Policy', PAGE_CSP);
   });
 

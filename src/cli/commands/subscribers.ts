@@ -1,0 +1,207 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import {
+  createSubscriberStore,
+  EmailSchema,
+  NameSchema,
+  normalizeEmail,
+  parseCsv,
+  toCsv,
+  type Subscriber,
+} from '../../audience/index.ts';
+import type { Config } from '../../content/index.ts';
+import { openDatabase } from '../../db/index.ts';
+import { DaybreakError } from '../../errors.ts';
+import { loadConfigFrom, resolveDbFile } from '../context.ts';
+import { ExitStatus, EXIT } from '../run-cli.ts';
+
+type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
+
+const STATUSES = ['active', 'bounced', 'pending', 'confirmed', 'unsubscribed'] as const;
+const StatusFlag = z.enum(STATUSES, { error: `--status must be one of ${STATUSES.join(', ')}` }).optional();
+
+function usage(message: string): never {
+  throw new DaybreakError('EUSAGE', message);
+}
+
+function newslettersFrom(config: Config, ids: string[] | undefined): string[] {
+  const list = ids && ids.length > 0 ? [...new Set(ids)] : [config.newsletters[0]!.id];
+  const known = new Set(config.newsletters.map((n) => n.id));
+  for (const id of list) {
+    if (!known.has(id)) usage(`Unknown newsletter "${id}" (known: ${[...known].join(', ')})`);
+  }
+  return list;
+}
+
+function email(raw: string): string {
+  const result = EmailSchema.safeParse(raw);
+  if (!result.success) usage(result.error.issues[0]!.message);
+  return result.data;
+}
+
+function withStore<T>(fn: (store: ReturnType<typeof createSubscriberStore>) => T): T {
+  const db = openDatabase(resolveDbFile());
+  try {
+    return fn(createSubscriberStore(db));
+  } finally {
+    db.close();
+  }
+}
+
+/** The JSON shape of `subscribers list --json` (issue 5). */
+export function listEntry(s: Subscriber) {
+  return { email: s.email, name: s.name, status: s.status, subscriptions: s.subscriptions.map((x) => ({ newsletter: x.newsletter, status: x.status })) };
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/**
+ * `daybreak subscribers add|list|remove|import|export` over the same SQLite database the web app and the
+ * sender use ($DAYBREAK_DB, default var/daybreak.db).
+ */
+export function registerSubscribers(program: Command, io: Io = process): void {
+  const cmd = program.command('subscribers').description('Manage subscribers: add, list, remove, import, export');
+
+  cmd
+    .command('add')
+    .description('Add a subscriber (pending unless --confirmed: they get no mail until they confirm)')
+    .argument('<email>', 'email address')
+    .option('--name <name>', 'first name')
+    .option('--newsletter <id>', 'newsletter id; repeat for several (default: the first newsletter)', collect)
+    .option('--confirmed', 'mark the subscriptions confirmed (only for people who already agreed)')
+    .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
+    .action((raw: string, flags: { name?: string; newsletter?: string[]; confirmed?: boolean; config?: string }) => {
+      const config = loadConfigFrom(flags);
+      const address = email(raw);
+      const name = NameSchema.safeParse(flags.name ?? '');
+      if (!name.success) usage(name.error.issues[0]!.message);
+      const newsletters = newslettersFrom(config, flags.newsletter);
+      const outcome = withStore((store) =>
+        store.add({ email: address, name: name.data, newsletters, confirmed: !!flags.confirmed, source: 'cli' }, new Date()),
+      );
+      const state = flags.confirmed ? 'confirmed' : 'pending';
+      io.stdout.write(
+        `${outcome.created ? 'Added' : 'Updated'} ${address}: ${outcome.changed.length > 0 ? `${outcome.changed.join(', ')} ${state}` : 'nothing changed'}` +
+          (outcome.keptUnsubscribed.length > 0 ? `; kept unsubscribed from ${outcome.keptUnsubscribed.join(', ')} (they opted out)` : '') +
+          '\n',
+      );
+    });
+
+  cmd
+    .command('list')
+    .description('List subscribers and their subscriptions')
+    .option('--status <status>', `only people who are ${STATUSES.slice(0, 2).join('/')} or have a ${STATUSES.slice(2).join('/')} subscription`)
+    .option('--json', 'print JSON: [{ email, name, status, subscriptions: [{ newsletter, status }] }]')
+    .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
+    .action((flags: { status?: string; json?: boolean }) => {
+      const status = StatusFlag.safeParse(flags.status);
+      if (!status.success) usage(status.error.issues[0]!.message);
+      const people = withStore((store) => store.list({ status: status.data }));
+      if (flags.json) {
+        io.stdout.write(`${JSON.stringify(people.map(listEntry), null, 2)}\n`);
+        return;
+      }
+      if (people.length === 0) {
+        io.stdout.write('No subscribers.\n');
+        return;
+      }
+      for (const p of people) {
+        const subs = p.subscriptions.map((s) => `${s.newsletter}:${s.status}`).join(' ') || '-';
+        io.stdout.write(`${p.email}\t${p.name ?? ''}\t${p.status}\t${subs}\n`);
+      }
+      io.stdout.write(`${people.length} subscriber${people.length === 1 ? '' : 's'}\n`);
+    });
+
+  cmd
+    .command('remove')
+    .description("Delete a person's data: their record, subscriptions and send history")
+    .argument('<email>', 'email address')
+    .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
+    .action((raw: string) => {
+      const address = normalizeEmail(raw);
+      const removed = withStore((store) => store.remove(address));
+      if (!removed) {
+        io.stderr.write(`daybreak: no subscriber ${address}\n`);
+        throw new ExitStatus(EXIT.ERROR);
+      }
+      io.stdout.write(`Removed ${address} and all their data.\n`);
+    });
+
+  cmd
+    .command('import')
+    .description('Import a CSV with columns email,name; bad rows are reported by line and skipped; running it twice changes nothing')
+    .argument('<file>', 'CSV file (RFC 4180; a header row naming email and name is optional)')
+    .option('--newsletter <id>', 'newsletter id; repeat for several (default: the first newsletter)', collect)
+    .option('--confirmed', 'mark the subscriptions confirmed (only for people who already agreed)')
+    .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
+    .action((file: string, flags: { newsletter?: string[]; confirmed?: boolean; config?: string }) => {
+      const config = loadConfigFrom(flags);
+      const newsletters = newslettersFrom(config, flags.newsletter);
+      let text: string;
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file));
+      } catch (error) {
+        throw new DaybreakError('EDATA', `${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : 'not readable as UTF-8 text'}`);
+      }
+      const { records, errors } = parseCsv(text);
+      const problems = errors.map((e) => ({ line: e.line, message: e.message }));
+      let emailCol = 0;
+      let nameCol = 1;
+      const first = records[0];
+      if (first && first.cells.some((c) => c.trim().toLowerCase() === 'email')) {
+        emailCol = first.cells.findIndex((c) => c.trim().toLowerCase() === 'email');
+        nameCol = first.cells.findIndex((c) => c.trim().toLowerCase() === 'name');
+        records.shift();
+      }
+      const rows: { line: number; email: string; name: string | null }[] = [];
+      for (const r of records) {
+        const parsedEmail = EmailSchema.safeParse(r.cells[emailCol] ?? '');
+        const parsedName = NameSchema.safeParse(nameCol >= 0 ? (r.cells[nameCol] ?? '') : '');
+        if (!parsedEmail.success) problems.push({ line: r.line, message: parsedEmail.error.issues[0]!.message });
+        else if (!parsedName.success) problems.push({ line: r.line, message: parsedName.error.issues[0]!.message });
+        else rows.push({ line: r.line, email: parsedEmail.data, name: parsedName.data });
+      }
+      let added = 0;
+      let updated = 0;
+      let unchanged = 0;
+      withStore((store) => {
+        const now = new Date();
+        for (const row of rows) {
+          const outcome = store.add({ email: row.email, name: row.name, newsletters, confirmed: !!flags.confirmed, source: `import:${file}` }, now);
+          if (outcome.created) added += 1;
+          else if (outcome.changed.length > 0) updated += 1;
+          else unchanged += 1;
+        }
+      });
+      problems.sort((a, b) => a.line - b.line);
+      for (const p of problems) io.stderr.write(`${file}:${p.line}: ${p.message}\n`);
+      io.stdout.write(`Imported ${file}: ${added} added, ${updated} updated, ${unchanged} unchanged, ${problems.length} bad row${problems.length === 1 ? '' : 's'} skipped\n`);
+      if (problems.length > 0) throw new ExitStatus(EXIT.ERROR);
+    });
+
+  cmd
+    .command('export')
+    .description('Print subscribers as CSV (RFC 4180) to stdout, formula-looking cells quoted with a leading apostrophe')
+    .option('--status <status>', `only people who are ${STATUSES.slice(0, 2).join('/')} or have a ${STATUSES.slice(2).join('/')} subscription`)
+    .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
+    .action((flags: { status?: string }) => {
+      const status = StatusFlag.safeParse(flags.status);
+      if (!status.success) usage(status.error.issues[0]!.message);
+      const people = withStore((store) => store.list({ status: status.data }));
+      io.stdout.write(
+        toCsv([
+          ['email', 'name', 'status', 'subscriptions', 'created_at', 'consent_at', 'consent_source'],
+          ...people.map((p) => [
+            p.email,
+            p.name,
+            p.status,
+            p.subscriptions.map((s) => `${s.newsletter}:${s.status}`).join(' '),
+            p.createdAt,
+            p.consent.at,
+            p.consent.source,
+          ]),
+        ]),
+      );
+    });
+}

@@ -1,0 +1,261 @@
+import { readFile } from 'node:fs/promises';
+import { Hono, type Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import type { Mailer } from '../delivery/index.ts';
+import { isIsoDate } from '../content/index.ts';
+import { formatIssues } from '../content/index.ts';
+import { createInboxApp, EMAIL_CSP, esc, PAGE_CSP } from './preview-inbox.ts';
+import {
+  createPreviewService,
+  READER_CHOICES,
+  type PreviewServiceOptions,
+  type PreviewService,
+  type Problem,
+  type ReaderChoice,
+} from './preview-service.ts';
+
+export interface PreviewOptions extends PreviewServiceOptions {
+  /** Sends the test copies and, when it is the local mail server, backs /inbox. */
+  mailer?: Mailer | null;
+  /** Test sends allowed per minute (default 5). */
+  sendRatePerMinute?: number;
+  /** Where the preview is mounted (default /preview). */
+  previewPath?: string;
+  /** Where the mailbox is mounted (default /inbox). */
+  inboxPath?: string;
+}
+
+export interface Preview {
+  /** For `createApp({ mount })`: the preview at /preview and the mailbox at /inbox. */
+  mounts: { path: string; app: Hono }[];
+  service: PreviewService;
+  /** Stops the file watchers and ends the open event streams. */
+  close(): void;
+}
+
+const ASSETS_DIR = new URL('../../preview/', import.meta.url);
+const ASSETS: Record<string, string> = {
+  'preview.css': 'text/css; charset=utf-8',
+  'preview.js': 'text/javascript; charset=utf-8',
+};
+
+const ReaderSchema = z.enum(READER_CHOICES);
+const DateSchema = z.string().refine(isIsoDate, { error: 'Expected a date written YYYY-MM-DD' });
+
+const ViewQuerySchema = z.strictObject({
+  newsletter: z.string().min(1).optional(),
+  date: DateSchema.optional(),
+  template: z.string().min(1).optional(),
+  reader: ReaderSchema.optional(),
+});
+
+export const SendTestSchema = z.strictObject({
+  to: z.email({ error: 'Enter an email address' }),
+  newsletter: z.string().min(1),
+  date: DateSchema,
+  template: z.string().min(1),
+  reader: ReaderSchema.default('sample'),
+});
+
+/**
+ * The preview's routes (issue 7): the page and its assets, its JSON API, the event stream for live
+ * reload, the raw renders `GET /preview/<newsletter>/<date>/<template>.html|.txt`, the test send, and the
+ * mailbox at /inbox. Views are rendered by `renderEdition` + `personalize` from src/render, exactly as
+ * `daybreak send` renders them.
+ *
+ * @example
+ * const preview = createPreview({ dataDir: 'data', mailer });
+ * const app = createApp({ ..., mount: preview.mounts });
+ */
+export function createPreview(options: PreviewOptions): Preview {
+  const previewPath = options.previewPath ?? '/preview';
+  const inboxPath = options.inboxPath ?? '/inbox';
+  const mailer = options.mailer ?? null;
+  const service = createPreviewService(options);
+  const streams = new Set<() => void>();
+  const sendLimit = options.sendRatePerMinute ?? 5;
+  const sentAt: number[] = [];
+
+  const app = new Hono();
+  app.use('*', async (c, next) => {
+    await next();
+    c.res.headers.set('Cache-Control', 'no-store');
+    c.res.headers.set('X-Content-Type-Options', 'nosniff');
+    // The page frames the raw renders; the main app (issue 5) denies all framing unless told otherwise.
+    c.res.headers.set('X-Frame-Options', 'SAMEORIGIN');
+    if (!c.res.headers.has('Content-Security-Policy')) c.res.headers.set('Content-Security-Policy', PAGE_CSP);
+  });
+
+  app.get('/', async (c) => {
+    // The page's URLs are relative to /preview/, so /preview (no slash) must redirect.
+    if (!c.req.path.endsWith('/')) return c.redirect(`${c.req.path}/${queryOf(c)}`, 301);
+    const html = await readFile(new URL('index.html', ASSETS_DIR), 'utf8');
+    c.header('Content-Security-Policy', PAGE_CSP);
+    return c.html(html.replaceAll('%INBOX_PATH%', esc(inboxPath)));
+  });
+
+  app.get('/assets/:name', async (c) => {
+    const name = c.req.param('name');
+    const type = ASSETS[name];
+    if (!type) return c.text('Not found', 404);
+    return c.body(await readFile(new URL(name, ASSETS_DIR), 'utf8'), 200, { 'Content-Type': type });
+  });
+
+  app.get('/api/sidebar', async (c) => {
+    const sidebar = await service.sidebar();
+    return c.json({
+      ...sidebar,
+      mailbox: { local: Boolean(mailer?.maildir), url: inboxPath, describe: mailer ? mailer.describe() : null },
+      sendRatePerMinute: sendLimit,
+    });
+  });
+
+  app.get('/api/view', async (c) => {
+    const parsed = ViewQuerySchema.safeParse(c.req.query());
+    if (!parsed.success) return c.json(badRequest(parsed.error), 400);
+    const view = await service.view(parsed.data);
+    return c.json(view, view.ok ? 200 : view.status);
+  });
+
+  app.get('/events', (c) =>
+    streamSSE(c, async (stream) => {
+      let finish = (): void => {};
+      const finished = new Promise<void>((resolve) => (finish = resolve));
+      const unsubscribe = service.subscribe((event) => {
+        void stream.writeSSE({ event: 'change', id: String(event.generation), data: JSON.stringify(event) });
+      });
+      const end = (): void => {
+        unsubscribe();
+        clearInterval(ping);
+        streams.delete(end);
+        finish();
+      };
+      streams.add(end);
+      stream.onAbort(end);
+      // Comments keep proxies and the browser from timing the stream out.
+      const ping = setInterval(() => void stream.write(': ping\n\n'), 15_000);
+      await stream.writeSSE({ event: 'hello', data: JSON.stringify({ generation: service.generation }) });
+      await finished;
+    }),
+  );
+
+  app.post('/api/send-test', async (c) => {
+    const body = await c.req.json().catch(() => null);
+    const parsed = SendTestSchema.safeParse(body ?? {});
+    if (!parsed.success) return c.json(badRequest(parsed.error), 400);
+    if (!mailer) return c.json({ ok: false, errors: ['No mailer is configured for test sends'] }, 503);
+    const now = Date.now();
+    while (sentAt.length > 0 && sentAt[0]! <= now - 60_000) sentAt.shift();
+    if (sentAt.length >= sendLimit) {
+      const retryAfter = Math.max(1, Math.ceil((sentAt[0]! + 60_000 - now) / 1000));
+      c.header('Retry-After', String(retryAfter));
+      return c.json({ ok: false, errors: [`At most ${sendLimit} test sends a minute; try again in ${retryAfter} s`] }, 429);
+    }
+    const { to, reader, ...where } = parsed.data;
+    const result = await service.copy({ ...where, reader, to });
+    if (!result.ok) return c.json(result, result.status);
+    sentAt.push(now);
+    const headers = Object.fromEntries(
+      service
+        .headersOf(result.entry, result.copy, result.reader)
+        .filter((h) => h.name.startsWith('List-'))
+        .map((h) => [h.name, h.value]),
+    );
+    try {
+      // A test send is not an edition send: no ledger row, no subscriber, a marked subject.
+      const sent = await mailer.send({
+        to,
+        subject: `[Test] ${result.copy.subject}`,
+        html: result.copy.html,
+        text: result.copy.text,
+        from: result.entry.config.publisher.from,
+        ...(result.entry.config.publisher.replyTo ? { replyTo: result.entry.config.publisher.replyTo } : {}),
+        headers: { ...headers, 'X-Daybreak-Test': `${where.newsletter}/${where.date}/${where.template}` },
+      });
+      return c.json({
+        ok: true,
+        to,
+        messageId: sent.messageId,
+        response: sent.response,
+        via: mailer.describe(),
+        inbox: mailer.maildir ? inboxPath : null,
+      });
+    } catch (error) {
+      sentAt.pop(); // a refused message does not use up the allowance
+      return c.json({ ok: false, errors: [`The test was not sent: ${(error as Error).message}`], via: mailer.describe() }, 502);
+    }
+  });
+
+  app.get('/:newsletter/:date/:file', async (c) => {
+    const { newsletter, date, file } = c.req.param();
+    const match = /^(.+)\.(html|txt)$/.exec(file);
+    if (!match || !isIsoDate(date)) return c.text('Not found: expected /preview/<newsletter>/<YYYY-MM-DD>/<template>.html or .txt', 404);
+    const [, template, extension] = match as unknown as [string, string, 'html' | 'txt'];
+    const reader = ReaderSchema.safeParse(c.req.query('reader') ?? 'sample');
+    if (!reader.success) return c.text(`reader: expected one of ${READER_CHOICES.join(', ')}`, 400);
+    const result = await service.copy({
+      newsletter,
+      date,
+      template,
+      reader: reader.data as ReaderChoice,
+      lastGood: c.req.query('last-good') === '1',
+    });
+    if (!result.ok) return problemResponse(c, result, extension);
+    if (extension === 'txt') return c.text(result.copy.text);
+    c.header('Content-Security-Policy', EMAIL_CSP);
+    const dark = c.req.query('scheme') === 'dark';
+    return c.html(dark ? service.darkModeHtml(result.copy.html) : result.copy.html);
+  });
+
+  const inbox = createInboxApp({ mailer, stylesheet: `${previewPath}/assets/preview.css`, previewPath });
+
+  return {
+    mounts: [
+      { path: previewPath, app },
+      { path: inboxPath, app: inbox },
+    ],
+    service,
+    close() {
+      for (const end of [...streams]) end();
+      service.close();
+    },
+  };
+}
+
+/** A standalone app for `daybreak preview`: the preview, the mailbox, and / redirecting to the preview. */
+export function createPreviewApp(options: PreviewOptions): { app: Hono; preview: Preview } {
+  const preview = createPreview(options);
+  const app = new Hono();
+  for (const { path, app: sub } of preview.mounts) app.route(path, sub);
+  app.get('/', (c) => c.redirect(`${options.previewPath ?? '/preview'}/`));
+  return { app, preview };
+}
+
+function queryOf(c: Context): string {
+  const url = new URL(c.req.url);
+  return url.search;
+}
+
+function badRequest(error: z.ZodError): { ok: false; status: 400; kind: 'bad-request'; title: string; errors: string[] } {
+  return { ok: false, status: 400, kind: 'bad-request', title: 'Bad request', errors: formatIssues('request', error) };
+}
+
+/**
+ * A raw render that failed still answers with a readable page (never a blank frame): the title and every
+ * error line, and a link to the last good render when there is one.
+ */
+function problemResponse(c: Context, problem: Problem, extension: 'html' | 'txt'): Response {
+  if (extension === 'txt') return c.text(`${problem.title}\n\n${problem.errors.join('\n')}\n`, problem.status);
+  const lastGood = problem.lastGood
+    ? `<p><a href="?last-good=1">Show the last good render</a> (from ${esc(problem.lastGood.renderedAt)})</p>`
+    : '';
+  c.header('Content-Security-Policy', EMAIL_CSP);
+  return c.html(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(problem.title)}</title></head>` +
+      `<body style="font:15px/1.5 system-ui,sans-serif;margin:24px;color:#1b1b1b;background:#fff">` +
+      `<h1 style="font-size:20px;color:#a4262c">${esc(problem.title)}</h1>` +
+      `<ul class="errors" style="font-family:ui-monospace,monospace;font-size:13px">${problem.errors.map((e) => `<li>${esc(e)}</li>`).join('')}</ul>${lastGood}</body></html>`,
+    problem.status,
+  );
+}
