@@ -1,8 +1,11 @@
 import { runCli, type Register } from './run-cli.ts';
 // Each command lives in its own file under ./commands and registers itself here.
 import { registerBuild } from './commands/build.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerSubscribers } from './commands/subscribers.ts';
+import { registerPreview } from './commands/preview.ts';
 
-const commands: Register[] = [registerBuild];
+const commands: Register[] = [registerBuild, registerServe, registerSubscribers, registerPreview];
 
 const status = await runCli(process.argv.slice(2), commands);
 // The only place that exits: let pending stdout drain first.
