@@ -7,6 +7,9 @@ export interface ArchiveMarkers {
   unsubscribeMarker: string;
   signUpUrl: string;
   newsletterName: string;
+  /** The edition's own "View in your browser" link, pointless on the page itself: it becomes "All editions". */
+  viewInBrowserUrl?: string;
+  archiveUrl?: string;
 }
 
 /** The opening tag that most closely precedes `index` (skipping closing tags, comments and doctypes). */
@@ -58,7 +61,14 @@ export function archiveEditionHtml(emailHtml: string, markers: ArchiveMarkers): 
     out = `${out.slice(0, tagEnd)}${note}${out.slice(close)}`;
   }
 
-  // 3. No script, whatever a template did (the CSP already blocks it; this keeps the markup honest).
+  // 3. The link to this very page leads to the archive index instead.
+  if (markers.viewInBrowserUrl && markers.archiveUrl) {
+    const href = `href="${escapeHtml(markers.viewInBrowserUrl)}"`;
+    out = out.replace(new RegExp(`(<a\\s[^>]*)${escapeRegExp(href)}([^>]*>)[^<]*</a>`, 'g'),
+      (_m, before: string, after: string) => `${before}href="${escapeHtml(markers.archiveUrl!)}"${after}All editions</a>`);
+  }
+
+  // 4. No script, whatever a template did (the CSP already blocks it; this keeps the markup honest).
   out = out
     .replace(/<script\b[\s\S]*?<\/script\s*>/gi, '')
     .replace(/<[a-zA-Z][^>]*>/g, (tag) => tag.replace(/\s+on[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi, ''));
@@ -67,4 +77,8 @@ export function archiveEditionHtml(emailHtml: string, markers: ArchiveMarkers): 
     throw new Error('archive: a reader placeholder survived in the web copy');
   }
   return out;
+}
+
+function escapeRegExp(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

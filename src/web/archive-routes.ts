@@ -161,6 +161,8 @@ ${sections}`));
       unsubscribeMarker: ARCHIVE_UNSUBSCRIBE_MARKER,
       signUpUrl: rendered.view.links.signUpUrl,
       newsletterName: newsletter.name,
+      viewInBrowserUrl: rendered.view.links.viewInBrowserUrl,
+      archiveUrl: `${config.baseUrl.replace(/\/+$/, '')}/archive`,
     });
     c.header('Content-Security-Policy', EDITION_CSP);
     c.header('Cache-Control', 'no-cache');
