@@ -4,8 +4,9 @@ import { registerBuild } from './commands/build.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSubscribers } from './commands/subscribers.ts';
 import { registerPreview } from './commands/preview.ts';
+import { registerSend } from './commands/send.ts';
 
-const commands: Register[] = [registerBuild, registerServe, registerSubscribers, registerPreview];
+const commands: Register[] = [registerBuild, registerServe, registerSubscribers, registerPreview, registerSend];
 
 const status = await runCli(process.argv.slice(2), commands);
 // The only place that exits: let pending stdout drain first.

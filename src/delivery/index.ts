@@ -6,3 +6,16 @@ export { createMailer, rateOptions, type Mailer, type MailerMessage, type RawMes
 export { startLocalMailServer, type LocalMailServer } from './local-mail-server.ts';
 export { readMaildir, readMaildirMessage, deliverToMaildir, ensureMaildir, type MaildirEntry, type MaildirMessage } from './maildir.ts';
 export { DeliveryError, classifySmtpError, type FailureKind } from './delivery-error.ts';
+export { compileEditionMessage, type EditionMessage, type EditionMessageOptions, type EditionCopy } from './edition-message.ts';
+export { qpEncode, encodeDisplayName, encodeUnstructured, isSafeAddress, formatMailbox, sanitizeHeaderText } from './mime.ts';
+export {
+  sendEdition,
+  editionMessageId,
+  type SendReport,
+  type SendProgress,
+  type SendEditionOptions,
+  type Transport,
+  type RenderedEditionParts,
+} from './send-edition.ts';
+export type { SendStore, SendState, EditionKey, ClaimResult, ClaimedCopy, CopyOutcome, LockResult } from './send-store.ts';
+export { createSqliteSendStore } from './sqlite-send-store.ts';

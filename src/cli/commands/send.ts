@@ -1,0 +1,235 @@
+import type { Command } from 'commander';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { createTokens, loadSecret, normalizeEmail } from '../../audience/index.ts';
+import { assembleEdition, formatIssues, isIsoDate, isSkipped, loadContent, localDate } from '../../content/index.ts';
+import { openDatabase } from '../../db/index.ts';
+import {
+  compileEditionMessage,
+  createMailer,
+  createSqliteSendStore,
+  sendEdition,
+  type SendProgress,
+  type SendReport,
+} from '../../delivery/index.ts';
+import { DaybreakError, isDaybreakError } from '../../errors.ts';
+import { htmlValues, readerFieldValues, renderEdition } from '../../render/index.ts';
+import { loadConfigFrom, resolveDataDir, resolveDbFile } from '../context.ts';
+import { EXIT, ExitStatus } from '../run-cli.ts';
+
+const SendFlags = z.strictObject({
+  newsletter: z.string().min(1).optional(),
+  date: z.string().refine(isIsoDate, { error: 'Expected a real calendar date written YYYY-MM-DD, e.g. 2026-11-30' }).optional(),
+  data: z.string().min(1).optional(),
+  dryRun: z.boolean().default(false),
+  to: z.string().min(3).optional(),
+  limit: z
+    .string()
+    .regex(/^\d+$/, { error: 'Expected a whole number of copies, e.g. 100' })
+    .transform(Number)
+    .refine((n) => n > 0, { error: 'Expected at least 1' })
+    .optional(),
+  json: z.boolean().default(false),
+  config: z.string().min(1).optional(),
+});
+type SendFlags = z.input<typeof SendFlags>;
+
+type Io = { stdout: Pick<NodeJS.WriteStream, 'write'> & { isTTY?: boolean }; stderr: Pick<NodeJS.WriteStream, 'write'> & { isTTY?: boolean } };
+
+/** The keys `--json` prints, in this order (issue 4). */
+function jsonReport(report: SendReport, extra: Record<string, unknown> = {}): string {
+  const { newsletter, date, total, sent, failed, deferred, skipped, alreadySent, durationMs } = report;
+  return `${JSON.stringify({ newsletter, date, total, sent, failed, deferred, skipped, alreadySent, durationMs, ...extra }, null, 2)}\n`;
+}
+
+function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+/** A progress bar on a terminal, one line per hundred copies otherwise (logs, CI). */
+function progressPrinter(io: Io): { update(p: SendProgress): void; end(): void } {
+  const tty = Boolean(io.stderr.isTTY);
+  let lastHundred = 0;
+  let lastDraw = 0;
+  let drawn = false;
+  return {
+    update(p) {
+      const rate = p.elapsedMs > 0 ? (p.sent / p.elapsedMs) * 1000 : 0;
+      const todo = p.done + p.remaining;
+      if (tty) {
+        const now = Date.now();
+        if (now - lastDraw < 100 && p.remaining > 0) return;
+        lastDraw = now;
+        const ratio = todo ? p.done / todo : 1;
+        const width = 24;
+        const bar = '#'.repeat(Math.round(ratio * width)).padEnd(width, '-');
+        const left = rate > 0 ? duration((p.remaining / rate) * 1000) : '?';
+        io.stderr.write(
+          `\r[${bar}] ${p.done}/${todo}  sent ${p.sent}  failed ${p.failed}  deferred ${p.deferred}  ${rate.toFixed(0)}/s  ${left} left   `,
+        );
+        drawn = true;
+      } else {
+        const hundred = Math.floor(p.done / 100);
+        if (hundred > lastHundred) {
+          lastHundred = hundred;
+          io.stderr.write(
+            `${p.done}/${todo} done: sent ${p.sent}, failed ${p.failed}, deferred ${p.deferred}, skipped ${p.skipped} (${rate.toFixed(0)}/s)\n`,
+          );
+        }
+      }
+    },
+    end() {
+      if (drawn) io.stderr.write('\n');
+    },
+  };
+}
+
+/**
+ * `daybreak send`: sends one edition to every confirmed subscriber through the send ledger, or (--dry-run)
+ * renders and counts, or (--to) sends one test copy outside the ledger. Exit 0 when nothing is left to
+ * retry, 75 when copies are deferred, 1 on error; a quiet day (no edition) is exit 0 with nothing queued.
+ */
+export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const parsed = SendFlags.safeParse(rawFlags);
+  if (!parsed.success) {
+    const lines = formatIssues('send', parsed.error).map((line) => line.replace(/^send: /, '--'));
+    throw new DaybreakError('EUSAGE', lines.join('\n'), { details: lines });
+  }
+  const flags = parsed.data;
+  const started = Date.now();
+  const config = loadConfigFrom({ ...(flags.config !== undefined ? { config: flags.config } : {}) });
+  const newsletter = flags.newsletter ? config.newsletters.find((n) => n.id === flags.newsletter) : config.newsletters[0];
+  if (!newsletter) {
+    throw new DaybreakError('EUSAGE', `Unknown newsletter "${flags.newsletter}" (the config has: ${config.newsletters.map((n) => n.id).join(', ')})`);
+  }
+  const date = flags.date ?? localDate(new Date(), newsletter.schedule.timezone);
+  const content = loadContent(resolveDataDir({ ...(flags.data !== undefined ? { data: flags.data } : {}) }, env));
+  let edition;
+  try {
+    edition = assembleEdition({ config, content, newsletterId: newsletter.id, date });
+  } catch (error) {
+    if (isDaybreakError(error, 'ENOEDITION')) throw new DaybreakError('EUSAGE', error.message, { cause: error });
+    throw error;
+  }
+  const empty: SendReport = { newsletter: newsletter.id, date, total: 0, sent: 0, failed: 0, deferred: 0, skipped: 0, alreadySent: 0, durationMs: 0 };
+  if (isSkipped(edition)) {
+    if (flags.json) io.stdout.write(jsonReport({ ...empty, durationMs: Date.now() - started }, { edition: 'no articles' }));
+    else io.stdout.write(`${newsletter.id} ${date}: no articles in this edition's window; nothing queued, nothing sent.\n`);
+    return EXIT.OK;
+  }
+  const rendered = await renderEdition(edition, config);
+  const varDir = 'var';
+  const secret = loadSecret({ env, varDir });
+  const tokens = createTokens(secret);
+  const unsubscribeUrlFor = (subscriberId: number, newsletterId: string) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId);
+  const db = openDatabase(resolveDbFile(env));
+  const store = createSqliteSendStore(db);
+  try {
+    if (flags.dryRun) {
+      const key = { newsletter: newsletter.id, date };
+      const [confirmed, counts] = await Promise.all([store.countConfirmed(newsletter.id), store.counts(key)]);
+      const report: SendReport = { ...empty, total: confirmed, alreadySent: counts.sent, durationMs: Date.now() - started };
+      if (flags.json) io.stdout.write(jsonReport(report, { dryRun: true }));
+      else {
+        io.stdout.write(
+          `Dry run: ${newsletter.id} ${date} "${rendered.subject}" (${rendered.template}, ${(rendered.htmlBytes / 1024).toFixed(1)} KB HTML)\n` +
+            `  ${confirmed} confirmed subscriber(s); ${counts.sent} copies already sent; nothing was sent.\n`,
+        );
+      }
+      return EXIT.OK;
+    }
+
+    const mailer = createMailer({ config, env, varDir });
+    try {
+      if (flags.to !== undefined) {
+        // A test send: one copy, outside the ledger. A known address gets its real unsubscribe link.
+        const address = normalizeEmail(flags.to);
+        const known = db.prepare<[string], { id: number; name: string | null }>('SELECT id, name FROM subscribers WHERE email = ?').get(address);
+        const message = compileEditionMessage({
+          subject: rendered.subject,
+          html: rendered.html,
+          text: rendered.text,
+          from: config.publisher.from,
+          replyTo: config.publisher.replyTo,
+          list: { id: newsletter.id, name: newsletter.name },
+          unsubscribeMailbox: config.publisher.unsubscribeMailbox,
+        });
+        const values = readerFieldValues({
+          email: address,
+          firstName: known?.name ?? null,
+          unsubscribeUrl: unsubscribeUrlFor(known?.id ?? 0, newsletter.id),
+        });
+        const messageId = `test.${randomBytes(12).toString('hex')}@${message.domain}`;
+        const raw = message.build({ to: { address, name: known?.name ?? null }, messageId, unsubscribeUrl: values.unsubscribeUrl, htmlValues: htmlValues(values), textValues: values });
+        const info = await mailer.sendRaw({ from: message.envelopeFrom, to: address, raw });
+        if (flags.json) {
+          io.stdout.write(`${JSON.stringify({ newsletter: newsletter.id, date, to: address, messageId: `<${messageId}>`, response: info.response, transport: mailer.describe() }, null, 2)}\n`);
+        } else {
+          io.stdout.write(`Sent a test copy of ${newsletter.id} ${date} to ${address} (outside the ledger).\nMail went to ${mailer.describe()}.\n`);
+        }
+        return EXIT.OK;
+      }
+
+      const printer = flags.json ? { update: () => {}, end: () => {} } : progressPrinter(io);
+      let report: SendReport;
+      try {
+        report = await sendEdition({
+          store,
+          transport: mailer,
+          config,
+          newsletter,
+          date,
+          rendered,
+          secret,
+          unsubscribeUrlFor,
+          ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
+          onProgress: (p) => printer.update(p),
+        });
+      } finally {
+        printer.end();
+      }
+      if (flags.json) io.stdout.write(jsonReport(report));
+      else {
+        const pending = report.total - report.alreadySent - report.sent - report.failed - report.skipped;
+        if (report.sent === 0 && report.alreadySent > 0 && pending === 0 && report.failed + report.skipped === report.total - report.alreadySent) {
+          io.stdout.write(`${report.newsletter} ${report.date} was already sent: ${report.alreadySent} copies went out before; nothing to send.\n`);
+        } else {
+          io.stdout.write(
+            `${report.newsletter} ${report.date}: sent ${report.sent}, failed ${report.failed}, deferred ${report.deferred}, skipped ${report.skipped}` +
+              `${report.alreadySent ? `, already sent ${report.alreadySent}` : ''} of ${report.total} in ${duration(report.durationMs)}.\n`,
+          );
+        }
+        io.stdout.write(`Mail went to ${mailer.describe()}.\n`);
+        if (report.deferred > 0 && !report.paused) {
+          io.stdout.write(`${report.deferred} copies are deferred; run the same command again to retry them.\n`);
+        }
+      }
+      if (report.paused) io.stderr.write(`daybreak: ${report.paused}\n`);
+      return report.deferred > 0 ? EXIT.TEMPFAIL : EXIT.OK;
+    } finally {
+      await mailer.close();
+    }
+  } finally {
+    db.close();
+  }
+}
+
+export function registerSend(program: Command, io: Io = process): void {
+  program
+    .command('send')
+    .description('Send an edition to every confirmed subscriber (exit 75 when copies are deferred)')
+    .option('--newsletter <id>', 'newsletter id (default: the first in the config)')
+    .option('--date <YYYY-MM-DD>', "edition date (default: today in the newsletter's timezone)")
+    .option('--data <dir>', 'article data folder (default: $DAYBREAK_DATA or data/)')
+    .option('--dry-run', 'render and count the readers without sending')
+    .option('--to <email>', 'send one test copy to this address, outside the ledger')
+    .option('--limit <n>', 'send at most N copies in this run; the rest stay queued')
+    .option('--json', 'print { newsletter, date, total, sent, failed, deferred, skipped, alreadySent, durationMs }')
+    .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
+    .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
+    .action(async (flags: SendFlags) => {
+      const status = await send(flags, io);
+      if (status !== EXIT.OK) throw new ExitStatus(status);
+    });
+}

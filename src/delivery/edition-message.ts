@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import addressparser from 'nodemailer/lib/addressparser';
+import { DaybreakError } from '../errors.ts';
+import type { Segmented } from '../render/index.ts';
+import { encodeDisplayName, encodeUnstructured, formatMailbox, isSafeAddress, qpEncode, rfc5322Date } from './mime.ts';
+
+/** One reader's copy: who it goes to, and the values of the per-reader fields. */
+export interface EditionCopy {
+  to: { address: string; name?: string | null };
+  /** Without angle brackets: `local@domain`. */
+  messageId: string;
+  unsubscribeUrl: string;
+  /** Field values for the HTML part, already HTML-escaped. */
+  htmlValues: Record<string, string>;
+  /** Field values for the text part, as they are. */
+  textValues: Record<string, string>;
+  /** The Date header; defaults to now. */
+  date?: Date;
+}
+
+export interface EditionMessageOptions {
+  subject: string;
+  html: Segmented;
+  text: Segmented;
+  /** publisher.from, e.g. "The Daybreak Post <briefing@daybreak.example>". */
+  from: string;
+  replyTo?: string;
+  list: { id: string; name: string };
+  /** publisher.unsubscribeMailbox: adds the mailto: form of List-Unsubscribe. */
+  unsubscribeMailbox?: string;
+}
+
+export interface EditionMessage {
+  /** The envelope sender (MAIL FROM). */
+  envelopeFrom: string;
+  /** The domain of the From address (Message-IDs and List-Id live under it). */
+  domain: string;
+  /** The complete MIME source of one reader's copy. */
+  build(copy: EditionCopy): string;
+}
+
+function parseMailbox(value: string, key: string): { name: string; address: string } {
+  const [first] = addressparser(value, { flatten: true });
+  if (!first || !('address' in first) || !first.address || !isSafeAddress(first.address)) {
+    throw new DaybreakError('ECONFIG', `${key}: "${value}" is not an e-mail address`);
+  }
+  return { name: first.name, address: first.address };
+}
+
+/** Encodes every static piece once; a copy only encodes its few field values. */
+function compileBody(doc: Segmented): { parts: string[]; fields: string[] } {
+  return { parts: doc.parts.map(qpEncode), fields: [...doc.fields] };
+}
+
+function joinBody(body: { parts: string[]; fields: string[] }, encoded: Record<string, string>): string {
+  const { parts, fields } = body;
+  let out = parts[0]!;
+  for (let i = 0; i < fields.length; i++) {
+    // Soft breaks (=CRLF) on both sides decode to nothing, so the decoded part is exactly the document,
+    // and each value starts on its own line, so no line grows past 76 characters.
+    out += '=\r\n' + encoded[fields[i]!]! + '=\r\n' + parts[i + 1]!;
+  }
+  return out;
+}
+
+function encodeValues(values: Record<string, string>, fields: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const field of fields) {
+    if (out[field] !== undefined) continue;
+    const value = values[field];
+    if (value === undefined) throw new DaybreakError('ETEMPLATE', `No value for the reader field "${field}"`);
+    out[field] = qpEncode(value);
+  }
+  return out;
+}
+
+/**
+ * Builds the edition's MIME message ONCE (headers that are the same for everyone, both parts
+ * quoted-printable encoded around the reader fields) and returns `build(copy)`, which makes one reader's
+ * complete message by encoding only that reader's values and headers (issue 4: personalization has to
+ * reach down to the encoded MIME).
+ *
+ * Headers on every copy: From, Reply-To, To, Subject, Date, Message-ID, List-Id, List-Unsubscribe
+ * (https, plus mailto when a mailbox is configured), List-Unsubscribe-Post (RFC 8058), MIME-Version and
+ * a multipart/alternative body (text, then HTML). User data reaches a header only through
+ * encodeDisplayName (CR/LF removed, quoted or RFC 2047-encoded) or a checked address/URL, so it can never
+ * add a header. Every line is at most 998 characters (RFC 5322 §2.1.1), body lines at most 76.
+ *
+ * @example
+ * const message = compileEditionMessage({ subject, html, text, from, list: { id: 'morning', name } });
+ * const raw = message.build({ to: { address, name }, messageId, unsubscribeUrl, htmlValues, textValues });
+ */
+export function compileEditionMessage(options: EditionMessageOptions): EditionMessage {
+  const from = parseMailbox(options.from, 'publisher.from');
+  const domain = from.address.slice(from.address.lastIndexOf('@') + 1).toLowerCase();
+  const replyTo = options.replyTo ? parseMailbox(options.replyTo, 'publisher.replyTo') : null;
+  const mailbox = options.unsubscribeMailbox ? parseMailbox(options.unsubscribeMailbox, 'publisher.unsubscribeMailbox').address : null;
+  // "=_" can never occur in quoted-printable output (a "=" is always followed by hex or CRLF), so the
+  // boundary cannot collide with the content (the classic trick, RFC 2045 §7, 2046 §5.1.1).
+  const boundary = `----=_Daybreak_${randomBytes(12).toString('hex')}`;
+  const listIdName = encodeDisplayName(options.list.name);
+  const staticTop =
+    `From: ${formatMailbox(from.address, from.name)}\r\n` +
+    (replyTo ? `Reply-To: ${formatMailbox(replyTo.address, replyTo.name)}\r\n` : '') +
+    `Subject: ${encodeUnstructured(options.subject, 'Subject: '.length)}\r\n`;
+  const listHeaders = `List-Id: ${listIdName ? `${listIdName} ` : ''}<${options.list.id}.${domain}>\r\n`;
+  const mailto = mailbox ? `,\r\n <mailto:${mailbox}?subject=unsubscribe>` : '';
+  const staticBottom =
+    'List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n' +
+    'MIME-Version: 1.0\r\n' +
+    `Content-Type: multipart/alternative;\r\n boundary="${boundary}"\r\n` +
+    '\r\n' +
+    `--${boundary}\r\n` +
+    'Content-Type: text/plain; charset=utf-8\r\n' +
+    'Content-Transfer-Encoding: quoted-printable\r\n' +
+    '\r\n';
+  const middle =
+    `\r\n--${boundary}\r\n` +
+    'Content-Type: text/html; charset=utf-8\r\n' +
+    'Content-Transfer-Encoding: quoted-printable\r\n' +
+    '\r\n';
+  const end = `\r\n--${boundary}--\r\n`;
+  const html = compileBody(options.html);
+  const text = compileBody(options.text);
+
+  let dateSecond = -1;
+  let dateHeader = '';
+
+  return {
+    envelopeFrom: from.address,
+    domain,
+    build(copy) {
+      if (!isSafeAddress(copy.to.address)) {
+        throw new DaybreakError('EINPUT', `Not a deliverable address: ${JSON.stringify(copy.to.address)}`);
+      }
+      if (!/^[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+$/.test(copy.messageId)) {
+        throw new DaybreakError('EINPUT', `Not a Message-ID: ${JSON.stringify(copy.messageId)}`);
+      }
+      // An https URL as the WHATWG parser serializes it is printable ASCII with no spaces; refuse anything
+      // else rather than let it near a header (and never a ">" that would end the <…> early).
+      const url = new URL(copy.unsubscribeUrl).href;
+      if (!/^https?:\/\/[\x21-\x3d\x3f-\x7e]+$/.test(url)) {
+        throw new DaybreakError('EINPUT', `Not an unsubscribe URL: ${JSON.stringify(copy.unsubscribeUrl)}`);
+      }
+      const date = copy.date ?? new Date();
+      const second = Math.floor(date.getTime() / 1000);
+      if (second !== dateSecond) {
+        dateSecond = second;
+        dateHeader = rfc5322Date(date);
+      }
+      return (
+        staticTop +
+        `To: ${formatMailbox(copy.to.address, copy.to.name)}\r\n` +
+        `Date: ${dateHeader}\r\n` +
+        `Message-ID: <${copy.messageId}>\r\n` +
+        listHeaders +
+        `List-Unsubscribe: <${url}>${mailto}\r\n` +
+        staticBottom +
+        joinBody(text, encodeValues(copy.textValues, text.fields)) +
+        middle +
+        joinBody(html, encodeValues(copy.htmlValues, html.fields)) +
+        end
+      );
+    },
+  };
+}

@@ -1,0 +1,382 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Config, Newsletter } from '../content/index.ts';
+import { DaybreakError } from '../errors.ts';
+import { htmlValues, readerFieldValues, type Segmented } from '../render/index.ts';
+import { classifySmtpError } from './delivery-error.ts';
+import { compileEditionMessage, type EditionMessage } from './edition-message.ts';
+import type { ClaimedCopy, CopyOutcome, EditionKey, SendStore } from './send-store.ts';
+
+/** How the sender hands a finished message to SMTP (the Mailer implements it). */
+export interface Transport {
+  /** Sends one prebuilt message to one recipient; rejects with an SMTP-style error on failure. */
+  sendRaw(message: { from: string; to: string; raw: string }): Promise<{ response: string }>;
+}
+
+/** The rendered edition, as renderEdition returns it (only what the sender needs). */
+export interface RenderedEditionParts {
+  subject: string;
+  html: Segmented;
+  text: Segmented;
+}
+
+export interface SendReport {
+  newsletter: string;
+  date: string;
+  /** Copies in the ledger for this edition: alreadySent + sent + failed + skipped + deferred. */
+  total: number;
+  /** Sent by this run. */
+  sent: number;
+  failed: number;
+  /** Copies left for a later run (deferred after their retries, or not reached: --limit, a pause). */
+  deferred: number;
+  skipped: number;
+  /** Copies that had gone out before this run started. */
+  alreadySent: number;
+  durationMs: number;
+  /** Set when the run stopped early on policy errors (delivery.maxPolicyErrors). */
+  paused?: string;
+}
+
+export interface SendProgress {
+  total: number;
+  /** Copies this run has finished with (sent, failed, deferred for good, skipped). */
+  done: number;
+  /** Copies this run still has to handle (an estimate while queueing). */
+  remaining: number;
+  sent: number;
+  failed: number;
+  deferred: number;
+  skipped: number;
+  alreadySent: number;
+  elapsedMs: number;
+}
+
+export interface SendEditionOptions {
+  store: SendStore;
+  transport: Transport;
+  config: Config;
+  newsletter: Newsletter;
+  date: string;
+  rendered: RenderedEditionParts;
+  /** The HMAC key (loadSecret): Message-IDs are HMACs, deterministic per copy and unguessable. */
+  secret: string;
+  /** The reader's signed unsubscribe URL (H-readers' tokens.unsubscribeUrl). */
+  unsubscribeUrlFor(subscriberId: number, newsletterId: string): string;
+  /** Send at most this many copies in this run; the rest stay queued (deferred in the report). */
+  limit?: number;
+  onProgress?(progress: SendProgress): void;
+  /** How long to wait for another process's lock before ELOCKED (default 0: refuse at once). */
+  lockWaitMs?: number;
+  /** Lock lifetime; renewed every third of it while the run is alive (default 30 s). */
+  lockTtlMs?: number;
+}
+
+/** The Message-ID of one copy, without angle brackets: HMAC(secret, newsletter, date, subscriber). */
+export function editionMessageId(secret: string, key: EditionKey, subscriberId: number, domain: string): string {
+  const mac = createHmac('sha256', secret).update(`message-id\0${key.newsletter}\0${key.date}\0${subscriberId}`).digest('base64url').slice(0, 27);
+  return `${key.newsletter}.${key.date}.${mac}@${domain}`;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A lock holder on this machine whose process is gone can be replaced at once (a kill -9 before). */
+function holderIsDead(holder: string): boolean {
+  const [host, pid] = holder.split(':');
+  return host === hostname() && Number.isInteger(Number(pid)) && !processAlive(Number(pid));
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function takeLock(store: SendStore, key: EditionKey, holder: string, ttlMs: number, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const result = await store.acquireLock(key, holder, ttlMs);
+    if (result.acquired) return;
+    if (holderIsDead(result.holder) && (await store.stealLock(key, holder, result.holder, ttlMs))) return;
+    if (Date.now() >= deadline) {
+      const [host, pid] = result.holder.split(':');
+      throw new DaybreakError(
+        'ELOCKED',
+        `Another send of ${key.newsletter} ${key.date} is running (process ${pid} on ${host}, lock held until ${result.expiresAt}); ` +
+          'no reader gets two copies: wait for it to finish, then run again to see what is left',
+      );
+    }
+    await sleep(Math.min(250, Math.max(10, deadline - Date.now())));
+  }
+}
+
+/**
+ * Sends one edition to every confirmed reader through the send ledger (issue 4):
+ * queue a row per confirmed, non-bounced subscriber → for each pending row (queued, sending left by a
+ * crash, deferred by an earlier run), re-check the reader and commit `sending` → build the copy (the
+ * edition's MIME is built once, only the reader's values are encoded) → SMTP → commit `sent` / `deferred`
+ * / `failed`. A per-edition lock keeps a second process out; a crash re-sends only what was in flight.
+ *
+ * At most `delivery.maxConnections` copies are between their `sending` commit and the commit of their
+ * outcome at any time, which bounds the duplicates a crash can cause.
+ *
+ * @example
+ * const report = await sendEdition({ store, transport: mailer, config, newsletter, date, rendered, secret,
+ *   unsubscribeUrlFor: (id, nl) => tokens.unsubscribeUrl(config.baseUrl, id, nl) });
+ */
+export async function sendEdition(options: SendEditionOptions): Promise<SendReport> {
+  const started = Date.now();
+  const { store, transport, config, newsletter, rendered } = options;
+  const delivery = config.delivery;
+  const key: EditionKey = { newsletter: newsletter.id, date: options.date };
+  const message: EditionMessage = compileEditionMessage({
+    subject: rendered.subject,
+    html: rendered.html,
+    text: rendered.text,
+    from: config.publisher.from,
+    replyTo: config.publisher.replyTo,
+    list: { id: newsletter.id, name: newsletter.name },
+    unsubscribeMailbox: config.publisher.unsubscribeMailbox,
+  });
+  const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const ttlMs = options.lockTtlMs ?? 30_000;
+  await takeLock(store, key, holder, ttlMs, options.lockWaitMs ?? 0);
+
+  let lockLost = false;
+  let heartbeatBusy = false;
+  const heartbeat = setInterval(() => {
+    if (heartbeatBusy) return;
+    heartbeatBusy = true;
+    store.renewLock(key, holder, ttlMs).then(
+      (ok) => { if (!ok) lockLost = true; },
+      () => {},
+    ).finally(() => { heartbeatBusy = false; });
+  }, Math.max(50, Math.floor(ttlMs / 3)));
+  heartbeat.unref();
+
+  try {
+    await store.expireEarlierEditions(key);
+    const before = await store.counts(key);
+    const alreadySent = before.sent;
+    await store.queueConfirmed(key, (id) => editionMessageId(options.secret, key, id, message.domain), 1000);
+    const atStart = await store.counts(key);
+    const pendingAtStart = atStart.queued + atStart.sending + atStart.deferred;
+    const totalAtStart = pendingAtStart + atStart.sent + atStart.failed + atStart.skipped;
+
+    const stats = { sent: 0, failed: 0, deferred: 0, skipped: 0 };
+    const progress = () => {
+      options.onProgress?.({
+        total: totalAtStart,
+        done: stats.sent + stats.failed + stats.deferred + stats.skipped,
+        remaining: Math.max(0, pendingAtStart - (stats.sent + stats.failed + stats.deferred + stats.skipped)),
+        ...stats,
+        alreadySent,
+        elapsedMs: Date.now() - started,
+      });
+    };
+    progress();
+
+    const paused = await pump({
+      store, key, transport, message, delivery, options, newsletter, stats, progress, isLockLost: () => lockLost,
+    });
+    if (lockLost) {
+      throw new DaybreakError('ELOCKED', `Lost the lock of ${key.newsletter} ${key.date} to another process; stopped sending`);
+    }
+
+    const after = await store.counts(key);
+    return {
+      newsletter: key.newsletter,
+      date: key.date,
+      total: after.sent + after.failed + after.skipped + after.queued + after.sending + after.deferred,
+      sent: after.sent - alreadySent,
+      failed: after.failed,
+      deferred: after.queued + after.sending + after.deferred,
+      skipped: after.skipped,
+      alreadySent,
+      durationMs: Date.now() - started,
+      ...(paused ? { paused } : {}),
+    };
+  } finally {
+    clearInterval(heartbeat);
+    await store.releaseLock(key, holder).catch(() => {});
+  }
+}
+
+interface PumpContext {
+  store: SendStore;
+  key: EditionKey;
+  transport: Transport;
+  message: EditionMessage;
+  delivery: Config['delivery'];
+  options: SendEditionOptions;
+  newsletter: Newsletter;
+  stats: { sent: number; failed: number; deferred: number; skipped: number };
+  progress(): void;
+  isLockLost(): boolean;
+}
+
+/**
+ * The send loop. Claims pending rows a few at a time, keeps at most `window` copies between their
+ * `sending` and outcome commits, groups outcome commits (one fsync for every completion that arrived
+ * together), and schedules in-run retries with exponential backoff. Returns the pause message, if any.
+ */
+async function pump(ctx: PumpContext): Promise<string | undefined> {
+  const { store, key, transport, message, delivery, options, stats } = ctx;
+  const window = delivery.maxConnections;
+  const claimBatch = Math.max(window * 4, 32);
+  const limit = options.limit ?? Infinity;
+  const triesThisRun = new Map<number, number>();
+  const retries: { at: number; subscriberId: number }[] = [];
+  const ready: ClaimedCopy[] = [];
+  const outcomes: { outcome: CopyOutcome; final: 'sent' | 'failed' | 'deferred' | 'retry' }[] = [];
+  let cursor = 0;
+  let exhausted = false;
+  let inFlight = 0;
+  let dispatched = 0;
+  let policyErrors = 0;
+  let paused: string | undefined;
+  let flushing = false;
+  let flushScheduled = false;
+  let wake: (() => void) | null = null;
+  let fatal: unknown = null;
+
+  let signalled = false;
+  const notify = () => {
+    signalled = true;
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+
+  const flush = async () => {
+    flushScheduled = false;
+    if (flushing || outcomes.length === 0) return;
+    flushing = true;
+    const batch = outcomes.splice(0, outcomes.length);
+    try {
+      await store.record(key, batch.map((b) => b.outcome));
+      for (const b of batch) {
+        inFlight -= 1;
+        if (b.final === 'sent') stats.sent += 1;
+        else if (b.final === 'failed') stats.failed += 1;
+        else if (b.final === 'deferred') stats.deferred += 1;
+      }
+      ctx.progress();
+    } catch (error) {
+      fatal = error;
+    } finally {
+      flushing = false;
+      if (outcomes.length > 0) scheduleFlush();
+      notify();
+    }
+  };
+  const scheduleFlush = () => {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    setImmediate(() => void flush());
+  };
+
+  const complete = (outcome: CopyOutcome, final: 'sent' | 'failed' | 'deferred' | 'retry') => {
+    outcomes.push({ outcome, final });
+    scheduleFlush();
+  };
+
+  const dispatch = (copy: ClaimedCopy) => {
+    inFlight += 1;
+    dispatched += 1;
+    const tries = (triesThisRun.get(copy.subscriberId) ?? 0) + 1;
+    triesThisRun.set(copy.subscriberId, tries);
+    let raw: string;
+    try {
+      const values = readerFieldValues({
+        email: copy.email,
+        firstName: copy.name,
+        unsubscribeUrl: options.unsubscribeUrlFor(copy.subscriberId, key.newsletter),
+      });
+      raw = message.build({
+        to: { address: copy.email, name: copy.name },
+        messageId: copy.messageId,
+        unsubscribeUrl: values.unsubscribeUrl,
+        htmlValues: htmlValues(values),
+        textValues: values,
+      });
+    } catch (error) {
+      // A copy that cannot be built safely (an address that would break a header) is never sent.
+      complete({ subscriberId: copy.subscriberId, state: 'failed', reply: (error as Error).message }, 'failed');
+      return;
+    }
+    transport.sendRaw({ from: message.envelopeFrom, to: copy.email, raw }).then(
+      (info) => complete({ subscriberId: copy.subscriberId, state: 'sent', reply: info.response }, 'sent'),
+      (error: unknown) => {
+        const failure = classifySmtpError(error);
+        const reply = failure.response;
+        if (failure.kind === 'policy') {
+          policyErrors += 1;
+          if (policyErrors >= delivery.maxPolicyErrors && !paused) {
+            paused =
+              `Paused after ${policyErrors} policy refusals (5.7.x/4.7.x, last: "${reply}"): the mail server is refusing ` +
+              'this sender (authentication, reputation or rate). The subscribers are kept; fix the cause and run again.';
+          }
+          const transient = (failure.responseCode ?? 500) < 500;
+          complete({ subscriberId: copy.subscriberId, state: transient ? 'deferred' : 'failed', reply }, transient ? 'deferred' : 'failed');
+        } else if (failure.kind === 'bounce') {
+          complete({ subscriberId: copy.subscriberId, state: 'failed', reply, bounce: true }, 'failed');
+        } else if (failure.kind === 'permanent') {
+          complete({ subscriberId: copy.subscriberId, state: 'failed', reply }, 'failed');
+        } else if (tries <= delivery.retries && !paused) {
+          const delay = delivery.retryBaseMs * 2 ** (tries - 1);
+          const at = Date.now() + delay;
+          retries.push({ at, subscriberId: copy.subscriberId });
+          setTimeout(notify, delay).unref();
+          complete({ subscriberId: copy.subscriberId, state: 'deferred', reply, nextAttemptAt: new Date(at).toISOString() }, 'retry');
+        } else {
+          complete({ subscriberId: copy.subscriberId, state: 'deferred', reply, nextAttemptAt: null }, 'deferred');
+        }
+      },
+    );
+  };
+
+  const hasDueRetry = () => retries.some((r) => r.at <= Date.now());
+  for (;;) {
+    signalled = false;
+    if (fatal) throw fatal;
+    const canStart = !paused && !ctx.isLockLost() && dispatched + ready.length < limit;
+    if (canStart && ready.length === 0 && (!exhausted || hasDueRetry())) {
+      retries.sort((a, b) => a.at - b.at);
+      const room = Math.min(claimBatch, limit - dispatched);
+      const ids: number[] = [];
+      const now = Date.now();
+      while (retries.length && retries[0]!.at <= now && ids.length < room) ids.push(retries.shift()!.subscriberId);
+      if (ids.length < room && !exhausted) {
+        const more = await store.pendingAfter(key, cursor, room - ids.length);
+        if (more.length < room - ids.length) exhausted = true;
+        if (more.length) cursor = more[more.length - 1]!;
+        ids.push(...more);
+      }
+      if (ids.length) {
+        for (const result of await store.claim(key, ids)) {
+          if (result.status === 'claimed') ready.push(result);
+          else if (result.status === 'skipped') stats.skipped += 1;
+        }
+        ctx.progress();
+      }
+    }
+    while (ready.length && inFlight < window && !paused && !ctx.isLockLost()) dispatch(ready.shift()!);
+
+    const stopping = Boolean(paused) || ctx.isLockLost() || dispatched >= limit;
+    if (inFlight === 0 && (stopping || (ready.length === 0 && exhausted && retries.length === 0))) break;
+    const canClaim = !stopping && ready.length === 0 && (!exhausted || hasDueRetry());
+    if (inFlight < window && (canClaim || (ready.length > 0 && !stopping))) continue;
+    if (signalled) continue;
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+  }
+  if (fatal) throw fatal;
+  // Claimed but never dispatched (a pause or a lost lock): they stay `sending` and are sent by the next
+  // run, which is safe because nothing left for the server yet.
+  return paused;
+}
