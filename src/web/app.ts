@@ -41,6 +41,8 @@ export interface CreateAppOptions {
   log?: (message: string, error?: unknown) => void;
   /** Reported by /healthz; default: package.json's version. */
   version?: string;
+  /** Extra fields for /healthz (issue 6: per newsletter, the next send time and the last run). */
+  health?: () => Record<string, unknown>;
 }
 
 export type DaybreakApp = Hono & { audience: Audience };
@@ -186,7 +188,7 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
     c.header('Cache-Control', 'no-store');
     try {
       db.prepare('SELECT 1').get();
-      return c.json({ ok: true, database: 'reachable', version });
+      return c.json({ ok: true, database: 'reachable', version, ...options.health?.() });
     } catch {
       return c.json({ ok: false, database: 'unreachable', version }, 503);
     }
