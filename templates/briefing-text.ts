@@ -1,4 +1,7 @@
-import { readerFieldValues, type EditionProps } from '../src/render/index.ts';
+// Inner modules rather than src/render/index.ts, so that importing a template file first (compact.tsx
+// imports this one) does not enter the index → registry → templates/index.ts cycle half-way.
+import { readerFieldValues } from '../src/render/reader-fields.ts';
+import type { EditionProps } from '../src/render/types.ts';
 
 /**
  * The plain-text part of the briefing, written from the view rather than converted from the HTML: every
