@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import type { Mailer } from '../delivery/index.ts';
-import { isIsoDate } from '../content/index.ts';
-import { formatIssues } from '../content/index.ts';
+import { randomBytes } from 'node:crypto';
+import { compileEditionMessage, type Mailer } from '../delivery/index.ts';
+import { formatIssues, isIsoDate } from '../content/index.ts';
 import { createInboxApp, EMAIL_CSP, esc, PAGE_CSP } from './preview-inbox.ts';
 import {
   createPreviewService,
@@ -87,13 +87,20 @@ export function createPreview(options: PreviewOptions): Preview {
     if (!c.res.headers.has('Content-Security-Policy')) c.res.headers.set('Content-Security-Policy', PAGE_CSP);
   });
 
-  app.get('/', async (c) => {
-    // The page's URLs are relative to /preview/, so /preview (no slash) must redirect.
-    if (!c.req.path.endsWith('/')) return c.redirect(`${c.req.path}/${queryOf(c)}`, 301);
+  const servePage = async (c: Context): Promise<Response> => {
     const html = await readFile(new URL('index.html', ASSETS_DIR), 'utf8');
     c.header('Content-Security-Policy', PAGE_CSP);
-    return c.html(html.replaceAll('%INBOX_PATH%', esc(inboxPath)));
+    return c.html(html.replaceAll('%BASE%', esc(previewPath)).replaceAll('%INBOX_PATH%', esc(inboxPath)));
+  };
+  // Mounted under a prefix, a sub-app's '/' route answers `/preview` only; `/preview/` is served here.
+  app.use('*', async (c, next) => {
+    if (c.req.method === 'GET' && c.req.path === `${previewPath}/`) {
+      c.res = await servePage(c);
+      return;
+    }
+    await next();
   });
+  app.get('/', servePage);
 
   app.get('/assets/:name', async (c) => {
     const name = c.req.param('name');
@@ -156,27 +163,35 @@ export function createPreview(options: PreviewOptions): Preview {
     const result = await service.copy({ ...where, reader, to });
     if (!result.ok) return c.json(result, result.status);
     sentAt.push(now);
-    const headers = Object.fromEntries(
-      service
-        .headersOf(result.entry, result.copy, result.reader)
-        .filter((h) => h.name.startsWith('List-'))
-        .map((h) => [h.name, h.value]),
-    );
+    const { entry, reader: base } = result;
+    const { config, edition, render } = entry;
     try {
-      // A test send is not an edition send: no ledger row, no subscriber, a marked subject.
-      const sent = await mailer.send({
-        to,
-        subject: `[Test] ${result.copy.subject}`,
-        html: result.copy.html,
-        text: result.copy.text,
-        from: result.entry.config.publisher.from,
-        ...(result.entry.config.publisher.replyTo ? { replyTo: result.entry.config.publisher.replyTo } : {}),
-        headers: { ...headers, 'X-Daybreak-Test': `${where.newsletter}/${where.date}/${where.template}` },
+      // Built exactly as `daybreak send` builds a reader's copy (compileEditionMessage over the render's
+      // segments, then the Mailer's raw path), outside the ledger: no subscriber, no sends row, and the
+      // subject marked as a test.
+      const message = compileEditionMessage({
+        subject: `[Test] ${entry.rendered.subject}`,
+        html: entry.rendered.html,
+        text: entry.rendered.text,
+        from: config.publisher.from,
+        ...(config.publisher.replyTo ? { replyTo: config.publisher.replyTo } : {}),
+        list: { id: edition.newsletter.id, name: edition.newsletter.name },
+        ...(config.publisher.unsubscribeMailbox ? { unsubscribeMailbox: config.publisher.unsubscribeMailbox } : {}),
       });
+      const values = render.readerFieldValues({ ...base, email: to });
+      const messageId = `test.${Date.now().toString(36)}.${randomBytes(6).toString('hex')}@${message.domain}`;
+      const raw = message.build({
+        to: { address: to, name: base.firstName },
+        messageId,
+        unsubscribeUrl: values.unsubscribeUrl,
+        htmlValues: render.htmlValues(values),
+        textValues: values,
+      });
+      const sent = await mailer.sendRaw({ from: message.envelopeFrom, to, raw });
       return c.json({
         ok: true,
         to,
-        messageId: sent.messageId,
+        messageId: `<${messageId}>`,
         response: sent.response,
         via: mailer.describe(),
         inbox: mailer.maildir ? inboxPath : null,
@@ -230,11 +245,6 @@ export function createPreviewApp(options: PreviewOptions): { app: Hono; preview:
   for (const { path, app: sub } of preview.mounts) app.route(path, sub);
   app.get('/', (c) => c.redirect(`${options.previewPath ?? '/preview'}/`));
   return { app, preview };
-}
-
-function queryOf(c: Context): string {
-  const url = new URL(c.req.url);
-  return url.search;
 }
 
 function badRequest(error: z.ZodError): { ok: false; status: 400; kind: 'bad-request'; title: string; errors: string[] } {

@@ -354,20 +354,27 @@ export function createPreviewService(options: PreviewServiceOptions) {
     }
   }
 
+  /** The headers `daybreak send` puts on this reader's copy (src/delivery/edition-message.ts), for the Headers tab. */
   function headersOf(entry: Rendered, copy: RenderedEmail, reader: Reader): View['headers'] {
     const publisher = entry.config.publisher;
-    const unsubscribe = [
-      ...(publisher.unsubscribeMailbox ? [`<mailto:${publisher.unsubscribeMailbox}?subject=unsubscribe>`] : []),
-      `<${reader.unsubscribeUrl}>`,
-    ].join(', ');
+    const newsletter = entry.edition.newsletter;
+    const domain = /@([^>\s]+)>?\s*$/.exec(publisher.from)?.[1]?.toLowerCase() ?? 'localhost';
+    let unsubscribeUrl = reader.unsubscribeUrl;
+    try {
+      unsubscribeUrl = new URL(reader.unsubscribeUrl).href;
+    } catch {
+      // shown as given; the sender would refuse it
+    }
+    const mailto = publisher.unsubscribeMailbox ? `, <mailto:${publisher.unsubscribeMailbox}?subject=unsubscribe>` : '';
     return [
       { name: 'Subject', value: copy.subject },
       { name: 'Preheader', value: copy.preheader ?? entry.rendered.preheader },
       { name: 'From', value: publisher.from },
       ...(publisher.replyTo ? [{ name: 'Reply-To', value: publisher.replyTo }] : []),
-      { name: 'To', value: reader.email },
-      // RFC 2369 (the list of ways out) and RFC 8058 (one-click POST), as the edition sender sets them.
-      { name: 'List-Unsubscribe', value: unsubscribe },
+      { name: 'To', value: reader.firstName ? `${reader.firstName} <${reader.email}>` : reader.email },
+      { name: 'List-Id', value: `${newsletter.name} <${newsletter.id}.${domain}>` },
+      // RFC 2369 (the ways out) and RFC 8058 (one-click POST), as the edition sender writes them.
+      { name: 'List-Unsubscribe', value: `<${unsubscribeUrl}>${mailto}` },
       { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
     ];
   }
