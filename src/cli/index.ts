@@ -5,8 +5,9 @@ import { registerServe } from './commands/serve.ts';
 import { registerSubscribers } from './commands/subscribers.ts';
 import { registerPreview } from './commands/preview.ts';
 import { registerSend } from './commands/send.ts';
+import { registerTemplates } from './commands/templates.ts';
 
-const commands: Register[] = [registerBuild, registerServe, registerSubscribers, registerPreview, registerSend];
+const commands: Register[] = [registerBuild, registerServe, registerSubscribers, registerPreview, registerSend, registerTemplates];
 
 const status = await runCli(process.argv.slice(2), commands);
 // The only place that exits: let pending stdout drain first.
