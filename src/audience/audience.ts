@@ -61,7 +61,8 @@ export function createAudience(options: AudienceOptions) {
 
   const summary = (n: Newsletter): NewsletterSummary => ({ id: n.id, name: n.name, description: n.description, cadence: describeSchedule(n), schedule: { cron: n.schedule.cron, timezone: n.schedule.timezone } });
   const summaries = (ids: string[]): NewsletterSummary[] =>
-    (ids.includes(ALL_NEWSLETTERS) ? config.newsletters : ids.map((id) => byId.get(id)).filter((n): n is Newsletter => !!n)).map(summary);
+    // In the config's order, whatever order the ids came in.
+    config.newsletters.filter((n) => ids.includes(ALL_NEWSLETTERS) || ids.includes(n.id)).map(summary);
 
   // ---- the mail queue: bounded concurrency, never on the response path ----
   const queue: (() => Promise<void>)[] = [];
