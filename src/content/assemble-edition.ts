@@ -48,10 +48,15 @@ function byPriorityThenNewest(a: ArticleRecord, b: ArticleRecord): number {
 
 /**
  * Fills a subject pattern: `{newsletter}`, `{leadHeadline}`, `{date}` (YYYY-MM-DD) and `{publisher}`.
- * Unknown fields are left as written so a typo is visible in the preview rather than silently dropped.
+ * Unknown fields are left as written so a typo is visible in the preview rather than silently dropped
+ * (only the object's own keys count: `{constructor}` is not a field). A subject is one header line
+ * (RFC 5322 unfolds it anyway), so line breaks and runs of whitespace from a headline become one space.
  */
 export function fillSubject(pattern: string, fields: Record<string, string>): string {
-  return pattern.replace(/\{(\w+)\}/g, (whole, key: string) => fields[key] ?? whole);
+  return pattern
+    .replace(/\{(\w+)\}/g, (whole, key: string) => (Object.hasOwn(fields, key) ? fields[key]! : whole))
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /**

@@ -7,15 +7,17 @@ const httpUrl = z.url({
   error: (issue) => (issue.code === 'invalid_type' ? undefined : 'Expected an absolute http(s) URL'),
 });
 
+function isTimezone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const timezone = z.string().refine(
-  (tz) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  },
+  isTimezone,
   { error: (issue) => `Unknown IANA timezone ${JSON.stringify(issue.input)} (use a name like "America/New_York")` },
 );
 
@@ -25,18 +27,37 @@ export const ScheduleSchema = z.strictObject({
   /** Minutes after a missed firing within which the scheduler still sends it (issue 6). */
   graceMinutes: z.number().int().nonnegative().default(180),
 }).check((ctx) => {
+  // A bad timezone is reported on its own key; the cron cannot be judged without one.
+  if (!isTimezone(ctx.value.timezone)) return;
   try {
-    new Cron(ctx.value.cron, { timezone: ctx.value.timezone, paused: true });
+    const cron = new Cron(ctx.value.cron, { timezone: ctx.value.timezone, paused: true });
+    // A pattern like "0 6 30 2 *" parses but never fires: the newsletter would silently never go out.
+    if (cron.nextRun() === null) {
+      ctx.issues.push({ code: 'custom', message: 'Invalid cron pattern: it never fires', input: ctx.value.cron, path: ['cron'] });
+    }
   } catch (error) {
     ctx.issues.push({ code: 'custom', message: `Invalid cron pattern: ${(error as Error).message}`, input: ctx.value.cron, path: ['cron'] });
   }
 });
 
+// An empty list would match no article and silently skip every edition; leave the key out to keep all.
 export const IncludeSchema = z.strictObject({
-  sections: z.array(z.string()).optional(),
-  kickers: z.array(z.string()).optional(),
-  tags: z.array(z.string()).optional(),
+  sections: z.array(z.string()).min(1).optional(),
+  kickers: z.array(z.string()).min(1).optional(),
+  tags: z.array(z.string()).min(1).optional(),
 });
+
+/** A BCP 47 language tag Intl accepts ("en-US", "fr"), so date formatting cannot fail at render time. */
+const locale = z.string().refine(
+  (tag) => {
+    try {
+      return Intl.getCanonicalLocales(tag).length === 1;
+    } catch {
+      return false;
+    }
+  },
+  { error: (issue) => `Invalid locale ${JSON.stringify(issue.input)}: expected a BCP 47 language tag like "en-US"` },
+);
 
 export const NewsletterSchema = z.strictObject({
   id: z
@@ -47,7 +68,7 @@ export const NewsletterSchema = z.strictObject({
   template: z.string().min(1).default('briefing'),
   schedule: ScheduleSchema.default({ cron: '0 6 * * *', timezone: 'America/New_York', graceMinutes: 180 }),
   subject: z.string().min(1).default('{newsletter}: {leadHeadline}'),
-  locale: z.string().min(2).default('en-US'),
+  locale: locale.default('en-US'),
   include: IncludeSchema.optional(),
 });
 

@@ -124,6 +124,9 @@ export function loadContent(dir: string): Content {
     }
     edition.articles?.forEach((id, i) => {
       if (!byId.has(id) && !invalidIds.has(id)) problems.push(`${edition.file}: articles[${i}]: unknown article id "${id}"`);
+      // Listed twice, a story would appear twice in the email.
+      const first = edition.articles!.indexOf(id);
+      if (first < i) problems.push(`${edition.file}: articles[${i}]: "${id}" is already listed at articles[${first}]`);
     });
   }
 

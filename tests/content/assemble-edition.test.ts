@@ -319,6 +319,16 @@ describe('fillSubject', () => {
     expect(fillSubject('{leadHeadline}', { leadHeadline: 'Costs $& rise {date}', date: 'x' })).toBe('Costs $& rise {date}');
   });
 
+  it('treats only the given fields as fields, not names inherited by every object', () => {
+    expect(fillSubject('{constructor} {toString} {date}', { date: '2026-11-30' })).toBe('{constructor} {toString} 2026-11-30');
+  });
+
+  it('keeps the subject on one line when a headline holds line breaks', () => {
+    expect(fillSubject('{newsletter}: {leadHeadline}', { newsletter: 'Morning', leadHeadline: 'Line one\r\nBcc: victim@example.com\n' })).toBe(
+      'Morning: Line one Bcc: victim@example.com',
+    );
+  });
+
   it('leaves text without braces untouched', () => {
     expect(fillSubject('Good morning', {})).toBe('Good morning');
   });

@@ -137,6 +137,25 @@ describe('config', () => {
     expect(range[0]).toMatch(/^daybreak\.config\.json: newsletters\[0\]\.schedule\.cron: Invalid cron pattern: /);
   });
 
+  it('rejects a cron pattern that parses but never fires', () => {
+    expect(configProblems({ newsletters: [newsletter({ schedule: { cron: '0 6 30 2 *' } })] })).toEqual([
+      'daybreak.config.json: newsletters[0].schedule.cron: Invalid cron pattern: it never fires',
+    ]);
+  });
+
+  it('rejects an empty include list, which would skip every edition', () => {
+    expect(configProblems({ newsletters: [newsletter({ include: { tags: [] } })] })).toEqual([
+      'daybreak.config.json: newsletters[0].include.tags: Must have at least 1 item',
+    ]);
+  });
+
+  it('rejects a locale that is not a BCP 47 tag, and accepts one that is', () => {
+    expect(configProblems({ newsletters: [newsletter({ locale: 'en_US' })] })).toEqual([
+      'daybreak.config.json: newsletters[0].locale: Invalid locale "en_US": expected a BCP 47 language tag like "en-US"',
+    ]);
+    expect(configProblems({ newsletters: [newsletter({ locale: 'fr-CA' })] })).toEqual([]);
+  });
+
   it('rejects two newsletters with the same id, pointing at the second', () => {
     expect(configProblems({ newsletters: [newsletter(), newsletter({ name: 'Another' })] })).toEqual([
       'daybreak.config.json: newsletters[1].id: Duplicate newsletter id "morning"',

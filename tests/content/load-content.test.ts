@@ -118,6 +118,14 @@ describe('loadContent', () => {
     ]);
   });
 
+  it('reports an id listed twice in an edition, which would show the story twice', () => {
+    const error = loadError({
+      'data/articles/a.json': [a('x'), a('y')],
+      'data/editions/morning/2026-11-30.json': { articles: ['x', 'y', 'x'] },
+    });
+    expect(error.details).toEqual(['data/editions/morning/2026-11-30.json: articles[2]: "x" is already listed at articles[0]']);
+  });
+
   it('rejects edition files not named after a real date', () => {
     const error = loadError({
       'data/articles/a.json': [a('x')],
