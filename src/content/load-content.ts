@@ -20,10 +20,12 @@ const DATE_FILE = /^(\d{4}-\d{2}-\d{2})\.json$/;
 
 function listJson(dir: string): string[] {
   if (!existsSync(dir)) return [];
+  // statSync follows symlinks, so a linked file counts and a folder that happens to end in .json does not.
   return readdirSync(dir)
     .filter((name) => name.endsWith('.json'))
     .sort()
-    .map((name) => join(dir, name));
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isFile());
 }
 
 function display(path: string): string {

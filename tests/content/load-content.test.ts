@@ -37,6 +37,7 @@ describe('loadContent', () => {
       'data/articles/one.json': a('solo'),
       'data/articles/many.json': [a('first'), a('second')],
       'data/articles/notes.txt': 'not JSON and not read',
+      'data/articles/old.json/inside.txt': 'a folder named like a JSON file is not read either',
     });
     const content = inDir(dir, () => loadContent('data'));
     expect(content.articles.map((x) => x.id).sort()).toEqual(['first', 'second', 'solo']);
