@@ -6,8 +6,10 @@ import { registerSubscribers } from './commands/subscribers.ts';
 import { registerPreview } from './commands/preview.ts';
 import { registerSend } from './commands/send.ts';
 import { registerTemplates } from './commands/templates.ts';
+import { registerStart } from './commands/start.ts';
+import { registerRuns } from './commands/runs.ts';
 
-const commands: Register[] = [registerBuild, registerServe, registerSubscribers, registerPreview, registerSend, registerTemplates];
+const commands: Register[] = [registerBuild, registerServe, registerSubscribers, registerPreview, registerSend, registerTemplates, registerStart, registerRuns];
 
 const status = await runCli(process.argv.slice(2), commands);
 // The only place that exits: let pending stdout drain first.

@@ -1,0 +1,83 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { openDatabase } from '../../db/index.ts';
+import { DaybreakError } from '../../errors.ts';
+import { RunLedger, type Run } from '../../schedule/index.ts';
+import { resolveDbFile } from '../context.ts';
+
+type Io = { stdout: Pick<NodeJS.WritableStream, 'write'> };
+
+const RunsFlags = z.strictObject({
+  json: z.boolean().default(false),
+  newsletter: z.string().min(1).optional(),
+  state: z.enum(['running', 'done', 'skipped', 'missed', 'failed']).optional(),
+  limit: z.string().regex(/^\d+$/, { error: 'Expected a whole number, e.g. 20' }).transform(Number).refine((n) => n > 0, { error: 'Expected at least 1' }),
+});
+
+/** The JSON shape of one run (`daybreak runs --json`). */
+export function runJson(run: Run) {
+  return {
+    newsletter: run.newsletter,
+    date: run.date,
+    state: run.state,
+    scheduledAt: run.scheduledAt,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    total: run.total,
+    sent: run.sent,
+    failed: run.failed,
+    deferred: run.deferred,
+    skipped: run.skipped,
+    reason: run.reason,
+  };
+}
+
+function humanLine(run: Run, width: number): string {
+  const counts = run.state === 'done' || run.state === 'running' || run.state === 'failed'
+    ? `${run.sent}/${run.total} sent${run.failed ? `, ${run.failed} failed` : ''}${run.deferred ? `, ${run.deferred} deferred` : ''}${run.skipped ? `, ${run.skipped} skipped` : ''}`
+    : '';
+  const when = (run.finishedAt ?? run.startedAt).slice(0, 16).replace('T', ' ');
+  const head = `${run.date}  ${run.newsletter.padEnd(width)}  ${run.state.padEnd(7)}  ${when} UTC`;
+  return [head, counts, run.reason].filter(Boolean).join('  ');
+}
+
+/** `daybreak runs [--json] [--newsletter ID] [--state S] [--limit N]`: recent runs from the run ledger. */
+export function registerRuns(program: Command, io: Io = process, env: NodeJS.ProcessEnv = process.env): void {
+  program
+    .command('runs')
+    .description('List recent scheduled runs (run ledger): state, counts, times and reasons')
+    .option('--json', 'print a JSON array')
+    .option('--newsletter <id>', 'only this newsletter')
+    .option('--state <state>', 'only runs in this state: running, done, skipped, missed, failed')
+    .option('--limit <n>', 'how many runs, newest edition first', '20')
+    .option('--config <file>', 'config file (accepted for symmetry; runs are read from DAYBREAK_DB)')
+    .action((rawFlags: Record<string, unknown>) => {
+      const { config: _config, ...rest } = rawFlags;
+      const parsed = RunsFlags.safeParse(rest);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw new DaybreakError('EUSAGE', `--${String(issue.path[0] ?? '')}: ${issue.message}`);
+      }
+      const flags = parsed.data;
+      const db = openDatabase(resolveDbFile(env));
+      try {
+        const runs = new RunLedger(db).list({
+          limit: flags.limit,
+          ...(flags.newsletter ? { newsletter: flags.newsletter } : {}),
+          ...(flags.state ? { state: flags.state } : {}),
+        });
+        if (flags.json) {
+          io.stdout.write(`${JSON.stringify(runs.map(runJson), null, 2)}\n`);
+          return;
+        }
+        if (runs.length === 0) {
+          io.stdout.write('No runs yet: `daybreak start` records one per scheduled edition.\n');
+          return;
+        }
+        const width = Math.max(...runs.map((r) => r.newsletter.length));
+        io.stdout.write(`${runs.map((r) => humanLine(r, width)).join('\n')}\n`);
+      } finally {
+        db.close();
+      }
+    });
+}

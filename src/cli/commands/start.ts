@@ -1,0 +1,119 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { DaybreakError } from '../../errors.ts';
+import { createDaybreak, type Daybreak } from '../../main.ts';
+import { resolveDataDir } from '../context.ts';
+import { resolvePort } from './serve.ts';
+
+type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
+
+const StartFlags = z.strictObject({
+  port: z.string().optional(),
+  host: z.string().min(1),
+  config: z.string().min(1).optional(),
+  data: z.string().min(1).optional(),
+  preview: z.boolean().optional(),
+  shutdownTimeout: z
+    .string()
+    .regex(/^\d+$/, { error: 'Expected a whole number of seconds, e.g. 30' })
+    .transform(Number),
+});
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** What a person reads when Daybreak starts: where to go, where mail goes, when each letter goes out. */
+export function startBanner(daybreak: Daybreak, base: string): string {
+  const lines = ['Daybreak is running.', '', `  Sign up:   ${base}/`, `  Archive:   ${base}/archive`];
+  if (daybreak.preview) lines.push(`  Preview:   ${base}/preview/`);
+  if (daybreak.preview && daybreak.mailer.maildir) lines.push(`  Mailbox:   ${base}/inbox`);
+  lines.push(`  Health:    ${base}/healthz`, '');
+  lines.push(`Mail goes to ${daybreak.mailer.describe()}.`);
+  lines.push(`Database: ${daybreak.dbFile}. Articles: ${daybreak.dataDir}/. Links in the emails use ${daybreak.config.baseUrl}.`);
+  lines.push('', 'Next sends:');
+  const status = daybreak.status();
+  const width = Math.max(...status.map((s) => s.id.length));
+  for (const s of status) {
+    lines.push(
+      s.nextSendAt
+        ? `  ${s.id.padEnd(width)}  ${s.nextSendLocal} (${s.timezone}) = ${s.nextSendUtc}`
+        : `  ${s.id.padEnd(width)}  never (the schedule "${s.cron}" does not fire again)`,
+    );
+    if (s.lastRun) {
+      lines.push(`  ${' '.repeat(width)}  last: ${s.lastRun.date} ${s.lastRun.state}${s.lastRun.state === 'done' ? `, ${s.lastRun.sent} sent of ${s.lastRun.total}` : ''}`);
+    }
+  }
+  lines.push('', 'Stop with Ctrl-C: mail in flight finishes first, the rest stays queued for the next start.', '');
+  return lines.join('\n');
+}
+
+/**
+ * `daybreak start` (what `npm start` runs): the whole app in one process (issue 6): the sign-up site,
+ * the archive, the preview (on loopback) and the scheduler for every newsletter in the config.
+ */
+export function registerStart(program: Command, io: Io = process, env: NodeJS.ProcessEnv = process.env): void {
+  program
+    .command('start')
+    .description('Run Daybreak: sign-up site, archive, preview and the scheduled sends, in one process')
+    .option('--port <port>', 'port to listen on (default: $PORT, else web.port, else 3000; 0 picks a free one)')
+    .option('--host <host>', 'address to listen on (0.0.0.0 to serve other machines; the preview then stays off)', '127.0.0.1')
+    .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
+    .option('--data <dir>', 'data folder (default: $DAYBREAK_DATA or data/)')
+    .option('--preview', 'mount the preview and mailbox even when not on loopback')
+    .option('--no-preview', 'do not mount the preview and mailbox')
+    .option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT, how long mail in flight may take to finish', '30')
+    .action(async (rawFlags: Record<string, unknown>) => {
+      const parsed = StartFlags.safeParse(rawFlags);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw new DaybreakError('EUSAGE', `--${String(issue.path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`);
+      }
+      const flags = parsed.data;
+      const daybreak = await createDaybreak({
+        env,
+        ...(flags.config ? { configFile: flags.config } : {}),
+        dataDir: resolveDataDir(flags.data ? { data: flags.data } : {}, env),
+        // The preview can send test mail; it is for the publisher's own machine unless asked for.
+        preview: flags.preview ?? LOOPBACK.has(flags.host),
+        log: (line) => io.stdout.write(`${new Date().toISOString()} ${line}\n`),
+      });
+      let server;
+      try {
+        const port = resolvePort(flags.port, env, daybreak.config.web.port);
+        server = await daybreak.start({ port, hostname: flags.host });
+      } catch (error) {
+        await daybreak.stop({ timeoutMs: 1000 });
+        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+          throw new DaybreakError('EUSAGE', `Port ${(error as { port?: number }).port ?? ''} is in use; choose another with --port or PORT`);
+        }
+        throw error;
+      }
+      const shownHost = flags.host === '0.0.0.0' || flags.host === '::' || flags.host === '127.0.0.1' ? 'localhost' : flags.host;
+      io.stdout.write(startBanner(daybreak, `http://${shownHost}:${server.port}`));
+
+      const signal = await new Promise<NodeJS.Signals>((resolve) => {
+        const onSignal = (s: NodeJS.Signals) => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          resolve(s);
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+      });
+      io.stdout.write(`${signal}: stopping; no new sends, mail in flight finishes (up to ${flags.shutdownTimeout} s)…\n`);
+      // A second signal means "now": the ledger keeps every unsent copy queued, so nothing is lost.
+      const force = () => {
+        io.stderr.write('Stopping at once; unsent copies stay queued for the next start.\n');
+        process.exit(130);
+      };
+      process.once('SIGINT', force);
+      process.once('SIGTERM', force);
+      const { finished } = await daybreak.stop({ timeoutMs: flags.shutdownTimeout * 1000 });
+      process.off('SIGINT', force);
+      process.off('SIGTERM', force);
+      io.stdout.write(
+        finished
+          ? 'Stopped. Anything not sent is queued in the ledger and goes out at the next start.\n'
+          : 'Stopped after the timeout with SMTP transactions still open; those copies are re-sent at the next start.\n',
+      );
+    });
+}

@@ -1,0 +1,162 @@
+/**
+ * Builds the pieces and wires them together (issue 6): the database, the mailer, the tokens, the web app
+ * with the archive and the preview mounted, and the scheduler with the real sender plugged in. What
+ * `daybreak start` (and so `npm start`) runs, in one process.
+ */
+import { join } from 'node:path';
+import { createTokens, loadSecret, type Tokens } from './audience/index.ts';
+import { resolveConfigFile, resolveDataDir, resolveDbFile } from './cli/context.ts';
+import { loadConfig, loadContent, type Config } from './content/index.ts';
+import { openDatabase, type Db } from './db/index.ts';
+import { createMailer, type Mailer } from './delivery/index.ts';
+import { createDeliverySender } from './schedule/delivery-sender.ts';
+import { createScheduler, systemClock, type Clock, type NewsletterStatus, type Scheduler } from './schedule/index.ts';
+import { createArchiveApp } from './web/archive-routes.ts';
+import { createApp, startServer, type DaybreakApp, type RunningServer } from './web/index.ts';
+import { createPreview, type Preview } from './web/preview-routes.ts';
+
+export interface CreateDaybreakOptions {
+  /** Config file; default `DAYBREAK_CONFIG`, else daybreak.config.json when present, else the defaults. */
+  configFile?: string;
+  /** Article folder; default `DAYBREAK_DATA`, else data/. */
+  dataDir?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Where the database (unless DAYBREAK_DB), the secret and the local Maildir live. Default var/. */
+  varDir?: string;
+  /** The scheduler's clock (tests); default the system clock. */
+  clock?: Clock;
+  /** Mount the preview (/preview) and, with the local mail server, the mailbox (/inbox). Default true. */
+  preview?: boolean;
+  /** Where the scheduler and the web app report what they do. Default: stdout/stderr with a timestamp. */
+  log?: (line: string) => void;
+  /** How long a scheduled send waits for another process's lock on the same edition (default 0). */
+  lockWaitMs?: number;
+}
+
+export interface Daybreak {
+  config: Config;
+  configFile: string | null;
+  dataDir: string;
+  dbFile: string;
+  db: Db;
+  mailer: Mailer;
+  tokens: Tokens;
+  app: DaybreakApp;
+  scheduler: Scheduler;
+  preview: Preview | null;
+  /** Starts the scheduler (catch-up first) and the web server. */
+  start(options: { port: number; hostname?: string }): Promise<RunningServer>;
+  /**
+   * Graceful stop (SIGTERM/SIGINT): no new HTTP requests or sends; SMTP transactions in flight finish
+   * (bounded by `timeoutMs`); unsent copies stay queued in the ledger; then the mailer and the database close.
+   */
+  stop(options?: { timeoutMs?: number }): Promise<{ finished: boolean }>;
+  status(): NewsletterStatus[];
+}
+
+function timestamped(line: string): void {
+  process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+}
+
+/** When the ledger began: the database's first migration. Firings before it were not "missed". */
+function ledgerSince(db: Db): Date | undefined {
+  const row = db.prepare(`SELECT applied_at FROM schema_migrations WHERE id = '001-core'`).get() as { applied_at: string } | undefined;
+  return row ? new Date(row.applied_at) : undefined;
+}
+
+/**
+ * @example
+ * const daybreak = await createDaybreak({ env: process.env });
+ * const server = await daybreak.start({ port: 3000 });
+ * process.once('SIGTERM', () => void daybreak.stop());
+ */
+export async function createDaybreak(options: CreateDaybreakOptions = {}): Promise<Daybreak> {
+  const env = options.env ?? process.env;
+  const varDir = options.varDir ?? 'var';
+  const log = options.log ?? timestamped;
+  const configFile = options.configFile ?? resolveConfigFile({}, env);
+  const config = loadConfig({ file: configFile });
+  const dataDir = options.dataDir ?? resolveDataDir({}, env);
+  // Validate the articles once at start, so a broken data folder is an error now, not at 06:00.
+  loadContent(dataDir);
+  const dbFile = env.DAYBREAK_DB ? resolveDbFile(env) : join(varDir, 'daybreak.db');
+  const db = openDatabase(dbFile);
+  const secret = loadSecret({ env, varDir });
+  const tokens = createTokens(secret);
+  const mailer = createMailer({ config, env, varDir });
+  const clock = options.clock ?? systemClock;
+
+  const sender = createDeliverySender({
+    db,
+    config,
+    transport: mailer,
+    secret,
+    unsubscribeUrlFor: (subscriberId, newsletterId) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId),
+    now: () => clock.now(),
+    ...(options.lockWaitMs !== undefined ? { lockWaitMs: options.lockWaitMs } : {}),
+  });
+  const since = ledgerSince(db);
+  const scheduler = createScheduler({
+    db,
+    config,
+    loadContent: () => loadContent(dataDir),
+    sender,
+    clock,
+    log,
+    ...(since ? { ledgerSince: since } : {}),
+  });
+
+  const preview =
+    options.preview === false
+      ? null
+      : createPreview({ dataDir, ...(configFile ? { configFile } : {}), mailer, watch: true });
+  const mounts = [
+    { path: '/archive', app: createArchiveApp({ config, db, loadContent: () => loadContent(dataDir) }) },
+    ...(preview?.mounts ?? []),
+  ];
+  const app = createApp({
+    config,
+    db,
+    mailer,
+    tokens,
+    now: () => clock.now(),
+    mount: mounts,
+    health: () => ({ newsletters: scheduler.status() }),
+    log: (message, error) => log(`web: ${message}${error ? ` ${error instanceof Error ? error.message : String(error)}` : ''}`),
+  });
+
+  let server: RunningServer | null = null;
+  let stopped: Promise<{ finished: boolean }> | null = null;
+
+  return {
+    config,
+    configFile: config.file,
+    dataDir,
+    dbFile,
+    db,
+    mailer,
+    tokens,
+    app,
+    scheduler,
+    preview,
+    status: () => scheduler.status(),
+    async start({ port, hostname }) {
+      await scheduler.start();
+      server = await startServer(app, { port, ...(hostname ? { hostname } : {}) });
+      return server;
+    },
+    stop({ timeoutMs = 30_000 } = {}) {
+      stopped ??= (async () => {
+        const closing = server?.close();
+        const result = await scheduler.stop({ timeoutMs });
+        await closing;
+        await app.audience.drain();
+        preview?.close();
+        await mailer.close();
+        db.close();
+        return result;
+      })();
+      return stopped;
+    },
+  };
+}
