@@ -1,0 +1,364 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/content/index.ts';
+import type { Db } from '../../src/db/index.ts';
+import {
+  createMailer,
+  createSqliteSendStore,
+  editionMessageId,
+  sendEdition,
+  type Mailer,
+  type SendEditionOptions,
+  type Transport,
+} from '../../src/delivery/index.ts';
+import { isDaybreakError } from '../../src/errors.ts';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+import { DATE, headerNames, ledger, manyReaders, openTempDb, parse, renderedEdition, SECRET, seed, tempDir, testConfig, type SeedReader } from './fixtures.ts';
+
+let cleanup: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.reverse()) await fn();
+  cleanup = [];
+});
+
+interface World {
+  db: Db;
+  sink: SmtpSink;
+  mailer: Mailer;
+  config: Config;
+  ids: number[];
+  send(extra?: Partial<SendEditionOptions>): ReturnType<typeof sendEdition>;
+}
+
+async function world(readers: SeedReader[], delivery: Partial<Config['delivery']> = {}, extra: Record<string, unknown> = {}): Promise<World> {
+  const tmp = tempDir();
+  cleanup.push(tmp.remove);
+  const db = openTempDb(tmp.dir);
+  cleanup.push(() => db.close());
+  const sink = await startSmtpSink();
+  cleanup.push(() => sink.close());
+  const config = testConfig(delivery, extra);
+  const mailer = createMailer({ config, env: { SMTP_URL: sink.url }, varDir: tmp.dir });
+  cleanup.push(() => mailer.close());
+  const ids = seed(db, readers);
+  const rendered = await renderedEdition();
+  const newsletter = config.newsletters.find((n) => n.id === 'morning')!;
+  const send = (more: Partial<SendEditionOptions> = {}) =>
+    sendEdition({
+      store: createSqliteSendStore(db),
+      transport: mailer,
+      config,
+      newsletter,
+      date: DATE,
+      rendered,
+      secret: SECRET,
+      unsubscribeUrlFor: (id, nl) => `https://news.example.com/unsubscribe?token=${nl}-${id}`,
+      ...more,
+    });
+  return { db, sink, mailer, config, ids, send };
+}
+
+const states = (db: Db) => ledger(db).map((r) => r.state);
+
+describe('sendEdition: who gets a copy', () => {
+  it('sends exactly one copy to each confirmed reader and none to pending, unsubscribed or bounced ones', async () => {
+    const w = await world([
+      { email: 'ana@example.com', name: 'Ana' },
+      { email: 'bob@example.com' },
+      { email: 'pending@example.com', status: 'pending' },
+      { email: 'gone@example.com', status: 'unsubscribed' },
+      { email: 'bounced@example.com', bounced: true },
+      { email: 'other@example.com', newsletter: 'good-news' },
+    ]);
+    const report = await w.send();
+    expect(report).toMatchObject({ newsletter: 'morning', date: DATE, total: 2, sent: 2, failed: 0, deferred: 0, skipped: 0, alreadySent: 0 });
+    expect(w.sink.messages.map((m) => m.to).sort()).toEqual([['ana@example.com'], ['bob@example.com']]);
+    expect(ledger(w.db).map((r) => [r.subscriber_id, r.state, r.attempts])).toEqual([[w.ids[0], 'sent', 1], [w.ids[1], 'sent', 1]]);
+    expect(ledger(w.db)[0]!.last_reply).toMatch(/^250 /);
+  });
+
+  it('sends nothing when the finished edition is sent again, and reports the copies as already sent', async () => {
+    const w = await world(manyReaders(3));
+    await w.send();
+    const again = await w.send();
+    expect(again).toMatchObject({ total: 3, sent: 0, alreadySent: 3, deferred: 0, failed: 0 });
+    expect(w.sink.messages).toHaveLength(3);
+  });
+
+  it('honours an unsubscribe that happens while the run is going', async () => {
+    const readers = manyReaders(60);
+    const w = await world(readers, { maxConnections: 1 });
+    const last = w.ids[w.ids.length - 1]!;
+    let first = true;
+    const transport: Transport = {
+      async sendRaw(message) {
+        if (first) {
+          first = false;
+          w.db.prepare("UPDATE subscriptions SET status = 'unsubscribed' WHERE subscriber_id = ?").run(last);
+        }
+        return w.mailer.sendRaw(message);
+      },
+    };
+    const report = await w.send({ transport });
+    expect(report).toMatchObject({ sent: 59, skipped: 1 });
+    expect(w.sink.messagesTo('reader60@example.com')).toHaveLength(0);
+    expect(ledger(w.db).find((r) => r.subscriber_id === last)).toMatchObject({ state: 'skipped', last_reply: 'subscription unsubscribed' });
+  });
+
+  it('stops at --limit and leaves the rest queued for the next run', async () => {
+    const w = await world(manyReaders(10));
+    const first = await w.send({ limit: 4 });
+    expect(first).toMatchObject({ sent: 4, deferred: 6, total: 10 });
+    const second = await w.send();
+    expect(second).toMatchObject({ sent: 6, alreadySent: 4, deferred: 0 });
+    expect(new Set(w.sink.messages.map((m) => m.to[0])).size).toBe(10);
+    expect(w.sink.messages).toHaveLength(10);
+  });
+});
+
+describe('sendEdition: the message on the wire', () => {
+  it('carries every list header, a deterministic HMAC Message-ID and the exact personalized HTML and text', async () => {
+    const w = await world([{ email: 'ana@example.com', name: 'Ana' }]);
+    await w.send();
+    const raw = w.sink.messages[0]!.raw;
+    const mail = await parse(raw);
+    const rendered = await renderedEdition();
+    const unsubscribeUrl = `https://news.example.com/unsubscribe?token=morning-${w.ids[0]}`;
+    const expected = rendered.personalize({ email: 'ana@example.com', firstName: 'Ana', unsubscribeUrl });
+
+    expect(mail.from?.value).toEqual([{ name: 'The Daybreak Post', address: 'briefing@daybreak.example' }]);
+    expect(mail.replyTo?.value).toEqual([{ name: 'The Daybreak Post newsroom', address: 'newsroom@daybreak.example' }]);
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value : []).toEqual([{ name: 'Ana', address: 'ana@example.com' }]);
+    expect(mail.subject).toBe(rendered.subject);
+    expect(mail.date).toBeInstanceOf(Date);
+    expect(mail.messageId).toBe(`<${editionMessageId(SECRET, { newsletter: 'morning', date: DATE }, w.ids[0]!, 'daybreak.example')}>`);
+    expect(mail.messageId).not.toContain(String(w.ids[0]) + '@');
+    expect(raw).toMatch(/^List-Id: "The Morning Briefing" <morning\.daybreak\.example>\r$/m);
+    expect(raw).toContain(`List-Unsubscribe: <${unsubscribeUrl}>,\r\n <mailto:unsubscribe@daybreak.example?subject=unsubscribe>\r\n`);
+    expect(raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r$/m);
+    expect(raw).toMatch(/^Content-Type: multipart\/alternative;/m);
+    expect(headerNames(raw)).toEqual(
+      expect.arrayContaining(['from', 'reply-to', 'to', 'subject', 'date', 'message-id', 'list-id', 'list-unsubscribe', 'list-unsubscribe-post', 'mime-version', 'content-type']),
+    );
+    expect(mail.html).toBe(expected.html);
+    expect(mail.text?.replace(/\r\n/g, '\n')).toBe(expected.text.replace(/\r\n/g, '\n'));
+    for (const line of raw.split('\r\n')) expect(line.length).toBeLessThanOrEqual(998);
+    const body = raw.slice(raw.indexOf('\r\n\r\n'));
+    expect(Math.max(...body.split('\r\n').map((l) => l.length))).toBeLessThanOrEqual(76);
+    expect(ledger(w.db)[0]!.message_id).toBe(mail.messageId!.slice(1, -1));
+  });
+
+  it('keeps a name with CR/LF, quotes, < & and emoji inside the To header and substitutes it exactly', async () => {
+    const name = 'Eve\r\nBcc: victim@example.com\r\nX-Evil: 1 "Q" <b> & 🦊';
+    const w = await world([{ email: 'eve@example.com', name }]);
+    await w.send();
+    const raw = w.sink.messages[0]!.raw;
+    const head = raw.slice(0, raw.indexOf('\r\n\r\n'));
+    expect(head).not.toMatch(/^Bcc:/im);
+    expect(head).not.toMatch(/^X-Evil:/im);
+    expect(w.sink.messages[0]!.to).toEqual(['eve@example.com']);
+    const names = headerNames(raw);
+    expect(names.filter((n) => n === 'to')).toHaveLength(1);
+    expect(names).not.toContain('bcc');
+    const mail = await parse(raw);
+    expect(mail.bcc).toBeUndefined();
+    const to = mail.to && !Array.isArray(mail.to) ? mail.to.value[0] : undefined;
+    expect(to?.address).toBe('eve@example.com');
+    expect(to?.name).toBe('Eve Bcc: victim@example.com X-Evil: 1 "Q" <b> & 🦊');
+    const rendered = await renderedEdition();
+    const expected = rendered.personalize({ email: 'eve@example.com', firstName: name, unsubscribeUrl: `https://news.example.com/unsubscribe?token=morning-${w.ids[0]}` });
+    // A line break inside a value is a line break of the part (quoted-printable hard break, CRLF).
+    const lf = (s: string) => s.replace(/\r\n/g, '\n');
+    expect(lf(mail.html as string)).toBe(lf(expected.html));
+    expect(lf(mail.text ?? '')).toBe(lf(expected.text));
+  });
+
+  it('never sends to an address that could break a header, and marks that copy failed', async () => {
+    const w = await world([{ email: 'ok@example.com' }, { email: 'bad@example.com\r\nBcc: x@example.com' }]);
+    const report = await w.send();
+    expect(report).toMatchObject({ sent: 1, failed: 1 });
+    expect(w.sink.messages.map((m) => m.to)).toEqual([['ok@example.com']]);
+    expect(ledger(w.db)[1]).toMatchObject({ state: 'failed', last_reply: expect.stringMatching(/Not a deliverable address/) });
+  });
+
+  it('signs with DKIM when configured, covering both List-Unsubscribe headers', async () => {
+    const tmp = tempDir();
+    cleanup.push(tmp.remove);
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const keyFile = join(tmp.dir, 'dkim.pem');
+    writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const w = await world([{ email: 'ana@example.com' }], { dkim: { domainName: 'daybreak.example', keySelector: 'sel1', privateKeyFile: keyFile } });
+    await w.send();
+    const raw = w.sink.messages[0]!.raw;
+    const signature = /^DKIM-Signature: ([\s\S]*?)\r\n(?=[^ \t])/m.exec(raw)?.[1]?.replace(/\r\n[ \t]+/g, ' ') ?? '';
+    expect(signature).toMatch(/d=daybreak\.example/);
+    expect(signature).toMatch(/s=sel1/);
+    const signed = /(?:^|;)\s*h=([^;]+)/.exec(signature)?.[1]?.replace(/\s+/g, '').toLowerCase().split(':') ?? [];
+    expect(signed).toEqual(expect.arrayContaining(['list-unsubscribe', 'list-unsubscribe-post', 'from', 'subject', 'message-id', 'to']));
+  });
+
+  it('refuses a DKIM key file that cannot be read', async () => {
+    const config = testConfig({ dkim: { domainName: 'd.example', keySelector: 's', privateKeyFile: '/nonexistent/key.pem' } });
+    expect(() => createMailer({ config, env: { SMTP_URL: 'smtp://127.0.0.1:1' } })).toThrow(/privateKeyFile/);
+  });
+});
+
+describe('sendEdition: SMTP failures in the ledger', () => {
+  it('retries a 421 at the greeting within the run and sends the copy', async () => {
+    const w = await world([{ email: 'ana@example.com' }], { maxConnections: 1 });
+    w.sink.fault({ phase: 'greeting', code: 421, times: 1 });
+    const report = await w.send();
+    expect(report).toMatchObject({ sent: 1, deferred: 0 });
+    expect(ledger(w.db)[0]).toMatchObject({ state: 'sent', attempts: 2 });
+  });
+
+  it('defers every copy while the server answers 421 at the greeting, after delivery.retries retries', async () => {
+    const w = await world(manyReaders(2), { retries: 2 });
+    w.sink.fault({ phase: 'greeting', code: 421 });
+    const report = await w.send();
+    expect(report).toMatchObject({ sent: 0, deferred: 2, failed: 0 });
+    expect(ledger(w.db).map((r) => [r.state, r.attempts])).toEqual([['deferred', 3], ['deferred', 3]]);
+    expect(ledger(w.db)[0]!.last_reply).toMatch(/421/);
+    expect(w.sink.messages).toHaveLength(0);
+  });
+
+  for (const code of [451, 452]) {
+    it(`defers a copy refused with ${code} at RCPT after its retries, and sends the others`, async () => {
+      const w = await world([{ email: 'ana@example.com' }, { email: 'busy@example.com' }]);
+      w.sink.fault({ phase: 'rcpt', match: 'busy@example.com', code, message: `4.2.2 Mailbox busy (${code})` });
+      const report = await w.send();
+      expect(report).toMatchObject({ sent: 1, deferred: 1, failed: 0 });
+      expect(ledger(w.db)[1]).toMatchObject({ state: 'deferred', attempts: 3, last_reply: expect.stringContaining(String(code)) });
+    });
+
+    it(`retries a ${code} at the end of DATA and sends the copy once it is accepted`, async () => {
+      const w = await world([{ email: 'ana@example.com' }]);
+      w.sink.fault({ phase: 'data', code, message: `4.3.0 Try later (${code})`, times: 1 });
+      const report = await w.send();
+      expect(report).toMatchObject({ sent: 1, deferred: 0 });
+      expect(ledger(w.db)[0]).toMatchObject({ state: 'sent', attempts: 2 });
+      expect(w.sink.messages).toHaveLength(1);
+    });
+
+    it(`defers a copy that gets ${code} at the end of DATA every time`, async () => {
+      const w = await world([{ email: 'ana@example.com' }], { retries: 1 });
+      w.sink.fault({ phase: 'data', code, message: `4.3.0 Try later (${code})` });
+      const report = await w.send();
+      expect(report).toMatchObject({ sent: 0, deferred: 1 });
+      expect(ledger(w.db)[0]).toMatchObject({ state: 'deferred', attempts: 2 });
+    });
+  }
+
+  it('fails a 550 5.1.1 at once and marks the subscriber bounced, so the next edition skips them', async () => {
+    const w = await world([{ email: 'ana@example.com' }, { email: 'nobody@example.com' }]);
+    w.sink.fault({ phase: 'rcpt', match: 'nobody@example.com', code: 550, message: '5.1.1 No such user' });
+    const report = await w.send();
+    expect(report).toMatchObject({ sent: 1, failed: 1, deferred: 0 });
+    expect(ledger(w.db)[1]).toMatchObject({ state: 'failed', attempts: 1, last_reply: expect.stringContaining('5.1.1') });
+    expect(w.db.prepare('SELECT bounced FROM subscribers WHERE id = ?').get(w.ids[1])).toEqual({ bounced: 1 });
+  });
+
+  it('fails a 554 5.7.1 without retrying and keeps the subscriber', async () => {
+    const w = await world([{ email: 'ana@example.com' }, { email: 'blocked@example.com' }]);
+    w.sink.fault({ phase: 'data', match: 'blocked@example.com', code: 554, message: '5.7.1 Message rejected as spam' });
+    const report = await w.send();
+    expect(report).toMatchObject({ sent: 1, failed: 1 });
+    expect(ledger(w.db)[1]).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(w.db.prepare('SELECT bounced FROM subscribers WHERE id = ?').get(w.ids[1])).toEqual({ bounced: 0 });
+  });
+
+  it('pauses the run after delivery.maxPolicyErrors policy refusals and leaves the rest for later', async () => {
+    const w = await world(manyReaders(40), { maxConnections: 1, maxPolicyErrors: 3 });
+    w.sink.fault({ phase: 'rcpt', code: 554, message: '5.7.1 Sender not authorized' });
+    const report = await w.send();
+    expect(report.paused).toMatch(/Paused after 3 policy refusals/);
+    expect(report.failed).toBe(3);
+    expect(report.deferred).toBe(37);
+    expect(w.sink.messages).toHaveLength(0);
+    expect(w.db.prepare('SELECT count(*) AS n FROM subscribers WHERE bounced = 1').get()).toEqual({ n: 0 });
+  });
+
+  it('retries a connection dropped in the middle of DATA', async () => {
+    const w = await world([{ email: 'ana@example.com' }], { maxConnections: 1 });
+    w.sink.fault({ phase: 'drop-mid-data', times: 1 });
+    const report = await w.send();
+    expect(report).toMatchObject({ sent: 1, deferred: 0 });
+    expect(ledger(w.db)[0]).toMatchObject({ state: 'sent', attempts: 2 });
+  });
+
+  it('defers a copy when the connection drops mid-DATA on every attempt', async () => {
+    const w = await world([{ email: 'ana@example.com' }], { retries: 1 });
+    w.sink.fault({ phase: 'drop-mid-data' });
+    const report = await w.send();
+    expect(report).toMatchObject({ sent: 0, deferred: 1 });
+    expect(ledger(w.db)[0]).toMatchObject({ state: 'deferred', attempts: 2 });
+  });
+
+  it('defers a copy whose final dot is never answered, once the socket timeout fires', async () => {
+    const w = await world([{ email: 'ana@example.com' }], { retries: 0, socketTimeoutMs: 400 });
+    w.sink.fault({ phase: 'hang-after-data' });
+    const report = await w.send();
+    expect(report).toMatchObject({ sent: 0, deferred: 1 });
+    expect(ledger(w.db)[0]).toMatchObject({ state: 'deferred', attempts: 1, last_reply: expect.stringMatching(/ETIMEDOUT|timeout/i) });
+  });
+
+  it('sends deferred copies on the next run', async () => {
+    const w = await world([{ email: 'ana@example.com' }, { email: 'later@example.com' }], { retries: 0 });
+    const clear = w.sink.fault({ phase: 'rcpt', match: 'later@example.com', code: 451 });
+    expect(await w.send()).toMatchObject({ sent: 1, deferred: 1 });
+    clear();
+    expect(await w.send()).toMatchObject({ sent: 1, deferred: 0, alreadySent: 1 });
+    expect(w.sink.messagesTo('later@example.com')).toHaveLength(1);
+    expect(w.sink.messagesTo('ana@example.com')).toHaveLength(1);
+  });
+
+  it('expires copies still deferred when the next edition of the newsletter goes out', async () => {
+    const w = await world([{ email: 'ana@example.com' }], { retries: 0 });
+    w.sink.fault({ phase: 'rcpt', code: 451 });
+    await w.send();
+    w.sink.clearFaults();
+    await w.send({ date: '2026-12-01' });
+    expect(ledger(w.db, DATE)[0]).toMatchObject({ state: 'expired' });
+    expect(ledger(w.db, '2026-12-01')[0]).toMatchObject({ state: 'sent' });
+    expect(await w.send()).toMatchObject({ sent: 0, deferred: 0 });
+  });
+});
+
+describe('sendEdition: one sender per edition', () => {
+  it('refuses a second concurrent send of the same edition with ELOCKED, and no reader gets two copies', async () => {
+    const w = await world(manyReaders(30), { maxConnections: 2 });
+    const results = await Promise.allSettled([w.send(), w.send()]);
+    const refused = results.filter((r) => r.status === 'rejected');
+    expect(refused).toHaveLength(1);
+    expect(isDaybreakError((refused[0] as PromiseRejectedResult).reason, 'ELOCKED')).toBe(true);
+    expect(String((refused[0] as PromiseRejectedResult).reason.message)).toMatch(/Another send of morning 2026-11-30 is running/);
+    expect(w.sink.messages).toHaveLength(30);
+    expect(new Set(w.sink.messages.map((m) => m.to[0])).size).toBe(30);
+  });
+
+  it('waits for the lock when asked to, then finds nothing left to send', async () => {
+    const w = await world(manyReaders(10));
+    const [a, b] = await Promise.all([w.send(), w.send({ lockWaitMs: 20_000 })]);
+    expect(a.sent + b.sent).toBe(10);
+    expect(w.sink.messages).toHaveLength(10);
+  });
+
+  it('takes over the lock of a send process on this machine that no longer exists', async () => {
+    const w = await world(manyReaders(2));
+    const future = new Date(Date.now() + 600_000).toISOString();
+    w.db.prepare('INSERT INTO send_locks (newsletter, edition_date, holder, expires_at) VALUES (?, ?, ?, ?)').run('morning', DATE, `${hostname()}:2147483000:dead`, future);
+    expect(await w.send()).toMatchObject({ sent: 2 });
+  });
+
+  it('refuses while a live process holds the lock', async () => {
+    const w = await world(manyReaders(2));
+    const future = new Date(Date.now() + 600_000).toISOString();
+    w.db.prepare('INSERT INTO send_locks (newsletter, edition_date, holder, expires_at) VALUES (?, ?, ?, ?)').run('morning', DATE, `${hostname()}:${process.pid}:other`, future);
+    await expect(w.send()).rejects.toSatisfy((e) => isDaybreakError(e, 'ELOCKED'));
+    expect(w.sink.messages).toHaveLength(0);
+    expect(states(w.db)).toEqual([]);
+  });
+});
