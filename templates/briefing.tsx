@@ -1,14 +1,12 @@
 /** @jsxRuntime automatic @jsxImportSource react */
 // (The pragma keeps JSX working when tsx runs from a folder without this project's tsconfig.json.)
 import type { CSSProperties } from 'react';
-import { Body, Container, Head, Heading, Html, Img, Link, Preview, Section, Text } from '@react-email/components';
-import {
-  readerFieldValues,
-  renderReactEmail,
-  type ArticleView,
-  type EditionProps,
-  type EditionTemplate,
-} from '../src/render/index.ts';
+// Inner modules of src/render, not its index.ts: the index exports the registry, which imports
+// templates/index.ts, which imports this file; a file that is imported first must not enter that cycle.
+import { Body, Container, Head, Heading, Html, Img, Link, Preview, Section, Text } from '../src/render/email-components.ts';
+import { readerFieldValues } from '../src/render/reader-fields.ts';
+import { renderReactEmail } from '../src/render/react-engine.ts';
+import type { ArticleView, EditionProps, EditionTemplate } from '../src/render/types.ts';
 import { briefingText } from './briefing-text.ts';
 
 // Styles stay short because React inlines them on every element and Gmail clips HTML over 102 KB.
