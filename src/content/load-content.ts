@@ -44,11 +44,13 @@ export function isIsoDate(value: string): boolean {
  * Reads every article and edition file under `dir`, validating all of them and reporting every problem
  * in one error (one line each: `file: path: message`), so an editor fixes a folder in one pass.
  *
+ * Pass `newsletters` (the config's ids) to also report an edition folder that names no newsletter.
+ *
  * @example
- * const content = loadContent('data');
+ * const content = loadContent('data', { newsletters: config.newsletters.map((n) => n.id) });
  * content.byId.get('sessions-recusal-dinner');
  */
-export function loadContent(dir: string): Content {
+export function loadContent(dir: string, options: { newsletters?: readonly string[] } = {}): Content {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new DaybreakError('EDATA', `${dir}: data folder not found`, { details: [`${dir}: data folder not found`] });
   }
@@ -96,6 +98,11 @@ export function loadContent(dir: string): Content {
     for (const newsletterId of readdirSync(editionsDir).sort()) {
       const folder = join(editionsDir, newsletterId);
       if (!statSync(folder).isDirectory()) continue;
+      // Given the config's ids, a misspelt folder is reported instead of its curation silently never applying.
+      if (options.newsletters && !options.newsletters.includes(newsletterId)) {
+        problems.push(`${display(folder)}: no newsletter "${newsletterId}" in the config (it has: ${options.newsletters.join(', ')})`);
+        continue;
+      }
       for (const path of listJson(folder)) {
         const file = display(path);
         const name = path.slice(folder.length + 1);

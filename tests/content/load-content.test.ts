@@ -127,6 +127,25 @@ describe('loadContent', () => {
     expect(error.details).toEqual(['data/editions/morning/2026-11-30.json: articles[2]: "x" is already listed at articles[0]']);
   });
 
+  it('reports an edition folder naming no newsletter of the config, when given the config ids', () => {
+    const dir = folder({
+      'data/articles/a.json': [a('x')],
+      'data/editions/mornign/2026-11-30.json': { lead: 'x' },
+      'data/editions/morning/2026-11-30.json': { lead: 'x' },
+    });
+    // Without the ids, loading cannot tell a typo from a newsletter it does not know about.
+    expect(inDir(dir, () => loadContent('data')).editions.size).toBe(2);
+    const error = inDir(dir, () => {
+      try {
+        loadContent('data', { newsletters: ['morning', 'good-news'] });
+      } catch (e) {
+        return e as DaybreakError;
+      }
+      throw new Error('expected a problem');
+    });
+    expect(error.details).toEqual(['data/editions/mornign: no newsletter "mornign" in the config (it has: morning, good-news)']);
+  });
+
   it('rejects edition files not named after a real date', () => {
     const error = loadError({
       'data/articles/a.json': [a('x')],

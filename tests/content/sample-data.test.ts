@@ -8,7 +8,7 @@ import { assembleEdition, isSkipped, loadConfig, loadContent, type Edition } fro
 
 const root = join(import.meta.dirname, '../..');
 const config = loadConfig({ file: join(root, 'daybreak.config.json') });
-const content = loadContent(join(root, 'data'));
+const content = loadContent(join(root, 'data'), { newsletters: config.newsletters.map((n) => n.id) });
 
 function edition(newsletterId: string, date: string): Edition {
   const result = assembleEdition({ config, content, newsletterId, date });
