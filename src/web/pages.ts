@@ -9,6 +9,14 @@ export const HONEYPOT_FIELD = 'website';
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const names = (list: NewsletterSummary[]) => list.map((n) => n.name).join(' and ');
 
+/** "From The Morning Briefing to The Good News Weekly: pick what you'd like to read. …" */
+function lede(config: Config): string {
+  const list = config.newsletters;
+  const pick = list.length > 1 ? "pick what you'd like to read" : `${list[0]!.name}, ${describeSchedule(list[0]!)}`;
+  const from = list.length > 1 ? `From ${list[0]!.name} to ${list[list.length - 1]!.name}: ` : '';
+  return `${from}${pick}. We'll email you once to confirm.`;
+}
+
 export function layout(config: Config, title: string, body: Raw): string {
   return (
     '<!doctype html>' +
@@ -53,7 +61,7 @@ export function signUpPage(config: Config, state: SignUpFormState = {}): string 
 `,
   );
   const body = html`<h1>Sign up for our free newsletters</h1>
-<p class="lede">From our morning briefing to a weekly good-news letter: pick what you'd like to read. We'll email you once to confirm.</p>
+<p class="lede">${lede(config)}</p>
 ${state.error ? html`<p class="alert" role="alert" id="form-error">${state.error}</p>` : ''}
 <form class="card" method="post" action="/subscribe">
 <fieldset>

@@ -22,7 +22,8 @@ body { margin: 0; background: var(--bg); color: var(--ink); font: 17px/1.55 syst
 main { padding-top: 2rem; padding-bottom: 2.5rem; }
 h1 { font: 700 clamp(1.6rem, 5vw, 2.2rem)/1.15 Georgia, "Times New Roman", serif; margin: 0 0 .6rem; }
 .lede { margin: 0 0 1.5rem; color: var(--muted); font-size: 1.05rem; }
-.card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 1.25rem; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 1rem; }
+@media (min-width: 40rem) { .card { padding: 1.5rem; } }
 fieldset { border: 0; margin: 0 0 1.25rem; padding: 0; min-width: 0; }
 legend { font-weight: 700; margin-bottom: .5rem; padding: 0; }
 .choice { display: flex; gap: .75rem; align-items: flex-start; padding: .85rem .9rem; border: 1px solid var(--line); border-radius: 8px; margin-bottom: .6rem; cursor: pointer; background: var(--bg); }

@@ -1,0 +1,71 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+import { startServer, type RunningServer } from '../../src/web/index.ts';
+import { harness, linkTo, parse, testConfig, type Harness } from './setup.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`Skipping the browser test: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run installs it).`);
+
+describe.skipIf(!hasChromium)('sign-up in a real browser (Chromium)', () => {
+  let h: Harness;
+  let server: RunningServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const config = testConfig();
+    h = await harness({ config });
+    server = await startServer(h.app, { port: 0 });
+    config.baseUrl = server.url;
+    browser = await chromium.launch({
+      headless: true,
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await h?.close();
+  });
+
+  it('fills the form, follows the emailed link, presses confirm and sees the confirmed page; screenshots the phone layout', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 375, height: 812 }, deviceScaleFactor: 2 });
+    const page = await context.newPage();
+    const external: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith(server.url)) external.push(r.url());
+    });
+    await page.goto(`${server.url}/`);
+    mkdirSync('out', { recursive: true });
+    await page.screenshot({ path: 'out/signup-375.png', fullPage: true });
+    // The page fits a phone: nothing wider than the viewport.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+
+    await expect(page.getByLabel('Email address').isVisible()).resolves.toBe(true);
+    await page.getByLabel('Email address').fill('browser@example.com');
+    await page.getByLabel(/First name/).fill('Bea');
+    await page.getByLabel(/The Good News Weekly/).check();
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.waitForLoadState();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Check your inbox');
+
+    await h.sink.waitForMessages(1);
+    const mail = await parse(h.sink.messages[0]!);
+    await page.goto(linkTo(mail.text!, '/confirm'));
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Confirm your subscription');
+    await page.getByRole('button', { name: 'Confirm my subscription' }).click();
+    await page.waitForLoadState();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe("You're subscribed");
+    expect(await page.textContent('main')).toContain('The Morning Briefing and The Good News Weekly');
+    expect(h.app.audience.store.findByEmail('browser@example.com')!.subscriptions.map((s) => s.status)).toEqual(['confirmed', 'confirmed']);
+    expect(external).toEqual([]);
+
+    await context.close();
+    const desktop = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await desktop.goto(`${server.url}/`);
+    await desktop.screenshot({ path: 'out/signup-1280.png', fullPage: true });
+    await desktop.close();
+  }, 60_000);
+});
