@@ -1,0 +1,160 @@
+// The render index first: it loads the registry, which loads every template (see templates/index.ts).
+import {
+  awkwardReader,
+  buildEditionView,
+  getEditionTemplate,
+  noNameReader,
+  renderEdition,
+  sampleReader,
+  type Reader,
+} from '../../src/render/index.ts';
+import { parseDocument } from 'htmlparser2';
+import { describe, expect, it } from 'vitest';
+import { lintEmail, preheaderOf, GMAIL_CLIP_BYTES } from '../../src/render/lint-email.ts';
+import { article, leadArticle, testConfig, testEdition } from '../render/fixtures.ts';
+import { elements, links, textOf } from '../render/html-tools.ts';
+import { sampleEditions } from './sample-editions.ts';
+
+const config = testConfig();
+const { config: sampleConfig, editions } = sampleEditions();
+
+async function full(template: string, edition = testEdition(25, config), reader: Reader = sampleReader, cfg = config) {
+  return getEditionTemplate(template).render({ view: buildEditionView(edition, cfg), reader });
+}
+
+/** Text of every element carrying a class, by class name (MJML puts css-class on the element around the text). */
+function columnsOf(html: string): string[] {
+  return elements(html)
+    .filter((e) => /\bmj-column-per-\d+\b/.test(e.attribs.class ?? ''))
+    .map((e) => /\bmj-column-per-(\d+)\b/.exec(e.attribs.class!)![1]!);
+}
+
+describe('the compact template (MJML)', () => {
+  it('is registered as an MJML edition design', () => {
+    expect(getEditionTemplate('compact')).toMatchObject({ name: 'compact', engine: 'mjml', kind: 'edition' });
+  });
+
+  it('renders every sample edition, through both engines, with no lint findings', async () => {
+    expect(editions.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(editions.map((e) => e.newsletter.id))).toEqual(new Set(sampleConfig.newsletters.map((n) => n.id)));
+    for (const edition of editions) {
+      for (const template of ['briefing', 'compact']) {
+        const rendered = await renderEdition(edition, sampleConfig, template);
+        const copy = rendered.personalize(sampleReader);
+        expect(lintEmail(copy.html), `${template} ${edition.newsletter.id} ${edition.date}`).toEqual([]);
+        expect(copy.text.length).toBeGreaterThan(200);
+      }
+    }
+  });
+
+  it('carries the same subject, headlines and article URLs as the briefing for the same edition', async () => {
+    for (const edition of editions) {
+      const [briefing, compact] = await Promise.all(
+        ['briefing', 'compact'].map(async (t) => (await renderEdition(edition, sampleConfig, t)).personalize(sampleReader)),
+      );
+      expect(compact!.subject).toBe(briefing!.subject);
+      expect(compact!.subject).toBe(edition.subject);
+      const articleLinks = (html: string) =>
+        new Set(links(html).filter(([href]) => [edition.lead, ...edition.items].some((a) => a.url === href)).map(([href, text]) => `${href} ${text}`));
+      const fromCompact = articleLinks(compact!.html);
+      for (const a of [edition.lead, ...edition.items]) expect(fromCompact, a.id).toContain(`${a.url} ${a.headline}`);
+      // Every headline link the briefing has, compact has too (the briefing adds its contents list and "Continue reading").
+      for (const entry of fromCompact) expect(articleLinks(briefing!.html)).toContain(entry);
+      // The plain-text part is the same builder for both designs.
+      expect(compact!.text).toBe(briefing!.text);
+    }
+  });
+
+  it('links every headline, the sign-up page, the reader\'s unsubscribe URL and the archive copy', async () => {
+    const edition = testEdition(25, config);
+    const { html, text, subject, preheader } = await full('compact', edition);
+    const anchors = links(html);
+    for (const a of [edition.lead, ...edition.items]) expect(anchors).toContainEqual([a.url, a.headline]);
+    const view = buildEditionView(edition, config);
+    expect(anchors).toContainEqual([view.links.signUpUrl, `Sign up for ${view.newsletter.name}`]);
+    expect(anchors).toContainEqual([sampleReader.unsubscribeUrl, 'Unsubscribe']);
+    expect(anchors).toContainEqual([view.links.viewInBrowserUrl, 'View in your browser']);
+    expect(anchors).toContainEqual([edition.lead.url, 'Continue reading →']);
+    expect(subject).toBe(edition.subject);
+    expect(preheaderOf(html)).toBe(preheader);
+    const page = textOf(parseDocument(html));
+    for (const needle of ['Good morning, Ana.', 'Monday, November 30, 2026', 'By Maya Okafor', view.publisher.postalAddress, `This email was sent to ${sampleReader.email}.`, 'Forwarded this?']) {
+      expect(page).toContain(needle);
+    }
+    for (const a of [edition.lead, ...edition.items]) {
+      expect(text).toContain(`${a.headline}\n`);
+      expect(text).toContain(a.url);
+    }
+    expect(text).toContain(sampleReader.unsubscribeUrl);
+  });
+
+  it('sets lang, shows the lead image with alt, width and height, and falls back to "Good morning." without a name', async () => {
+    const { html } = await full('compact', testEdition(25, config), noNameReader);
+    const htmlEl = elements(html).find((e) => e.name === 'html')!;
+    expect(htmlEl.attribs.lang).toBe('en-US');
+    const img = elements(html).find((e) => e.name === 'img')!;
+    expect(img.attribs).toMatchObject({ src: 'https://images.example.com/river-bridge.jpg', alt: 'The river bridge at dawn, with traffic crossing', width: '552', height: '311' });
+    expect(textOf(parseDocument(html))).toContain('Good morning.');
+  });
+
+  it('puts the short items two to a row, and an odd last item alone on its row', async () => {
+    // 25 articles: the lead plus 24 items, twelve rows of two.
+    const even = columnsOf((await full('compact', testEdition(25, config))).html);
+    expect(even.filter((w) => w === '50')).toHaveLength(24);
+    const odd = columnsOf((await full('compact', testEdition(4, config))).html);
+    expect(odd.filter((w) => w === '50')).toHaveLength(2);
+    // Masthead, lead, the lone third item, sign-up box and footer are full width.
+    expect(odd.filter((w) => w === '100')).toHaveLength(5);
+  });
+
+  it('stacks the columns below 480 px: they are full width unless the min-width:480px media query applies', async () => {
+    const { html } = await full('compact', testEdition(5, config));
+    expect(html).toContain('@media only screen and (min-width:480px)');
+    expect(html).toMatch(/\.mj-column-per-50 \{ width:50% !important; max-width: 50%; \}/);
+    const column = elements(html).find((e) => (e.attribs.class ?? '').includes('mj-column-per-50'))!;
+    expect(column.attribs.style).toContain('width:100%');
+  });
+
+  it('keeps a 25-article edition under the 102 KB Gmail clips at', async () => {
+    const rendered = await renderEdition(testEdition(25, config), config, 'compact');
+    expect(rendered.htmlBytes).toBeGreaterThan(20_000);
+    expect(rendered.htmlBytes).toBeLessThan(GMAIL_CLIP_BYTES);
+  });
+
+  it('shows HTML in article text literally, never as markup', async () => {
+    const evil = '<script>alert(1)</script>';
+    const lead = leadArticle({ headline: `Lead ${evil}`, body: [`Body ${evil}`], author: { name: '<Ann>', bio: `Bio ${evil}` } });
+    const item = article(1, { headline: evil, dek: '<img src=x onerror=alert(1)>', kicker: '<u>k</u>' });
+    const { html } = await full('compact', testEdition(2, config, { lead, items: [item], intro: `Intro ${evil}` }));
+    const names = elements(html).map((e) => e.name);
+    expect(names).not.toContain('script');
+    expect(names).not.toContain('u');
+    expect(elements(html).filter((e) => e.name === 'img').map((e) => e.attribs.src)).toEqual([lead.image!.url]);
+    expect(links(html)).toContainEqual([item.url, evil]);
+  });
+
+  describe('render once, personalize many', () => {
+    const newlineReader: Reader = { email: 'line@example.com', firstName: 'Ann\n   Marie class="x"', unsubscribeUrl: 'https://daybreak.example/u?t=1\n>' };
+    const readers: Array<[string, Reader]> = [
+      ['a named reader', sampleReader],
+      ['a reader without a name', noNameReader],
+      ['a reader whose fields hold < & quotes and emoji', awkwardReader],
+      ['a reader whose fields hold newlines and attribute-like text', newlineReader],
+    ];
+    it.each(readers)('gives %s a copy byte-identical to a full MJML render with their props', async (_, reader) => {
+      const edition = testEdition(25, config);
+      const once = await renderEdition(edition, config, 'compact');
+      const copy = once.personalize(reader);
+      const direct = await full('compact', edition, reader);
+      expect(copy.html).toBe(direct.html);
+      expect(copy.text).toBe(direct.text);
+      expect(copy.subject).toBe(direct.subject);
+    });
+
+    it('finds every per-reader field in the compiled MJML (the placeholders survive compilation)', async () => {
+      const once = await renderEdition(testEdition(3, config), config, 'compact');
+      expect([...once.html.fields].sort()).toEqual(['email', 'greeting', 'unsubscribeUrl']);
+      expect(once.html.parts.join('')).not.toContain('DAYBREAK-');
+    });
+  });
+});
