@@ -15,22 +15,44 @@ export interface RenderLoader {
 }
 
 const PROJECT_ROOT = new URL('../../', import.meta.url).href;
-let scopedImport: ((specifier: string, parent: string) => Promise<unknown>) | null = null;
+
+// A native dynamic import: test runners rewrite `import()` in source files to their own module loader,
+// and the reload must go through Node's loader, where the hook below applies.
+const nativeImport = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
+
+let ready: Promise<void> | null = null;
+
+/** Makes sure Node can load .ts (tsx, as bin/daybreak.js registers it) and installs the reload hook. */
+function prepare(): Promise<void> {
+  ready ??= (async () => {
+    try {
+      await nativeImport(new URL('./preview-ts-probe.ts', import.meta.url).href);
+    } catch {
+      registerTsx();
+    }
+    registerHooks('./preview-reload-hooks.js', import.meta.url, { data: { root: PROJECT_ROOT } });
+  })();
+  return ready;
+}
 
 /**
  * Templates are TypeScript modules and ESM cannot unload a module, so a template edit is picked up by
- * importing src/render/index.ts under a new URL (`?daybreak-gen=N`) through tsx's namespaced loader;
- * preview-reload-hooks.js carries the query to every project file below it (templates/, src/), while
- * node_modules stay shared. Each reload keeps the previous generation's project modules in memory (a few
- * hundred KB of compiled code each), which is fine for an editing session.
+ * importing src/render/index.ts again under a new URL (`?daybreak-gen=N`); preview-reload-hooks.js
+ * carries the query to every project file below it (templates/, src/), while node_modules (React, MJML)
+ * stay shared, so a reload costs only the project's own modules (tens of milliseconds). Each reload keeps
+ * the previous generation's project modules in memory, which is fine for an editing session.
  */
-function importFresh(generation: number): Promise<RenderModule> {
-  if (!scopedImport) {
-    const api = registerTsx({ namespace: 'daybreak-preview' });
-    registerHooks('./preview-reload-hooks.js', import.meta.url, { data: { root: PROJECT_ROOT } });
-    scopedImport = api.import;
-  }
-  return scopedImport(`../render/index.ts?daybreak-gen=${generation}`, import.meta.url) as Promise<RenderModule>;
+export async function importGeneration(url: string, generation: number): Promise<unknown> {
+  await prepare();
+  return nativeImport(`${url}${url.includes('?') ? '&' : '?'}daybreak-gen=${generation}`);
+}
+
+// Process-wide, so two previews in one process (tests) never share a stale generation's URL.
+let imports = 0;
+
+function importFresh(): Promise<RenderModule> {
+  imports += 1;
+  return importGeneration(`${PROJECT_ROOT}src/render/index.ts`, imports) as Promise<RenderModule>;
 }
 
 /**
@@ -52,7 +74,7 @@ export function createRenderLoader(): RenderLoader {
     current() {
       if (stale) {
         stale = false;
-        loading = importFresh(generation);
+        loading = importFresh();
         // A template with a syntax error fails this import; keep failing until the next reload.
       }
       return loading;

@@ -119,7 +119,7 @@ export function createPreview(options: PreviewOptions): Preview {
   });
 
   app.get('/api/view', async (c) => {
-    const parsed = ViewQuerySchema.safeParse(c.req.query());
+    const parsed = ViewQuerySchema.safeParse(c.req.query(), { reportInput: true });
     if (!parsed.success) return c.json(badRequest(parsed.error), 400);
     const view = await service.view(parsed.data);
     return c.json(view, view.ok ? 200 : view.status);
@@ -149,7 +149,7 @@ export function createPreview(options: PreviewOptions): Preview {
 
   app.post('/api/send-test', async (c) => {
     const body = await c.req.json().catch(() => null);
-    const parsed = SendTestSchema.safeParse(body ?? {});
+    const parsed = SendTestSchema.safeParse(body ?? {}, { reportInput: true });
     if (!parsed.success) return c.json(badRequest(parsed.error), 400);
     if (!mailer) return c.json({ ok: false, errors: ['No mailer is configured for test sends'] }, 503);
     const now = Date.now();

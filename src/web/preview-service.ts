@@ -143,6 +143,30 @@ export function formatLocal(instant: Date, timezone: string, locale: string): st
 }
 
 /**
+ * The checks of one rendered copy that depend on its HTML only: the email-client lint (src/render's
+ * lintEmail), the size against Gmail's clipping limit, images without alt and links that are not
+ * absolute (both read from the lint's findings), and how many dark-mode rules the design carries.
+ *
+ * @example
+ * htmlChecks(copy.html).size.clipped; // false under 102 KB
+ */
+export function htmlChecks(html: string): Pick<Checks, 'lint' | 'size' | 'imagesWithoutAlt' | 'nonAbsoluteLinks' | 'darkModeRules'> {
+  const lint = lintEmail(html);
+  const bytes = Buffer.byteLength(html, 'utf8');
+  const darkModeRules = [...html.matchAll(/<style\b[^>]*>([\s\S]*?)<\/style\s*>/gi)].reduce(
+    (n, m) => n + (m[1]!.match(/prefers-color-scheme\s*:\s*dark/gi)?.length ?? 0),
+    0,
+  );
+  return {
+    lint,
+    size: { bytes, limit: GMAIL_CLIP_BYTES, percent: Math.round((bytes / GMAIL_CLIP_BYTES) * 1000) / 10, clipped: bytes >= GMAIL_CLIP_BYTES },
+    imagesWithoutAlt: lint.filter((f) => f.rule === 'img-attributes' && /\balt\b/.test(f.message)).map((f) => f.where ?? f.message),
+    nonAbsoluteLinks: lint.filter((f) => f.rule === 'absolute-links').map((f) => `${f.message}${f.where ? ` (${f.where})` : ''}`),
+    darkModeRules,
+  };
+}
+
+/**
  * The preview's model: reads config and data, renders views through the render module that `daybreak
  * send` uses (renderEdition, then personalize for the chosen reader), keeps the last good render of each
  * view, and tells subscribers when sources change.
@@ -206,9 +230,21 @@ export function createPreviewService(options: PreviewServiceOptions) {
     } catch (error) {
       const info = errorInfo(error);
       const errors = info.details.length > 0 ? info.details : [info.message];
-      return lastGoodSidebar
-        ? { ...lastGoodSidebar, generation, errors }
-        : { generation, newsletters: [], templates: [], errors, defaultView: null };
+      if (lastGoodSidebar) return { ...lastGoodSidebar, generation, errors };
+      // Nothing rendered yet: list the newsletters if the config alone is readable, without dates.
+      let newsletters: Sidebar['newsletters'] = [];
+      try {
+        newsletters = loadConfig({ file: options.configFile }).newsletters.map((n) => ({
+          id: n.id,
+          name: n.name,
+          template: n.template,
+          schedule: { cron: n.schedule.cron, timezone: n.schedule.timezone },
+          editions: [],
+        }));
+      } catch {
+        // the config is the problem; the errors say so
+      }
+      return { generation, newsletters, templates: [], errors, defaultView: null };
     }
     let templates: Sidebar['templates'] = lastGoodSidebar?.templates ?? [];
     let templateError: string | null = null;
@@ -383,17 +419,8 @@ export function createPreviewService(options: PreviewServiceOptions) {
     const { edition } = entry;
     const tz = edition.newsletter.schedule.timezone;
     const locale = edition.newsletter.locale;
-    const lint = lintEmail(copy.html);
-    const bytes = Buffer.byteLength(copy.html, 'utf8');
-    const darkModeRules = [...copy.html.matchAll(/<style\b[^>]*>([\s\S]*?)<\/style\s*>/gi)].reduce(
-      (n, m) => n + (m[1]!.match(/prefers-color-scheme\s*:\s*dark/gi)?.length ?? 0),
-      0,
-    );
     return {
-      lint,
-      size: { bytes, limit: GMAIL_CLIP_BYTES, percent: Math.round((bytes / GMAIL_CLIP_BYTES) * 1000) / 10, clipped: bytes >= GMAIL_CLIP_BYTES },
-      imagesWithoutAlt: lint.filter((f) => f.rule === 'img-attributes' && /\balt\b/.test(f.message)).map((f) => f.where ?? f.message),
-      nonAbsoluteLinks: lint.filter((f) => f.rule === 'absolute-links').map((f) => `${f.message}${f.where ? ` (${f.where})` : ''}`),
+      ...htmlChecks(copy.html),
       articles: 1 + edition.items.length,
       sendAt: { iso: edition.sendAt.toISOString(), local: formatLocal(edition.sendAt, tz, locale), timezone: tz },
       window: {
@@ -402,7 +429,6 @@ export function createPreviewService(options: PreviewServiceOptions) {
         fromLocal: formatLocal(edition.window.from, tz, locale),
         toLocal: formatLocal(edition.window.to, tz, locale),
       },
-      darkModeRules,
       curatedBy: edition.curatedBy ?? null,
     };
   }
