@@ -15,7 +15,7 @@ export function darkModeHtml(html: string): string {
     return open + darkCss(css) + close;
   });
   return styled.replace(/<meta\b[^>]*>/gi, (tag) => {
-    if (!/name\s*=\s*["']?(supported-)?color-scheme\b/i.test(tag)) return tag;
+    if (!/name\s*=\s*["']?(supported-)?color-schemes?\b/i.test(tag)) return tag;
     if (!/content\s*=\s*["']?[^"'>]*\bdark\b/i.test(tag)) return tag; // a light-only email stays light
     return tag.replace(/content\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/i, 'content="dark"');
   });
