@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { registerRuns } from '../../src/cli/commands/runs.ts';
+import { runCli } from '../../src/cli/run-cli.ts';
+import { tempDb } from './fixtures.ts';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+
+function seeded() {
+  const t = tempDb();
+  cleanups.push(t.cleanup);
+  const insert = t.db.prepare(`INSERT INTO runs (newsletter, edition_date, state, scheduled_at, started_at, finished_at, reason, total, sent, failed, deferred, skipped)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  insert.run('morning', '2026-11-29', 'done', '2026-11-29T11:00:00.000Z', '2026-11-29T11:00:00.000Z', '2026-11-29T11:00:09.000Z', null, 120, 118, 1, 1, 0);
+  insert.run('morning', '2026-11-30', 'missed', '2026-11-30T11:00:00.000Z', '2026-11-30T15:00:00.000Z', '2026-11-30T15:00:00.000Z', 'not running at 06:00; past the 180-minute grace window', 0, 0, 0, 0, 0);
+  insert.run('good-news', '2026-11-29', 'skipped', '2026-11-29T13:00:00.000Z', '2026-11-29T13:00:00.000Z', '2026-11-29T13:00:00.000Z', 'no articles published between …', 0, 0, 0, 0, 0);
+  return t;
+}
+
+async function runs(args: string[], env: NodeJS.ProcessEnv) {
+  let stdout = '';
+  let stderr = '';
+  const io = { stdout: { write: (s: string) => ((stdout += s), true) } };
+  const status = await runCli(['runs', ...args], [(p) => registerRuns(p, io, env)], { stderr: { write: (s: string) => ((stderr += s), true) } as never });
+  return { status, stdout, stderr };
+}
+
+describe('daybreak runs', () => {
+  it('prints recent runs as JSON, newest edition first, with state, counts, times and reason', async () => {
+    const t = seeded();
+    const { status, stdout } = await runs(['--json'], { DAYBREAK_DB: t.file });
+    expect(status).toBe(0);
+    const list = JSON.parse(stdout);
+    expect(list.map((r: { newsletter: string; date: string; state: string }) => `${r.date} ${r.newsletter} ${r.state}`)).toEqual([
+      '2026-11-30 morning missed',
+      '2026-11-29 good-news skipped',
+      '2026-11-29 morning done',
+    ]);
+    expect(list[2]).toEqual({
+      newsletter: 'morning', date: '2026-11-29', state: 'done', scheduledAt: '2026-11-29T11:00:00.000Z',
+      startedAt: '2026-11-29T11:00:00.000Z', finishedAt: '2026-11-29T11:00:09.000Z',
+      total: 120, sent: 118, failed: 1, deferred: 1, skipped: 0, reason: null,
+    });
+  });
+
+  it('filters by newsletter and state, and prints one line per run for people', async () => {
+    const t = seeded();
+    const json = await runs(['--json', '--newsletter', 'morning', '--state', 'done'], { DAYBREAK_DB: t.file });
+    expect(JSON.parse(json.stdout)).toHaveLength(1);
+    const human = await runs([], { DAYBREAK_DB: t.file });
+    expect(human.stdout.trim().split('\n')).toEqual([
+      '2026-11-30  morning    missed   2026-11-30 15:00 UTC  not running at 06:00; past the 180-minute grace window',
+      '2026-11-29  good-news  skipped  2026-11-29 13:00 UTC  no articles published between …',
+      '2026-11-29  morning    done     2026-11-29 11:00 UTC  118/120 sent, 1 failed, 1 deferred',
+    ]);
+  });
+
+  it('says so when there are no runs, and rejects a bad --state or --limit with exit 2', async () => {
+    const t = tempDb();
+    cleanups.push(t.cleanup);
+    expect((await runs([], { DAYBREAK_DB: t.file })).stdout).toContain('No runs yet');
+    const bad = await runs(['--state', 'sleeping'], { DAYBREAK_DB: t.file });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--state');
+    expect((await runs(['--limit', 'ten'], { DAYBREAK_DB: t.file })).status).toBe(2);
+  });
+});
