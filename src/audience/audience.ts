@@ -92,7 +92,8 @@ export function createAudience(options: AudienceOptions) {
         options.onMailError?.(error, to, kind);
       }
     });
-    pump();
+    // Next turn of the event loop, not now: the answer to the request goes out before any mail work.
+    setImmediate(pump);
   };
 
   // The confirmation mail has no per-reader field but its link (never the typed name), so it is

@@ -95,10 +95,13 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
     await next();
     const h = c.res.headers;
     // Sub-apps (archive, preview) may set their own CSP (email HTML needs inline styles); ours is the default.
-    if (!h.has('content-security-policy')) h.set('Content-Security-Policy', CSP);
+    if (!h.has('content-security-policy')) {
+      h.set('Content-Security-Policy', CSP);
+      // Old browsers' frame-ancestors; only with our CSP, as the preview frames its own pages.
+      if (!h.has('x-frame-options')) h.set('X-Frame-Options', 'DENY');
+    }
     h.set('X-Content-Type-Options', 'nosniff');
     h.set('Referrer-Policy', 'no-referrer');
-    if (!h.has('x-frame-options')) h.set('X-Frame-Options', 'DENY');
   });
 
   // JSON sign-ups from the publisher's own sites (web.allowedOrigins), preflight included. A plain form
@@ -177,9 +180,14 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
 
   // RFC 8058 §3.2: a bare POST with List-Unsubscribe=One-Click, no cookie, no CSRF token; we answer 200
   // with the page itself, never a redirect, and a repeat changes nothing.
+  // The token is in the URL, so the body is read only when it is not: an opt-out never fails on a
+  // sender's odd content type.
   app.post('/unsubscribe', async (c) => {
-    const body = await readBody(c.req.raw, { multipart: true, allowEmpty: true });
-    const token = c.req.query('token') ?? (body.kind === 'form' ? body.fields.get('token')?.[0] : undefined) ?? '';
+    let token = c.req.query('token');
+    if (token === undefined) {
+      const body = await readBody(c.req.raw, { multipart: true, allowEmpty: true });
+      token = (body.kind === 'form' ? body.fields.get('token')?.[0] : undefined) ?? '';
+    }
     const { newsletters, all } = audience.unsubscribe(token);
     return c.html(unsubscribedPage(config, newsletters, all));
   });

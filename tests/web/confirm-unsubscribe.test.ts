@@ -143,6 +143,15 @@ describe('unsubscribe', () => {
     expect(statuses(h)).toEqual([{ newsletter: 'good-news', status: 'unsubscribed' }, { newsletter: 'morning', status: 'confirmed' }]);
   });
 
+  it('never lets an odd content type or an empty body stop an opt-out', async () => {
+    const id = await confirmedReader();
+    const plain = await h.app.request(`/unsubscribe?token=${h.tokens.unsubscribeToken(id, 'morning')}`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'List-Unsubscribe=One-Click' });
+    expect(plain.status).toBe(200);
+    const bare = await h.app.request(`/unsubscribe?token=${h.tokens.unsubscribeToken(id, 'good-news')}`, { method: 'POST' });
+    expect(bare.status).toBe(200);
+    expect(statuses(h).map((s) => s.status)).toEqual(['unsubscribed', 'unsubscribed']);
+  });
+
   it('unsubscribes from everything with the "*" token, and still works years later', async () => {
     const id = await confirmedReader();
     clock = new Date('2036-01-01T00:00:00Z');
