@@ -16,20 +16,34 @@ export interface RenderLoader {
 
 const PROJECT_ROOT = new URL('../../', import.meta.url).href;
 
-// A native dynamic import: test runners rewrite `import()` in source files to their own module loader,
-// and the reload must go through Node's loader, where the hook below applies.
-const nativeImport = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
-
+let importer: ((url: string) => Promise<unknown>) | null = null;
 let ready: Promise<void> | null = null;
 
-/** Makes sure Node can load .ts (tsx, as bin/daybreak.js registers it) and installs the reload hook. */
+/**
+ * Finds a way to import through Node's own loader (where the reload hook applies) that loads .ts:
+ * - under `daybreak` (bin/daybreak.js registers tsx), a plain dynamic import does;
+ * - where Node runs without a TypeScript loader, tsx is registered first;
+ * - inside a test runner, whose module sandbox has no native dynamic import, tsx's namespaced
+ *   `import()` is used (that namespace loads node_modules once more, on the first reload only).
+ */
 function prepare(): Promise<void> {
   ready ??= (async () => {
+    const probe = new URL('./preview-ts-probe.ts', import.meta.url).href;
+    // Written as a Function so bundlers and test runners leave this import() to Node.
+    const native = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
     try {
-      await nativeImport(new URL('./preview-ts-probe.ts', import.meta.url).href);
-    } catch {
-      registerTsx();
+      await native(probe);
+      importer = native;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_FILE_EXTENSION') {
+        registerTsx();
+        importer = native;
+      } else {
+        const api = registerTsx({ namespace: 'daybreak-preview' });
+        importer = (url) => api.import(url, import.meta.url);
+      }
     }
+    // Registered last, so it runs first and sees every resolution.
     registerHooks('./preview-reload-hooks.js', import.meta.url, { data: { root: PROJECT_ROOT } });
   })();
   return ready;
@@ -39,12 +53,12 @@ function prepare(): Promise<void> {
  * Templates are TypeScript modules and ESM cannot unload a module, so a template edit is picked up by
  * importing src/render/index.ts again under a new URL (`?daybreak-gen=N`); preview-reload-hooks.js
  * carries the query to every project file below it (templates/, src/), while node_modules (React, MJML)
- * stay shared, so a reload costs only the project's own modules (tens of milliseconds). Each reload keeps
- * the previous generation's project modules in memory, which is fine for an editing session.
+ * stay shared, so a reload costs only the project's own modules (tens of milliseconds under `daybreak`).
+ * Each reload keeps the previous generation's project modules in memory, fine for an editing session.
  */
 export async function importGeneration(url: string, generation: number): Promise<unknown> {
   await prepare();
-  return nativeImport(`${url}${url.includes('?') ? '&' : '?'}daybreak-gen=${generation}`);
+  return importer!(`${url}${url.includes('?') ? '&' : '?'}daybreak-gen=${generation}`);
 }
 
 // Process-wide, so two previews in one process (tests) never share a stale generation's URL.

@@ -29,6 +29,8 @@ export interface PreviewServiceOptions {
   templatesDir?: string;
   /** Watch data, templates and config and push changes to the page (default true). */
   watch?: boolean;
+  /** Where the render module comes from (default: createRenderLoader(), reloading on template changes). */
+  loader?: RenderLoader;
 }
 
 export interface ViewQuery {
@@ -177,7 +179,7 @@ export function htmlChecks(html: string): Pick<Checks, 'lint' | 'size' | 'images
  */
 export function createPreviewService(options: PreviewServiceOptions) {
   const templatesDir = options.templatesDir ?? DEFAULT_TEMPLATES_DIR;
-  const loader: RenderLoader = createRenderLoader();
+  const loader: RenderLoader = options.loader ?? createRenderLoader();
   const listeners = new Set<(event: PreviewEvent) => void>();
   const cache = new Map<string, Rendered>();
   const lastGood = new Map<string, Rendered>();
