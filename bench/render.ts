@@ -151,7 +151,7 @@ if (args.child) {
         `  naive full render, per copy    ${fmt(n.naiveUs, 0)} µs  (${fmt(n.naiveCount, 0)} renders)`,
         `  ratio naive / personalize      ${fmt(ratio, 0)}×`,
         `  peak RSS, render + personalize ${fmt(p.rssMb, 0)} MB`,
-        `  peak RSS, naive renders         ${fmt(n.rssMb, 0)} MB`,
+        `  peak RSS, naive renders        ${fmt(n.rssMb, 0)} MB`,
       ].join('\n'),
     );
     const ok = (b: boolean) => (b ? 'met' : 'MISSED');
