@@ -29,6 +29,11 @@ export function startBanner(daybreak: Daybreak, base: string): string {
   lines.push(`  Health:    ${base}/healthz`, '');
   lines.push(`Mail goes to ${daybreak.mailer.describe()}.`);
   lines.push(`Database: ${daybreak.dbFile}. Articles: ${daybreak.dataDir}/. Links in the emails use ${daybreak.config.baseUrl}.`);
+  const linked = new URL(daybreak.config.baseUrl);
+  const listening = new URL(base);
+  if (/^(localhost|127\.0\.0\.1)$/.test(linked.hostname) && (linked.port || '80') !== listening.port) {
+    lines.push(`Note: baseUrl says port ${linked.port || '80'} but Daybreak listens on ${listening.port}: links in the emails (confirm, unsubscribe, archive) will not reach it. Set baseUrl in the config.`);
+  }
   lines.push('', 'Next sends:');
   const status = daybreak.status();
   const width = Math.max(...status.map((s) => s.id.length));
