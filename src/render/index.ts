@@ -15,6 +15,8 @@ export {
 export { buildEditionView, longDate } from './edition-view.ts';
 export { dateFnsLocale } from './date-locale.ts';
 export { renderReactEmail } from './react-engine.ts';
+export { renderMjml, toMjmlMarkup } from './mjml-engine.ts';
+export { lintEmail, preheaderOf, GMAIL_CLIP_BYTES, type LintFinding, type LintRule } from './lint-email.ts';
 export { segment, fillSegments, htmlValues } from './personalize.ts';
 export { listTemplates, getTemplate, getEditionTemplate } from './registry.ts';
 export { templates } from '../../templates/index.ts';

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
@@ -12,7 +12,7 @@ import {
   localDate,
   type Config,
 } from '../../content/index.ts';
-import { getEditionTemplate, renderEdition, sampleReader, type Reader } from '../../render/index.ts';
+import { getEditionTemplate, lintEmail, renderEdition, sampleReader, type Reader } from '../../render/index.ts';
 import { loadConfigFrom, resolveDataDir } from '../context.ts';
 import { formatIssues } from '../../content/index.ts';
 
@@ -189,6 +189,12 @@ export function registerBuild(
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
     .action(async (flags: BuildFlags) => {
       const result = await build(flags);
+      // Email-client lint (issue 3): warnings on stderr, so --json output stays one object.
+      if (!('skipped' in result)) {
+        for (const f of lintEmail(readFileSync(result.files.html, 'utf8'))) {
+          io.stderr.write(`warning: ${f.rule}: ${f.message}${f.where ? ` (${f.where})` : ''}\n`);
+        }
+      }
       if (flags.json) {
         io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         return;

@@ -1,0 +1,70 @@
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerBuild } from '../../src/cli/commands/build.ts';
+import { runCli } from '../../src/cli/run-cli.ts';
+import { sampleEditions } from './sample-editions.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'daybreak-compact-'));
+  cpSync(join(ROOT, 'data'), join(dir, 'data'), { recursive: true });
+  cpSync(join(ROOT, 'daybreak.config.json'), join(dir, 'daybreak.config.json'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function build(args: string[], data = join(dir, 'data')) {
+  let stdout = '';
+  let stderr = '';
+  const io = { stdout: { write: (s: string) => ((stdout += s), true) }, stderr: { write: (s: string) => ((stderr += s), true) } };
+  const argv = ['build', '--config', join(dir, 'daybreak.config.json'), '--data', data, '--out', join(dir, 'out'), ...args];
+  const status = await runCli(argv, [(program) => registerBuild(program, io)], { stderr: io.stderr as never });
+  return { status, stdout, stderr };
+}
+
+describe('daybreak build --template compact', () => {
+  const { config, editions } = sampleEditions();
+  // The fullest edition of each newsletter in the sample data.
+  const latest = config.newsletters.map(
+    (n) => editions.filter((e) => e.newsletter.id === n.id).sort((a, b) => b.items.length - a.items.length)[0]!,
+  );
+
+  it.each(latest.map((e) => [e.newsletter.id, e.date, e] as const))('works for %s (%s) and prints no lint warnings', async (id, date, edition) => {
+    const { status, stdout, stderr } = await build(['--newsletter', id, '--date', date, '--template', 'compact', '--json']);
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    const result = JSON.parse(stdout) as { template: string; subject: string; files: { html: string; text: string; eml: string }; htmlBytes: number };
+    expect(result.template).toBe('compact');
+    expect(result.subject).toBe(edition.subject);
+    expect(result.files.html).toBe(join(dir, 'out', id, date, 'compact.html'));
+    for (const file of Object.values(result.files)) expect(existsSync(file), file).toBe(true);
+    const html = readFileSync(result.files.html, 'utf8');
+    expect(html).toContain('mj-column-per-50');
+    const mail = await simpleParser(readFileSync(result.files.eml));
+    expect(mail.subject).toBe(edition.subject);
+    expect(mail.html).toBe(html);
+    expect(mail.text?.trimEnd()).toBe(readFileSync(result.files.text, 'utf8').trimEnd());
+  });
+
+  it('prints the lint findings as warnings on stderr, keeping --json output one object', async () => {
+    // 160 real articles in one day: more than Gmail shows unclipped, which the lint reports.
+    const data = join(dir, 'many');
+    mkdirSync(join(data, 'articles'), { recursive: true });
+    const articles = Array.from({ length: 160 }, (_, i) => ({
+      id: `item-${i}`,
+      kicker: 'Speed read',
+      headline: `Item ${i}: the harbor ferry plan and what it means for the morning commute`,
+      dek: 'Supporters say the route would cut commutes by half; opponents point to a budget gap and ask who pays for the docks.',
+      url: `https://news.example.com/2026/11/25/item-${i}`,
+      publishedAt: `2026-11-25T0${i % 5}:${String(i % 60).padStart(2, '0')}:00-05:00`,
+    }));
+    writeFileSync(join(data, 'articles', 'many.json'), JSON.stringify(articles));
+    const { status, stdout, stderr } = await build(['--date', '2026-11-25', '--template', 'compact', '--json'], data);
+    expect(status).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ template: 'compact', date: '2026-11-25' });
+    expect(stderr).toMatch(/^warning: size: HTML is \d+\.\d KB; Gmail clips messages of 102 KB and more$/m);
+  });
+});
