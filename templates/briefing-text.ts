@@ -28,7 +28,9 @@ export function briefingText({ view, reader }: EditionProps): string {
     out.push(rule, '', item.kicker.toUpperCase(), item.headline, item.dek, item.url, '');
   }
   out.push(rule, '');
-  out.push(`Forwarded this? Sign up for ${view.newsletter.name}: ${view.links.signUpUrl}`, '');
+  out.push(`Forwarded this? Sign up for ${view.newsletter.name}: ${view.links.signUpUrl}`);
+  if (view.newsletter.description) out.push(view.newsletter.description);
+  out.push('');
   out.push(view.reason, `This email was sent to ${fields.email}.`);
   out.push(`Unsubscribe: ${fields.unsubscribeUrl}`);
   out.push(`View in your browser: ${view.links.viewInBrowserUrl}`, '');

@@ -22,37 +22,40 @@ const paper = '#ffffff';
 const page = '#eeebe4';
 const tint = '#f6f3ec';
 
+/** Top and bottom margins only (p and h elements have no side margins). */
+const m = (top: string, bottom: string): CSSProperties => ({ marginTop: top, marginBottom: bottom });
+
 const s = {
   body: { margin: 0, padding: '16px 0', backgroundColor: page, fontFamily: serif, color: ink },
   card: { maxWidth: '600px', backgroundColor: paper },
   pad: { padding: '0 24px' },
-  name: { margin: '24px 0 4px', fontSize: '30px', lineHeight: '36px', fontWeight: 700, textAlign: 'center', color: ink },
-  date: { margin: '0 0 20px', fontSize: '14px', lineHeight: '20px', textAlign: 'center', color: muted, fontFamily: sans },
+  name: { ...m('24px', '4px'), fontSize: '30px', lineHeight: '36px', fontWeight: 700, textAlign: 'center', color: ink },
+  date: { ...m('0', '20px'), fontSize: '14px', lineHeight: '20px', textAlign: 'center', color: muted, fontFamily: sans },
   rule: { borderTop: `3px double ${ink}`, margin: 0 },
-  greet: { margin: '24px 0 8px', fontSize: '20px', lineHeight: '28px', color: ink },
-  p: { margin: '0 0 16px', fontSize: '17px', lineHeight: '27px', color: ink },
-  label: { margin: '24px 0 8px', fontSize: '12px', lineHeight: '16px', letterSpacing: '1px', textTransform: 'uppercase', fontWeight: 700, color: accent, fontFamily: sans },
+  greet: { ...m('24px', '8px'), fontSize: '20px', lineHeight: '28px', color: ink },
+  p: { ...m('0', '16px'), fontSize: '17px', lineHeight: '27px', color: ink },
+  label: { ...m('24px', '8px'), fontSize: '12px', lineHeight: '16px', letterSpacing: '1px', textTransform: 'uppercase', fontWeight: 700, color: accent, fontFamily: sans },
   list: { margin: '0 0 8px', paddingLeft: '20px', fontSize: '16px', lineHeight: '24px', color: ink },
   li: { margin: '0 0 6px' },
   a: { color: link },
-  h1: { margin: '0 0 8px', fontSize: '27px', lineHeight: '34px', fontWeight: 700 },
-  h2: { margin: '0 0 6px', fontSize: '20px', lineHeight: '27px', fontWeight: 700 },
+  h1: { ...m('0', '8px'), fontSize: '27px', lineHeight: '34px', fontWeight: 700 },
+  h2: { ...m('0', '6px'), fontSize: '20px', lineHeight: '27px', fontWeight: 700 },
   hl: { color: ink, textDecoration: 'none' },
-  by: { margin: '0 0 16px', fontSize: '14px', lineHeight: '20px', color: muted, fontFamily: sans },
+  by: { ...m('0', '16px'), fontSize: '14px', lineHeight: '20px', color: muted, fontFamily: sans },
   img: { display: 'block', width: '100%', maxWidth: '552px', height: 'auto', margin: '0 0 16px', border: 0 },
-  more: { margin: '0 0 20px', fontSize: '16px', lineHeight: '24px', fontWeight: 700, fontFamily: sans },
-  bio: { margin: '0 0 8px', padding: '12px 16px', fontSize: '14px', lineHeight: '21px', fontStyle: 'italic', color: muted, backgroundColor: tint },
+  more: { ...m('0', '20px'), fontSize: '16px', lineHeight: '24px', fontWeight: 700, fontFamily: sans },
+  bio: { ...m('0', '8px'), padding: '12px 16px', fontSize: '14px', lineHeight: '21px', fontStyle: 'italic', color: muted, backgroundColor: tint },
   item: { padding: '16px 0', borderTop: '1px solid #ddd8cc' },
-  dek: { margin: 0, fontSize: '16px', lineHeight: '25px', color: ink },
+  dek: { ...m('0', '0'), fontSize: '16px', lineHeight: '25px', color: ink },
   box: { margin: '24px 0', padding: '16px 20px', backgroundColor: tint, textAlign: 'center' },
-  boxT: { margin: 0, fontSize: '16px', lineHeight: '24px', color: ink },
+  boxT: { ...m('0', '0'), fontSize: '16px', lineHeight: '24px', color: ink },
   foot: { padding: '20px 24px', backgroundColor: page },
-  ft: { margin: '0 0 10px', fontSize: '13px', lineHeight: '20px', color: muted, fontFamily: sans },
+  ft: { ...m('0', '10px'), fontSize: '13px', lineHeight: '20px', color: muted, fontFamily: sans },
 } satisfies Record<string, CSSProperties>;
 
 // Class names let the dark-mode rules override the inline colours (!important beats inline styles).
 const css = `:root{color-scheme:light dark;supported-color-schemes:light dark}
-@media (prefers-color-scheme:dark){.bg{background:#121212!important}.cd{background:#1e1e1e!important}.bx{background:#2a2926!important}.t{color:#ece8e1!important}.m{color:#b5afa5!important}.k{color:#f08a70!important}.l{color:#8fc1ff!important}}
+@media (prefers-color-scheme:dark){.bg{background:#121212!important}.cd{background:#1e1e1e!important}.bx{background:#2a2926!important}.t{color:#ece8e1!important}.m{color:#b5afa5!important}.k{color:#f08a70!important}.l{color:#8fc1ff!important}.r{border-color:#ece8e1!important}.s{border-color:#3d3b37!important}.bg>table>tbody>tr>td{background:#121212!important}}
 @media (max-width:480px){.pd{padding:0 16px!important}.nm{font-size:25px!important;line-height:30px!important}}`;
 
 function Kicker({ children }: { children: string }) {
@@ -61,8 +64,8 @@ function Kicker({ children }: { children: string }) {
 
 function Item({ item }: { item: ArticleView }) {
   return (
-    <Section style={s.item}>
-      <Text style={{ ...s.label, margin: '0 0 6px' }} className="k">{item.kicker}</Text>
+    <Section style={s.item} className="s">
+      <Text style={{ ...s.label, ...m('0', '6px') }} className="k">{item.kicker}</Text>
       <Heading as="h2" style={s.h2}>
         <Link href={item.url} style={s.hl} className="t">{item.headline}</Link>
       </Heading>
@@ -89,7 +92,7 @@ export function Briefing({ view, reader }: EditionProps) {
           <Section style={s.pad} className="pd">
             <Text style={s.name} className="t nm">{view.newsletter.name}</Text>
             <Text style={s.date} className="m">{view.longDate}</Text>
-            <div style={s.rule} />
+            <div style={s.rule} className="r" />
             <Text style={s.greet} className="t">{fields.greeting}</Text>
             {view.intro ? <Text style={s.p} className="t">{view.intro}</Text> : null}
 
@@ -124,7 +127,9 @@ export function Briefing({ view, reader }: EditionProps) {
 
             <Section style={s.box} className="bx">
               <Text style={s.boxT} className="t">
-                <strong>Forwarded this?</strong> <Link href={view.links.signUpUrl} style={s.a} className="l">Sign up for {view.newsletter.name}</Link>, free, every morning.
+                <strong>Forwarded this?</strong>{' '}
+                <Link href={view.links.signUpUrl} style={s.a} className="l">{`Sign up for ${view.newsletter.name}`}</Link>
+                {view.newsletter.description ? `. ${view.newsletter.description}` : '.'}
               </Text>
             </Section>
           </Section>
@@ -137,7 +142,7 @@ export function Briefing({ view, reader }: EditionProps) {
               {' · '}
               <Link href={view.links.viewInBrowserUrl} style={s.a} className="l">View in your browser</Link>
             </Text>
-            <Text style={{ ...s.ft, margin: 0 }} className="m">{view.publisher.postalAddress}</Text>
+            <Text style={{ ...s.ft, ...m('0', '0') }} className="m">{view.publisher.postalAddress}</Text>
           </Section>
         </Container>
       </Body>

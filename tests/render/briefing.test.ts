@@ -60,7 +60,7 @@ describe('the briefing template', () => {
   });
 
   it('would exceed the budget with far more text, so the size check measures something real', async () => {
-    const long = 'A long dek sentence that goes on and on for the sake of the size test. '.repeat(40);
+    const long = 'A long dek sentence that goes on and on for the sake of the size test. '.repeat(60);
     const edition = testEdition(25, config);
     const bloated = { ...edition, items: edition.items.map((a) => ({ ...a, dek: long })) };
     const rendered = await renderEdition(bloated, config);
