@@ -1,0 +1,188 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../../src/web/index.ts';
+import { previewHarness, type PreviewHarness } from './setup.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`Skipping the preview browser test: ${CHROMIUM} is missing (apt-get install -y chromium).`);
+
+const SHOTS = 'out/preview';
+const LEAD_FILE = 'articles/2026-12-01-lead-winter-storm.json';
+
+/** Text of the email document in the frame currently shown (the page swaps two frames on reload). */
+function frameText(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const frame = document.querySelector<HTMLIFrameElement>('iframe.email.active');
+    return frame?.contentDocument?.body?.textContent ?? '';
+  });
+}
+
+describe.skipIf(!hasChromium)('the preview in a real browser (Chromium)', () => {
+  let h: PreviewHarness;
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  const outside: string[] = [];
+
+  beforeAll(async () => {
+    h = previewHarness({ watch: true });
+    server = await startServer(h.app, { port: 0 });
+    browser = await chromium.launch({
+      headless: true,
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    page.setDefaultTimeout(10_000);
+    page.on('request', (request) => {
+      // The preview's own page may call nothing but its server (the framed email may load its images).
+      if (request.frame() === page.mainFrame() && !request.url().startsWith(server.url)) outside.push(request.url());
+    });
+    mkdirSync(SHOTS, { recursive: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await h?.close();
+  });
+
+  it('opens on the newest edition of the first newsletter in its own design, with checks, calling nothing outside', async () => {
+    await page.goto(`${server.url}/preview/`);
+    await page.waitForSelector('body.ready');
+    const view = await (await fetch(`${server.url}/preview/api/view`)).json();
+    expect(await page.textContent('#subject')).toBe(view.subject);
+    await page.waitForFunction((subject) => document.querySelector('iframe.email.active')?.getAttribute('src')?.includes('morning/2026-12-01/briefing.html'), view.subject);
+    expect(await frameText(page)).toContain(view.text.match(/IN THE SPOTLIGHT\n(.+)\n/)![1]);
+    expect(await page.getAttribute('iframe.email.active', 'sandbox')).not.toContain('allow-scripts');
+    expect(await page.textContent('[aria-current="page"]')).toMatch(/Dec 1/);
+    expect(await page.textContent('#check-articles')).toBe(String(view.checks.articles));
+    expect(await page.textContent('#check-send-at')).toContain('6:00');
+    expect(await page.textContent('#check-size')).toContain('of 102.0 KB');
+    expect(await page.textContent('.design.selected')).toContain('briefing');
+    await page.screenshot({ path: `${SHOTS}/desktop.png` });
+    expect(outside).toEqual([]);
+  });
+
+  it('switches to phone width and dark mode (the email\'s dark styles apply) and screenshots both', async () => {
+    const lightBackground = await page.evaluate(() => {
+      const doc = document.querySelector<HTMLIFrameElement>('iframe.email.active')!.contentDocument!;
+      return getComputedStyle(doc.querySelector('.bg') ?? doc.body).backgroundColor;
+    });
+    await page.click('button[data-width="375"]');
+    await page.waitForFunction(() => Math.round(document.querySelector('iframe.email.active')!.getBoundingClientRect().width) === 375);
+    expect(await page.evaluate(() => document.querySelector<HTMLIFrameElement>('iframe.email.active')!.contentWindow!.innerWidth)).toBe(375);
+    await page.screenshot({ path: `${SHOTS}/phone.png` });
+
+    await page.check('#dark');
+    await page.waitForFunction(() => document.querySelector('iframe.email.active')?.getAttribute('src')?.includes('scheme=dark'));
+    const darkBackground = await page.evaluate(() => {
+      const doc = document.querySelector<HTMLIFrameElement>('iframe.email.active')!.contentDocument!;
+      return getComputedStyle(doc.querySelector('.bg') ?? doc.body).backgroundColor;
+    });
+    expect(darkBackground).not.toBe(lightBackground);
+    await page.screenshot({ path: `${SHOTS}/phone-dark.png` });
+    expect(new URL(page.url()).searchParams.get('dark')).toBe('1');
+    expect(new URL(page.url()).searchParams.get('width')).toBe('375');
+
+    await page.fill('#custom-width', '520');
+    await page.press('#custom-width', 'Enter');
+    await page.waitForFunction(() => Math.round(document.querySelector('iframe.email.active')!.getBoundingClientRect().width) === 520);
+    await page.uncheck('#dark');
+    await page.click('button[data-width="800"]');
+  });
+
+  it('shows the plain-text part with the lead headline, and the headers', async () => {
+    const view = await (await fetch(`${server.url}/preview/api/view`)).json();
+    const lead = view.text.match(/IN THE SPOTLIGHT\n(.+)\n/)![1];
+    await page.click('#tab-text');
+    await page.waitForSelector('#panel-text:not([hidden])');
+    expect(await page.textContent('#text-part')).toContain(lead);
+    await page.screenshot({ path: `${SHOTS}/plain-text.png` });
+    await page.click('#tab-headers');
+    const headers = await page.textContent('#headers');
+    expect(headers).toContain('List-Unsubscribe');
+    expect(headers).toContain('List-Unsubscribe=One-Click');
+    expect(headers).toContain('From');
+    await page.click('#tab-source');
+    await page.waitForFunction(() => document.querySelector('#source')!.textContent!.startsWith('<!DOCTYPE html'));
+    await page.click('#tab-html');
+  });
+
+  it('switches the reader and the design', async () => {
+    await page.selectOption('#reader', 'awkward');
+    await page.waitForFunction(() => document.querySelector('iframe.email.active')?.getAttribute('src')?.includes('reader=awkward'));
+    expect(await frameText(page)).toContain('Zoë "Z" <O\'Brien> & 🦊');
+    await page.selectOption('#reader', 'sample');
+    await page.click('button[data-template="compact"]');
+    await page.waitForFunction(() => document.querySelector('iframe.email.active')?.getAttribute('src')?.includes('/compact.html'));
+    expect(await page.textContent('#check-facts')).toContain('compact (mjml)');
+    await page.screenshot({ path: `${SHOTS}/compact.png` });
+    await page.click('button[data-template="briefing"]');
+    await page.waitForFunction(() => document.querySelector('iframe.email.active')?.getAttribute('src')?.includes('/briefing.html'));
+  });
+
+  it('shows a headline changed in the data file without a page reload', async () => {
+    await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'same page'));
+    const headline = `Live edit ${Date.now()}: the storm stalls over Lake Michigan`;
+    const started = Date.now();
+    h.editJson(LEAD_FILE, (article) => ({ ...article, headline }));
+    // A polling wait (not a timed assertion): the frame shows the new headline once the change arrives.
+    await page.waitForFunction((text) => document.querySelector<HTMLIFrameElement>('iframe.email.active')?.contentDocument?.body?.textContent?.includes(text), headline, { timeout: 10_000, polling: 50 });
+    console.log(`preview showed the edited headline ${Date.now() - started} ms after the write`);
+    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('same page');
+    expect(await page.textContent('#subject')).toContain(headline);
+  });
+
+  it('shows validation errors instead of a blank frame, offers the last good render, and recovers', async () => {
+    const broken = join(h.dataDir, 'articles', 'zz-broken.json');
+    writeFileSync(broken, JSON.stringify({ id: 'broken', kicker: 'K', headline: 'H', dek: 'D', url: 'notaurl', publishedAt: 'yesterday' }));
+    await page.waitForSelector('#problem:not([hidden])');
+    const errors = await page.$$eval('#problem-errors li', (items) => items.map((li) => li.textContent));
+    expect(errors).toEqual([expect.stringMatching(/zz-broken\.json: url: /), expect.stringMatching(/zz-broken\.json: publishedAt: /)]);
+    expect(await page.textContent('#problem-title')).toBe('The data does not validate');
+    await page.screenshot({ path: `${SHOTS}/invalid-data.png` });
+    await page.click('#show-last-good');
+    await page.waitForFunction(() => document.querySelector('iframe.email.active')?.getAttribute('src')?.includes('last-good=1'));
+    expect(await page.isVisible('iframe.email.active')).toBe(true);
+    expect(await page.textContent('#frame-note')).toContain('last good render');
+    await page.screenshot({ path: `${SHOTS}/last-good.png` });
+    const { rmSync } = await import('node:fs');
+    rmSync(broken);
+    await page.waitForSelector('#problem', { state: 'hidden' });
+    expect(await page.isVisible('#frame-note')).toBe(false);
+  });
+
+  it('says a date has no articles and which window it searched', async () => {
+    await page.fill('#other-date-input', '2027-01-15');
+    await page.click('#other-date button');
+    await page.waitForSelector('#problem:not([hidden])');
+    expect(await page.textContent('#problem-title')).toBe('No articles for this edition');
+    expect(await page.textContent('#problem-errors')).toMatch(/published after .*January 14, 2027/);
+    expect(await page.textContent('#checks')).toContain('Looked from');
+    await page.screenshot({ path: `${SHOTS}/no-articles.png` });
+    await page.click('a.date[data-newsletter="morning"][data-date="2026-12-01"]');
+    await page.waitForSelector('#problem', { state: 'hidden' });
+  });
+
+  it('sends a test and finds it in /inbox', async () => {
+    await page.fill('#send-to', 'editor@example.com');
+    await page.click('#send-test button[type=submit]');
+    await page.waitForSelector('#send-status.good');
+    expect(await page.textContent('#send-status')).toContain('Sent to editor@example.com');
+    await page.click('#open-inbox');
+    await page.waitForURL(`${server.url}/inbox`);
+    const subject = await page.textContent('.messages tbody tr:first-child td:last-child');
+    expect(subject).toMatch(/^\[Test\] The Morning Briefing: Live edit/);
+    expect(await page.textContent('.messages tbody tr:first-child')).toContain('editor@example.com');
+    await page.screenshot({ path: `${SHOTS}/inbox.png` });
+    await page.click('.messages tbody tr:first-child a');
+    await page.waitForSelector('iframe.email');
+    await page.waitForFunction(() => (document.querySelector<HTMLIFrameElement>('iframe.email')?.contentDocument?.body?.textContent ?? '').includes('Live edit'));
+    expect(await page.textContent('pre.text-part')).toContain('Live edit');
+    await page.screenshot({ path: `${SHOTS}/inbox-message.png`, fullPage: false });
+  });
+});
