@@ -29,7 +29,7 @@ export interface CreateDaybreakOptions {
   preview?: boolean;
   /** Where the scheduler and the web app report what they do. Default: stdout/stderr with a timestamp. */
   log?: (line: string) => void;
-  /** How long a scheduled send waits for another process's lock on the same edition (default 0). */
+  /** How long a scheduled send waits for another process's lock on the same edition (default 2 min). */
   lockWaitMs?: number;
 }
 
@@ -93,7 +93,9 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     secret,
     unsubscribeUrlFor: (subscriberId, newsletterId) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId),
     now: () => clock.now(),
-    ...(options.lockWaitMs !== undefined ? { lockWaitMs: options.lockWaitMs } : {}),
+    // A hand-run `daybreak send` of the same edition holds its lock: wait for it to finish, then send
+    // whatever it left (usually nothing), rather than fail the run.
+    lockWaitMs: options.lockWaitMs ?? 120_000,
   });
   const since = ledgerSince(db);
   const scheduler = createScheduler({

@@ -37,12 +37,12 @@ export function createDeliverySender(options: DeliverySenderOptions): EditionSen
   const store = createSqliteSendStore(db);
   const now = options.now ?? (() => new Date());
   return {
-    async send({ newsletterId, date, edition, signal }) {
+    async send({ newsletterId, date, edition, signal, retry }) {
       const newsletter = config.newsletters.find((n) => n.id === newsletterId);
       if (!newsletter) throw new Error(`Unknown newsletter "${newsletterId}"`);
       const rendered = await renderEdition(edition, config);
       const report = await sendEdition({
-        store: stopClaimingOnAbort(store, signal),
+        store: stopClaimingOnAbort(store, signal, retry),
         transport: refuseNewOnAbort(options.transport, signal),
         config,
         newsletter,
@@ -60,7 +60,12 @@ export function createDeliverySender(options: DeliverySenderOptions): EditionSen
   };
 }
 
-function stopClaimingOnAbort(store: SendStore, signal: AbortSignal): SendStore {
+/**
+ * The store as sendEdition sees it from the scheduler: after `signal` aborts it hands out no more copies;
+ * on a retry of deferred copies it queues nobody new (a reader who confirmed at noon starts with the next
+ * edition, not with this morning's, hours late).
+ */
+function stopClaimingOnAbort(store: SendStore, signal: AbortSignal, retry: boolean): SendStore {
   return {
     ...store,
     acquireLock: (...args) => store.acquireLock(...args),
@@ -68,7 +73,7 @@ function stopClaimingOnAbort(store: SendStore, signal: AbortSignal): SendStore {
     renewLock: (...args) => store.renewLock(...args),
     releaseLock: (...args) => store.releaseLock(...args),
     expireEarlierEditions: (...args) => store.expireEarlierEditions(...args),
-    queueConfirmed: (...args) => store.queueConfirmed(...args),
+    queueConfirmed: (...args) => (retry ? Promise.resolve(0) : store.queueConfirmed(...args)),
     countConfirmed: (...args) => store.countConfirmed(...args),
     record: (...args) => store.record(...args),
     counts: (...args) => store.counts(...args),
