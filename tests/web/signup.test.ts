@@ -60,6 +60,11 @@ describe('POST /subscribe', () => {
     expect(h.sink.messages[0]!.raw).not.toContain('Zed');
     expect(h.sink.messages[0]!.raw).not.toContain('Unique-Name');
     expect(h.sink.messages[0]!.raw).not.toMatch(/confirm\?token=[^"\s]*@/);
+    // Rendered once per newsletter set, then the token substituted: no placeholder survives, HTML and text agree.
+    expect(h.sink.messages[0]!.raw).not.toContain('PLACEHOLDER');
+    const token = new URL(linkTo(mail.text!, '/confirm')).searchParams.get('token')!;
+    expect(mail.html).toContain(`/confirm?token=${token}`);
+    expect(h.tokens.verify(token, 'confirm').newsletters.sort()).toEqual(['good-news', 'morning']);
   });
 
   it('answers a JSON sign-up with { ok: true } and defaults to the first newsletter', async () => {
