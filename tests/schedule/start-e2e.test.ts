@@ -4,8 +4,9 @@
  *
  * 1. First start (a schedule that does not fire today): a reader signs up over HTTP and confirms through
  *    the link in the confirmation email; others are already confirmed, pending or unsubscribed.
- * 2. Second start with a seconds-level cron that fires a few seconds later: each confirmed reader gets
- *    exactly one briefing (on time, or as a catch-up if the child took longer than that to boot).
+ * 2. Two processes started at once on the same database, with a seconds-level cron that fires a few
+ *    seconds later: each confirmed reader gets exactly one briefing (on time, or as a catch-up if a child
+ *    took longer than that to boot), sent by one of the two.
  * 3. Third start (a restart): nothing is sent again.
  *
  * The child runs in the project folder, as `npm start` does (tsx reads tsconfig.json's JSX setting from
@@ -153,11 +154,13 @@ describe('daybreak start, end to end', () => {
     const fire = new Date(Math.ceil((Date.now() + 6000) / 1000) * 1000);
     writeConfig(`${fire.getUTCSeconds()} ${fire.getUTCMinutes()} ${fire.getUTCHours()} * * *`);
     const date = `${fire.getUTCFullYear()}-${pad(fire.getUTCMonth() + 1)}-${pad(fire.getUTCDate())}`;
-    const second = await startChild(ROOT, env);
-    children.push(second);
+    // Two processes on the same database at once: only one of them may send the edition.
+    const [second, twin] = await Promise.all([startChild(ROOT, env), startChild(ROOT, env)]);
+    children.push(second, twin);
     // It fired while the child ran (on time) or just before it was up (a catch-up, well inside the grace).
     await sink.waitForMessages(beforeBriefing + 3, 60_000);
-    expect(second.output()).toMatch(/morning \d{4}-\d{2}-\d{2}: sending \((on time|catch-up)\) "The Morning Briefing: Story number 1"/);
+    const senders = [second, twin].filter((c) => /morning \d{4}-\d{2}-\d{2}: sending \((on time|catch-up)\) "The Morning Briefing: Story number 1"/.test(c.output()));
+    expect(senders).toHaveLength(1);
     // Wait for the run to be recorded, then look at the ledger as the health check shows it.
     let health: { newsletters: { id: string; lastRun: { date: string; state: string; sent: number; total: number } | null }[] };
     for (;;) {
@@ -172,6 +175,7 @@ describe('daybreak start, end to end', () => {
     expect(page).toContain('Story number 1');
     for (const email of ['ann@example.com', 'bob@example.com', 'cleo@example.com']) expect(page).not.toContain(email);
     expect(await stopChild(second)).toBe(0);
+    expect(await stopChild(twin)).toBe(0);
 
     // 3. A restart finds the edition done and sends nothing.
     const third = await startChild(ROOT, env);
