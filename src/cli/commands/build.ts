@@ -16,9 +16,6 @@ import { getEditionTemplate, lintEmail, renderEdition, sampleReader, type Reader
 import { loadConfigFrom, resolveDataDir } from '../context.ts';
 import { formatIssues } from '../../content/index.ts';
 
-/** Gmail clips messages whose HTML is larger than this (about 102 KB). */
-export const GMAIL_CLIP_BYTES = 102 * 1024;
-
 const BuildFlags = z.strictObject({
   newsletter: z.string().min(1).optional(),
   date: z
@@ -212,8 +209,5 @@ export function registerBuild(
         `  eml      ${result.files.eml}  (the copy for ${sampleReader.email})`,
       ];
       io.stdout.write(`${lines.join('\n')}\n`);
-      if (result.htmlBytes > GMAIL_CLIP_BYTES) {
-        io.stderr.write(`warning: the HTML is ${kb(result.htmlBytes)}; Gmail clips messages over ${kb(GMAIL_CLIP_BYTES)}\n`);
-      }
     });
 }
