@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerBuild } from '../../src/cli/commands/build.ts';
 import { runCli } from '../../src/cli/run-cli.ts';
 import { sampleEditions } from './sample-editions.ts';
+import { templates } from '../../src/render/index.ts';
+import { brokenEditionTemplate } from './fixtures/broken-mjml.tsx';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 let dir: string;
@@ -66,5 +68,24 @@ describe('daybreak build --template compact', () => {
     expect(status).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ template: 'compact', date: '2026-11-25' });
     expect(stderr).toMatch(/^warning: size: HTML is \d+\.\d KB; Gmail clips messages of 102 KB and more$/m);
+  });
+
+  it('fails on an MJML error with the template name, MJML line and message, and writes nothing', async () => {
+    templates.push(brokenEditionTemplate);
+    try {
+      const out = join(dir, 'out');
+      const before = existsSync(join(out, 'morning', '2026-11-30')) ? readdirSync(join(out, 'morning', '2026-11-30')).sort() : [];
+      const { status, stdout, stderr } = await build(['--newsletter', 'morning', '--date', '2026-11-30', '--template', 'broken-fixture']);
+      expect(status).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(
+        /^daybreak: Template "broken-fixture" does not compile: MJML line \d+ \(mj-column\): mj-column cannot be used inside mj-body, only inside: mj-attributes, mj-group, mj-section \(and 1 more\)\n$/,
+      );
+      const after = existsSync(join(out, 'morning', '2026-11-30')) ? readdirSync(join(out, 'morning', '2026-11-30')).sort() : [];
+      expect(after).toEqual(before);
+      expect(after.some((f) => f.startsWith('broken-fixture'))).toBe(false);
+    } finally {
+      templates.splice(templates.indexOf(brokenEditionTemplate), 1);
+    }
   });
 });
