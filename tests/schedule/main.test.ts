@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDaybreak } from '../../src/main.ts';
+import { startBanner } from '../../src/cli/commands/start.ts';
+import { ManualClock } from '../../src/schedule/index.ts';
+import { startSmtpSink } from '../helpers/smtp-sink.ts';
+import { tempDir } from './fixtures.ts';
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function setup() {
+  const sink = await startSmtpSink();
+  const { dir, cleanup } = tempDir('daybreak-main-');
+  const configFile = join(dir, 'daybreak.config.json');
+  writeFileSync(configFile, JSON.stringify({
+    baseUrl: 'http://localhost:3000',
+    newsletters: [
+      { id: 'morning', name: 'The Morning Briefing', schedule: { cron: '0 6 * * *', timezone: 'America/New_York' } },
+      { id: 'tokyo', name: 'Tokyo Mornings', schedule: { cron: '0 7 * * 1-5', timezone: 'Asia/Tokyo' } },
+    ],
+  }));
+  const clock = new ManualClock('2026-11-30T05:00:00Z');
+  const daybreak = await createDaybreak({
+    configFile,
+    dataDir: 'data',
+    varDir: join(dir, 'var'),
+    env: { SMTP_URL: sink.url, DAYBREAK_SECRET: 'a-main-test-secret-0123456789' },
+    clock,
+    preview: false,
+    log: () => {},
+  });
+  cleanups.push(async () => {
+    await daybreak.stop({ timeoutMs: 2000 });
+    await sink.close();
+    cleanup();
+  });
+  return { daybreak, clock, sink, dir };
+}
+
+describe('createDaybreak', () => {
+  it('wires the web app, the archive and the scheduler; /healthz gives each newsletter its next send and last run', async () => {
+    const { daybreak, dir } = await setup();
+    expect(daybreak.dbFile).toBe(join(dir, 'var', 'daybreak.db'));
+    await daybreak.scheduler.start();
+    const res = await daybreak.app.request('http://localhost/healthz');
+    expect(res.status).toBe(200);
+    const health = await res.json();
+    expect(health).toMatchObject({
+      ok: true,
+      database: 'reachable',
+      newsletters: [
+        { id: 'morning', nextSendAt: '2026-11-30T11:00:00.000Z', nextSendLocal: 'Mon 2026-11-30 06:00 EST', nextSendUtc: '2026-11-30 11:00 UTC', lastRun: null },
+        // 07:00 JST on Monday the 30th is 22:00 UTC on Sunday the 29th: already past, so Tuesday's.
+        { id: 'tokyo', nextSendAt: '2026-11-30T22:00:00.000Z', nextSendLocal: 'Tue 2026-12-01 07:00 GMT+9', lastRun: null },
+      ],
+    });
+    expect((await daybreak.app.request('http://localhost/archive')).status).toBe(200);
+    expect((await daybreak.app.request('http://localhost/')).status).toBe(200);
+  });
+
+  it('prints, on start, the URLs, where mail goes and each next send in its timezone and in UTC', async () => {
+    const { daybreak, sink } = await setup();
+    const banner = startBanner(daybreak, 'http://localhost:3000');
+    expect(banner).toContain('Sign up:   http://localhost:3000/');
+    expect(banner).toContain('Archive:   http://localhost:3000/archive');
+    expect(banner).not.toContain('Preview:'); // preview: false
+    expect(banner).toContain(`Mail goes to ${sink.url}.`);
+    expect(banner).toContain('morning  Mon 2026-11-30 06:00 EST (America/New_York) = 2026-11-30 11:00 UTC');
+    expect(banner).toContain('tokyo    Tue 2026-12-01 07:00 GMT+9 (Asia/Tokyo) = 2026-11-30 22:00 UTC');
+    expect(banner).not.toContain('Note: baseUrl');
+    expect(startBanner(daybreak, 'http://localhost:4000')).toContain('Note: baseUrl says port 3000 but Daybreak listens on 4000');
+  });
+
+  it('starts the server on a free port and stops cleanly', async () => {
+    const { daybreak } = await setup();
+    const server = await daybreak.start({ port: 0 });
+    const res = await fetch(`${server.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await daybreak.stop({ timeoutMs: 2000 })).toEqual({ finished: true });
+    await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+  });
+});
