@@ -13,7 +13,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -167,6 +167,19 @@ async function runServer(): Promise<void> {
       mailFailures += 1;
     },
   });
+  // Count group commits, to show how many sign-ups share one fsync.
+  let commits = 0;
+  let committed = 0;
+  let commitMs = 0;
+  const signUpMany = app.audience.store.signUpMany;
+  app.audience.store.signUpMany = (inputs, now, interval) => {
+    const t = performance.now();
+    const out = signUpMany(inputs, now, interval);
+    commitMs += performance.now() - t;
+    commits += 1;
+    committed += inputs.length;
+    return out;
+  };
   const server = await startServer(app, { port: 0 });
   const seconds = Number(args.seconds);
   const concurrency = Number(args.concurrency);
@@ -196,6 +209,7 @@ async function runServer(): Promise<void> {
 
   const rps = result.requests / result.elapsed;
   const lines = [
+    `machine:         ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (other work on the box skews every figure)`,
     `requests:        ${result.requests} in ${result.elapsed.toFixed(1)} s`,
     `requests/s:      ${rps.toFixed(0)}   (target ≥ 1000: ${rps >= 1000 ? 'met' : 'MISSED'})`,
     `latency p50:     ${result.p50.toFixed(2)} ms`,
@@ -203,6 +217,7 @@ async function runServer(): Promise<void> {
     `errors:          ${result.errors}${result.errors ? ` ${JSON.stringify(result.errorKinds)}` : ''}`,
     `accepted:        ${result.accepted}; in the database: ${result.accepted - missing}; missing: ${missing}`,
     `subscribers row: ${inDb.size}`,
+    `group commits:   ${commits} transactions, ${(committed / Math.max(1, commits)).toFixed(1)} sign-ups each on average, ${(commitMs / Math.max(1, commits)).toFixed(2)} ms each`,
     sink
       ? `confirmations:   ${mailed} accepted by the sink (${mailQueuedAtEnd} were still queued when the load stopped; drained in ${drainSeconds.toFixed(1)} s; ${mailFailures} failures)`
       : `confirmations:   discarded (--mail none)`,
