@@ -216,7 +216,11 @@ export function createPreview(options: PreviewOptions): Preview {
       reader: reader.data as ReaderChoice,
       lastGood: c.req.query('last-good') === '1',
     });
-    if (!result.ok) return problemResponse(c, result, extension);
+    if (!result.ok) {
+      const again = new URL(c.req.url).searchParams;
+      again.set('last-good', '1');
+      return problemResponse(c, result, extension, `?${again}`);
+    }
     if (extension === 'txt') return c.text(result.copy.text);
     c.header('Content-Security-Policy', EMAIL_CSP);
     const dark = c.req.query('scheme') === 'dark';
@@ -255,10 +259,10 @@ function badRequest(error: z.ZodError): { ok: false; status: 400; kind: 'bad-req
  * A raw render that failed still answers with a readable page (never a blank frame): the title and every
  * error line, and a link to the last good render when there is one.
  */
-function problemResponse(c: Context, problem: Problem, extension: 'html' | 'txt'): Response {
+function problemResponse(c: Context, problem: Problem, extension: 'html' | 'txt', lastGoodHref: string): Response {
   if (extension === 'txt') return c.text(`${problem.title}\n\n${problem.errors.join('\n')}\n`, problem.status);
   const lastGood = problem.lastGood
-    ? `<p><a href="?last-good=1">Show the last good render</a> (from ${esc(problem.lastGood.renderedAt)})</p>`
+    ? `<p><a href="${esc(lastGoodHref)}">Show the last good render</a> (from ${esc(problem.lastGood.renderedAt)})</p>`
     : '';
   c.header('Content-Security-Policy', EMAIL_CSP);
   return c.html(

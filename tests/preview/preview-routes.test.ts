@@ -300,7 +300,9 @@ describe('invalid data and config', () => {
     const raw = await text('/preview/morning/2026-12-01/briefing.html');
     expect(raw.status).toBe(422);
     for (const line of view.body.errors) expect(raw.body).toContain(escapeHtml(line));
-    expect(raw.body).toContain('Show the last good render');
+    expect(raw.body).toContain('<a href="?last-good=1">Show the last good render</a>');
+    const rawNoName = await text('/preview/morning/2026-12-01/briefing.html?reader=no-name');
+    expect(rawNoName.body).toContain('<a href="?reader=no-name&amp;last-good=1">');
     const lastGood = await text('/preview/morning/2026-12-01/briefing.html?last-good=1');
     expect(lastGood.status).toBe(200);
     expect(lastGood.body).toBe(good.body);
