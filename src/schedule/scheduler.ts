@@ -29,6 +29,8 @@ export interface EditionSendReport {
   alreadySent?: number;
   /** True when the send stopped early because `signal` was aborted (copies left queued). */
   interrupted?: boolean;
+  /** Set when the send paused on policy refusals (issue 4: delivery.maxPolicyErrors): the run fails with it. */
+  paused?: string;
 }
 
 /**
@@ -208,6 +210,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         return;
       }
       if (error) throw error;
+      if (report?.paused) {
+        // The server refuses us (authentication, reputation, rate): retrying on a timer would only make
+        // it worse. A person fixes the cause and sends the rest by hand.
+        const reason = `${report.paused} (send the rest with \`daybreak send --newsletter ${newsletter.id} --date ${date}\`)`;
+        ledger.finish({ newsletter: newsletter.id, date, holder, state: 'failed', now: clock.now(), counts, reason });
+        log(`${newsletter.id} ${date}: paused: ${reason}`);
+        return;
+      }
       const reason = counts.deferred > 0 ? `${counts.deferred} copies deferred; retried until the next edition` : null;
       ledger.finish({ newsletter: newsletter.id, date, holder, state: 'done', now: clock.now(), counts, reason });
       log(`${newsletter.id} ${date}: done, ${counts.sent} sent, ${counts.failed} failed, ${counts.deferred} deferred, ${counts.skipped} skipped of ${counts.total}`);

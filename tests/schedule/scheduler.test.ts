@@ -221,6 +221,20 @@ describe('the run ledger', () => {
     expect(s.log.join('\n')).toContain('daybreak send --newsletter morning --date 2026-11-30');
   });
 
+  it('fails a run that paused on policy refusals, with the message, and does not retry it on a timer', async () => {
+    const s = setup({
+      start: '2026-11-30T10:00:00Z',
+      newsletters: morning,
+      answer: () => ({ total: 50, sent: 10, failed: 10, deferred: 30, skipped: 0, paused: 'Paused after 10 policy refusals (5.7.x/4.7.x)' }),
+    });
+    await s.scheduler.start();
+    await s.clock.advanceTo('2026-11-30T18:00:00Z');
+    expect(s.sender.calls).toHaveLength(1);
+    const [row] = runRows(s.db);
+    expect(row).toMatchObject({ state: 'failed', sent: 10, deferred: 30 });
+    expect(row!.reason).toContain('Paused after 10 policy refusals');
+  });
+
   it('lets only one of two schedulers on the same database file send an edition', async () => {
     const t = tempDb();
     const config = configWith(morning);
