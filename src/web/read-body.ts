@@ -51,21 +51,21 @@ function tooLarge(limit: number): HttpError {
 function percentDecode(text: string): string {
   const plus = text.replace(/\+/g, ' ');
   if (!plus.includes('%')) return plus;
-  const bytes: number[] = [];
-  for (let i = 0; i < plus.length; i++) {
-    const ch = plus.charCodeAt(i);
-    if (plus[i] === '%') {
-      const hex = plus.slice(i + 1, i + 3);
+  // Work on bytes: '%' and hex digits are ASCII, so escapes and raw UTF-8 mix safely.
+  const input = Buffer.from(plus, 'utf8');
+  const out = Buffer.alloc(input.length);
+  let n = 0;
+  for (let i = 0; i < input.length; i++) {
+    if (input[i] === 0x25) {
+      const hex = input.subarray(i + 1, i + 3).toString('latin1');
       if (!/^[0-9A-Fa-f]{2}$/.test(hex)) throw new HttpError(400, 'The form data is garbled (a stray "%"). Please send it again from the form.');
-      bytes.push(parseInt(hex, 16));
+      out[n++] = parseInt(hex, 16);
       i += 2;
-    } else if (ch < 0x80) {
-      bytes.push(ch);
     } else {
-      bytes.push(...Buffer.from(plus[i]!, 'utf8'));
+      out[n++] = input[i]!;
     }
   }
-  return decodeUtf8(Uint8Array.from(bytes));
+  return decodeUtf8(out.subarray(0, n));
 }
 
 /**

@@ -234,6 +234,10 @@ describe('CORS for JSON from web.allowedOrigins', () => {
       const post = await cors.app.request('/subscribe', json({ email: 'ann@example.com' }, { origin: 'https://news.example.com' }));
       expect(post.headers.get('access-control-allow-origin')).toBe('https://news.example.com');
       expect(await post.json()).toEqual({ ok: true });
+      const refused = await cors.app.request('/subscribe', json({ email: 'nope' }, { origin: 'https://news.example.com' }));
+      expect(refused.status).toBe(400);
+      expect(refused.headers.get('access-control-allow-origin')).toBe('https://news.example.com');
+      expect(await refused.json()).toMatchObject({ ok: false });
       const stranger = await cors.app.request('/subscribe', json({ email: 'bob@example.com' }, { origin: 'https://evil.example' }));
       expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
     } finally {
