@@ -50,7 +50,8 @@ function Kicker({ children, align }: { children: string; align?: 'center' }) {
 
 function ItemColumn({ item, width }: { item: ArticleView; width: string }) {
   return (
-    <mj-column width={width} padding="16px 8px 8px" vertical-align="top">
+    // The rule sits on each column, so a phone that stacks them still separates every item.
+    <mj-column width={width} padding="16px 8px 8px" vertical-align="top" border-top={`1px solid ${rule}`}>
       <Kicker>{item.kicker}</Kicker>
       <mj-text css-class="t" font-size="18px" line-height="24px" font-weight="700" padding="0 0 6px">
         <a href={item.url} style={{ color: ink, textDecoration: 'none' }}>{item.headline}</a>
@@ -69,7 +70,7 @@ function ItemRows({ items }: { items: ArticleView[] }) {
   return (
     <>
       {rows.map((row) => (
-        <mj-section key={row[0]!.id} css-class="cd" background-color={paper} padding="0 16px" border-top={`1px solid ${rule}`}>
+        <mj-section key={row[0]!.id} css-class="cd" background-color={paper} padding="0 16px">
           {row.map((item) => (
             <ItemColumn key={item.id} item={item} width={row.length === 2 ? '50%' : '100%'} />
           ))}
