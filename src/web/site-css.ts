@@ -24,6 +24,9 @@ h1 { font: 700 clamp(1.6rem, 5vw, 2.2rem)/1.15 Georgia, "Times New Roman", serif
 .lede { margin: 0 0 1.5rem; color: var(--muted); font-size: 1.05rem; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 1rem; }
 @media (min-width: 40rem) { .card { padding: 1.5rem; } }
+.card > :first-child { margin-top: 0; }
+.card > :last-child { margin-bottom: 0; }
+h1 + .card { margin-top: 1rem; }
 fieldset { border: 0; margin: 0 0 1.25rem; padding: 0; min-width: 0; }
 legend { font-weight: 700; margin-bottom: .5rem; padding: 0; }
 .choice { display: flex; gap: .75rem; align-items: flex-start; padding: .85rem .9rem; border: 1px solid var(--line); border-radius: 8px; margin-bottom: .6rem; cursor: pointer; background: var(--bg); }
