@@ -10,8 +10,7 @@ import {
   type Edition,
   type Newsletter,
 } from '../content/index.ts';
-import { GMAIL_CLIP_BYTES, lintEmail, type LintFinding } from '../render/lint-email.ts';
-import type { Reader, RenderedEmail } from '../render/index.ts';
+import { GMAIL_CLIP_BYTES, lintEmail, type LintFinding, type Reader, type RenderedEmail } from '../render/index.ts';
 import { darkModeHtml } from './preview-dark-mode.ts';
 import { availableEditions, type AvailableEdition } from './preview-editions.ts';
 import { createRenderLoader, type RenderLoader, type RenderModule } from './preview-render-loader.ts';

@@ -1,0 +1,50 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const BIN = join(process.cwd(), 'bin/daybreak.js');
+
+describe('daybreak preview', () => {
+  it('serves the preview on loopback, prints where, and stops on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'daybreak-preview-cli-'));
+    cpSync('data', join(dir, 'data'), { recursive: true });
+    cpSync('daybreak.config.json', join(dir, 'daybreak.config.json'));
+    // Run from the project folder: tsx reads tsconfig.json (automatic JSX runtime) from the working directory.
+    const child = spawn(process.execPath, [BIN, 'preview', '--port', '0', '--no-watch', '--config', join(dir, 'daybreak.config.json'), '--data', join(dir, 'data')], {
+      env: { ...process.env, SMTP_URL: '', DAYBREAK_CONFIG: '', DAYBREAK_DATA: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes('\n')) resolve(out);
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code} before listening`)));
+      });
+      const url = /on (http:\/\/127\.0\.0\.1:\d+)\/preview\//.exec(line)?.[1];
+      expect(url, line).toBeDefined();
+      expect(line).toContain('mail goes to Maildir var/mail (local mail server)');
+      expect(line).toContain(`mailbox at ${url}/inbox`);
+      const sidebar = await (await fetch(`${url}/preview/api/sidebar`)).json();
+      expect(sidebar.defaultView).toEqual({ newsletter: 'morning', date: '2026-12-01', template: 'briefing' });
+      const txt = await fetch(`${url}/preview/morning/2026-12-01/compact.txt`);
+      expect(txt.status).toBe(200);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects a bad port with exit status 2', () => {
+    const result = spawnSync(process.execPath, [BIN, 'preview', '--port', 'eighty'], { encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--port: Expected a port number (got "eighty")');
+  });
+});
