@@ -28,8 +28,9 @@ const SHUTDOWN_REPLY = '421 4.3.2 Daybreak is shutting down; this copy stays in 
  * what is left (resume after a crash, deferred retries).
  *
  * Shutdown: once `signal` aborts, no new copy is claimed from the ledger, and a claimed copy whose SMTP
- * transaction has not begun is handed back as a transient 421 (so it stays deferred, never lost); SMTP
- * transactions already in flight finish normally. sendEdition takes no AbortSignal, so this is done
+ * transaction has not begun is handed back as a transient 421 (so it stays deferred, never lost); copies
+ * already handed to the SMTP client (sendEdition's window, at most 2 × delivery.maxConnections) finish
+ * normally. sendEdition takes no AbortSignal, so this is done
  * around it, by wrapping its store and transport.
  */
 export function createDeliverySender(options: DeliverySenderOptions): EditionSender {

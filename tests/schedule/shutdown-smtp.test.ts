@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
 import { createSubscriberStore } from '../../src/audience/index.ts';
 import { ConfigSchema } from '../../src/content/index.ts';
 import { createMailer } from '../../src/delivery/index.ts';
 import { createDeliverySender } from '../../src/schedule/delivery-sender.ts';
 import { createScheduler, ManualClock } from '../../src/schedule/index.ts';
+import { startGatedSmtpSink } from '../helpers/gated-smtp-sink.ts';
 import { hourlyContent, tempDb, tempDir } from './fixtures.ts';
 
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -12,53 +12,9 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-/**
- * A real SMTP server on loopback that holds its answer to the final dot until `release()`, so a test
- * can stop the scheduler while an SMTP transaction is in flight.
- */
-async function startGatedSink() {
-  const accepted: string[] = [];
-  let gateOpen = false;
-  const held: (() => void)[] = [];
-  let onFirstData: () => void = () => {};
-  const firstData = new Promise<void>((resolve) => (onFirstData = resolve));
-  const server = new SMTPServer({
-    logger: false,
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      stream.on('data', () => {});
-      stream.on('end', () => {
-        onFirstData();
-        const answer = () => {
-          accepted.push(session.envelope.rcptTo[0]!.address);
-          callback(null, 'OK');
-        };
-        if (gateOpen) answer();
-        else held.push(answer);
-      });
-    },
-  });
-  server.on('error', () => {});
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    accepted,
-    firstData,
-    heldCount: () => held.length,
-    release() {
-      gateOpen = true;
-      for (const answer of held.splice(0)) answer();
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 describe('graceful shutdown with an SMTP transaction in flight', () => {
   it('lets the transaction in flight finish, sends nothing new, and leaves the rest queued for the next start', async () => {
-    const sink = await startGatedSink();
+    const sink = await startGatedSmtpSink();
     const t = tempDb();
     const { dir: varDir, cleanup } = tempDir();
     const config = ConfigSchema.parse({
@@ -90,7 +46,7 @@ describe('graceful shutdown with an SMTP transaction in flight', () => {
     const scheduler = createScheduler({ db: t.db, config, loadContent: () => content, sender: makeSender(), clock, ledgerSince: new Date('2026-11-30T00:00:00Z') });
     await scheduler.start();
     const firing = clock.advanceTo('2026-11-30T11:00:00Z');
-    await sink.firstData; // the first copy's DATA is done; its 250 is being held back
+    await sink.waitForHeld(1); // the first copy's DATA is done; its 250 is being held back
     expect(sink.heldCount()).toBe(1);
 
     const stopping = scheduler.stop({ timeoutMs: 20_000 });
@@ -99,10 +55,13 @@ describe('graceful shutdown with an SMTP transaction in flight', () => {
     expect(await stopping).toEqual({ finished: true });
     await firing;
 
-    expect(sink.accepted).toEqual(['a@example.com']);
+    // The copy on the wire finished; so did the one already handed to the SMTP client's queue before the
+    // stop (sendEdition keeps 2 × maxConnections copies in flight); nothing was handed over after it.
+    expect(sink.accepted[0]).toBe('a@example.com');
+    expect(sink.accepted.length).toBeLessThanOrEqual(2);
     const states = t.db.prepare(`SELECT state, COUNT(*) AS n FROM sends GROUP BY state ORDER BY state`).all();
     const sent = t.db.prepare(`SELECT COUNT(*) AS n FROM sends WHERE state = 'sent'`).get() as { n: number };
-    expect(sent.n, JSON.stringify(states)).toBe(1);
+    expect(sent.n, JSON.stringify(states)).toBe(sink.accepted.length);
     const run = t.db.prepare('SELECT state, holder, reason FROM runs').get() as { state: string; holder: string | null; reason: string };
     expect(run).toMatchObject({ state: 'running', holder: null });
 
