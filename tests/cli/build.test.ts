@@ -163,5 +163,5 @@ describe('daybreak build', () => {
     const failure = await promisify(execFile)(process.execPath, [BIN, 'build', '--date', 'tomorrow'], { cwd: dir }).catch((e: { code: number; stderr: string }) => e);
     expect(failure).toMatchObject({ code: 2 });
     expect((failure as { stderr: string }).stderr).toContain('--date');
-  });
+  }, 120_000); // two cold CLI starts (tsx compiles every command) on a shared 2-core machine
 });
