@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { simpleParser } from 'mailparser';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { registerBuild } from '../../src/cli/commands/build.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { build as buildEdition, registerBuild } from '../../src/cli/commands/build.ts';
 import { runCli } from '../../src/cli/run-cli.ts';
 import { sampleReader } from '../../src/render/index.ts';
 
@@ -146,6 +146,27 @@ describe('daybreak build', () => {
     expect(status).toBe(2);
     expect(stderr).toMatch(message);
     expect(filesUnder(join(dir, 'out'))).toEqual([]);
+  });
+
+  it("defaults the date to today in the newsletter's timezone, not in UTC", async () => {
+    const flags = { config: join(dir, 'daybreak.config.json'), data: join(dir, 'data'), out: join(dir, 'out') };
+    // 03:00 UTC on December 1 is still November 30 in New York.
+    const lateEvening = await buildEdition(flags, new Date('2026-12-01T03:00:00Z'));
+    expect(lateEvening).toMatchObject({ newsletter: 'morning', date: '2026-11-30' });
+    const nextMorning = await buildEdition(flags, new Date('2026-12-01T12:00:00Z'));
+    expect(nextMorning).toMatchObject({ date: '2026-12-01' });
+  });
+
+  it('reads DAYBREAK_DATA and DAYBREAK_CONFIG when no flag is given, and a flag wins over them', async () => {
+    vi.stubEnv('DAYBREAK_DATA', join(dir, 'data'));
+    vi.stubEnv('DAYBREAK_CONFIG', join(dir, 'daybreak.config.json'));
+    try {
+      const fromEnv = await buildEdition({ date: '2026-11-30', out: join(dir, 'out') });
+      expect(fromEnv).toMatchObject({ newsletter: 'morning', date: '2026-11-30' });
+      await expect(buildEdition({ date: '2026-11-30', out: join(dir, 'out'), data: join(dir, 'missing') })).rejects.toThrow(/missing: data folder not found/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('replaces files of an earlier build and leaves no temporary files', async () => {
