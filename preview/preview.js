@@ -148,6 +148,8 @@ function renderSidebar() {
     );
   }
 
+  if (state.date && document.activeElement !== $('other-date-input')) $('other-date-input').value = state.date;
+
   const inbox = $('inbox-link');
   inbox.hidden = !sidebar?.mailbox?.local;
   $('transport').textContent = sidebar?.mailbox?.describe ? `Mail goes to ${sidebar.mailbox.describe}` : '';
@@ -268,6 +270,7 @@ function renderProblem(problem) {
   $('problem-last-good').hidden = !good;
   if (good) $('last-good-when').textContent = `(rendered ${new Date(good.renderedAt).toLocaleTimeString()})`;
   $('subject').textContent = problem.title || 'No preview';
+  document.title = `${problem.title || 'No preview'} · Daybreak preview`;
   $('preheader').textContent = [problem.newsletter, problem.date, problem.template].filter(Boolean).join(' · ');
 }
 
@@ -341,6 +344,7 @@ async function loadView() {
     state.showLastGood = false;
     $('problem').hidden = true;
     $('subject').textContent = view.subject;
+    document.title = `${view.subject} · Daybreak preview`;
     $('preheader').textContent = view.preheader;
     $('text-part').textContent = view.text;
     renderHeaders(view);

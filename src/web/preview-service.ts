@@ -365,7 +365,8 @@ export function createPreviewService(options: PreviewServiceOptions) {
         kind: 'no-articles',
         title: 'No articles for this edition',
         errors: [
-          `${newsletter.id} on ${date} would have no articles: none${filter} was published after ${fromLocal} and up to ${toLocal} (the previous send and this one), and there is no curated edition file. \`daybreak send\` skips such a day.`,
+          `${newsletter.id} on ${date} would have no articles: none${filter} was published after ${fromLocal} and up to ${toLocal} (the previous send and this one), and there is no curated edition file. daybreak send skips such a day.`,
+          ...nearestEditions(availableEditions(config, content, newsletter), date),
         ],
         window: { from: edition.window.from.toISOString(), to: edition.window.to.toISOString(), fromLocal, toLocal, timezone: tz },
         ...where,
@@ -519,4 +520,12 @@ function pick(query: ViewQuery): Partial<Pick<Problem, 'newsletter' | 'date' | '
     ...(query.date ? { date: query.date } : {}),
     ...(query.template ? { template: query.template } : {}),
   };
+}
+
+/** "Nearest editions with articles: 2026-11-30 (before), 2026-12-02 (after)", or nothing at all. */
+function nearestEditions(editions: AvailableEdition[], date: string): string[] {
+  const before = editions.find((e) => e.date < date);
+  const after = [...editions].reverse().find((e) => e.date > date);
+  const parts = [...(before ? [`${before.date} (before)`] : []), ...(after ? [`${after.date} (after)`] : [])];
+  return parts.length > 0 ? [`Nearest editions with articles: ${parts.join(', ')}`] : [];
 }

@@ -205,6 +205,7 @@ describe('GET /preview/api/view', () => {
     expect(body.errors[0]).toContain('would have no articles');
     expect(body.errors[0]).toContain(body.window.fromLocal);
     expect(body.errors[0]).toContain(body.window.toLocal);
+    expect(body.errors[1]).toBe('Nearest editions with articles: 2026-12-01 (before)');
     const raw = await text('/preview/morning/2027-01-15/briefing.html');
     expect(raw.status).toBe(404);
     expect(raw.body).toContain('No articles for this edition');
