@@ -19,3 +19,4 @@ export {
 } from './send-edition.ts';
 export type { SendStore, SendState, EditionKey, ClaimResult, ClaimedCopy, CopyOutcome, LockResult } from './send-store.ts';
 export { createSqliteSendStore } from './sqlite-send-store.ts';
+export { createThreadedSendStore } from './threaded-send-store.ts';

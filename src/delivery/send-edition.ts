@@ -68,6 +68,12 @@ export interface SendEditionOptions {
   onProgress?(progress: SendProgress): void;
   /** How long to wait for another process's lock before ELOCKED (default 0: refuse at once). */
   lockWaitMs?: number;
+  /**
+   * Copies allowed between their `sending` commit and the commit of their outcome (default
+   * 2 × delivery.maxConnections: one on each connection, and one per connection whose 250 is waiting for its
+   * ledger commit). A crash can duplicate at most this many copies.
+   */
+  maxInFlight?: number;
   /** Lock lifetime; renewed every third of it while the run is alive (default 30 s). */
   lockTtlMs?: number;
 }
@@ -120,8 +126,8 @@ async function takeLock(store: SendStore, key: EditionKey, holder: string, ttlMs
  * edition's MIME is built once, only the reader's values are encoded) → SMTP → commit `sent` / `deferred`
  * / `failed`. A per-edition lock keeps a second process out; a crash re-sends only what was in flight.
  *
- * At most `delivery.maxConnections` copies are between their `sending` commit and the commit of their
- * outcome at any time, which bounds the duplicates a crash can cause.
+ * At most `maxInFlight` (2 × delivery.maxConnections) copies are between their `sending` commit and the
+ * commit of their outcome at any time, which bounds the duplicates a crash can cause.
  *
  * @example
  * const report = await sendEdition({ store, transport: mailer, config, newsletter, date, rendered, secret,
@@ -225,7 +231,7 @@ interface PumpContext {
  */
 async function pump(ctx: PumpContext): Promise<string | undefined> {
   const { store, key, transport, message, delivery, options, stats } = ctx;
-  const window = delivery.maxConnections;
+  const window = options.maxInFlight ?? delivery.maxConnections * 2;
   const claimBatch = Math.max(window * 4, 32);
   const limit = options.limit ?? Infinity;
   const triesThisRun = new Map<number, number>();
@@ -266,6 +272,7 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
       }
       ctx.progress();
     } catch (error) {
+      inFlight -= batch.length; // the outcomes are lost to the ledger: those rows stay `sending` (re-sent next run)
       fatal = error;
     } finally {
       flushing = false;
@@ -330,7 +337,6 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
           const delay = delivery.retryBaseMs * 2 ** (tries - 1);
           const at = Date.now() + delay;
           retries.push({ at, subscriberId: copy.subscriberId });
-          setTimeout(notify, delay).unref();
           complete({ subscriberId: copy.subscriberId, state: 'deferred', reply, nextAttemptAt: new Date(at).toISOString() }, 'retry');
         } else {
           complete({ subscriberId: copy.subscriberId, state: 'deferred', reply, nextAttemptAt: null }, 'deferred');
@@ -340,13 +346,13 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
   };
 
   const hasDueRetry = () => retries.some((r) => r.at <= Date.now());
-  for (;;) {
-    signalled = false;
-    if (fatal) throw fatal;
-    const canStart = !paused && !ctx.isLockLost() && dispatched + ready.length < limit;
-    if (canStart && ready.length === 0 && (!exhausted || hasDueRetry())) {
+  let refilling: Promise<void> | null = null;
+  // Claims the next rows in the background while the current ones are sent, so the pipeline never waits
+  // for a claim commit; at most `window + claimBatch` rows are `sending` without being on the wire.
+  const refill = async () => {
+    try {
       retries.sort((a, b) => a.at - b.at);
-      const room = Math.min(claimBatch, limit - dispatched);
+      const room = Math.min(claimBatch, limit - dispatched - ready.length);
       const ids: number[] = [];
       const now = Date.now();
       while (retries.length && retries[0]!.at <= now && ids.length < room) ids.push(retries.shift()!.subscriberId);
@@ -357,22 +363,51 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
         ids.push(...more);
       }
       if (ids.length) {
+        let skipped = 0;
         for (const result of await store.claim(key, ids)) {
           if (result.status === 'claimed') ready.push(result);
-          else if (result.status === 'skipped') stats.skipped += 1;
+          else if (result.status === 'skipped') skipped += 1;
         }
-        ctx.progress();
+        if (skipped) {
+          stats.skipped += skipped;
+          ctx.progress();
+        }
       }
+    } catch (error) {
+      fatal = error;
+    } finally {
+      refilling = null;
+      notify();
+    }
+  };
+
+  for (;;) {
+    signalled = false;
+    if (fatal) break;
+    const stopping = Boolean(paused) || ctx.isLockLost() || dispatched >= limit;
+    if (!stopping && !refilling && ready.length <= window && dispatched + ready.length < limit && (!exhausted || hasDueRetry())) {
+      refilling = refill();
     }
     while (ready.length && inFlight < window && !paused && !ctx.isLockLost()) dispatch(ready.shift()!);
-
-    const stopping = Boolean(paused) || ctx.isLockLost() || dispatched >= limit;
-    if (inFlight === 0 && (stopping || (ready.length === 0 && exhausted && retries.length === 0))) break;
-    const canClaim = !stopping && ready.length === 0 && (!exhausted || hasDueRetry());
-    if (inFlight < window && (canClaim || (ready.length > 0 && !stopping))) continue;
+    if (inFlight === 0 && !refilling && (stopping || (ready.length === 0 && exhausted && retries.length === 0))) break;
     if (signalled) continue;
+    let timer: NodeJS.Timeout | undefined;
+    if (!stopping && retries.length > 0) {
+      // Wake for the next backed-off retry (timers may fire a millisecond early, so recompute here).
+      const next = Math.min(...retries.map((r) => r.at));
+      timer = setTimeout(notify, Math.max(1, next - Date.now() + 1));
+    }
     await new Promise<void>((resolve) => {
       wake = resolve;
+    });
+    clearTimeout(timer);
+  }
+  // Let in-flight copies settle before reporting, even after a fatal error, so no outcome is lost.
+  while (inFlight > 0 || refilling || outcomes.length > 0 || flushing) {
+    if (!flushing && outcomes.length > 0) void flush();
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+      setTimeout(resolve, 50);
     });
   }
   if (fatal) throw fatal;

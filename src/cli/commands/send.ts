@@ -8,6 +8,7 @@ import {
   compileEditionMessage,
   createMailer,
   createSqliteSendStore,
+  createThreadedSendStore,
   sendEdition,
   type SendProgress,
   type SendReport,
@@ -173,9 +174,11 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
 
       const printer = flags.json ? { update: () => {}, end: () => {} } : progressPrinter(io);
       let report: SendReport;
+      // The ledger's per-copy commits run on a worker thread (group commit, fsync off the SMTP thread).
+      const threaded = await createThreadedSendStore(resolveDbFile(env));
       try {
         report = await sendEdition({
-          store,
+          store: threaded,
           transport: mailer,
           config,
           newsletter,
@@ -188,6 +191,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
         });
       } finally {
         printer.end();
+        await threaded.close();
       }
       if (flags.json) io.stdout.write(jsonReport(report));
       else {

@@ -1,0 +1,275 @@
+/**
+ * npm run bench:send [-- --subscribers N --naive N --big N] — the sender's throughput (issue 4).
+ *
+ * Seeds N confirmed subscribers (default 20,000) in a temp database, starts an SMTP sink that accepts and
+ * discards in a SEPARATE process on loopback, and in one run measures:
+ *   (a) the ceiling: a bare nodemailer pool sending prebuilt raw MIME (its `raw` option) to the sink over
+ *       delivery.maxConnections connections;
+ *   (b) `daybreak send` end to end (the send command's code, ledger included), in a child process per size
+ *       so its peak RSS is its own: at N and at --big readers (default 100,000);
+ *   (c) the naive way: a full React render and a nodemailer-built message per reader, unpooled (a new
+ *       connection per message, maxConnections at a time), on a --naive sample (default 2,000).
+ * Prints msg/s for each, b/a and b/c, per-copy personalization time, peak RSS of (b) at both sizes, the
+ * longest line of a message and the size of the encoded HTML part of the 25-article edition.
+ * Not a test: figures vary by machine; compare the ratios within one run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import nodemailer from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+import { send } from '../src/cli/commands/send.ts';
+import type { Config } from '../src/content/index.ts';
+import { openDatabase } from '../src/db/index.ts';
+import { compileEditionMessage, editionMessageId } from '../src/delivery/index.ts';
+import { buildEditionView, getEditionTemplate, htmlValues, readerFieldValues, renderEdition, type Reader } from '../src/render/index.ts';
+import { testConfig, testEdition } from '../tests/render/fixtures.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    subscribers: { type: 'string', default: '20000' },
+    big: { type: 'string', default: '100000' },
+    naive: { type: 'string', default: '2000' },
+    role: { type: 'string', default: 'main' },
+    dir: { type: 'string' },
+    port: { type: 'string' },
+  },
+});
+
+const SECRET = 'bench-secret-0123456789abcdef';
+const DATE = '2026-11-30';
+const NAMES = ['Ana', 'Bo', null, 'Zoë "Z" <O\'Brien> & 🦊', 'Marie-Claire', 'Jo & Sam', 'Łukasz', ''];
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
+
+function benchConfig(): Config {
+  return testConfig({
+    publisher: {
+      name: 'The Daybreak Post',
+      postalAddress: '120 Harbor Street, Portland, ME 04101, USA',
+      from: 'The Daybreak Post <briefing@daybreak.example>',
+      replyTo: 'The Daybreak Post newsroom <newsroom@daybreak.example>',
+      unsubscribeMailbox: 'unsubscribe@daybreak.example',
+    },
+    delivery: { maxConnections: 5 },
+  });
+}
+
+// ---------------------------------------------------------------- the sink (its own process)
+async function runSink(): Promise<void> {
+  let count = 0;
+  const server = new SMTPServer({
+    logger: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, _session, callback) {
+      stream.on('end', () => {
+        count += 1;
+        callback(null, 'OK discarded');
+      });
+      stream.resume();
+    },
+  });
+  server.on('error', () => {});
+  server.listen(0, '127.0.0.1', () => {
+    const address = server.server.address();
+    process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`);
+  });
+  process.on('SIGTERM', () => {
+    process.stderr.write(`sink: ${count} messages\n`);
+    process.exit(0);
+  });
+}
+
+// ---------------------------------------------------------------- (b) in a child process
+async function runB(dir: string, port: number): Promise<void> {
+  const env = { ...process.env, SMTP_URL: `smtp://127.0.0.1:${port}`, DAYBREAK_DB: join(dir, 'daybreak.db'), DAYBREAK_SECRET: SECRET };
+  let out = '';
+  const io = { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: () => true } };
+  const started = performance.now();
+  const status = await send({ config: join(dir, 'config.json'), data: join(dir, 'data'), date: DATE, json: true }, io as never, env);
+  const wallMs = performance.now() - started;
+  const report = JSON.parse(out) as { sent: number; durationMs: number; total: number; deferred: number; failed: number };
+  process.stdout.write(`${JSON.stringify({ status, report, wallMs, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+}
+
+// ---------------------------------------------------------------- orchestration
+function spawnTsx(argv: string[]): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const nl = buffer.indexOf('\n');
+      if (nl >= 0) resolve(buffer.slice(0, nl));
+    });
+    child.once('exit', (code) => reject(new Error(`child exited with ${code} before answering`)));
+  });
+}
+
+function seed(dir: string, n: number, config: Config): void {
+  mkdirSync(join(dir, 'data', 'articles'), { recursive: true });
+  const edition = testEdition(25, config);
+  const articles = [edition.lead, ...edition.items].map(({ file: _file, ...a }) => a);
+  writeFileSync(join(dir, 'data', 'articles', 'bench.json'), JSON.stringify(articles));
+  const { file: _f, ...plain } = config as Config & { file?: unknown };
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(plain));
+  const db = openDatabase(join(dir, 'daybreak.db'));
+  const now = new Date().toISOString();
+  const person = db.prepare('INSERT INTO subscribers (id, email, name, created_at) VALUES (?, ?, ?, ?)');
+  const sub = db.prepare("INSERT INTO subscriptions (subscriber_id, newsletter, status, created_at, updated_at, confirmed_at) VALUES (?, 'morning', 'confirmed', ?, ?, ?)");
+  db.transaction(() => {
+    for (let i = 1; i <= n; i++) {
+      person.run(i, `reader${i}@example.com`, NAMES[i % NAMES.length] ?? null, now);
+      sub.run(i, now, now, now);
+    }
+  })();
+  db.close();
+}
+
+async function measureB(n: number, port: number): Promise<{ rate: number; maxRssKb: number; wallMs: number; sent: number }> {
+  const dir = mkdtempSync(join(tmpdir(), `daybreak-bench-send-${n}-`));
+  try {
+    seed(dir, n, benchConfig());
+    const child = spawnTsx(['--role', 'b', '--dir', dir, '--port', String(port)]);
+    const result = JSON.parse(await firstLine(child)) as { report: { sent: number; durationMs: number; deferred: number; failed: number }; wallMs: number; maxRssKb: number };
+    if (result.report.sent !== n) throw new Error(`(b) sent ${result.report.sent} of ${n} (deferred ${result.report.deferred}, failed ${result.report.failed})`);
+    return { rate: result.report.sent / (result.report.durationMs / 1000), maxRssKb: result.maxRssKb, wallMs: result.wallMs, sent: result.report.sent };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const N = Number(args.subscribers);
+  const BIG = Number(args.big);
+  const NAIVE = Number(args.naive);
+  const config = benchConfig();
+  const connections = config.delivery.maxConnections;
+  const sink = spawnTsx(['--role', 'sink']);
+  const { port } = JSON.parse(await firstLine(sink)) as { port: number };
+  console.log(`bench:send — ${fmt(N)} subscribers, 25-article edition, ${connections} connections, sink pid ${sink.pid} on 127.0.0.1:${port}\n`);
+
+  try {
+    const edition = testEdition(25, config);
+    const rendered = await renderEdition(edition, config);
+    const message = compileEditionMessage({
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      from: config.publisher.from,
+      replyTo: config.publisher.replyTo,
+      list: { id: 'morning', name: edition.newsletter.name },
+      unsubscribeMailbox: config.publisher.unsubscribeMailbox,
+    });
+    const reader = (i: number): Reader => ({
+      email: `reader${i}@example.com`,
+      firstName: NAMES[i % NAMES.length] ?? null,
+      unsubscribeUrl: `https://daybreak.example/unsubscribe?token=${(i * 2654435761 >>> 0).toString(36)}.${'x'.repeat(40)}`,
+    });
+    const build = (i: number) => {
+      const r = reader(i);
+      const values = readerFieldValues(r);
+      return message.build({
+        to: { address: r.email, name: r.firstName },
+        messageId: editionMessageId(SECRET, { newsletter: 'morning', date: DATE }, i, message.domain),
+        unsubscribeUrl: values.unsubscribeUrl,
+        htmlValues: htmlValues(values),
+        textValues: values,
+      });
+    };
+
+    // Per-copy personalization (reader values → complete encoded MIME message).
+    for (let i = 0; i < 2000; i++) build(i);
+    const copies = 50_000;
+    let t = performance.now();
+    let bytes = 0;
+    for (let i = 0; i < copies; i++) bytes += build(i).length;
+    const personalizeUs = ((performance.now() - t) * 1000) / copies;
+
+    // Line lengths and the encoded HTML part's size.
+    let longest = 0;
+    for (let i = 0; i < 16; i++) for (const line of build(i).split('\r\n')) longest = Math.max(longest, line.length);
+    const sample = build(3);
+    const htmlStart = sample.indexOf('\r\n\r\n', sample.indexOf('Content-Type: text/html')) + 4;
+    const htmlPart = sample.slice(htmlStart, sample.indexOf('\r\n------=_Daybreak_', htmlStart));
+    const htmlPartBytes = Buffer.byteLength(htmlPart);
+
+    // (a) bare nodemailer pool, prebuilt raw MIME (a few distinct messages, reused).
+    const prebuilt = Array.from({ length: 64 }, (_, i) => build(i));
+    const pool = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: true, maxConnections: connections, maxMessages: Infinity, maxRequeues: 0 } as never);
+    await Promise.all(Array.from({ length: 200 }, (_, i) => pool.sendMail({ envelope: { from: message.envelopeFrom, to: [`warm${i}@example.com`] }, raw: prebuilt[i % 64]! })));
+    t = performance.now();
+    let inflight: Promise<unknown>[] = [];
+    for (let i = 0; i < N; i++) {
+      inflight.push(pool.sendMail({ envelope: { from: message.envelopeFrom, to: [`reader${i}@example.com`] }, raw: prebuilt[i % 64]! }));
+      if (inflight.length >= connections * 4) {
+        await Promise.all(inflight);
+        inflight = [];
+      }
+    }
+    await Promise.all(inflight);
+    const aRate = N / ((performance.now() - t) / 1000);
+    pool.close();
+    console.log(`(a) bare nodemailer pool, prebuilt raw MIME: ${fmt(aRate)} msg/s`);
+
+    // (b) daybreak send end to end, in a child process per size.
+    const b = await measureB(N, port);
+    console.log(`(b) daybreak send, end to end:               ${fmt(b.rate)} msg/s  (${fmt(b.sent)} copies, peak RSS ${mb(b.maxRssKb)})`);
+
+    // (c) naive: full React render + nodemailer-built message per reader, unpooled.
+    const template = getEditionTemplate(edition.newsletter.template);
+    const view = buildEditionView(edition, config);
+    const unpooled = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true } as never);
+    await template.render({ view, reader: reader(0) });
+    t = performance.now();
+    let running: Promise<unknown>[] = [];
+    for (let i = 0; i < NAIVE; i++) {
+      const r = reader(i);
+      const copy = await template.render({ view, reader: r });
+      running.push(
+        unpooled.sendMail({
+          from: config.publisher.from,
+          replyTo: config.publisher.replyTo,
+          to: r.firstName ? { name: r.firstName, address: r.email } : r.email,
+          subject: copy.subject,
+          html: copy.html,
+          text: copy.text,
+          headers: { 'List-Unsubscribe': `<${r.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+        }),
+      );
+      if (running.length >= connections) {
+        await Promise.all(running);
+        running = [];
+      }
+    }
+    await Promise.all(running);
+    const cRate = NAIVE / ((performance.now() - t) / 1000);
+    console.log(`(c) naive render + nodemailer per reader:    ${fmt(cRate)} msg/s  (${fmt(NAIVE)}-reader sample)`);
+
+    const big = await measureB(BIG, port);
+    console.log(`(b) daybreak send at ${fmt(BIG)} readers:     ${fmt(big.rate)} msg/s  (peak RSS ${mb(big.maxRssKb)})\n`);
+
+    const rssDelta = (big.maxRssKb - b.maxRssKb) / b.maxRssKb;
+    const lines = [
+      `b/a = ${(b.rate / aRate).toFixed(2)}  (target ≥ 0.90)  ${b.rate / aRate >= 0.9 ? 'ok' : 'MISSED'}`,
+      `b/c = ${(b.rate / cRate).toFixed(1)}×  (target ≥ 5×)  ${b.rate / cRate >= 5 ? 'ok' : 'MISSED'}`,
+      `per-copy personalization (values → complete encoded MIME): ${personalizeUs.toFixed(1)} µs  (${fmt(bytes / copies / 1024, 1)} KB a copy)`,
+      `peak RSS of (b): ${mb(b.maxRssKb)} at ${fmt(N)}, ${mb(big.maxRssKb)} at ${fmt(BIG)} (${(rssDelta * 100).toFixed(1)}%; target < 200 MB and within 10%)  ${big.maxRssKb < 200 * 1024 && Math.abs(rssDelta) <= 0.1 ? 'ok' : 'MISSED'}`,
+      `longest line of a message: ${longest} characters (RFC 5322 limit 998)  ${longest <= 998 ? 'ok' : 'MISSED'}`,
+      `encoded HTML part of the 25-article edition: ${fmt(htmlPartBytes / 1024, 1)} KB (decoded ${fmt(rendered.htmlBytes / 1024, 1)} KB; Gmail clips at 102 KB)  ${htmlPartBytes < 102 * 1024 ? 'ok' : 'MISSED'}`,
+    ];
+    console.log(lines.join('\n'));
+  } finally {
+    sink.kill('SIGTERM');
+  }
+}
+
+if (args.role === 'sink') await runSink();
+else if (args.role === 'b') await runB(args.dir!, Number(args.port));
+else await main();
