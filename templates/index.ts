@@ -7,6 +7,6 @@ import { unsubscribed } from './unsubscribed.tsx';
 
 /**
  * Every email design Daybreak knows: add a template by importing it and listing it here.
- * Entries must not call imported functions at module load (templates and src/render import each other).
+ * Template files import src/render's inner modules, not src/render/index.ts (which imports this list).
  */
 export const templates: TemplateDefinition[] = [briefing, compact, confirmSubscription, welcome, unsubscribed];

@@ -1,5 +1,7 @@
-// The render area's public face. Order matters a little: the engines and helpers are exported before the
-// registry, because templates/*.tsx import this file and the registry imports templates/ (an ESM cycle).
+// The render area's public face. The registry below imports templates/index.ts, so template files import
+// the inner modules of src/render (types.ts, reader-fields.ts, react-engine.ts…), never this file: a
+// template loaded first would otherwise enter the index → registry → templates cycle half-way
+// (tests/render/import-order.test.ts).
 export * from './types.ts';
 export {
   escapeHtml,

@@ -2,8 +2,8 @@ import { DaybreakError } from '../errors.ts';
 import { templates } from '../../templates/index.ts';
 import type { EditionTemplate, TemplateDefinition } from './types.ts';
 
-// `templates` is read inside the functions, never at module load: templates/*.tsx import src/render, which
-// imports this file, and an ESM import cycle only works if nobody touches the other side while loading.
+// `templates` is read inside the functions, never at module load, so that even a template that imports
+// src/render/index.ts by mistake (an import cycle) finds this module usable.
 
 /** Every template in templates/index.ts, in its order. */
 export function listTemplates(): TemplateDefinition[] {
