@@ -40,9 +40,9 @@ const css = `:root{color-scheme:light dark;supported-color-schemes:light dark}
 .dv p{border-top-color:#8a857c!important}.m .bio{background:#2a2926!important;color:#b5afa5!important}
 }`;
 
-function Kicker({ children, align }: { children: string; align?: 'center' }) {
+function Kicker({ children }: { children: string }) {
   return (
-    <mj-text css-class="k" font-family={sans} font-size="12px" line-height="16px" letter-spacing="1px" text-transform="uppercase" font-weight="700" color={accent} padding="0 0 6px" {...(align ? { align } : {})}>
+    <mj-text css-class="k" font-family={sans} font-size="12px" line-height="16px" letter-spacing="1px" text-transform="uppercase" font-weight="700" color={accent} padding="0 0 6px">
       {children}
     </mj-text>
   );
