@@ -13,50 +13,15 @@
  * there); everything it writes goes to the temp folder through DAYBREAK_DB, DAYBREAK_SECRET and SMTP_URL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import Database from 'better-sqlite3';
 import { createSubscriberStore } from '../../src/audience/index.ts';
 import { openDatabase } from '../../src/db/index.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+import { ROOT, startChild, stopChild, type Child } from './daybreak-child.ts';
 import { tempDir } from './fixtures.ts';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/daybreak.js');
-
-interface Child {
-  process: ChildProcess;
-  output: () => string;
-  base: string;
-  exited: Promise<number | null>;
-}
-
-async function startChild(cwd: string, env: NodeJS.ProcessEnv): Promise<Child> {
-  const child = spawn(process.execPath, [BIN, 'start'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  const base = await new Promise<string>((resolveBase, reject) => {
-    const check = () => {
-      const m = /Sign up:\s+(http:\/\/localhost:\d+)\//.exec(out);
-      if (m) {
-        child.stdout!.off('data', check);
-        resolveBase(m[1]!);
-      }
-    };
-    child.stdout!.on('data', check);
-    void exited.then((code) => reject(new Error(`daybreak start exited (${code}) before it was ready:\n${out}`)));
-  });
-  return { process: child, output: () => out, base, exited };
-}
-
-async function stopChild(child: Child): Promise<number | null> {
-  child.process.kill('SIGTERM');
-  return child.exited;
-}
 
 function pad(n: number): string {
   return String(n).padStart(2, '0');
