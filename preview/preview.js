@@ -345,6 +345,8 @@ async function loadView() {
     $('problem').hidden = true;
     $('subject').textContent = view.subject;
     document.title = `${view.subject} · Daybreak preview`;
+    $('raw-html').href = rawUrl('html');
+    $('raw-txt').href = rawUrl('txt');
     $('preheader').textContent = view.preheader;
     $('text-part').textContent = view.text;
     renderHeaders(view);

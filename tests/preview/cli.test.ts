@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 const BIN = join(process.cwd(), 'bin/daybreak.js');
 
+// A CLI start loads every command's modules: generous timeouts for a busy machine (not timed assertions).
 describe('daybreak preview', () => {
   it('serves the preview on loopback, prints where, and stops on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'daybreak-preview-cli-'));
@@ -40,11 +41,11 @@ describe('daybreak preview', () => {
       child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 90_000);
 
   it('rejects a bad port with exit status 2', () => {
     const result = spawnSync(process.execPath, [BIN, 'preview', '--port', 'eighty'], { encoding: 'utf8' });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--port: Expected a port number (got "eighty")');
-  });
+  }, 90_000);
 });
