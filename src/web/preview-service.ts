@@ -344,7 +344,8 @@ export function createPreviewService(options: PreviewServiceOptions) {
       };
     }
 
-    const cached = cache.get(key);
+    // Renders are cached until a watched file changes; without the watcher nothing says when, so no cache.
+    const cached = watching ? cache.get(key) : undefined;
     if (cached) return cached;
 
     let edition: ReturnType<typeof assembleEdition>;
@@ -375,7 +376,7 @@ export function createPreviewService(options: PreviewServiceOptions) {
     try {
       const rendered = await render.renderEdition(edition, config, templateName);
       const entry: Rendered = { render, edition, config, rendered, renderedAt: new Date().toISOString(), generation };
-      cache.set(key, entry);
+      if (watching) cache.set(key, entry);
       lastGood.set(key, entry);
       return entry;
     } catch (error) {

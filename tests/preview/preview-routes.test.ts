@@ -401,3 +401,13 @@ describe('POST /preview/api/send-test', () => {
     expect((await json('/preview/api/send-test', request({ to: 'editor@example.com', ...view }))).status).toBe(502);
   });
 });
+
+describe('without the watcher (daybreak preview --no-watch)', () => {
+  it('reads the data afresh for every request, so an edit still shows', async () => {
+    const before = await text('/preview/morning/2026-12-01/briefing.txt');
+    h.editJson('articles/2026-12-01-lead-winter-storm.json', (article) => ({ ...article, headline: 'Edited without a watcher' }));
+    const after = await text('/preview/morning/2026-12-01/briefing.txt');
+    expect(before.body).not.toContain('Edited without a watcher');
+    expect(after.body).toContain('Edited without a watcher');
+  });
+});
