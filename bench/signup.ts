@@ -189,8 +189,11 @@ async function runServer(): Promise<void> {
   );
 
   const out = join(dir, 'accepted.txt');
+  const cpuBefore = process.cpuUsage();
   const loader = fork(self, ['--role', 'load', '--port', String(server.port), '--seconds', String(seconds), '--concurrency', String(concurrency), '--out', out], childOptions);
   const result = await once<LoadResult>(loader);
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuMsPerRequest = (cpu.user + cpu.system) / 1000 / Math.max(1, result.requests);
   const mailQueuedAtEnd = app.audience.pendingMail;
 
   // Nothing acknowledged may be missing.
@@ -217,6 +220,7 @@ async function runServer(): Promise<void> {
     `errors:          ${result.errors}${result.errors ? ` ${JSON.stringify(result.errorKinds)}` : ''}`,
     `accepted:        ${result.accepted}; in the database: ${result.accepted - missing}; missing: ${missing}`,
     `subscribers row: ${inDb.size}`,
+    `server CPU:      ${cpuMsPerRequest.toFixed(3)} ms per sign-up incl. its confirmation mail so far (${(1000 / cpuMsPerRequest).toFixed(0)}/s if it had a core to itself)`,
     `group commits:   ${commits} transactions, ${(committed / Math.max(1, commits)).toFixed(1)} sign-ups each on average, ${(commitMs / Math.max(1, commits)).toFixed(2)} ms each`,
     sink
       ? `confirmations:   ${mailed} accepted by the sink (${mailQueuedAtEnd} were still queued when the load stopped; drained in ${drainSeconds.toFixed(1)} s; ${mailFailures} failures)`

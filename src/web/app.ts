@@ -130,7 +130,7 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
         headers: { 'Retry-After': String(retryAfter) },
       });
     }
-    const body = await readBody(c.req.raw);
+    const body = await readBody(c.req.raw, { incoming: nodeBody(c) });
     c.set('json', body.kind === 'json');
     const candidate = signUpCandidate(body);
     if (body.kind === 'form') {
@@ -243,6 +243,13 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
   });
 
   return Object.assign(app as unknown as Hono, { audience });
+}
+
+/** Node's request stream when served by @hono/node-server and nobody has read the body yet. */
+function nodeBody(c: Context): NodeJS.ReadableStream | undefined {
+  const incoming = (c.env as { incoming?: NodeJS.ReadableStream & { readableEnded?: boolean; readableDidRead?: boolean } } | undefined)?.incoming;
+  if (!incoming || incoming.readableDidRead || incoming.readableEnded) return undefined;
+  return incoming;
 }
 
 function prefersJson(c: Context): boolean {
