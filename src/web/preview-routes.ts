@@ -148,6 +148,11 @@ export function createPreview(options: PreviewOptions): Preview {
   );
 
   app.post('/api/send-test', async (c) => {
+    // Only JSON: a cross-site form can post text/plain that looks like JSON, but not application/json
+    // (that needs a CORS preflight, which this app never grants), so no other site can send through it.
+    if (!/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
+      return c.json({ ok: false, errors: ['Send JSON (Content-Type: application/json)'] }, 415);
+    }
     const body = await c.req.json().catch(() => null);
     const parsed = SendTestSchema.safeParse(body ?? {}, { reportInput: true });
     if (!parsed.success) return c.json(badRequest(parsed.error), 400);

@@ -370,8 +370,11 @@ describe('POST /preview/api/send-test', () => {
     const missing = await json('/preview/api/send-test', request({ to: 'a@example.com' }));
     expect(missing.status).toBe(400);
     expect(missing.body.errors).toEqual(expect.arrayContaining(['request: newsletter: Required', 'request: date: Required']));
-    const notJson = await h.app.request('/preview/api/send-test', { method: 'POST', body: 'to=a@example.com' });
+    const notJson = await h.app.request('/preview/api/send-test', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: 'to=a@example.com' });
     expect(notJson.status).toBe(400);
+    // A cross-site form can only post "simple" bodies; text/plain that looks like JSON is refused.
+    const formLike = await h.app.request('/preview/api/send-test', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify({ to: 'a@example.com', ...view }) });
+    expect(formLike.status).toBe(415);
     const quiet = await json('/preview/api/send-test', request({ to: 'a@example.com', ...view, date: '2027-01-15' }));
     expect(quiet.status).toBe(404);
     expect(await readMaildir(join(h.varDir, 'mail'))).toEqual([]);
