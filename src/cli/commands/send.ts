@@ -159,7 +159,8 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
         const values = readerFieldValues({
           email: address,
           firstName: known?.name ?? null,
-          unsubscribeUrl: unsubscribeUrlFor(known?.id ?? 0, newsletter.id),
+          // A stranger's test copy gets a link that is plainly a test (no subscriber to sign a token for).
+          unsubscribeUrl: known ? unsubscribeUrlFor(known.id, newsletter.id) : `${config.baseUrl.replace(/\/+$/, '')}/unsubscribe?token=test-send`,
         });
         const messageId = `test.${randomBytes(12).toString('hex')}@${message.domain}`;
         const raw = message.build({ to: { address, name: known?.name ?? null }, messageId, unsubscribeUrl: values.unsubscribeUrl, htmlValues: htmlValues(values), textValues: values });
