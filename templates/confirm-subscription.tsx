@@ -1,4 +1,4 @@
-import { Button, Section, Text, Link } from '@react-email/components';
+import { Button, Section, Text, Link } from '../src/render/email-components.ts';
 // Inner modules, not src/render/index.ts: that index loads the registry, which loads this file, and an
 // ESM cycle entered here would read this file's export before it exists.
 import { renderReactEmail } from '../src/render/react-engine.ts';

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { Body, Container, Head, Hr, Html, Preview, Section, Text } from '@react-email/components';
+import { Body, Container, Head, Hr, Html, Preview, Section, Text } from '../src/render/email-components.ts';
 import { describeSchedule, type ScheduleLike } from '../src/content/index.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { Link, Text } from '@react-email/components';
+import { Link, Text } from '../src/render/email-components.ts';
 import { describeSchedule } from '../src/content/index.ts';
 // Inner modules, not src/render/index.ts: that index loads the registry, which loads this file, and an
 // ESM cycle entered here would read this file's export before it exists.

@@ -59,7 +59,7 @@ describe('the shipped sample data', () => {
     const e = edition('morning', '2026-11-30');
     expect(e.curatedBy).toBe('data/editions/morning/2026-11-30.json');
     expect(e.lead.id).toBe('shutdown-deadline-congress-returns');
-    expect(e.intro).toMatch(/^Good morning\./);
+    expect(e.intro).toMatch(/^Congress is back/);
     expect(e.subject).toBe("Twelve days to a shutdown deadline, and the rest of Monday's news");
     const inWindow = content.articles
       .filter((a) => Date.parse(a.publishedAt) > e.window.from.getTime() && Date.parse(a.publishedAt) <= e.window.to.getTime())
