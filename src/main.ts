@@ -92,7 +92,6 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     transport: mailer,
     secret,
     unsubscribeUrlFor: (subscriberId, newsletterId) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId),
-    now: () => clock.now(),
     // A hand-run `daybreak send` of the same edition holds its lock: wait for it to finish, then send
     // whatever it left (usually nothing), rather than fail the run.
     lockWaitMs: options.lockWaitMs ?? 120_000,

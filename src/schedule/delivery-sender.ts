@@ -3,7 +3,7 @@ import type { Db } from '../db/index.ts';
 import { createSqliteSendStore, sendEdition, type SendStore, type Transport } from '../delivery/index.ts';
 import { renderEdition } from '../render/index.ts';
 import type { EditionSender } from './scheduler.ts';
-import { expireDeferred } from './send-ledger-view.ts';
+import { addDays } from './format-times.ts';
 
 export interface DeliverySenderOptions {
   db: Db;
@@ -16,7 +16,6 @@ export interface DeliverySenderOptions {
   unsubscribeUrlFor(subscriberId: number, newsletterId: string): string;
   /** How long a send waits for another process's lock on the same edition (default 0: refuse). */
   lockWaitMs?: number;
-  now?: () => Date;
 }
 
 /** The reply a copy gets when shutdown stops it before its SMTP transaction began. */
@@ -36,7 +35,6 @@ const SHUTDOWN_REPLY = '421 4.3.2 Daybreak is shutting down; this copy stays in 
 export function createDeliverySender(options: DeliverySenderOptions): EditionSender {
   const { db, config } = options;
   const store = createSqliteSendStore(db);
-  const now = options.now ?? (() => new Date());
   return {
     async send({ newsletterId, date, edition, signal, retry }) {
       const newsletter = config.newsletters.find((n) => n.id === newsletterId);
@@ -55,8 +53,9 @@ export function createDeliverySender(options: DeliverySenderOptions): EditionSen
       });
       return { ...report, interrupted: signal.aborted && report.deferred > 0 };
     },
+    // The delivery area's own expiry: every unfinished copy of editions before the next one's date.
     expireDeferred(newsletterId, date) {
-      return expireDeferred(db, newsletterId, date, now());
+      return store.expireEarlierEditions({ newsletter: newsletterId, date: addDays(date, 1) });
     },
   };
 }

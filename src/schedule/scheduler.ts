@@ -267,9 +267,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const n = sender.expireDeferred
         ? await sender.expireDeferred(newsletter.id, date)
         : expireDeferred(db, newsletter.id, date, now);
-      const counts = sendLedgerCounts(db, newsletter.id, date) ?? { ...run, skipped: run.skipped + run.deferred, deferred: 0 };
-      ledger.updateCounts(newsletter.id, date, counts, `${n} deferred copies expired when the next edition began`);
-      log(`${newsletter.id} ${date}: ${n} deferred copies expired (the next edition has begun)`);
+      const fromLedger = sendLedgerCounts(db, newsletter.id, date);
+      // The next edition's send may have expired them first (sendEdition does so as it starts): count
+      // from the ledger, not from this call.
+      const expired = fromLedger ? fromLedger.expired : n;
+      const counts = fromLedger ?? { ...run, skipped: run.skipped + run.deferred, deferred: 0 };
+      ledger.updateCounts(newsletter.id, date, counts, `${expired} deferred copies expired when the next edition began`);
+      log(`${newsletter.id} ${date}: ${expired} deferred copies expired (the next edition has begun)`);
       retryAttempts.delete(k);
       return;
     }

@@ -4,6 +4,8 @@ import type { RunCounts } from './run-ledger.ts';
 export interface SendLedgerCounts extends RunCounts {
   /** Copies not yet attempted or in flight: more than zero after a send returns means it was cut short. */
   pending: number;
+  /** Copies that expired unsent when the next edition began (counted in `skipped` too). */
+  expired: number;
 }
 
 /**
@@ -23,6 +25,7 @@ export function sendLedgerCounts(db: Db, newsletter: string, date: string): Send
     deferred: by('deferred'),
     skipped: by('skipped') + by('expired'),
     pending: by('queued') + by('sending'),
+    expired: by('expired'),
   };
 }
 

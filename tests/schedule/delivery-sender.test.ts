@@ -36,7 +36,6 @@ describe('the scheduler with the real sender', () => {
       sender: createDeliverySender({
         db: t.db, config, transport: mailer, secret: 'a-test-secret-of-enough-length',
         unsubscribeUrlFor: (id, nl) => `http://localhost:3000/unsubscribe?token=${nl}-${id}`,
-        now: () => clock.now(),
       }),
       clock,
       ledgerSince: new Date('2026-11-30T00:00:00Z'),
@@ -68,5 +67,41 @@ describe('the scheduler with the real sender', () => {
     await clock.advanceTo('2026-12-01T11:00:00Z');
     expect(sink.messagesTo('late@example.com')).toHaveLength(1);
     expect(sink.messagesTo('ann@example.com')).toHaveLength(2);
+  });
+
+  it('expires a copy still deferred when the next edition begins, and says so on the run', async () => {
+    const sink = await startSmtpSink();
+    sink.fault({ phase: 'rcpt', match: 'never@example.com', code: 451, message: '4.2.2 Mailbox full' });
+    const t = tempDb();
+    const { dir: varDir, cleanup } = tempDir();
+    const config = ConfigSchema.parse({
+      newsletters: [{ id: 'morning', name: 'The Morning Briefing', schedule: { cron: '0 6 * * *', timezone: 'America/New_York' } }],
+      delivery: { maxConnections: 1, retries: 0 },
+    });
+    createSubscriberStore(t.db).add({ email: 'never@example.com', name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, new Date());
+    const mailer = createMailer({ config, env: { SMTP_URL: sink.url }, varDir });
+    const clock = new ManualClock('2026-11-30T10:59:00Z');
+    const scheduler = createScheduler({
+      db: t.db, config, loadContent: () => hourlyContent('2026-11-28T00:00:00Z', 5), clock, ledgerSince: new Date('2026-11-30T00:00:00Z'),
+      sender: createDeliverySender({ db: t.db, config, transport: mailer, secret: 'a-test-secret-of-enough-length', unsubscribeUrlFor: () => 'http://localhost:3000/u' }),
+    });
+    cleanups.push(async () => {
+      await scheduler.stop({ timeoutMs: 2000 });
+      await mailer.close();
+      await sink.close();
+      t.cleanup();
+      cleanup();
+    });
+    await scheduler.start();
+    await clock.advanceTo('2026-12-01T10:59:00Z');
+    const copy = () => t.db.prepare(`SELECT state, attempts FROM sends WHERE edition_date = '2026-11-30'`).get() as { state: string; attempts: number };
+    expect(copy().state).toBe('deferred');
+    expect(copy().attempts).toBeGreaterThan(5); // retried on the timer through the day
+
+    await clock.advanceTo('2026-12-01T11:00:00Z');
+    expect(copy().state).toBe('expired');
+    const run = t.db.prepare(`SELECT deferred, skipped, reason FROM runs WHERE edition_date = '2026-11-30'`).get() as { deferred: number; skipped: number; reason: string };
+    expect(run).toMatchObject({ deferred: 0, skipped: 1 });
+    expect(run.reason).toBe('1 deferred copies expired when the next edition began');
   });
 });
