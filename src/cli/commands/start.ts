@@ -120,5 +120,8 @@ export function registerStart(program: Command, io: Io = process, env: NodeJS.Pr
           ? 'Stopped. Anything not sent is queued in the ledger and goes out at the next start.\n'
           : 'Stopped after the timeout with SMTP transactions still open; those copies are re-sent at the next start.\n',
       );
+      // A connection a server never answers could keep the event loop alive past the timeout we promised;
+      // the ledger already holds everything, so leave anyway (unref: a clean exit does not wait for this).
+      setTimeout(() => process.exit(0), 2000).unref();
     });
 }
