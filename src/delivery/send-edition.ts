@@ -74,6 +74,11 @@ export interface SendEditionOptions {
    * ledger commit). A crash can duplicate at most this many copies.
    */
   maxInFlight?: number;
+  /**
+   * Stops the run early (shutdown): no new copy is claimed or started; copies already handed to SMTP
+   * finish and are recorded; claimed copies not yet started stay `sending` and go out on the next run.
+   */
+  signal?: AbortSignal;
   /** Lock lifetime; renewed every third of it while the run is alive (default 30 s). */
   lockTtlMs?: number;
 }
@@ -346,6 +351,8 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
   };
 
   const hasDueRetry = () => retries.some((r) => r.at <= Date.now());
+  const aborted = () => options.signal?.aborted === true;
+  options.signal?.addEventListener('abort', () => notify(), { once: true });
   let refilling: Promise<void> | null = null;
   // Claims the next rows in the background while the current ones are sent, so the pipeline never waits
   // for a claim commit; at most `window + claimBatch` rows are `sending` without being on the wire.
@@ -384,11 +391,11 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
   for (;;) {
     signalled = false;
     if (fatal) break;
-    const stopping = Boolean(paused) || ctx.isLockLost() || dispatched >= limit;
+    const stopping = Boolean(paused) || ctx.isLockLost() || dispatched >= limit || aborted();
     if (!stopping && !refilling && ready.length <= window && dispatched + ready.length < limit && (!exhausted || hasDueRetry())) {
       refilling = refill();
     }
-    while (ready.length && inFlight < window && !paused && !ctx.isLockLost()) dispatch(ready.shift()!);
+    while (ready.length && inFlight < window && !stopping) dispatch(ready.shift()!);
     if (inFlight === 0 && !refilling && (stopping || (ready.length === 0 && exhausted && retries.length === 0))) break;
     if (signalled) continue;
     let timer: NodeJS.Timeout | undefined;

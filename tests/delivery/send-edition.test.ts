@@ -119,6 +119,29 @@ describe('sendEdition: who gets a copy', () => {
   });
 });
 
+describe('sendEdition: stopping early', () => {
+  it('stops claiming when its signal aborts, and the next run sends exactly the rest', async () => {
+    const w = await world(manyReaders(30), { maxConnections: 1 });
+    const controller = new AbortController();
+    let n = 0;
+    const transport: Transport = {
+      sendRaw(message) {
+        n += 1;
+        if (n === 3) controller.abort();
+        return w.mailer.sendRaw(message);
+      },
+    };
+    const first = await w.send({ transport, signal: controller.signal });
+    expect(first.sent).toBeGreaterThanOrEqual(3);
+    expect(first.sent).toBeLessThan(30);
+    expect(first.sent + first.deferred).toBe(30);
+    const second = await w.send();
+    expect(second).toMatchObject({ sent: 30 - first.sent, alreadySent: first.sent, deferred: 0 });
+    expect(w.sink.messages).toHaveLength(30);
+    expect(new Set(w.sink.messages.map((m) => m.to[0])).size).toBe(30);
+  });
+});
+
 describe('sendEdition: the message on the wire', () => {
   it('carries every list header, a deterministic HMAC Message-ID and the exact personalized HTML and text', async () => {
     const w = await world([{ email: 'ana@example.com', name: 'Ana' }]);
