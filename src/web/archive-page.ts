@@ -1,3 +1,4 @@
+import { escapeHtml as escapeReact } from '../render/index.ts';
 import { escapeHtml } from './html.ts';
 
 export interface ArchiveMarkers {
@@ -10,6 +11,8 @@ export interface ArchiveMarkers {
   /** The edition's own "View in your browser" link, pointless on the page itself: it becomes "All editions". */
   viewInBrowserUrl?: string;
   archiveUrl?: string;
+  /** The edition's "why you get this email" sentence (EditionView.reason), replaced on the web copy. */
+  reason?: string;
 }
 
 /** The opening tag that most closely precedes `index` (skipping closing tags, comments and doctypes). */
@@ -47,8 +50,18 @@ export function archiveEditionHtml(emailHtml: string, markers: ArchiveMarkers): 
     out = `${out.slice(0, tagStart)}${openTag}Sign up to get it by email</a>${out.slice(close + '</a>'.length)}`;
   }
 
-  // 2. The sentence holding the reader's address → a line saying where this copy lives.
+  // 2. The sentence holding the reader's address → a line saying where this copy lives. The "why you get
+  //    this email" sentence, true for a subscriber but not for a web reader, gives way to the same line.
   const note = `You are reading the web edition of ${escapeHtml(markers.newsletterName)}.`;
+  let noted = false;
+  if (markers.reason) {
+    const reason = escapeReact(markers.reason);
+    const at = out.indexOf(`>${reason}<`);
+    if (at !== -1) {
+      out = `${out.slice(0, at + 1)}${note}${out.slice(at + 1 + reason.length)}`;
+      noted = true;
+    }
+  }
   for (let i = out.indexOf(markers.emailMarker); i !== -1; i = out.indexOf(markers.emailMarker)) {
     const inHref = out.lastIndexOf('<', i) > out.lastIndexOf('>', i);
     const block = inHref ? null : enclosingOpenTag(out, i);
@@ -58,7 +71,9 @@ export function archiveEditionHtml(emailHtml: string, markers: ArchiveMarkers): 
       continue;
     }
     const tagEnd = out.indexOf('>', block.start) + 1;
-    out = `${out.slice(0, tagEnd)}${note}${out.slice(close)}`;
+    out = noted
+      ? `${out.slice(0, block.start)}${out.slice(close + `</${block.name}>`.length)}`
+      : `${out.slice(0, tagEnd)}${note}${out.slice(close)}`;
   }
 
   // 3. The link to this very page leads to the archive index instead.

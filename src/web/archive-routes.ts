@@ -163,6 +163,7 @@ ${sections}`));
       newsletterName: newsletter.name,
       viewInBrowserUrl: rendered.view.links.viewInBrowserUrl,
       archiveUrl: `${config.baseUrl.replace(/\/+$/, '')}/archive`,
+      reason: rendered.view.reason,
     });
     c.header('Content-Security-Policy', EDITION_CSP);
     c.header('Cache-Control', 'no-cache');

@@ -92,7 +92,8 @@ describe('GET /archive/<newsletter>/<date>', () => {
     expect(page).not.toContain('token=');
     expect(page).not.toContain('daybreak-archive');
     expect(page).not.toContain('This email was sent to');
-    expect(page).toContain('You are reading the web edition of The Morning Briefing.');
+    expect(page.split('You are reading the web edition of The Morning Briefing.')).toHaveLength(2);
+    expect(page).not.toContain('because you signed up');
     expect(page).toMatch(/<a href="https:\/\/news\.example\.org\/"[^>]*>Sign up to get it by email<\/a>/);
     expect(page).toMatch(/<a href="https:\/\/news\.example\.org\/archive"[^>]*>All editions<\/a>/);
     expect(page).not.toContain('View in your browser');
@@ -137,9 +138,17 @@ describe('archiveEditionHtml', () => {
     );
   });
 
-  it('fails loudly rather than publish a placeholder it cannot place', () => {
-    expect(() => archiveEditionHtml('<p title="EMAIL-MARK">hi</p>', markers)).not.toThrow();
+  it('puts the web-edition line in place of the "why you get this" sentence, and drops the address sentence', () => {
+    const out = archiveEditionHtml(
+      '<p>You get A &amp; B because you signed up at x.example, Zoë&#x27;s site.</p><p class="m">This email was sent to EMAIL-MARK.</p><p>end</p>',
+      { ...markers, reason: "You get A & B because you signed up at x.example, Zoë's site." },
+    );
+    expect(out).toBe('<p>You are reading the web edition of A &amp; B.</p><p>end</p>');
+  });
+
+  it('blanks a reader address or unsubscribe URL found anywhere else (an attribute, bare text)', () => {
     expect(archiveEditionHtml('<p title="EMAIL-MARK">hi</p>', markers)).toBe('<p title="">hi</p>');
+    expect(archiveEditionHtml('<link rel="x" href="https://x.invalid/UNSUB">', markers)).toBe('<link rel="x" href="https://s.example/?a=1&amp;b=2">');
   });
 });
 
