@@ -339,6 +339,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const date = localDate(last, tz);
       const time = sendTimeOn(newsletter, date);
       const sendAt = time.sendAt ?? last;
+      recordGap(newsletter, date, now);
       if (!ledger.get(newsletter.id, date)) {
         const lateMs = now.getTime() - sendAt.getTime();
         const graceMs = newsletter.schedule.graceMinutes * MINUTE;
@@ -364,6 +365,25 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
     armFiring(newsletter, now);
     return work;
+  }
+
+  /**
+   * Editions between the newsletter's last run and `date` (the current one) that nobody ran: the process
+   * was down for more than a day. Each is recorded `missed`, so the ledger has no silent holes; only the
+   * current edition may still be sent. With no run at all yet there is no gap to fill (a fresh ledger).
+   */
+  function recordGap(newsletter: Newsletter, date: string, now: Date): void {
+    const previous = ledger.last(newsletter.id);
+    if (!previous || previous.date >= date) return;
+    const tz = newsletter.schedule.timezone;
+    let at = nextEditionAt(newsletter, previous.date);
+    for (let n = 0; at && n < 366; n++) {
+      const d = localDate(at, tz);
+      if (d >= date) break;
+      const reason = `not running at ${formatLocal(at, tz)} (${formatUtc(at)}); by the time it came back the edition of ${date} was due, so this one was not sent (send it by hand with \`daybreak send --newsletter ${newsletter.id} --date ${d}\`)`;
+      if (ledger.recordMissed({ newsletter: newsletter.id, date: d, scheduledAt: at, now, reason })) log(`${newsletter.id} ${d}: missed: ${reason}`);
+      at = nextEditionAt(newsletter, d);
+    }
   }
 
   function armFiring(newsletter: Newsletter, now: Date): void {

@@ -148,6 +148,27 @@ describe('catch-up after downtime', () => {
     expect(s.sender.calls.map((c) => c.date)).toEqual(['2026-12-01']);
   });
 
+  it('records every edition missed during a downtime of several days, and sends only the current one', async () => {
+    const s = setup({ start: '2026-11-28T10:00:00Z', newsletters: morning });
+    await s.scheduler.start();
+    await s.clock.advanceTo('2026-11-28T12:00:00Z');
+    await s.scheduler.stop();
+    // Down from the 28th until 07:00 New York time on December 1st (one hour after that day's firing).
+    await s.clock.advanceTo('2026-12-01T12:00:00Z');
+    const sender = recordingSender(() => s.clock.now());
+    const back = createScheduler({ db: s.open(), config: s.config, loadContent: () => s.content, sender, clock: s.clock });
+    cleanups.push(async () => void (await back.stop({ timeoutMs: 1000 })));
+    await back.start();
+    await back.idle();
+    expect(sender.calls.map((c) => [c.date, c.at])).toEqual([['2026-12-01', '2026-12-01T12:00:00.000Z']]);
+    const rows = runRows(s.db);
+    expect(rows.map((r) => [r.edition_date, r.state])).toEqual([
+      ['2026-11-28', 'done'], ['2026-11-29', 'missed'], ['2026-11-30', 'missed'], ['2026-12-01', 'done'],
+    ]);
+    expect(rows[1]!.reason).toContain('the edition of 2026-12-01 was due');
+    expect(rows[2]!.scheduled_at).toBe('2026-11-30T11:00:00.000Z');
+  });
+
   it('honours a newsletter-specific graceMinutes', async () => {
     const s = setup({
       start: '2026-11-30T11:45:00Z',
