@@ -4,6 +4,7 @@ import type { Db } from '../db/index.ts';
 import { DaybreakError } from '../errors.ts';
 import type { RenderedEmail } from '../render/types.ts';
 import { createSubscriberStore, type Consent, type SignUpOutcome, type SubscriberStore } from './subscriber-store.ts';
+import { startSignUpWriter } from './signup-writer.ts';
 import { ALL_NEWSLETTERS, type Tokens } from './tokens.ts';
 import {
   fallbackTemplates,
@@ -32,6 +33,12 @@ export interface AudienceOptions {
   confirmationIntervalMs?: number;
   /** How many mails go out at once from the background queue. */
   mailConcurrency?: number;
+  /**
+   * Commit sign-ups on a worker thread with its own connection (file databases only), so the fsync of a
+   * group commit never stalls the web thread. `daybreak serve` turns it on; tests keep it off.
+   */
+  writerThread?: boolean;
+  onWriterError?: (error: Error) => void;
   /** Told about every mail that failed to go out (the web app logs it). */
   onMailError?: (error: unknown, to: string, kind: string) => void;
 }
@@ -127,11 +134,15 @@ export function createAudience(options: AudienceOptions) {
   };
 
   // ---- group commit for sign-ups: one IMMEDIATE transaction per event-loop turn ----
+  // With a writer thread the commit (and its fsync) runs there, and the next batch gathers meanwhile.
+  const file = (db as { name?: string }).name;
+  const writer = options.writerThread && file && file !== ':memory:' ? startSignUpWriter(file, (error) => options.onWriterError?.(error)) : null;
+  let inFlight = false;
+  const stats = { commits: 0, signUps: 0, onThread: 0 };
   let batch: { request: SignUpRequest; resolve: () => void; reject: (e: unknown) => void }[] = [];
-  const flush = () => {
-    const current = batch;
-    batch = [];
-    const at = now();
+  type Item = (typeof batch)[number];
+
+  const commitInline = (current: Item[], at: Date) => {
     let outcomes: SignUpOutcome[];
     try {
       outcomes = store.signUpMany(current.map((b) => b.request), at, interval);
@@ -151,6 +162,32 @@ export function createAudience(options: AudienceOptions) {
       afterSignUp(item.request, outcomes[i]!, at);
       item.resolve();
     });
+  };
+
+  const flush = () => {
+    if (batch.length === 0 || inFlight) return; // an in-flight batch flushes again when it lands
+    const current = batch;
+    batch = [];
+    const at = now();
+    stats.commits += 1;
+    stats.signUps += current.length;
+    if (!writer?.ready) return commitInline(current, at);
+    stats.onThread += 1;
+    inFlight = true;
+    writer
+      .write(current.map((b) => b.request), at, interval)
+      .then(
+        (outcomes) => current.forEach((item, i) => {
+          afterSignUp(item.request, outcomes[i]!, at);
+          item.resolve();
+        }),
+        // The thread's transaction rolled back (or the thread died): do it here, one by one.
+        () => commitInline(current, at),
+      )
+      .finally(() => {
+        inFlight = false;
+        flush();
+      });
   };
 
   const check = (ids: string[]) => {
@@ -240,7 +277,23 @@ export function createAudience(options: AudienceOptions) {
 
     /** Resolves once every pending sign-up is committed and every queued mail handed over (or failed). */
     async drain(): Promise<void> {
-      while (batch.length > 0 || queue.length > 0 || running > 0) await new Promise((r) => setTimeout(r, 5));
+      while (batch.length > 0 || inFlight || queue.length > 0 || running > 0) await new Promise((r) => setTimeout(r, 5));
+    },
+
+    /** Drains, then stops the writer thread (if any). */
+    async close(): Promise<void> {
+      await this.drain();
+      await writer?.close();
+    },
+
+    /** Group-commit counters: transactions, sign-ups in them, and how many ran on the writer thread. */
+    get stats() {
+      return { ...stats };
+    },
+
+    /** True once the writer thread (when asked for) has opened the database. */
+    get writerReady(): boolean {
+      return writer?.ready ?? false;
     },
 
     /** Mails waiting or in flight. */

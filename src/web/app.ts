@@ -35,6 +35,8 @@ export interface CreateAppOptions {
   mount?: { path: string; app: Hono<any> }[];
   /** The transactional designs; default: the template registry's (issue 3). */
   templates?: TransactionalTemplates;
+  /** Commit sign-ups on a worker thread (see createAudience); `daybreak serve` and the benchmark use it. */
+  signupWriterThread?: boolean;
   /** Overrides web.signupRatePerMinute (the benchmark raises it). */
   signupRatePerMinute?: number;
   /** Where errors worth a human's attention go (mail failures, 5xx). Default: console.error. */
@@ -80,6 +82,8 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
     mailer: options.mailer,
     templates: options.templates ?? registryTemplates(config),
     now: options.now,
+    writerThread: options.signupWriterThread,
+    onWriterError: (error) => log('the sign-up writer thread failed; committing on the web thread from now on', error),
     onMailError: (error, to, kind) => log(`could not send the ${kind} email to ${to}: ${(error as Error)?.message ?? error}`),
   });
   const limiter = createRateLimiter({ limit: options.signupRatePerMinute ?? config.web.signupRatePerMinute, windowMs: 60_000 });

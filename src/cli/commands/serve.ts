@@ -47,6 +47,7 @@ export function registerServe(program: Command, io: Io = process, env: NodeJS.Pr
         db,
         mailer,
         tokens,
+        signupWriterThread: true,
         log: (message, error) => io.stderr.write(`daybreak: ${message}${error ? ` ${error instanceof Error ? error.message : String(error)}` : ''}\n`),
       });
       const server = await startServer(app, { port, hostname: flags.host });
@@ -63,7 +64,7 @@ export function registerServe(program: Command, io: Io = process, env: NodeJS.Pr
       });
       io.stdout.write('Stopping: finishing queued mail…\n');
       await server.close();
-      await app.audience.drain();
+      await app.audience.close();
       await mailer.close();
       db.close();
     });
