@@ -25,6 +25,8 @@ export interface CreateDaybreakOptions {
   varDir?: string;
   /** The scheduler's clock (tests); default the system clock. */
   clock?: Clock;
+  /** The current time, when only that is to be shifted (timers stay real durations); `clock` wins. */
+  now?: () => Date;
   /** Mount the preview (/preview) and, with the local mail server, the mailbox (/inbox). Default true. */
   preview?: boolean;
   /** Where the scheduler and the web app report what they do. Default: stdout/stderr with a timestamp. */
@@ -84,7 +86,8 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
   const secret = loadSecret({ env, varDir });
   const tokens = createTokens(secret);
   const mailer = createMailer({ config, env, varDir });
-  const clock = options.clock ?? systemClock;
+  const now = options.now;
+  const clock: Clock = options.clock ?? (now ? { ...systemClock, now } : systemClock);
 
   const sender = createDeliverySender({
     db,

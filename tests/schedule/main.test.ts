@@ -12,7 +12,7 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function setup() {
+async function setup(time: { clock?: ManualClock; now?: () => Date } = { clock: new ManualClock('2026-11-30T05:00:00Z') }) {
   const sink = await startSmtpSink();
   const { dir, cleanup } = tempDir('daybreak-main-');
   const configFile = join(dir, 'daybreak.config.json');
@@ -23,13 +23,14 @@ async function setup() {
       { id: 'tokyo', name: 'Tokyo Mornings', schedule: { cron: '0 7 * * 1-5', timezone: 'Asia/Tokyo' } },
     ],
   }));
-  const clock = new ManualClock('2026-11-30T05:00:00Z');
+  const clock = time.clock;
   const daybreak = await createDaybreak({
     configFile,
     dataDir: 'data',
     varDir: join(dir, 'var'),
     env: { SMTP_URL: sink.url, DAYBREAK_SECRET: 'a-main-test-secret-0123456789' },
-    clock,
+    ...(clock ? { clock } : {}),
+    ...(time.now ? { now: time.now } : {}),
     preview: false,
     log: () => {},
   });
@@ -82,5 +83,10 @@ describe('createDaybreak', () => {
     expect(res.status).toBe(200);
     expect(await daybreak.stop({ timeoutMs: 2000 })).toEqual({ finished: true });
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('takes a plain now() instead of a clock, for the times it reports', async () => {
+    const { daybreak } = await setup({ now: () => new Date('2026-07-04T12:00:00Z') });
+    expect(daybreak.status()[0]).toMatchObject({ id: 'morning', nextSendAt: '2026-07-05T10:00:00.000Z', nextSendLocal: 'Sun 2026-07-05 06:00 EDT' });
   });
 });
