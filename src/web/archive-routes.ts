@@ -170,5 +170,12 @@ ${sections}`));
     return c.html(page);
   });
 
+  // A newsletter's own address lands on its part of the index; a trailing slash on the path without one.
+  app.get('/:newsletter', (c) => {
+    const newsletter = newsletterById(c.req.param('newsletter'));
+    return newsletter ? c.redirect(`${c.req.path.replace(/\/[^/]*\/?$/, '')}#h-${newsletter.id}`, 302) : c.notFound();
+  });
+  app.get('*', (c) => (c.req.path.length > 1 && c.req.path.endsWith('/') ? c.redirect(c.req.path.replace(/\/+$/, ''), 301) : c.notFound()));
+
   return app;
 }

@@ -112,6 +112,18 @@ describe('GET /archive/<newsletter>/<date>', () => {
     }
   });
 
+  it('sends /archive/ and /archive/<newsletter> to the index, and 404s an unknown newsletter', async () => {
+    const { app } = setup();
+    const { Hono } = await import('hono');
+    const site = new Hono().route('/archive', app);
+    const slash = await site.request('http://localhost/archive/');
+    expect([slash.status, slash.headers.get('location')]).toEqual([301, '/archive']);
+    const letter = await site.request('http://localhost/archive/morning');
+    expect([letter.status, letter.headers.get('location')]).toEqual([302, '/archive#h-morning']);
+    expect((await site.request('http://localhost/archive/nope')).status).toBe(404);
+    expect((await site.request('http://localhost/archive/morning/2026-11-30/extra')).status).toBe(404);
+  });
+
   it('is served over real HTTP with its Content-Security-Policy', async () => {
     const { app } = setup();
     const server = await startServer(app, { port: 0 });
