@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { createSubscriberStore } from '../../src/audience/index.ts';
 import { openDatabase } from '../../src/db/index.ts';
 import { startGatedSmtpSink, type GatedSmtpSink } from '../helpers/gated-smtp-sink.ts';
-import { ROOT, startChild, stopChild, type Child } from './daybreak-child.ts';
+import { startChild, stopChild, type Child } from './daybreak-child.ts';
 import { tempDir } from './fixtures.ts';
 
 describe('daybreak start killed mid-send', () => {
@@ -54,7 +54,7 @@ describe('daybreak start killed mid-send', () => {
       DAYBREAK_SECRET: 'a-crash-test-secret-0123456789', SMTP_URL: sink.url, PORT: '0',
     };
 
-    const first = await startChild(ROOT, env);
+    const first = await startChild(dir, env);
     children.push(first);
     await sink.waitForHeld(1); // a copy is on the wire, its 250 held back
     first.process.kill('SIGKILL');
@@ -64,7 +64,7 @@ describe('daybreak start killed mid-send', () => {
     db.close();
 
     sink.release(); // the server accepts what it had (the client never learns: the at-least-once case)
-    const second = await startChild(ROOT, env);
+    const second = await startChild(dir, env);
     children.push(second);
     type LastRun = { state: string; sent: number; total: number } | null;
     let lastRun: LastRun = null as LastRun;

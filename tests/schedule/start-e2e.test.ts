@@ -9,8 +9,7 @@
  *    took longer than that to boot), sent by one of the two.
  * 3. Third start (a restart): nothing is sent again.
  *
- * The child runs in the project folder, as `npm start` does (tsx reads tsconfig.json's JSX setting from
- * there); everything it writes goes to the temp folder through DAYBREAK_DB, DAYBREAK_SECRET and SMTP_URL.
+ * The child runs in the temp folder, so everything it writes (var/, the database) stays there.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,7 +19,7 @@ import Database from 'better-sqlite3';
 import { createSubscriberStore } from '../../src/audience/index.ts';
 import { openDatabase } from '../../src/db/index.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
-import { ROOT, startChild, stopChild, type Child } from './daybreak-child.ts';
+import { startChild, stopChild, type Child } from './daybreak-child.ts';
 import { tempDir } from './fixtures.ts';
 
 function pad(n: number): string {
@@ -91,7 +90,7 @@ describe('daybreak start, end to end', () => {
 
     // 1. A schedule that does not fire today (Feb 29 only); a new reader signs up and confirms over HTTP.
     writeConfig('0 0 6 29 2 *');
-    const first = await startChild(ROOT, env);
+    const first = await startChild(dir, env);
     children.push(first);
     expect(first.output()).toContain(`Mail goes to ${sink.url}`);
     // The banner gives the next send in the newsletter's timezone and in UTC.
@@ -120,7 +119,7 @@ describe('daybreak start, end to end', () => {
     writeConfig(`${fire.getUTCSeconds()} ${fire.getUTCMinutes()} ${fire.getUTCHours()} * * *`);
     const date = `${fire.getUTCFullYear()}-${pad(fire.getUTCMonth() + 1)}-${pad(fire.getUTCDate())}`;
     // Two processes on the same database at once: only one of them may send the edition.
-    const [second, twin] = await Promise.all([startChild(ROOT, env), startChild(ROOT, env)]);
+    const [second, twin] = await Promise.all([startChild(dir, env), startChild(dir, env)]);
     children.push(second, twin);
     // It fired while the child ran (on time) or just before it was up (a catch-up, well inside the grace).
     await sink.waitForMessages(beforeBriefing + 3, 60_000);
@@ -143,7 +142,7 @@ describe('daybreak start, end to end', () => {
     expect(await stopChild(twin)).toBe(0);
 
     // 3. A restart finds the edition done and sends nothing.
-    const third = await startChild(ROOT, env);
+    const third = await startChild(dir, env);
     children.push(third);
     const runsAfterRestart = (await (await fetch(`${third.base}/healthz`)).json()) as typeof health;
     expect(runsAfterRestart.newsletters[0]!.lastRun).toMatchObject({ date, state: 'done', sent: 3 });
