@@ -46,7 +46,7 @@ export interface Daybreak {
   app: DaybreakApp;
   scheduler: Scheduler;
   preview: Preview | null;
-  /** Starts the scheduler (catch-up first) and the web server. */
+  /** Starts the web server, then the scheduler (which catches up first). */
   start(options: { port: number; hostname?: string }): Promise<RunningServer>;
   /**
    * Graceful stop (SIGTERM/SIGINT): no new HTTP requests or sends; SMTP transactions in flight finish
@@ -145,8 +145,9 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     preview,
     status: () => scheduler.status(),
     async start({ port, hostname }) {
-      await scheduler.start();
+      // The server first: a port in use must fail the start before the scheduler sends anything.
       server = await startServer(app, { port, ...(hostname ? { hostname } : {}) });
+      await scheduler.start();
       return server;
     },
     stop({ timeoutMs = 30_000 } = {}) {
