@@ -299,8 +299,9 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
   const dispatch = (copy: ClaimedCopy) => {
     inFlight += 1;
     dispatched += 1;
+    // Only copies waiting for a retry are in the map, so it stays small on a list of any size.
     const tries = (triesThisRun.get(copy.subscriberId) ?? 0) + 1;
-    triesThisRun.set(copy.subscriberId, tries);
+    triesThisRun.delete(copy.subscriberId);
     let raw: string;
     try {
       const values = readerFieldValues({
@@ -342,6 +343,7 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
           const delay = delivery.retryBaseMs * 2 ** (tries - 1);
           const at = Date.now() + delay;
           retries.push({ at, subscriberId: copy.subscriberId });
+          triesThisRun.set(copy.subscriberId, tries);
           complete({ subscriberId: copy.subscriberId, state: 'deferred', reply, nextAttemptAt: new Date(at).toISOString() }, 'retry');
         } else {
           complete({ subscriberId: copy.subscriberId, state: 'deferred', reply, nextAttemptAt: null }, 'deferred');
