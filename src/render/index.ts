@@ -9,6 +9,8 @@ export {
   sampleReader,
   noNameReader,
   awkwardReader,
+  sampleReaders,
+  sampleUnsubscribeUrl,
   READER_FIELDS,
   createPlaceholderReader,
   placeholderNonce,

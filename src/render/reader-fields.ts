@@ -72,23 +72,38 @@ export function readerFieldValues(reader: Reader): Record<ReaderField, string> {
   };
 }
 
-/** The reader `daybreak build` writes its .eml for and the preview shows first. */
-export const sampleReader: Reader = {
-  email: 'ana.reader@example.com',
-  firstName: 'Ana',
-  unsubscribeUrl: 'http://localhost:3000/unsubscribe?token=sample-ana',
-};
+/** The base URL of the default config (`baseUrl` in src/content/config-schema.ts). */
+const DEFAULT_BASE_URL = 'http://localhost:3000';
 
-/** A reader who gave no name: the greeting falls back to "Good morning." */
-export const noNameReader: Reader = {
-  email: 'no.name@example.com',
-  firstName: null,
-  unsubscribeUrl: 'http://localhost:3000/unsubscribe?token=sample-noname',
-};
+/**
+ * The unsubscribe URL of a SAMPLE reader: `{baseUrl}/unsubscribe?token=sample-…`, the shape that
+ * `createTokens(secret).unsubscribeUrl` (src/audience) gives real readers. Deliberately NOT a signed token:
+ * a sample reader has no subscriber row, and a validly signed token for some id would unsubscribe whoever
+ * really holds that id if someone clicked it in a built file. It also keeps `daybreak build` from needing
+ * (and writing) var/secret. The unsubscribe page answers this link with "invalid or expired".
+ */
+export function sampleUnsubscribeUrl(baseUrl: string, token: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/unsubscribe?token=${token}`;
+}
 
-/** A reader whose fields hold everything that must be escaped: < & quotes and emoji. */
-export const awkwardReader: Reader = {
-  email: `o'brien+news&"more"@example.com`,
-  firstName: `Zoë "Z" <O'Brien> & 🦊`,
-  unsubscribeUrl: 'http://localhost:3000/unsubscribe?token=a<b>&n="1"&x=\'2\'',
-};
+/** The sample readers for a config's `baseUrl`: the `.eml` of `daybreak build` and the preview's reader switch. */
+export function sampleReaders(baseUrl: string): { sample: Reader; noName: Reader; awkward: Reader } {
+  return {
+    /** The reader `daybreak build` writes its .eml for and the preview shows first. */
+    sample: { email: 'ana.reader@example.com', firstName: 'Ana', unsubscribeUrl: sampleUnsubscribeUrl(baseUrl, 'sample-ana') },
+    /** A reader who gave no name: the greeting falls back to "Good morning." */
+    noName: { email: 'no.name@example.com', firstName: null, unsubscribeUrl: sampleUnsubscribeUrl(baseUrl, 'sample-noname') },
+    /** A reader whose fields hold everything that must be escaped: < & quotes and emoji. */
+    awkward: {
+      email: `o'brien+news&"more"@example.com`,
+      firstName: `Zoë "Z" <O'Brien> & 🦊`,
+      unsubscribeUrl: sampleUnsubscribeUrl(baseUrl, 'a<b>&n="1"&x=\'2\''),
+    },
+  };
+}
+
+const defaults = sampleReaders(DEFAULT_BASE_URL);
+/** The sample readers for the default `baseUrl` (tests); commands use `sampleReaders(config.baseUrl)`. */
+export const sampleReader: Reader = defaults.sample;
+export const noNameReader: Reader = defaults.noName;
+export const awkwardReader: Reader = defaults.awkward;

@@ -1,7 +1,7 @@
 import type { Config, Edition } from '../content/index.ts';
 import { buildEditionView } from './edition-view.ts';
 import { fillSegments, htmlValues, segment } from './personalize.ts';
-import { createPlaceholderReader, placeholderNonce, readerFieldValues, sampleReader } from './reader-fields.ts';
+import { createPlaceholderReader, placeholderNonce, readerFieldValues, sampleReaders } from './reader-fields.ts';
 import { getEditionTemplate } from './registry.ts';
 import type { EditionView, Reader, ReaderField, RenderedEmail, Segmented, TemplateEngine } from './types.ts';
 
@@ -56,7 +56,7 @@ export async function renderEdition(edition: Edition, config: Config, templateNa
     preheader,
     html,
     text,
-    htmlBytes: Buffer.byteLength(personalize(sampleReader).html, 'utf8'),
+    htmlBytes: Buffer.byteLength(personalize(sampleReaders(config.baseUrl).sample).html, 'utf8'),
     personalize,
   };
 }

@@ -213,10 +213,11 @@ export function createPreviewService(options: PreviewServiceOptions) {
     return value;
   }
 
-  function readerFor(render: RenderModule, choice: ReaderChoice): Reader {
-    if (choice === 'no-name') return render.noNameReader;
-    if (choice === 'awkward') return render.awkwardReader;
-    return render.sampleReader;
+  function readerFor(render: RenderModule, choice: ReaderChoice, baseUrl: string): Reader {
+    const readers = render.sampleReaders(baseUrl);
+    if (choice === 'no-name') return readers.noName;
+    if (choice === 'awkward') return readers.awkward;
+    return readers.sample;
   }
 
   function lastGoodInfo(key: string): Problem['lastGood'] {
@@ -440,7 +441,7 @@ export function createPreviewService(options: PreviewServiceOptions) {
     const result = await renderQuery(query);
     if (!('rendered' in result)) return result;
     const choice = query.reader ?? 'sample';
-    const reader = readerFor(result.render, choice);
+    const reader = readerFor(result.render, choice, result.config.baseUrl);
     const copy = result.rendered.personalize(reader);
     return {
       ok: true,
@@ -481,7 +482,7 @@ export function createPreviewService(options: PreviewServiceOptions) {
       entry = await renderQuery(query);
     }
     if (!('rendered' in entry)) return entry;
-    const base = readerFor(entry.render, query.reader ?? 'sample');
+    const base = readerFor(entry.render, query.reader ?? 'sample', entry.config.baseUrl);
     const reader = query.to ? { ...base, email: query.to } : base;
     return { ok: true, copy: entry.rendered.personalize(reader), entry, reader };
   }

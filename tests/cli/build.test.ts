@@ -81,6 +81,22 @@ describe('daybreak build', () => {
     expect(mail.date?.toISOString()).toBe(result.sendAt);
   });
 
+  it("links the sample reader's unsubscribe URL on the config's baseUrl in the HTML footer, the text and List-Unsubscribe", async () => {
+    const config = JSON.parse(readFileSync(join(dir, 'daybreak.config.json'), 'utf8'));
+    const custom = join(dir, 'custom-base.json');
+    writeFileSync(custom, JSON.stringify({ ...config, baseUrl: 'https://news.example.org/daily/' }));
+    const { status, stdout } = await build(['--date', '2026-11-30', '--json'], { config: custom });
+    expect(status).toBe(0);
+    const result = JSON.parse(stdout);
+    const expected = 'https://news.example.org/daily/unsubscribe?token=sample-ana';
+    const html = readFileSync(result.files.html, 'utf8');
+    expect(html).toContain(`href="${expected}"`);
+    expect(html).not.toContain('localhost:3000');
+    expect(readFileSync(result.files.text, 'utf8')).toContain(`Unsubscribe: ${expected}`);
+    const mail = await simpleParser(readFileSync(result.files.eml));
+    expect(mail.headers.get('list')).toMatchObject({ unsubscribe: { url: expected } });
+  });
+
   it('prints a short human summary without --json', async () => {
     const { status, stdout } = await build(['--date', '2026-11-30']);
     expect(status).toBe(0);

@@ -12,7 +12,7 @@ import {
   localDate,
   type Config,
 } from '../../content/index.ts';
-import { getEditionTemplate, lintEmail, renderEdition, sampleReader, type Reader } from '../../render/index.ts';
+import { getEditionTemplate, lintEmail, renderEdition, sampleReader, sampleReaders, type Reader } from '../../render/index.ts';
 import { loadConfigFrom, resolveDataDir } from '../context.ts';
 import { formatIssues } from '../../content/index.ts';
 
@@ -138,8 +138,10 @@ export async function build(rawFlags: BuildFlags, now: Date = new Date()): Promi
   if (isSkipped(edition)) return { newsletter: newsletter.id, date, skipped: 'no articles' };
 
   const rendered = await renderEdition(edition, config, templateName);
-  const copy = rendered.personalize(sampleReader);
-  const eml = await composeEml({ config, reader: sampleReader, subject: copy.subject, html: copy.html, text: copy.text, date: edition.sendAt });
+  // The sample reader's unsubscribe link is on the config's baseUrl (see sampleUnsubscribeUrl for why unsigned).
+  const reader = sampleReaders(config.baseUrl).sample;
+  const copy = rendered.personalize(reader);
+  const eml = await composeEml({ config, reader, subject: copy.subject, html: copy.html, text: copy.text, date: edition.sendAt });
 
   const dir = join(flags.out, newsletter.id, date);
   const files = {
