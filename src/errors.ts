@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   EINPUT: 'Invalid input',
   ENOTFOUND: 'Not found',
   ETOKEN: 'Invalid or expired token',
+  EIO: 'A file or folder could not be written',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -183,6 +183,24 @@ describe('daybreak build', () => {
     } finally {
       vi.unstubAllEnvs();
     }
+  });
+
+  it('exits 1 naming the path, without a stack trace, when the output folder cannot be created', async () => {
+    const { status, stdout, stderr } = await build(['--date', '2026-11-30'], { out: '/dev/null/x' });
+    expect(status).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^daybreak: Cannot write \/dev\/null\/x\/morning\/2026-11-30: ENOTDIR/);
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('when one file cannot be written, renames none, removes its temporaries and exits 1 naming that file', async () => {
+    const out = join(dir, 'out', 'morning', '2026-11-30');
+    // A folder where the text part's temporary file must go: the html temp is written, the text one fails.
+    mkdirSync(join(out, `briefing.txt.tmp-${process.pid}`), { recursive: true });
+    const { status, stderr } = await build(['--date', '2026-11-30']);
+    expect(status).toBe(1);
+    expect(stderr).toContain(`Cannot write ${join(out, 'briefing.txt')}: EISDIR`);
+    expect(readdirSync(out)).toEqual([`briefing.txt.tmp-${process.pid}`]);
   });
 
   it('replaces files of an earlier build and leaves no temporary files', async () => {

@@ -73,19 +73,32 @@ export async function composeEml(options: {
   return mail.compile().build();
 }
 
-/** Writes every file under a temporary name first, then renames them all: never a half-written set. */
-function writeAll(files: Array<{ path: string; data: string | Buffer }>): void {
+/**
+ * Creates `dir` and writes every file under a temporary name first; only when all are written are they
+ * renamed into place (renames in one folder do not fail for want of space), so a full disk or a bad path
+ * never leaves a half-written set. On failure the temporaries, and a folder this call created, are
+ * removed, and the error is an EIO DaybreakError naming the path (exit 1), not a stack trace.
+ */
+function writeAll(dir: string, files: Array<{ path: string; data: string | Buffer }>): void {
   const temps: string[] = [];
+  let created: string | undefined;
+  let current = dir;
   try {
+    created = mkdirSync(dir, { recursive: true });
     for (const file of files) {
+      current = file.path;
       const temp = `${file.path}.tmp-${process.pid}`;
       writeFileSync(temp, file.data);
       temps.push(temp);
     }
-    files.forEach((file, i) => renameSync(temps[i]!, file.path));
+    files.forEach((file, i) => {
+      current = file.path;
+      renameSync(temps[i]!, file.path);
+    });
   } catch (error) {
     for (const temp of temps) rmSync(temp, { force: true });
-    throw error;
+    if (created !== undefined) rmSync(created, { recursive: true, force: true });
+    throw new DaybreakError('EIO', `Cannot write ${current}: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -149,8 +162,7 @@ export async function build(rawFlags: BuildFlags, now: Date = new Date()): Promi
     text: join(dir, `${templateName}.txt`),
     eml: join(dir, `${templateName}.eml`),
   };
-  mkdirSync(dir, { recursive: true });
-  writeAll([
+  writeAll(dir, [
     { path: files.html, data: copy.html },
     { path: files.text, data: copy.text },
     { path: files.eml, data: eml },
