@@ -21,6 +21,16 @@ export function normalizeEmail(raw: string): string {
 }
 
 /**
+ * The key the store looks people up by (migration 011): the normalized address lower-cased, local part
+ * included. RFC 5321 allows a case-sensitive local part, but real mailboxes ignore case, so Ann@ and
+ * ann@ are one person and share one confirmation limit. Addresses are ASCII (EmailSchema), so this
+ * matches SQLite's lower() used in the migration's backfill.
+ */
+export function emailKey(email: string): string {
+  return normalizeEmail(email).toLowerCase();
+}
+
+/**
  * The one email check, with messages a person understands. Used by the web form, the JSON API and the
  * CLI alike. Returns the normalized address.
  */

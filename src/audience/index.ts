@@ -4,7 +4,7 @@
  */
 export { loadSecret } from './load-secret.ts';
 export { createTokens, CONFIRM_TOKEN_TTL_MS, ALL_NEWSLETTERS, type Tokens, type TokenClaims, type TokenPurpose } from './tokens.ts';
-export { normalizeEmail, EmailSchema, NameSchema, MAX_EMAIL_LENGTH } from './email-address.ts';
+export { normalizeEmail, emailKey, EmailSchema, NameSchema, MAX_EMAIL_LENGTH } from './email-address.ts';
 export {
   createSubscriberStore,
   type SubscriberStore,

@@ -1,5 +1,6 @@
 import { writeTransaction, type Db } from '../db/index.ts';
 import { DaybreakError } from '../errors.ts';
+import { emailKey } from './email-address.ts';
 import { ALL_NEWSLETTERS } from './tokens.ts';
 
 export type SubscriptionStatus = 'pending' | 'confirmed' | 'unsubscribed';
@@ -51,7 +52,8 @@ export interface AddInput {
   source: string;
 }
 
-export type AddOutcome = { id: number; created: boolean; changed: string[]; keptUnsubscribed: string[] };
+/** `renamed`: an existing person's name was replaced by the one given (the operator's word wins; none given keeps it). */
+export type AddOutcome = { id: number; created: boolean; changed: string[]; keptUnsubscribed: string[]; renamed: boolean };
 
 interface SubscriberRow {
   id: number;
@@ -79,16 +81,22 @@ export type SubscriberStore = ReturnType<typeof createSubscriberStore>;
  */
 export function createSubscriberStore(db: Db) {
   const q = {
-    byEmail: db.prepare<[string], SubscriberRow>('SELECT * FROM subscribers WHERE email = ?'),
+    // By key (migration 011): case variants of one address are one person.
+    byKey: db.prepare<[string], SubscriberRow>('SELECT * FROM subscribers WHERE email_key = ?'),
+    // Every row of an address: the keyed one and any unkeyed duplicates left by migration 011's backfill.
+    allOfAddress: db.prepare<[string, string], { id: number }>(
+      'SELECT id FROM subscribers WHERE email_key = ? OR (email_key IS NULL AND lower(email) = ?) ORDER BY id',
+    ),
     byId: db.prepare<[number], SubscriberRow>('SELECT * FROM subscribers WHERE id = ?'),
     nextId: db.prepare<[], { id: number }>(
       'SELECT MAX(COALESCE((SELECT MAX(id) FROM subscribers), 0), COALESCE((SELECT MAX(id) FROM subscriber_id_floor), 0)) + 1 AS id',
     ),
     insert: db.prepare(
-      `INSERT INTO subscribers (id, email, name, created_at, consent_at, consent_ip, consent_user_agent, consent_source, last_signup_at)
-       VALUES (@id, @email, @name, @now, @now, @ip, @userAgent, @source, @now)`,
+      `INSERT INTO subscribers (id, email, email_key, name, created_at, consent_at, consent_ip, consent_user_agent, consent_source, last_signup_at)
+       VALUES (@id, @email, @key, @name, @now, @now, @ip, @userAgent, @source, @now)`,
     ),
     touch: db.prepare<[string, number]>('UPDATE subscribers SET last_signup_at = ? WHERE id = ?'),
+    setName: db.prepare<[string, number]>('UPDATE subscribers SET name = ? WHERE id = ?'),
     setConfirmationSent: db.prepare<[string | null, number]>('UPDATE subscribers SET last_confirmation_sent_at = ? WHERE id = ?'),
     subs: db.prepare<[number], { newsletter: string; status: SubscriptionStatus }>(
       'SELECT newsletter, status FROM subscriptions WHERE subscriber_id = ? ORDER BY created_at, newsletter',
@@ -129,7 +137,7 @@ export function createSubscriberStore(db: Db) {
 
   const insertPerson = (email: string, name: string | null, consent: Consent, now: string): number => {
     const id = q.nextId.get()!.id;
-    q.insert.run({ id, email, name, now, ip: consent.ip, userAgent: consent.userAgent, source: consent.source });
+    q.insert.run({ id, email, key: emailKey(email), name, now, ip: consent.ip, userAgent: consent.userAgent, source: consent.source });
     return id;
   };
 
@@ -140,7 +148,7 @@ export function createSubscriberStore(db: Db) {
    */
   const signUpInTransaction = (input: SignUpInput, now: Date, confirmationIntervalMs: number): SignUpOutcome => {
     const at = now.toISOString();
-    const row = q.byEmail.get(input.email);
+    const row = q.byKey.get(emailKey(input.email));
     const id = row ? row.id : insertPerson(input.email, input.name, input.consent, at);
     if (row) q.touch.run(at, id);
     const existing = new Map(q.subs.all(id).map((s) => [s.newsletter, s.status]));
@@ -164,8 +172,9 @@ export function createSubscriberStore(db: Db) {
       return row && toSubscriber(row);
     },
 
+    /** Case-insensitive: `Ann@example.com` and `ann@EXAMPLE.com` find the same person. */
     findByEmail(email: string): Subscriber | undefined {
-      const row = q.byEmail.get(email);
+      const row = q.byKey.get(emailKey(email));
       return row && toSubscriber(row);
     },
 
@@ -192,8 +201,10 @@ export function createSubscriberStore(db: Db) {
     add(input: AddInput, now: Date): AddOutcome {
       const at = now.toISOString();
       return writeTransaction(db, () => {
-        const row = q.byEmail.get(input.email);
+        const row = q.byKey.get(emailKey(input.email));
         const id = row ? row.id : insertPerson(input.email, input.name, { ip: null, userAgent: null, source: input.source }, at);
+        const renamed = !!row && input.name !== null && input.name !== row.name;
+        if (renamed) q.setName.run(input.name!, id);
         const existing = new Map(q.subs.all(id).map((s) => [s.newsletter, s.status]));
         const changed: string[] = [];
         const keptUnsubscribed: string[] = [];
@@ -210,7 +221,7 @@ export function createSubscriberStore(db: Db) {
             changed.push(newsletter);
           }
         }
-        return { id, created: !row, changed, keptUnsubscribed };
+        return { id, created: !row, changed, keptUnsubscribed, renamed };
       });
     },
 
@@ -276,15 +287,22 @@ export function createSubscriberStore(db: Db) {
       return people.filter((p) => p.subscriptions.some((s) => s.status === status));
     },
 
-    /** Deletes the person: their row, subscriptions (cascade) and send-ledger rows. Their id is never reused. */
+    /**
+     * Deletes the person, whatever the case of the address: their row (and any unkeyed duplicate left by
+     * migration 011), subscriptions (cascade) and send-ledger rows. Their ids are never reused.
+     */
     remove(email: string): boolean {
       return writeTransaction(db, () => {
-        const row = q.byEmail.get(email);
-        if (!row) return false;
-        q.removeSends.run(row.id);
-        q.remove.run(row.id);
-        q.raiseFloor.run(row.id);
-        q.trimFloor.run(row.id);
+        const key = emailKey(email);
+        const rows = q.allOfAddress.all(key, key);
+        if (rows.length === 0) return false;
+        for (const { id } of rows) {
+          q.removeSends.run(id);
+          q.remove.run(id);
+        }
+        const highest = rows[rows.length - 1]!.id;
+        q.raiseFloor.run(highest);
+        q.trimFloor.run(highest);
         return true;
       });
     },

@@ -107,4 +107,28 @@ export const migrations: Migration[] = [
       CREATE INDEX runs_by_start ON runs (started_at);
     `,
   },
+  {
+    // Issue 5 (readers), review 57: mailbox local parts are case-insensitive in practice, so Victim@,
+    // victim@ and vIctim@ are one person and share one confirmation per 24 h. `email` keeps the address
+    // as first given (trimmed, domain lower-cased); `email_key` is lower(email) (addresses are ASCII:
+    // EmailSchema refuses anything else, so SQLite's ASCII-only lower() is the whole job) and is what
+    // lookups, uniqueness and the confirmation limit go by.
+    // Backfill collisions (rows that differ only in case): the OLDEST row (lowest id) gets the key; the
+    // later ones keep everything (subscriptions, consent, send history, their links keep working) but
+    // get email_key NULL, so nothing new ever lands on them. Nothing is merged or deleted here: merging
+    // would break the unsubscribe links already mailed to the later rows. `subscribers remove` deletes
+    // every row of the address, whatever its case; `subscribers list` shows them all.
+    // The trigger keys rows inserted by code that does not know the column (SQL fixtures, old tools),
+    // so the UNIQUE index holds for every writer.
+    id: '011-audience-email-key',
+    sql: `
+      ALTER TABLE subscribers ADD COLUMN email_key TEXT;  -- lower(email); NULL only for backfill duplicates
+      UPDATE subscribers SET email_key = lower(email)
+        WHERE id IN (SELECT MIN(id) FROM subscribers GROUP BY lower(email));
+      CREATE UNIQUE INDEX subscribers_by_email_key ON subscribers (email_key);
+      CREATE TRIGGER subscribers_email_key_on_insert AFTER INSERT ON subscribers
+        WHEN NEW.email_key IS NULL
+        BEGIN UPDATE subscribers SET email_key = lower(NEW.email) WHERE id = NEW.id; END;
+    `,
+  },
 ];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CONFIRMATION_INTERVAL_MS, createSubscriberStore, type SignUpInput } from '../../src/audience/index.ts';
-import { openDatabase, type Db } from '../../src/db/index.ts';
+import { migrations, openDatabase, type Db } from '../../src/db/index.ts';
 import { isDaybreakError } from '../../src/errors.ts';
 
 let dir: string;
@@ -57,6 +57,54 @@ describe('subscriber store', () => {
     db.prepare('UPDATE subscribers SET bounced = 1 WHERE id = ?').run(b.subscriberId);
     expect(store.signUp(input('bob@example.com'), later(1), 0).sendConfirmation).toBe(false);
     expect(store.findByEmail('bob@example.com')!.status).toBe('bounced');
+  });
+
+  it('keys people case-insensitively: case variants share one row and one confirmation per 24 hours, even in one batch', () => {
+    expect(store.signUp(input('Ann@example.com'), t0, CONFIRMATION_INTERVAL_MS).sendConfirmation).toBe(true);
+    expect(store.signUp(input('ann@example.com'), later(1), CONFIRMATION_INTERVAL_MS).sendConfirmation).toBe(false);
+    const batch = store.signUpMany([input('bob@example.com'), input('BOB@example.com'), input('Bob@Example.com')], later(2), CONFIRMATION_INTERVAL_MS);
+    expect(batch.map((o) => o.sendConfirmation)).toEqual([true, false, false]);
+    expect(new Set(batch.map((o) => o.subscriberId)).size).toBe(1);
+    expect(store.list().map((p) => p.email)).toEqual(['Ann@example.com', 'bob@example.com']);
+    expect(store.findByEmail('aNN@EXAMPLE.com')!.email).toBe('Ann@example.com');
+    expect(store.add({ email: 'ANN@example.com', name: 'Ann B.', newsletters: ['morning'], confirmed: true, source: 'cli' }, t0)).toMatchObject({ created: false, renamed: true });
+    expect(store.list()).toHaveLength(2);
+  });
+
+  it('refuses a second row for a case variant even from SQL that does not know the key column', () => {
+    store.signUp(input('ann@example.com'), t0, CONFIRMATION_INTERVAL_MS);
+    const insert = db.prepare("INSERT INTO subscribers (email, created_at) VALUES (?, '2026-11-30T00:00:00Z')");
+    expect(() => insert.run('ANN@example.com')).toThrow(/UNIQUE/);
+    insert.run('zed@example.com');
+    expect(store.findByEmail('Zed@example.com')!.email).toBe('zed@example.com');
+  });
+
+  it('migration 011 keys the oldest of rows that differ only in case, keeps the later ones unkeyed, and remove deletes them all', () => {
+    const file = join(dir, 'old.sqlite');
+    const old = openDatabase(file, { migrations: migrations.filter((m) => m.id !== '011-audience-email-key') });
+    const add = old.prepare("INSERT INTO subscribers (id, email, created_at) VALUES (?, ?, '2026-11-01T00:00:00Z')");
+    add.run(1, 'Ann@example.com');
+    add.run(2, 'bob@example.com');
+    add.run(3, 'ann@example.com');
+    old.prepare("INSERT INTO subscriptions (subscriber_id, newsletter, status, created_at, updated_at) VALUES (3, 'morning', 'confirmed', 'x', 'x')").run();
+    old.close();
+    const upgraded = openDatabase(file);
+    try {
+      expect(upgraded.prepare('SELECT id, email_key FROM subscribers ORDER BY id').all()).toEqual([
+        { id: 1, email_key: 'ann@example.com' },
+        { id: 2, email_key: 'bob@example.com' },
+        { id: 3, email_key: null },
+      ]);
+      const s = createSubscriberStore(upgraded);
+      // Nothing merged or lost: the later row keeps its subscription (and its links keep working by id).
+      expect(s.get(3)!.subscriptions).toEqual([{ newsletter: 'morning', status: 'confirmed' }]);
+      expect(s.findByEmail('ANN@example.com')!.id).toBe(1);
+      expect(s.signUp(input('aNn@example.com'), t0, CONFIRMATION_INTERVAL_MS).subscriberId).toBe(1);
+      expect(s.remove('ann@example.com')).toBe(true);
+      expect(s.list().map((p) => p.email)).toEqual(['bob@example.com']);
+    } finally {
+      upgraded.close();
+    }
   });
 
   it('commits a batch of sign-ups together', () => {

@@ -48,9 +48,30 @@ describe('daybreak subscribers', () => {
     ]);
     const pending = await cli('subscribers', 'list', '--status', 'pending', '--json');
     expect(JSON.parse(pending.stdout).map((p: { email: string }) => p.email)).toEqual(['bob@example.com']);
-    expect((await cli('subscribers', 'remove', 'ann@EXAMPLE.com')).status).toBe(1); // the local part keeps its case
-    expect((await cli('subscribers', 'remove', 'Ann@example.com')).stdout).toContain('Removed Ann@example.com');
+    expect((await cli('subscribers', 'remove', 'nobody@example.com')).status).toBe(1);
+    // Stored as given, but found whatever the case of the local part.
+    expect((await cli('subscribers', 'remove', 'ann@EXAMPLE.com')).stdout).toContain('Removed ann@example.com');
     expect((await list()).map((p) => p.email)).toEqual(['bob@example.com']);
+  });
+
+  it('adds Ann@ and ann@ as one person, and says when it updates the name', async () => {
+    expect((await cli('subscribers', 'add', 'Ann@example.com', '--config', configFile)).stdout).toContain('Added Ann@example.com: morning pending');
+    const again = await cli('subscribers', 'add', 'ann@example.com', '--name', 'Ann', '--newsletter', 'good-news', '--config', configFile);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('Updated ann@example.com: name set to "Ann"; good-news pending');
+    expect(await list()).toEqual([
+      { email: 'Ann@example.com', name: 'Ann', status: 'active', subscriptions: [{ newsletter: 'morning', status: 'pending' }, { newsletter: 'good-news', status: 'pending' }] },
+    ]);
+    expect((await cli('subscribers', 'add', 'ANN@example.com', '--config', configFile)).stdout).toContain('nothing changed');
+    expect((await list())[0]!.name).toBe('Ann');
+  });
+
+  it('list, remove and export take no --config: they read only the database', async () => {
+    await cli('subscribers', 'add', 'a@example.com', '--config', configFile);
+    for (const argv of [['list'], ['remove', 'a@example.com'], ['export']]) {
+      expect((await cli('subscribers', ...argv, '--config', configFile)).status).toBe(2); // commander: unknown option
+    }
+    expect((await list()).map((p) => p.email)).toEqual(['a@example.com']);
   });
 
   it('refuses a bad address, an unknown newsletter and an unknown status with usage errors', async () => {

@@ -113,6 +113,21 @@ describe('POST /subscribe', () => {
     expect(h.sink.messagesTo('target@example.com')).toHaveLength(1);
   });
 
+  it('treats case variants of an address as one person: one subscriber and one confirmation mail, form and JSON alike', async () => {
+    for (const variant of ['victim@example.com', 'Victim@example.com', 'vIctim@Example.COM', ' VICTIM@example.com ']) {
+      const res = await h.app.request('/subscribe', form({ email: variant }));
+      expect(res.status).toBe(200);
+    }
+    expect((await h.app.request('/subscribe', json({ email: 'ViCtIm@example.com', newsletters: ['good-news'] }))).status).toBe(200);
+    await h.settle();
+    expect(countRows(h.db, 'subscribers')).toBe(1);
+    expect(h.sink.messages).toHaveLength(1);
+    // Stored as first given (trimmed, domain lower-cased), with both sign-ups' newsletters pending.
+    const person = h.app.audience.store.findByEmail('VICTIM@EXAMPLE.COM')!;
+    expect(person.email).toBe('victim@example.com');
+    expect(person.subscriptions.map((s) => s.newsletter).sort()).toEqual(['good-news', 'morning']);
+  });
+
   it('lands a cross-origin plain form POST on the thank-you page', async () => {
     const res = await h.app.request('/subscribe', form({ email: 'elsewhere@example.com' }, { origin: 'https://blog.example.org', referer: 'https://blog.example.org/post' }));
     expect(res.status).toBe(200);

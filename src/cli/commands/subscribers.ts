@@ -81,8 +81,9 @@ export function registerSubscribers(program: Command, io: Io = process): void {
         store.add({ email: address, name: name.data, newsletters, confirmed: !!flags.confirmed, source: 'cli' }, new Date()),
       );
       const state = flags.confirmed ? 'confirmed' : 'pending';
+      const changes = [...(outcome.renamed ? [`name set to "${name.data}"`] : []), ...(outcome.changed.length > 0 ? [`${outcome.changed.join(', ')} ${state}`] : [])];
       io.stdout.write(
-        `${outcome.created ? 'Added' : 'Updated'} ${address}: ${outcome.changed.length > 0 ? `${outcome.changed.join(', ')} ${state}` : 'nothing changed'}` +
+        `${outcome.created ? 'Added' : 'Updated'} ${address}: ${changes.length > 0 ? changes.join('; ') : 'nothing changed'}` +
           (outcome.keptUnsubscribed.length > 0 ? `; kept unsubscribed from ${outcome.keptUnsubscribed.join(', ')} (they opted out)` : '') +
           '\n',
       );
@@ -93,7 +94,6 @@ export function registerSubscribers(program: Command, io: Io = process): void {
     .description('List subscribers and their subscriptions')
     .option('--status <status>', `only people who are ${STATUSES.slice(0, 2).join('/')} or have a ${STATUSES.slice(2).join('/')} subscription`)
     .option('--json', 'print JSON: [{ email, name, status, subscriptions: [{ newsletter, status }] }]')
-    .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
     .action((flags: { status?: string; json?: boolean }) => {
       const status = StatusFlag.safeParse(flags.status);
       if (!status.success) usage(status.error.issues[0]!.message);
@@ -116,8 +116,7 @@ export function registerSubscribers(program: Command, io: Io = process): void {
   cmd
     .command('remove')
     .description("Delete a person's data: their record, subscriptions and send history")
-    .argument('<email>', 'email address')
-    .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
+    .argument('<email>', 'email address (any case: Ann@ and ann@ are one person)')
     .action((raw: string) => {
       const address = normalizeEmail(raw);
       const removed = withStore((store) => store.remove(address));
@@ -170,7 +169,7 @@ export function registerSubscribers(program: Command, io: Io = process): void {
         for (const row of rows) {
           const outcome = store.add({ email: row.email, name: row.name, newsletters, confirmed: !!flags.confirmed, source: `import:${file}` }, now);
           if (outcome.created) added += 1;
-          else if (outcome.changed.length > 0) updated += 1;
+          else if (outcome.changed.length > 0 || outcome.renamed) updated += 1;
           else unchanged += 1;
         }
       });
@@ -184,7 +183,6 @@ export function registerSubscribers(program: Command, io: Io = process): void {
     .command('export')
     .description('Print subscribers as CSV (RFC 4180) to stdout, formula-looking cells quoted with a leading apostrophe')
     .option('--status <status>', `only people who are ${STATUSES.slice(0, 2).join('/')} or have a ${STATUSES.slice(2).join('/')} subscription`)
-    .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
     .action((flags: { status?: string }) => {
       const status = StatusFlag.safeParse(flags.status);
       if (!status.success) usage(status.error.issues[0]!.message);
