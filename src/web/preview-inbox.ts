@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { readMaildir, readMaildirMessage, type Mailer } from '../delivery/index.ts';
 
 /** Text for HTML: the five characters that matter in text and attribute values. */
@@ -42,11 +42,15 @@ function formatTime(iso: string): string {
  * when mail goes to the local mail server; with SMTP_URL set there is no local mailbox to show.
  *
  * @example
- * app.route('/inbox', createInboxApp({ mailer, stylesheet: '/preview/assets/preview.css', previewPath: '/preview' }));
+ * app.route('/inbox', createInboxApp({ mailer, stylesheet: '/preview/assets/preview.css', previewPath: '/preview', inboxPath: '/inbox' }));
  */
-export function createInboxApp(options: { mailer: Mailer | null; stylesheet: string; previewPath: string }): Hono {
+export function createInboxApp(options: { mailer: Mailer | null; stylesheet: string; previewPath: string; inboxPath?: string }): Hono {
   const app = new Hono();
   const { mailer, stylesheet, previewPath } = options;
+  // Links are absolute: a relative "./" from /inbox/<id> is /inbox/, which a mounted sub-app's '/' route
+  // does not answer (review 57); /inbox/ is served below all the same.
+  const inboxPath = options.inboxPath ?? '/inbox';
+  const messageHref = (id: string, part = ''): string => `${inboxPath}/${encodeURIComponent(id)}${part}`;
 
   app.use('*', async (c, next) => {
     if (!mailer?.maildir) {
@@ -67,17 +71,16 @@ export function createInboxApp(options: { mailer: Mailer | null; stylesheet: str
     if (!c.res.headers.has('Content-Security-Policy')) c.res.headers.set('Content-Security-Policy', PAGE_CSP);
   });
 
-  app.get('/', async (c) => {
+  const list = async (c: Context): Promise<Response> => {
     const dir = mailer!.maildir!;
     const messages = await readMaildir(dir);
     if (c.req.query('format') === 'json' || (c.req.header('accept') ?? '').startsWith('application/json')) {
       return c.json({ maildir: dir, messages: messages.map(({ file: _file, ...m }) => m) });
     }
-    const base = c.req.path.endsWith('/') ? '' : `${c.req.path.split('/').pop()}/`;
     const rows = messages
       .map(
         (m) =>
-          `<tr><td class="time"><time datetime="${esc(m.date)}">${esc(formatTime(m.date))}</time></td><td>${esc(m.to)}</td><td><a href="${esc(base + encodeURIComponent(m.id))}">${esc(m.subject || '(no subject)')}</a></td></tr>`,
+          `<tr><td class="time"><time datetime="${esc(m.date)}">${esc(formatTime(m.date))}</time></td><td>${esc(m.to)}</td><td><a href="${esc(messageHref(m.id))}">${esc(m.subject || '(no subject)')}</a></td></tr>`,
       )
       .join('\n');
     const body = `<main class="inbox">
@@ -85,7 +88,16 @@ export function createInboxApp(options: { mailer: Mailer | null; stylesheet: str
 ${messages.length === 0 ? '<p class="empty">No messages yet. Send a test from the preview.</p>' : `<table class="messages"><thead><tr><th>Time</th><th>To</th><th>Subject</th></tr></thead><tbody>\n${rows}\n</tbody></table>`}
 </main>`;
     return c.html(page('Mailbox', stylesheet, body));
+  };
+  // Mounted under a prefix, a sub-app's '/' route answers `/inbox` only; `/inbox/` is served here.
+  app.use('*', async (c, next) => {
+    if (c.req.method === 'GET' && c.req.path === `${inboxPath}/`) {
+      c.res = await list(c);
+      return;
+    }
+    await next();
   });
+  app.get('/', list);
 
   app.get('/:id/html', async (c) => {
     const message = await find(c.req.param('id'));
@@ -104,7 +116,7 @@ ${messages.length === 0 ? '<p class="empty">No messages yet. Send a test from th
     const id = c.req.param('id');
     const message = await find(id);
     if (!message) {
-      return c.html(page('No such message', stylesheet, `<main class="inbox"><h1>No such message</h1><p><a href="./">Back to the mailbox</a></p></main>`), 404);
+      return c.html(page('No such message', stylesheet, `<main class="inbox"><h1>No such message</h1><p><a href="${esc(inboxPath)}/">Back to the mailbox</a></p></main>`), 404);
     }
     const header = (name: string): string => message.headers.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value ?? '';
     const shown = ['Date', 'From', 'To', 'Subject', 'Reply-To', 'List-Unsubscribe', 'List-Unsubscribe-Post', 'Message-ID'];
@@ -112,16 +124,15 @@ ${messages.length === 0 ? '<p class="empty">No messages yet. Send a test from th
       .filter((name) => header(name) !== '')
       .map((name) => `<tr><th>${esc(name)}</th><td>${esc(header(name))}</td></tr>`)
       .join('');
-    const self = encodeURIComponent(id);
     const body = `<main class="inbox message">
-<p><a href="./">← Mailbox</a></p>
+<p><a href="${esc(inboxPath)}/">← Mailbox</a></p>
 <h1>${esc(header('Subject') || '(no subject)')}</h1>
 <table class="headers">${headerRows}</table>
 <section class="part"><h2 id="html">HTML</h2>
-${message.html ? `<iframe class="email" title="HTML part" sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox" src="${self}/html"></iframe>` : '<p class="empty">This message has no HTML part.</p>'}
+${message.html ? `<iframe class="email" title="HTML part" sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox" src="${esc(messageHref(id, '/html'))}"></iframe>` : '<p class="empty">This message has no HTML part.</p>'}
 </section>
 <section class="part"><h2 id="text">Text</h2><pre class="text-part">${esc(message.text ?? '(no text part)')}</pre></section>
-<section class="part"><h2 id="raw">Raw source</h2><p><a href="${self}/raw">Open as a file</a></p><pre class="raw">${esc(message.raw)}</pre></section>
+<section class="part"><h2 id="raw">Raw source</h2><p><a href="${esc(messageHref(id, '/raw'))}">Open as a file</a></p><pre class="raw">${esc(message.raw)}</pre></section>
 </main>`;
     return c.html(page(header('Subject') || 'Message', stylesheet, body));
   });

@@ -232,7 +232,7 @@ export function createPreview(options: PreviewOptions): Preview {
     return c.html(dark ? service.darkModeHtml(result.copy.html) : result.copy.html);
   });
 
-  const inbox = createInboxApp({ mailer, stylesheet: `${previewPath}/assets/preview.css`, previewPath });
+  const inbox = createInboxApp({ mailer, stylesheet: `${previewPath}/assets/preview.css`, previewPath, inboxPath });
 
   return {
     mounts: [

@@ -53,13 +53,32 @@ describe('/inbox (the local mail server\'s Maildir)', () => {
     expect(html.indexOf('Newer &amp; better')).toBeLessThan(html.indexOf('Older &lt;one&gt;'));
     expect(html).toContain('bob@example.com');
     expect(html).toContain('2026-11-30 11:00:00 UTC');
-    expect(html).toContain(`href="inbox/${newer}"`);
+    expect(html).toContain(`href="/inbox/${newer}"`);
     expect(html).toContain('2 messages');
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
 
     const listing = await (await h.app.request('/inbox?format=json')).json();
     expect(listing.messages.map((m: { id: string }) => m.id)).toEqual([newer, older]);
     expect(listing.messages[0]).toMatchObject({ to: 'bob@example.com', subject: 'Newer & better', date: '2026-11-30T11:00:00.000Z' });
+  });
+
+  it('links every page back to a mailbox that answers: /inbox/ and the back links from a message lead to the list', async () => {
+    h = previewHarness();
+    const id = await deliverToMaildir(join(h.varDir, 'mail'), eml({ to: 'ada@example.com', subject: 'Round trip', date: 'Mon, 30 Nov 2026 06:00:00 -0500', text: 'x' }));
+    const slash = await h.app.request('/inbox/');
+    expect(slash.status).toBe(200);
+    expect(await slash.text()).toContain(`href="/inbox/${id}"`);
+    const message = await (await h.app.request(`/inbox/${id}`)).text();
+    const back = /<a href="([^"]+)">← Mailbox<\/a>/.exec(message)?.[1];
+    expect(back).toBe('/inbox/');
+    // Followed as a browser would, from the message's own URL.
+    const target = new URL(back!, `http://localhost/inbox/${id}`);
+    const listed = await h.app.request(target.pathname);
+    expect(listed.status).toBe(200);
+    expect(await listed.text()).toContain('Round trip');
+    const missing = await (await h.app.request('/inbox/no-such-message')).text();
+    const backFromMissing = /<a href="([^"]+)">Back to the mailbox<\/a>/.exec(missing)?.[1];
+    expect((await h.app.request(new URL(backFromMissing!, 'http://localhost/inbox/no-such-message').pathname)).status).toBe(200);
   });
 
   it('shows one message with its HTML in a sandboxed frame, its text and its raw source', async () => {
