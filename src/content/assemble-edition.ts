@@ -1,5 +1,6 @@
 import { DaybreakError } from '../errors.ts';
 import type { Config, Newsletter } from './config-schema.ts';
+import { findNewsletter } from './find-newsletter.ts';
 import { isIsoDate, type ArticleRecord, type Content } from './load-content.ts';
 import { previousFiring, sendTimeOn } from './schedule-times.ts';
 
@@ -74,13 +75,7 @@ export function assembleEdition(options: {
   date: string;
 }): Edition | SkippedEdition {
   const { config, content, date } = options;
-  const newsletter = options.newsletterId
-    ? config.newsletters.find((n) => n.id === options.newsletterId)
-    : config.newsletters[0];
-  if (!newsletter) {
-    const known = config.newsletters.map((n) => n.id).join(', ');
-    throw new DaybreakError('EUSAGE', `Unknown newsletter "${options.newsletterId}" (the config has: ${known})`);
-  }
+  const newsletter = findNewsletter(config, options.newsletterId);
   if (!isIsoDate(date)) {
     throw new DaybreakError('EUSAGE', `Invalid date "${date}": expected a calendar date written YYYY-MM-DD`);
   }

@@ -22,9 +22,11 @@ export function getTemplate(name: string): TemplateDefinition {
 
 /** Like getTemplate, and also checks that the template renders editions (not a transactional email). */
 export function getEditionTemplate(name: string): EditionTemplate {
-  const template = getTemplate(name);
+  const template = templates.find((t) => t.name === name);
+  const editions = templates.filter((t) => t.kind === 'edition').map((t) => t.name).join(', ');
+  // Only edition designs are worth suggesting where an edition is rendered.
+  if (!template) throw new DaybreakError('EUSAGE', `Unknown template "${name}" (edition templates: ${editions})`);
   if (template.kind !== 'edition') {
-    const editions = templates.filter((t) => t.kind === 'edition').map((t) => t.name).join(', ');
     throw new DaybreakError(
       'EUSAGE',
       `Template "${name}" is a transactional email, not an edition design (edition templates: ${editions})`,

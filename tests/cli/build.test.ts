@@ -146,7 +146,7 @@ describe('daybreak build', () => {
     writeFileSync(badTemplate, JSON.stringify({ newsletters: [{ id: 'morning', name: 'M', template: 'fancy' }] }));
     const second = await build(['--date', '2026-11-30'], { config: badTemplate });
     expect(second.status).toBe(1);
-    expect(second.stderr).toMatch(/newsletters\[0\]\.template: Unknown template "fancy" \(known templates: .*briefing/);
+    expect(second.stderr).toMatch(/newsletters\[0\]\.template: Unknown template "fancy" \(edition templates: briefing, compact\)/);
     expect(filesUnder(join(dir, 'out'))).toEqual([]);
   });
 
@@ -154,7 +154,8 @@ describe('daybreak build', () => {
     [['--date', '30/11/2026'], /--date: .*YYYY-MM-DD/],
     [['--date', '2026-02-30'], /--date: .*YYYY-MM-DD/],
     [['--date', '2026-11-30', '--newsletter', 'evening'], /Unknown newsletter "evening" \(the config has: morning, good-news\)/],
-    [['--date', '2026-11-30', '--template', 'fancy'], /Unknown template "fancy" \(known templates: .*briefing/],
+    [['--date', '2026-11-30', '--template', 'fancy'], /Unknown template "fancy" \(edition templates: briefing, compact\)\n/],
+    [['--date', '2026-11-30', '--template', 'welcome'], /Template "welcome" is a transactional email, not an edition design \(edition templates: briefing, compact\)/],
     [['--date', '2026-11-30', '--newsletter', 'good-news'], /good-news does not go out on 2026-11-30.*next edition is on 2026-12-06/],
     [['--date', '2026-11-30', '--colour', 'red'], /unknown option/],
   ])('exits 2 on bad usage %j, writing nothing', async (args, message) => {
@@ -162,6 +163,35 @@ describe('daybreak build', () => {
     expect(status).toBe(2);
     expect(stderr).toMatch(message);
     expect(filesUnder(join(dir, 'out'))).toEqual([]);
+  });
+
+  it('exits 1 naming newsletters[0].template when the config gives a newsletter a transactional template', async () => {
+    const config = JSON.parse(readFileSync(join(dir, 'daybreak.config.json'), 'utf8'));
+    config.newsletters[0].template = 'welcome';
+    const file = join(dir, 'transactional.json');
+    writeFileSync(file, JSON.stringify(config));
+    const { status, stderr } = await build(['--date', '2026-11-30'], { config: file });
+    expect(status).toBe(1);
+    expect(stderr).toContain(`${file}: newsletters[0].template: Template "welcome" is a transactional email`);
+    expect(filesUnder(join(dir, 'out'))).toEqual([]);
+  });
+
+  it('exits 1 naming a data/editions folder that is no newsletter of the config, writing nothing', async () => {
+    mkdirSync(join(dir, 'data', 'editions', 'mornin'));
+    writeFileSync(join(dir, 'data', 'editions', 'mornin', '2026-11-30.json'), JSON.stringify({ lead: 'x' }));
+    const { status, stderr } = await build(['--date', '2026-11-30']);
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/editions\/mornin: no newsletter "mornin" in the config \(it has: morning, good-news\)/);
+    expect(filesUnder(join(dir, 'out'))).toEqual([]);
+  });
+
+  it('says "1 article" in the summary of a one-article edition', async () => {
+    const data = join(dir, 'one');
+    mkdirSync(join(data, 'articles'), { recursive: true });
+    writeFileSync(join(data, 'articles', 'one.json'), JSON.stringify({ id: 'only', kicker: 'Speed read', headline: 'The only story', dek: 'Just one.', url: 'https://news.example.com/only', publishedAt: '2026-11-30T04:00:00-05:00' }));
+    const { status, stdout } = await build(['--date', '2026-11-30'], { data });
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^morning 2026-11-30 \(briefing\): 1 article\n/);
   });
 
   it("defaults the date to today in the newsletter's timezone, not in UTC", async () => {
@@ -180,6 +210,12 @@ describe('daybreak build', () => {
       const fromEnv = await buildEdition({ date: '2026-11-30', out: join(dir, 'out') });
       expect(fromEnv).toMatchObject({ newsletter: 'morning', date: '2026-11-30' });
       await expect(buildEdition({ date: '2026-11-30', out: join(dir, 'out'), data: join(dir, 'missing') })).rejects.toThrow(/missing: data folder not found/);
+      const renamed = join(dir, 'renamed.json');
+      const config = JSON.parse(readFileSync(join(dir, 'daybreak.config.json'), 'utf8'));
+      writeFileSync(renamed, JSON.stringify({ ...config, newsletters: [{ ...config.newsletters[0], name: 'The Flag Briefing' }, config.newsletters[1]] }));
+      const fromFlag = await buildEdition({ date: '2026-11-30', out: join(dir, 'out'), config: renamed });
+      expect(fromFlag).toMatchObject({ newsletter: 'morning', date: '2026-11-30' });
+      expect(readFileSync((fromFlag as { files: { html: string } }).files.html, 'utf8')).toContain('The Flag Briefing');
     } finally {
       vi.unstubAllEnvs();
     }

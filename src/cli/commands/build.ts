@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DaybreakError, isDaybreakError } from '../../errors.ts';
 import {
   assembleEdition,
+  findNewsletter,
   isIsoDate,
   isSkipped,
   loadContent,
@@ -119,13 +120,7 @@ function usage(flags: unknown): z.infer<typeof BuildFlags> {
 export async function build(rawFlags: BuildFlags, now: Date = new Date()): Promise<BuildResult | BuildSkipped> {
   const flags = usage(rawFlags);
   const config = loadConfigFrom({ ...(flags.config !== undefined ? { config: flags.config } : {}) });
-  const newsletter = flags.newsletter
-    ? config.newsletters.find((n) => n.id === flags.newsletter)
-    : config.newsletters[0];
-  if (!newsletter) {
-    const known = config.newsletters.map((n) => n.id).join(', ');
-    throw new DaybreakError('EUSAGE', `Unknown newsletter "${flags.newsletter}" (the config has: ${known})`);
-  }
+  const newsletter = findNewsletter(config, flags.newsletter);
   let templateName = flags.template ?? newsletter.template;
   try {
     templateName = getEditionTemplate(templateName).name;
@@ -138,7 +133,10 @@ export async function build(rawFlags: BuildFlags, now: Date = new Date()): Promi
     throw error;
   }
   const date = flags.date ?? localDate(now, newsletter.schedule.timezone);
-  const content = loadContent(resolveDataDir({ ...(flags.data !== undefined ? { data: flags.data } : {}) }));
+  // Naming the config's newsletters lets loadContent report a misspelt data/editions/<newsletter>/ folder.
+  const content = loadContent(resolveDataDir({ ...(flags.data !== undefined ? { data: flags.data } : {}) }), {
+    newsletters: config.newsletters.map((n) => n.id),
+  });
 
   let edition;
   try {
@@ -215,7 +213,7 @@ export function registerBuild(
         return;
       }
       const lines = [
-        `${result.newsletter} ${result.date} (${result.template}): ${result.articles.length} articles`,
+        `${result.newsletter} ${result.date} (${result.template}): ${result.articles.length} ${result.articles.length === 1 ? 'article' : 'articles'}`,
         `  subject  ${result.subject}`,
         `  send at  ${result.sendAt}`,
         `  html     ${result.files.html}  ${kb(result.htmlBytes)}`,
