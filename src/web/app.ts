@@ -11,7 +11,6 @@ import {
   confirmedPage,
   confirmPage,
   errorPage,
-  HONEYPOT_FIELD,
   signUpPage,
   thanksPage,
   unsubscribedPage,
@@ -20,7 +19,7 @@ import {
 } from './pages.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import { readBody } from './read-body.ts';
-import { parseSignUp, signUpCandidate } from './signup-body.ts';
+import { honeypotFilled, parseSignUp, signUpCandidate } from './signup-body.ts';
 import { SITE_CSS } from './site-css.ts';
 import { registryTemplates } from './transactional-templates.ts';
 
@@ -137,6 +136,9 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
     const body = await readBody(c.req.raw, { incoming: nodeBody(c) });
     c.set('json', body.kind === 'json');
     const candidate = signUpCandidate(body);
+    const answer = () => (body.kind === 'json' ? c.json({ ok: true }) : c.html(thanksHtml));
+    // Before validation: a bot gets "check your inbox" whatever else it sent, and nothing is stored.
+    if (honeypotFilled(candidate)) return answer();
     if (body.kind === 'form') {
       c.set('form', {
         email: typeof candidate.email === 'string' ? candidate.email : undefined,
@@ -145,9 +147,6 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
       });
     }
     const input = parseSignUp(candidate);
-    const answer = () => (body.kind === 'json' ? c.json({ ok: true }) : c.html(thanksHtml));
-    const honeypot = input[HONEYPOT_FIELD];
-    if (honeypot !== undefined && honeypot !== '') return answer();
     const newsletters =
       input.newsletters ?? (input.choose !== undefined ? [] : [config.newsletters[0]!.id]);
     await audience.signUp({

@@ -47,6 +47,15 @@ export function signUpCandidate(body: ParsedBody): Record<string, unknown> {
   return candidate;
 }
 
+/**
+ * True when the honeypot field holds anything: a bot. Checked BEFORE validation, so a bot that also sent
+ * a bad address gets the normal answer rather than a 400 telling it what to fix (review 57).
+ */
+export function honeypotFilled(candidate: Record<string, unknown>): boolean {
+  const value = candidate[HONEYPOT_FIELD];
+  return value !== undefined && value !== '';
+}
+
 /** Validates; the first problem becomes a 400 with its person-readable message. */
 export function parseSignUp(candidate: Record<string, unknown>): SignUpBody {
   const result = SignUpBodySchema.safeParse(candidate);

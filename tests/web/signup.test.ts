@@ -103,6 +103,22 @@ describe('POST /subscribe', () => {
     expect(h.sink.messages).toHaveLength(0);
   });
 
+  it('gives a filled honeypot the normal answer even when the rest is invalid, so a bot learns nothing', async () => {
+    const bad = { email: 'not-an-address', name: 'x'.repeat(300), newsletters: ['no-such-letter'], website: 'http://spam.test' };
+    const viaForm = await h.app.request('/subscribe', form(bad));
+    expect(viaForm.status).toBe(200);
+    expect(await viaForm.text()).toContain('Check your inbox');
+    const viaJson = await h.app.request('/subscribe', json({ ...bad, email: 42 }));
+    expect(viaJson.status).toBe(200);
+    expect(await viaJson.json()).toEqual({ ok: true });
+    // Without the honeypot the same body is still refused.
+    const { website: _website, ...human } = bad;
+    expect((await h.app.request('/subscribe', form(human))).status).toBe(400);
+    await h.settle();
+    expect(countRows(h.db, 'subscribers')).toBe(0);
+    expect(h.sink.messages).toHaveLength(0);
+  });
+
   it('sends at most one confirmation per address per 24 hours, whatever the IP', async () => {
     h.config.web.trustProxy = true; // config is read per request for the client IP
     for (const ip of ['203.0.113.1', '203.0.113.2', '198.51.100.9']) {
