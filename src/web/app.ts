@@ -5,7 +5,7 @@ import { createAudience, type Audience, type ConfirmationMailer, type Tokens, ty
 import type { Config } from '../content/index.ts';
 import type { Db } from '../db/index.ts';
 import { isDaybreakError } from '../errors.ts';
-import { clientIp } from './client-ip.ts';
+import { clientIp, rateLimitKey } from './client-ip.ts';
 import { HttpError } from './http-error.ts';
 import {
   confirmedPage,
@@ -127,7 +127,7 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
 
   app.post('/subscribe', async (c) => {
     c.set('json', prefersJson(c));
-    const retryAfter = limiter.hit(clientIp(c, config.web.trustProxy));
+    const retryAfter = limiter.hit(rateLimitKey(clientIp(c, config.web.trustProxy)));
     if (retryAfter > 0) {
       throw new HttpError(429, `Too many sign-ups from your network. Please try again in ${retryAfter} seconds.`, {
         headers: { 'Retry-After': String(retryAfter) },

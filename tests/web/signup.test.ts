@@ -235,6 +235,37 @@ describe('rate limits', () => {
     }
   });
 
+  it('counts IPv6 clients by /64: new addresses in one prefix share its allowance, another prefix has its own', async () => {
+    const limited = await harness({ configOverrides: { web: { trustProxy: true } } });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 6; i++) {
+        const res = await limited.app.request('/subscribe', form({ email: `v6-${i}@example.com` }, { 'x-forwarded-for': `2001:db8:1:2::${(i + 1).toString(16)}` }));
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+      const other = await limited.app.request('/subscribe', form({ email: 'v6-other@example.com' }, { 'x-forwarded-for': '2001:db8:1:3::1' }));
+      expect(other.status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('counts honeypot and invalid posts against the per-IP limit too', async () => {
+    const limited = await harness({ configOverrides: { web: { trustProxy: true, signupRatePerMinute: 3 } } });
+    try {
+      const ip = { 'x-forwarded-for': '198.51.100.20' };
+      expect((await limited.app.request('/subscribe', form({ email: 'bot@example.com', website: 'x' }, ip))).status).toBe(200);
+      expect((await limited.app.request('/subscribe', form({ email: 'not-an-address' }, ip))).status).toBe(400);
+      expect((await limited.app.request('/subscribe', json({ email: 'ok@example.com' }, ip))).status).toBe(200);
+      const fourth = await limited.app.request('/subscribe', form({ email: 'late@example.com' }, ip));
+      expect(fourth.status).toBe(429);
+      expect(countRows(limited.db, 'subscribers')).toBe(1);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('ignores X-Forwarded-For unless web.trustProxy is set', async () => {
     const strict = await harness({ configOverrides: { web: { signupRatePerMinute: 2 } } });
     try {
