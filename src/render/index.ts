@@ -24,4 +24,4 @@ export { lintEmail, preheaderOf, GMAIL_CLIP_BYTES, type LintFinding, type LintRu
 export { segment, fillSegments, htmlValues } from './personalize.ts';
 export { listTemplates, getTemplate, getEditionTemplate } from './registry.ts';
 export { templates } from '../../templates/index.ts';
-export { renderEdition, type PersonalizableEdition } from './render-edition.ts';
+export { renderEdition, type PersonalizableEdition, type PersonalizedBytes } from './render-edition.ts';

@@ -18,6 +18,39 @@ export interface PersonalizableEdition {
   htmlBytes: number;
   /** One reader's copy: values HTML-escaped into the HTML, inserted as they are into the text. */
   personalize(reader: Reader): RenderedEmail;
+  /**
+   * The same copy as UTF-8 bytes, for whatever sends or writes it: the static parts are encoded once,
+   * so a copy costs one allocation and a memcpy instead of building a string and encoding it again.
+   * `personalizeBytes(r).html` equals `Buffer.from(personalize(r).html)` byte for byte.
+   */
+  personalizeBytes(reader: Reader): PersonalizedBytes;
+}
+
+/** One reader's copy as UTF-8 bytes (see PersonalizableEdition.personalizeBytes). */
+export interface PersonalizedBytes {
+  subject: string;
+  preheader: string;
+  html: Buffer;
+  text: Buffer;
+}
+
+/** A Segmented document with its static parts pre-encoded as UTF-8. */
+function encodeSegments(doc: Segmented<ReaderField>): { parts: Buffer[]; fields: ReaderField[]; staticBytes: number } {
+  const parts = doc.parts.map((p) => Buffer.from(p, 'utf8'));
+  return { parts, fields: doc.fields, staticBytes: parts.reduce((n, b) => n + b.length, 0) };
+}
+
+function fillBytes(doc: ReturnType<typeof encodeSegments>, values: Record<ReaderField, string>): Buffer {
+  const encoded: Partial<Record<ReaderField, Buffer>> = {};
+  const list: Buffer[] = [doc.parts[0]!];
+  let length = doc.staticBytes;
+  for (let i = 0; i < doc.fields.length; i++) {
+    const field = doc.fields[i]!;
+    const value = (encoded[field] ??= Buffer.from(values[field], 'utf8'));
+    list.push(value, doc.parts[i + 1]!);
+    length += value.length;
+  }
+  return Buffer.concat(list, length);
 }
 
 /**
@@ -48,6 +81,12 @@ export async function renderEdition(edition: Edition, config: Config, templateNa
       preheader,
     };
   };
+  const encodedHtml = encodeSegments(html);
+  const encodedText = encodeSegments(text);
+  const personalizeBytes = (reader: Reader): PersonalizedBytes => {
+    const values = readerFieldValues(reader);
+    return { subject, preheader, html: fillBytes(encodedHtml, htmlValues(values)), text: fillBytes(encodedText, values) };
+  };
   return {
     template: template.name,
     engine: template.engine,
@@ -58,5 +97,6 @@ export async function renderEdition(edition: Edition, config: Config, templateNa
     text,
     htmlBytes: Buffer.byteLength(personalize(sampleReaders(config.baseUrl).sample).html, 'utf8'),
     personalize,
+    personalizeBytes,
   };
 }

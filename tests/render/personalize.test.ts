@@ -41,7 +41,24 @@ describe('render once, personalize many', () => {
       expect(copy.subject).toBe(full.subject);
       expect(copy.preheader).toBe(full.preheader);
     });
+
+    it(`gives ${label} the same copy as UTF-8 bytes through personalizeBytes`, async () => {
+      const rendered = await once;
+      const copy = rendered.personalize(reader);
+      const bytes = rendered.personalizeBytes(reader);
+      expect(bytes.html.equals(Buffer.from(copy.html, 'utf8'))).toBe(true);
+      expect(bytes.text.equals(Buffer.from(copy.text, 'utf8'))).toBe(true);
+      expect([bytes.subject, bytes.preheader]).toEqual([copy.subject, copy.preheader]);
+    });
   }
+
+  it('gives different readers different bytes (personalizeBytes substitutes, it does not cache one copy)', async () => {
+    const rendered = await once;
+    const a = rendered.personalizeBytes(sampleReader).html.toString('utf8');
+    expect(a).toContain('Good morning, Ana.');
+    expect(a).not.toContain('Good morning, Zoë');
+    expect(rendered.personalizeBytes(awkwardReader).html.toString('utf8')).toContain(escapeHtml('Good morning, Zoë "Z" <O\'Brien> & 🦊.'));
+  });
 
   it('differs from a full render for another reader (the equivalence check can fail)', async () => {
     const copy = (await once).personalize(sampleReader);
