@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { readMaildir, readMaildirMessage, type Mailer } from '../delivery/index.ts';
 
 /** Text for HTML: the five characters that matter in text and attribute values. */
@@ -44,8 +44,16 @@ function formatTime(iso: string): string {
  * @example
  * app.route('/inbox', createInboxApp({ mailer, stylesheet: '/preview/assets/preview.css', previewPath: '/preview', inboxPath: '/inbox' }));
  */
-export function createInboxApp(options: { mailer: Mailer | null; stylesheet: string; previewPath: string; inboxPath?: string }): Hono {
+export function createInboxApp(options: {
+  mailer: Mailer | null;
+  stylesheet: string;
+  previewPath: string;
+  inboxPath?: string;
+  /** Runs first (the preview's DNS-rebinding Host check: the Maildir holds confirm tokens). */
+  hostCheck?: MiddlewareHandler;
+}): Hono {
   const app = new Hono();
+  if (options.hostCheck) app.use('*', options.hostCheck);
   const { mailer, stylesheet, previewPath } = options;
   // Links are absolute: a relative "./" from /inbox/<id> is /inbox/, which a mounted sub-app's '/' route
   // does not answer (review 57); /inbox/ is served below all the same.

@@ -4,8 +4,9 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
 import { compileEditionMessage, type Mailer } from '../delivery/index.ts';
-import { formatIssues, isIsoDate } from '../content/index.ts';
+import { formatIssues, isIsoDate, loadConfig } from '../content/index.ts';
 import { createInboxApp, EMAIL_CSP, esc, PAGE_CSP } from './preview-inbox.ts';
+import { previewHostCheck } from './preview-host-check.ts';
 import {
   createPreviewService,
   READER_CHOICES,
@@ -24,6 +25,11 @@ export interface PreviewOptions extends PreviewServiceOptions {
   previewPath?: string;
   /** Where the mailbox is mounted (default /inbox). */
   inboxPath?: string;
+  /**
+   * The config's baseUrl: its host is accepted besides loopback (DNS-rebinding check). Default: read
+   * from the config file once at start (a later change needs a restart).
+   */
+  baseUrl?: string;
 }
 
 export interface Preview {
@@ -76,8 +82,10 @@ export function createPreview(options: PreviewOptions): Preview {
   const streams = new Set<() => void>();
   const sendLimit = options.sendRatePerMinute ?? 5;
   const sentAt: number[] = [];
+  const hostCheck = previewHostCheck({ baseUrl: options.baseUrl ?? configuredBaseUrl(options.configFile) });
 
   const app = new Hono();
+  app.use('*', hostCheck);
   app.use('*', async (c, next) => {
     await next();
     c.res.headers.set('Cache-Control', 'no-store');
@@ -232,7 +240,7 @@ export function createPreview(options: PreviewOptions): Preview {
     return c.html(dark ? service.darkModeHtml(result.copy.html) : result.copy.html);
   });
 
-  const inbox = createInboxApp({ mailer, stylesheet: `${previewPath}/assets/preview.css`, previewPath, inboxPath });
+  const inbox = createInboxApp({ mailer, stylesheet: `${previewPath}/assets/preview.css`, previewPath, inboxPath, hostCheck });
 
   return {
     mounts: [
@@ -254,6 +262,15 @@ export function createPreviewApp(options: PreviewOptions): { app: Hono; preview:
   for (const { path, app: sub } of preview.mounts) app.route(path, sub);
   app.get('/', (c) => c.redirect(`${options.previewPath ?? '/preview'}/`));
   return { app, preview };
+}
+
+/** The config file's baseUrl, or null when the config does not load (the preview then shows its errors). */
+function configuredBaseUrl(configFile: string | undefined): string | null {
+  try {
+    return loadConfig({ file: configFile }).baseUrl;
+  } catch {
+    return null;
+  }
 }
 
 function badRequest(error: z.ZodError): { ok: false; status: 400; kind: 'bad-request'; title: string; errors: string[] } {

@@ -46,7 +46,7 @@ export function registerPreview(program: Command, io: Io = process, env: NodeJS.
         config = ConfigSchema.parse({});
       }
       const mailer = createMailer({ config, env, varDir: 'var' });
-      const { app, preview } = createPreviewApp({ dataDir, ...(configFile ? { configFile } : {}), mailer, watch: flags.watch });
+      const { app, preview } = createPreviewApp({ dataDir, ...(configFile ? { configFile } : {}), mailer, watch: flags.watch, baseUrl: config.baseUrl });
       const server = await startServer(app, { port: port.data, hostname: flags.host });
       io.stdout.write(
         `Daybreak preview on ${server.url}/preview/ (data: ${dataDir}, mail goes to ${mailer.describe()}` +
