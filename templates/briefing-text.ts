@@ -28,8 +28,7 @@ export function briefingText({ view, reader }: EditionProps): string {
     out.push(rule, '', item.kicker.toUpperCase(), item.headline, item.dek, item.url, '');
   }
   out.push(rule, '');
-  out.push(`Forwarded this? Sign up for ${view.newsletter.name}: ${view.links.signUpUrl}`);
-  if (view.newsletter.description) out.push(view.newsletter.description);
+  out.push(`Forwarded this? ${view.signUp.linkText}: ${view.links.signUpUrl}`, view.signUp.pitch);
   out.push('');
   out.push(view.reason, `This email was sent to ${fields.email}.`);
   out.push(`Unsubscribe: ${fields.unsubscribeUrl}`);

@@ -128,8 +128,8 @@ export function Briefing({ view, reader }: EditionProps) {
             <Section style={s.box} className="bx">
               <Text style={s.boxT} className="t">
                 <strong>Forwarded this?</strong>{' '}
-                <Link href={view.links.signUpUrl} style={s.a} className="l">{`Sign up for ${view.newsletter.name}`}</Link>
-                {view.newsletter.description ? `. ${view.newsletter.description}` : '.'}
+                <Link href={view.links.signUpUrl} style={s.a} className="l">{view.signUp.linkText}</Link>
+                {`. ${view.signUp.pitch}`}
               </Text>
             </Section>
           </Section>

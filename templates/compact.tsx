@@ -163,7 +163,7 @@ export function Compact({ view, reader }: EditionProps) {
         <mj-section css-class="cd" background-color={paper} padding="16px 24px 24px">
           <mj-column css-class="bx" background-color={tint} padding="16px 20px">
             <mj-text css-class="t" align="center" font-size="16px" line-height="24px" padding="0">
-              <strong>Forwarded this?</strong> <a href={view.links.signUpUrl} style={a}>Sign up for {view.newsletter.name}</a>. It's free.
+              <strong>Forwarded this?</strong> <a href={view.links.signUpUrl} style={a}>{view.signUp.linkText}</a>. {view.signUp.pitch}
             </mj-text>
           </mj-column>
         </mj-section>

@@ -90,6 +90,10 @@ export function buildEditionView(edition: Edition, config: Config): EditionView 
       viewInBrowserUrl: `${base}/archive/${encodeURIComponent(newsletter.id)}/${edition.date}`,
       signUpUrl: `${base}/`,
     },
+    signUp: {
+      linkText: `Sign up for ${newsletter.name}`,
+      pitch: newsletter.description.trim() || "It's free.",
+    },
     reason: `You are receiving ${newsletter.name} from ${config.publisher.name} because you signed up for it at ${host}.`,
   };
 }

@@ -99,6 +99,13 @@ export interface EditionView {
   };
   /** Why the reader gets this email (CAN-SPAM / good practice), one sentence. */
   reason: string;
+  /** The "Forwarded this?" box, worded once so every design and the text part say the same. */
+  signUp: {
+    /** The link's text: "Sign up for The Morning Briefing". */
+    linkText: string;
+    /** The sentence after the link: the newsletter's description, or "It's free." without one. */
+    pitch: string;
+  };
 }
 
 /** Props of every edition template. Per-reader text must come from `readerFieldValues(reader)`. */

@@ -29,6 +29,26 @@ function columnsOf(html: string): string[] {
     .map((e) => /\bmj-column-per-(\d+)\b/.exec(e.attribs.class!)![1]!);
 }
 
+describe('the sign-up box, worded once in the view', () => {
+  const bare = testConfig({ newsletters: [{ id: 'morning', name: 'The Morning Briefing', schedule: { cron: '0 6 * * *', timezone: 'America/New_York' } }] });
+
+  it.each(['briefing', 'compact'])('%s shows the newsletter description after the sign-up link, in the HTML and the text part', async (template) => {
+    const view = buildEditionView(testEdition(4, config), config);
+    expect(view.signUp).toEqual({ linkText: 'Sign up for The Morning Briefing', pitch: 'The day, explained.' });
+    const { html, text } = await full(template);
+    const box = textOf(parseDocument(html)).replace(/\s+/g, ' ');
+    expect(box).toContain('Forwarded this? Sign up for The Morning Briefing. The day, explained.');
+    expect(box).not.toContain("It's free.");
+    expect(text).toContain('Forwarded this? Sign up for The Morning Briefing: https://daybreak.example/\nThe day, explained.');
+  });
+
+  it.each(['briefing', 'compact'])('%s falls back to the same sentence when the newsletter has no description', async (template) => {
+    const { html, text } = await full(template, testEdition(4, bare), sampleReader, bare);
+    expect(textOf(parseDocument(html)).replace(/\s+/g, ' ')).toContain("Forwarded this? Sign up for The Morning Briefing. It's free.");
+    expect(text).toContain("It's free.");
+  });
+});
+
 describe('the compact template (MJML)', () => {
   it('is registered as an MJML edition design', () => {
     expect(getEditionTemplate('compact')).toMatchObject({ name: 'compact', engine: 'mjml', kind: 'edition' });
