@@ -1,5 +1,8 @@
 import type { Config, Publisher } from '../content/index.ts';
 import type { RenderedEmail } from '../render/types.ts';
+// The web pages' one escaper. Its inner file, not src/web/index.ts (that imports app.ts, which imports
+// this folder: a cycle) nor src/render/index.ts (it would load React and MJML into `daybreak subscribers`).
+import { escapeHtml } from '../web/html.ts';
 
 /** A newsletter as the transactional mails show it. */
 export interface NewsletterSummary {
@@ -52,8 +55,7 @@ export interface ConfirmationMailer {
 
 export type MailContext = { config: Config };
 
-const esc = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = escapeHtml;
 
 function page(lang: string, title: string, body: string): string {
   return `<!doctype html><html lang="${esc(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title></head><body style="margin:0;padding:24px;background:#ffffff;color:#1a1a1a;font-family:Georgia,serif;font-size:16px;line-height:1.5"><div style="max-width:560px;margin:0 auto">${body}</div></body></html>`;

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { loadConfig, type Config } from '../content/index.ts';
 
 /** Options every command accepts. Flags win over the environment, which wins over the defaults. */
@@ -23,3 +24,10 @@ export function resolveDbFile(env: NodeJS.ProcessEnv = process.env): string {
 export function loadConfigFrom(opts: GlobalOptions): Config & { file: string | null } {
   return loadConfig({ file: resolveConfigFile(opts) });
 }
+
+/** A TCP port from a flag or the environment (text): 0 picks a free one. `serve`, `preview` and `start` use it. */
+export const PortSchema = z.coerce
+  .number({ error: 'Expected a port number' })
+  .int({ error: 'Expected a whole port number' })
+  .min(0, { error: 'Expected a port between 0 and 65535' })
+  .max(65535, { error: 'Expected a port between 0 and 65535' });

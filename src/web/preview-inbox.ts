@@ -1,10 +1,7 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { readMaildir, readMaildirMessage, type Mailer } from '../delivery/index.ts';
+import { escapeHtml as esc } from './html.ts';
 
-/** Text for HTML: the five characters that matter in text and attribute values. */
-export function esc(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 /** Framed email parts can show the email but never run script (no allow-scripts, here or on the iframe). */
 export const EMAIL_CSP = "sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox; frame-ancestors 'self'";

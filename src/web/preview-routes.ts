@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
 import { compileEditionMessage, type Mailer } from '../delivery/index.ts';
 import { formatIssues, isIsoDate, loadConfig } from '../content/index.ts';
-import { createInboxApp, EMAIL_CSP, esc, PAGE_CSP } from './preview-inbox.ts';
+import { escapeHtml as esc } from './html.ts';
+import { createInboxApp, EMAIL_CSP, PAGE_CSP } from './preview-inbox.ts';
 import { previewHostCheck } from './preview-host-check.ts';
 import {
   createPreviewService,

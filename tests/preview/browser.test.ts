@@ -1,13 +1,10 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, skipBrowser } from '../helpers/chromium.ts';
 import { startServer, type RunningServer } from '../../src/web/index.ts';
 import { previewHarness, type PreviewHarness } from './setup.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`Skipping the preview browser test: ${CHROMIUM} is missing (apt-get install -y chromium).`);
 
 const SHOTS = 'out/preview';
 const LEAD_FILE = 'articles/2026-12-01-lead-winter-storm.json';
@@ -20,7 +17,7 @@ function frameText(page: Page): Promise<string> {
   });
 }
 
-describe.skipIf(!hasChromium)('the preview in a real browser (Chromium)', () => {
+describe.skipIf(skipBrowser)('the preview in a real browser (Chromium)', () => {
   let h: PreviewHarness;
   let server: RunningServer;
   let browser: Browser;
@@ -30,11 +27,7 @@ describe.skipIf(!hasChromium)('the preview in a real browser (Chromium)', () => 
   beforeAll(async () => {
     h = previewHarness({ watch: true });
     server = await startServer(h.app, { port: 0 });
-    browser = await chromium.launch({
-      headless: true,
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     page.setDefaultTimeout(10_000);
     page.on('request', (request) => {

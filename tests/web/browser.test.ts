@@ -1,14 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, skipBrowser } from '../helpers/chromium.ts';
 import { startServer, type RunningServer } from '../../src/web/index.ts';
 import { harness, linkTo, parse, testConfig, type Harness } from './setup.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`Skipping the browser test: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run installs it).`);
-
-describe.skipIf(!hasChromium)('sign-up in a real browser (Chromium)', () => {
+describe.skipIf(skipBrowser)('sign-up in a real browser (Chromium)', () => {
   let h: Harness;
   let server: RunningServer;
   let browser: Browser;
@@ -18,11 +15,7 @@ describe.skipIf(!hasChromium)('sign-up in a real browser (Chromium)', () => {
     h = await harness({ config });
     server = await startServer(h.app, { port: 0 });
     config.baseUrl = server.url;
-    browser = await chromium.launch({
-      headless: true,
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

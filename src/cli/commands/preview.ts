@@ -1,21 +1,14 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
 import { ConfigSchema, loadConfig, type Config } from '../../content/index.ts';
 import { createMailer } from '../../delivery/index.ts';
 import { DaybreakError } from '../../errors.ts';
 import { startServer } from '../../web/index.ts';
 import { createPreviewApp } from '../../web/preview-routes.ts';
-import { resolveConfigFile, resolveDataDir } from '../context.ts';
+import { PortSchema as Port, resolveConfigFile, resolveDataDir } from '../context.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
 
 export const DEFAULT_PREVIEW_PORT = 3001;
-
-const Port = z.coerce
-  .number({ error: 'Expected a port number' })
-  .int({ error: 'Expected a whole port number' })
-  .min(0, { error: 'Expected a port between 0 and 65535' })
-  .max(65535, { error: 'Expected a port between 0 and 65535' });
 
 /**
  * `daybreak preview [--port P]`: the preview (issue 7) on its own, on loopback: every newsletter, date and

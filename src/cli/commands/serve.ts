@@ -1,19 +1,12 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
 import { createTokens, loadSecret } from '../../audience/index.ts';
 import { openDatabase } from '../../db/index.ts';
 import { createMailer } from '../../delivery/index.ts';
 import { DaybreakError } from '../../errors.ts';
 import { createApp, startServer } from '../../web/index.ts';
-import { loadConfigFrom, resolveDbFile } from '../context.ts';
+import { loadConfigFrom, PortSchema as Port, resolveDbFile } from '../context.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
-
-const Port = z.coerce
-  .number({ error: 'Expected a port number' })
-  .int({ error: 'Expected a whole port number' })
-  .min(0, { error: 'Expected a port between 0 and 65535' })
-  .max(65535, { error: 'Expected a port between 0 and 65535' });
 
 /** --port, else PORT, else web.port from the config (default 3000). */
 export function resolvePort(flag: string | undefined, env: NodeJS.ProcessEnv, configPort: number): number {
