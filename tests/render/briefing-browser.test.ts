@@ -1,12 +1,8 @@
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { awkwardReader, renderEdition } from '../../src/render/index.ts';
+import { launchChromium, skipBrowser } from '../helpers/chromium.ts';
 import { testConfig, testEdition } from './fixtures.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`Skipping the briefing browser test: ${CHROMIUM} is missing (apt-get install -y chromium).`);
 
 /**
  * Runs in the page: every element with its own visible text, whose colour has a contrast ratio under
@@ -42,18 +38,15 @@ function lowContrastText(): Array<{ text: string; color: string; background: str
   return out;
 }
 
-describe.skipIf(!hasChromium)('the briefing in a real browser (Chromium)', () => {
+// Skipped only when DAYBREAK_SKIP_BROWSER=1; a missing /usr/bin/chromium fails (tests/helpers/chromium.ts).
+describe.skipIf(skipBrowser).each(['briefing', 'compact'])('the %s design in a real browser (Chromium)', (template) => {
   let browser: Browser;
   let html: string;
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      headless: true,
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
     const config = testConfig();
-    html = (await renderEdition(testEdition(25, config), config)).personalize(awkwardReader).html;
+    html = (await renderEdition(testEdition(25, config), config, template)).personalize(awkwardReader).html;
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -73,18 +66,49 @@ describe.skipIf(!hasChromium)('the briefing in a real browser (Chromium)', () =>
     await phone.close();
     const wide = await open(html, 1024, 'light');
     const cardWidth = await wide.evaluate(() => {
-      const card = Array.from(document.querySelectorAll('table')).find((t) => t.style.maxWidth === '600px');
+      const card = Array.from(document.querySelectorAll<HTMLElement>('table, div')).find((t) => t.style.maxWidth === '600px');
       return card?.getBoundingClientRect().width ?? -1;
     });
     expect(cardWidth).toBe(600);
     await wide.close();
   });
 
+  it.runIf(template === 'compact')('stacks the item columns full width at 375 px and sets them side by side at 600 px', async () => {
+    const boxes = async (width: number) => {
+      const page = await open(html, width, 'light');
+      const result = await page.evaluate(() => {
+        const rect = (e: Element) => {
+          const r = e.getBoundingClientRect();
+          return { left: Math.round(r.left), top: Math.round(r.top), width: Math.round(r.width) };
+        };
+        const columns = Array.from(document.querySelectorAll('.mj-column-per-50')).slice(0, 2);
+        // The row's content box: the width a full-width column gets.
+        const row = columns[0]!.parentElement!;
+        const style = getComputedStyle(row);
+        const rowWidth = Math.round(row.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight));
+        return { full: { width: rowWidth }, halves: columns.map(rect) };
+      });
+      await page.close();
+      return result;
+    };
+    const phone = await boxes(375);
+    expect(phone.halves).toHaveLength(2);
+    for (const half of phone.halves) expect(half.width).toBe(phone.full.width);
+    expect(phone.halves[1]!.top).toBeGreaterThan(phone.halves[0]!.top);
+
+    const wide = await boxes(600);
+    const [a, b] = wide.halves as [(typeof wide.halves)[0], (typeof wide.halves)[0]];
+    expect(b.top).toBe(a.top);
+    expect(b.left).toBeGreaterThanOrEqual(a.left + a.width);
+    expect(a.width + b.width).toBeLessThanOrEqual(wide.full.width);
+    expect(a.width).toBeGreaterThan(wide.full.width / 2 - 2);
+  });
+
   it.each(['light', 'dark'] as const)('has readable text contrast everywhere in %s mode', async (scheme) => {
     const page = await open(html, 375, scheme);
     expect(await page.evaluate(lowContrastText)).toEqual([]);
     // The check sees the scheme: the card really is dark in dark mode.
-    const cardBg = await page.evaluate(() => getComputedStyle(document.querySelector('table.cd')!).backgroundColor);
+    const cardBg = await page.evaluate(() => getComputedStyle(document.querySelector('.cd')!).backgroundColor);
     expect(cardBg).toBe(scheme === 'dark' ? 'rgb(30, 30, 30)' : 'rgb(255, 255, 255)');
     await page.close();
   });
