@@ -1,6 +1,5 @@
 import type { ReactElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
-import mjml2html from 'mjml';
 import { DaybreakError } from '../errors.ts';
 
 /** One MJML validation or parse problem, as MJML reports it. */
@@ -28,6 +27,9 @@ export async function renderMjml(element: ReactElement, options: { template: str
   let problems: MjmlProblem[];
   let html: string | undefined;
   try {
+    // Loaded on first use: mjml and its html-minifier/juice tree cost tens of MB of resident memory that a
+    // send of a React Email design (and the sign-up server) should not pay for (issue 4, RSS target).
+    const { default: mjml2html } = await import('mjml');
     // fonts: {} stops MJML adding <link rel=stylesheet> for web fonts (the lint forbids external CSS).
     const result = await mjml2html(markup, { validationLevel: 'strict', fonts: {}, keepComments: false });
     problems = (result.errors ?? []).map(toProblem);
