@@ -122,7 +122,7 @@ function renderSidebar() {
     nav.append(
       h('section', { class: current ? 'newsletter current' : 'newsletter', 'data-newsletter': newsletter.id },
         h('h2', {}, newsletter.name),
-        h('p', { class: 'muted schedule' }, `${newsletter.schedule.cron} · ${newsletter.schedule.timezone}`),
+        h('p', { class: 'muted schedule', title: `${newsletter.schedule.cron} (${newsletter.schedule.timezone})` }, newsletter.cadence ?? `${newsletter.schedule.cron} · ${newsletter.schedule.timezone}`),
         list),
     );
   }

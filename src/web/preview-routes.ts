@@ -4,7 +4,7 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
 import { compileEditionMessage, type Mailer } from '../delivery/index.ts';
-import { formatIssues, isIsoDate, loadConfig } from '../content/index.ts';
+import { describeSchedule, formatIssues, isIsoDate, loadConfig } from '../content/index.ts';
 import { escapeHtml as esc } from './html.ts';
 import { createInboxApp, EMAIL_CSP, PAGE_CSP } from './preview-inbox.ts';
 import { previewHostCheck } from './preview-host-check.ts';
@@ -122,6 +122,11 @@ export function createPreview(options: PreviewOptions): Preview {
     const sidebar = await service.sidebar();
     return c.json({
       ...sidebar,
+      // "Every day at 6:00 a.m. Eastern", as the sign-up page says it, rather than the raw cron.
+      newsletters: sidebar.newsletters.map((n) => {
+        const words = describeSchedule(n);
+        return { ...n, cadence: words.charAt(0).toUpperCase() + words.slice(1) };
+      }),
       mailbox: { local: Boolean(mailer?.maildir), url: inboxPath, describe: mailer ? mailer.describe() : null },
       sendRatePerMinute: sendLimit,
     });
