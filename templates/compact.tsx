@@ -40,9 +40,9 @@ const css = `:root{color-scheme:light dark;supported-color-schemes:light dark}
 .dv p{border-top-color:#8a857c!important}.m .bio{background:#2a2926!important;color:#b5afa5!important}
 }`;
 
-function Kicker({ children }: { children: string }) {
+function Kicker({ children, padding = '0 0 6px' }: { children: string; padding?: string }) {
   return (
-    <mj-text css-class="k" font-family={sans} font-size="12px" line-height="16px" letter-spacing="1px" text-transform="uppercase" font-weight="700" color={accent} padding="0 0 6px">
+    <mj-text css-class="k" font-family={sans} font-size="12px" line-height="16px" letter-spacing="1px" text-transform="uppercase" font-weight="700" color={accent} padding={padding}>
       {children}
     </mj-text>
   );
@@ -117,9 +117,7 @@ export function Compact({ view, reader }: EditionProps) {
 
         <mj-section css-class="cd" background-color={paper} padding="8px 0 16px">
           <mj-column>
-            <mj-text css-class="k" font-family={sans} font-size="12px" line-height="16px" letter-spacing="1px" text-transform="uppercase" font-weight="700" color={accent} padding="16px 24px 8px">
-              {lead.kicker}
-            </mj-text>
+            <Kicker padding="16px 24px 8px">{lead.kicker}</Kicker>
             <mj-text css-class="t" font-size="27px" line-height="34px" font-weight="700" padding="0 24px 8px">
               <a href={lead.url} style={{ color: ink, textDecoration: 'none' }}>{lead.headline}</a>
             </mj-text>

@@ -31,8 +31,10 @@ function load(name: string): Locale {
 
 /**
  * Maps a BCP 47 tag from the config ("en-US", "fr", "pt-BR") to a date-fns locale: the exact region
- * first (`pt-BR`), then the bare language (`fr`), then the language's first regional variant
- * (`en` → `en-AU`…), and American English when date-fns has nothing for the language.
+ * first (`pt-BR`), then the bare language (`fr`, and `de-CH`-like tags without their own file → `de`);
+ * English without a known region is American English (`en`, `en-XX` → `en-US`, never the alphabetically
+ * first `en-AU`); another language with only regional files takes the first of them (`zh` → `zh-CN`);
+ * and American English when date-fns has nothing for the language.
  */
 export function dateFnsLocale(tag: string): Locale {
   const [language = 'en', region] = tag.split(/[-_]/);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildEditionView,
   getEditionTemplate,
+  GMAIL_CLIP_BYTES,
   noNameReader,
   renderEdition,
   sampleReader,
@@ -10,7 +11,6 @@ import { article, leadArticle, testConfig, testEdition } from './fixtures.ts';
 import { elements, links, textOf } from './html-tools.ts';
 
 const config = testConfig();
-const GMAIL_CLIP = 102 * 1024;
 
 async function renderFull(edition = testEdition(25, config), reader = sampleReader) {
   return getEditionTemplate('briefing').render({ view: buildEditionView(edition, config), reader });
@@ -56,7 +56,7 @@ describe('the briefing template', () => {
   it('keeps the HTML of a 25-article edition under the 102 KB Gmail clips at', async () => {
     const rendered = await renderEdition(testEdition(25, config), config);
     expect(rendered.htmlBytes).toBeGreaterThan(10_000);
-    expect(rendered.htmlBytes).toBeLessThan(GMAIL_CLIP);
+    expect(rendered.htmlBytes).toBeLessThan(GMAIL_CLIP_BYTES);
   });
 
   it('would exceed the budget with far more text, so the size check measures something real', async () => {
@@ -64,7 +64,7 @@ describe('the briefing template', () => {
     const edition = testEdition(25, config);
     const bloated = { ...edition, items: edition.items.map((a) => ({ ...a, dek: long })) };
     const rendered = await renderEdition(bloated, config);
-    expect(rendered.htmlBytes).toBeGreaterThan(GMAIL_CLIP);
+    expect(rendered.htmlBytes).toBeGreaterThan(GMAIL_CLIP_BYTES);
   });
 
   it('sets lang on <html> from the newsletter locale', async () => {
@@ -99,7 +99,8 @@ describe('the briefing template', () => {
     expect(html).toContain('Monday, November 30, 2026');
     expect(html).toContain(view.preheader.slice(0, 60));
     expect(html).toContain('By Maya Okafor');
-    expect(html).toContain('Maya Okafor covers transportation');
+    const bio = elements(html).filter((e) => e.name === 'p' && /\bbx\b/.test(e.attribs.class ?? ''));
+    expect(bio.map((p) => textOf(p))).toEqual([edition.lead.author!.bio]);
     const img = elements(html).find((e) => e.name === 'img');
     expect(img?.attribs).toMatchObject({ src: 'https://images.example.com/river-bridge.jpg', alt: 'The river bridge at dawn, with traffic crossing', width: '600', height: '338' });
     expect(links(html)).toContainEqual([edition.lead.url, 'Continue reading →']);
@@ -109,9 +110,13 @@ describe('the briefing template', () => {
 
   it('leaves out the image, byline and bio when the lead has none', async () => {
     const lead = article(0, { id: 'bare-lead' });
-    const { html } = await renderFull(testEdition(2, config, { lead }));
+    const { html, text } = await renderFull(testEdition(2, config, { lead }));
+    expect(lead.author).toBeUndefined();
     expect(elements(html).some((e) => e.name === 'img')).toBe(false);
     expect(html).not.toContain('>By ');
+    // The bio is the one paragraph boxed like the sign-up box (class "bx"): none without an author.
+    expect(elements(html).filter((e) => e.name === 'p' && /\bbx\b/.test(e.attribs.class ?? ''))).toEqual([]);
+    expect(text).not.toContain('About the author');
   });
 
   it('has the sign-up box, unsubscribe, view-in-browser, reason and postal address in the footer, in both parts', async () => {
