@@ -162,6 +162,12 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
     return answer();
   });
 
+  // RFC 9110 §15.5.6: the resource exists, only POST is allowed; say so rather than 404. A person who
+  // lands here (a bookmarked thank-you page, a typed URL) gets a link to the sign-up form.
+  app.all('/subscribe', () => {
+    throw new HttpError(405, 'Sign up with the form on our sign-up page: this address only takes the form\'s POST.', { headers: { Allow: 'POST' } });
+  });
+
   app.get('/confirm', (c) => {
     const token = c.req.query('token') ?? '';
     const { newsletters } = audience.inspectConfirm(token);

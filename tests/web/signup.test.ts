@@ -153,6 +153,28 @@ describe('POST /subscribe', () => {
   });
 });
 
+describe('other methods on /subscribe', () => {
+  it('answers GET (and PUT, DELETE) with 405 and Allow: POST, as a page or JSON, and still answers the CORS preflight', async () => {
+    const page = await h.app.request('/subscribe');
+    expect(page.status).toBe(405);
+    expect(page.headers.get('allow')).toBe('POST');
+    const body = await page.text();
+    expect(body).toContain('sign-up page');
+    expect(body).toContain('<a href="/">Go to the sign-up page</a>');
+    const viaJson = await h.app.request('/subscribe', { headers: { accept: 'application/json' } });
+    expect(viaJson.status).toBe(405);
+    expect(await viaJson.json()).toMatchObject({ ok: false });
+    for (const method of ['PUT', 'DELETE']) {
+      const res = await h.app.request('/subscribe', { method });
+      expect(res.status, method).toBe(405);
+      expect(res.headers.get('allow')).toBe('POST');
+    }
+    const preflight = await h.app.request('/subscribe', { method: 'OPTIONS', headers: { origin: 'https://elsewhere.example', 'access-control-request-method': 'POST' } });
+    expect(preflight.status).toBe(204);
+    expect(countRows(h.db, 'subscribers')).toBe(0);
+  });
+});
+
 describe('bad input: 400 (413, 415) with a readable message, nothing stored', () => {
   const cases: [string, RequestInit, number, string][] = [
     ['missing email', form({ name: 'Ann' }), 400, 'Please enter your email address.'],
