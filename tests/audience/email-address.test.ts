@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EmailSchema, NameSchema, normalizeEmail } from '../../src/audience/index.ts';
+import { EmailSchema, emailKey, NameSchema, normalizeEmail } from '../../src/audience/index.ts';
 
 const message = (value: unknown) => {
   const result = EmailSchema.safeParse(value);
@@ -30,6 +30,19 @@ describe('email addresses', () => {
     [`${'a'.repeat(64)}@${'b'.repeat(190)}.com`, 'too long'],
   ])('refuses %j with a readable message', (input, expected) => {
     expect(message(input)).toContain(expected);
+  });
+
+  it('refuses international domain names and non-ASCII local parts (as the README says), but takes the xn-- form', () => {
+    for (const bad of ['ann@bücher.example', 'zoë@example.com', 'ann@例え.jp', 'ann@example.рф']) {
+      expect(message(bad), bad).toContain("doesn't look like an email address");
+    }
+    expect(message('ann@xn--bcher-kva.example')).toBeNull();
+  });
+
+  it('keys an address case-insensitively, local part included', () => {
+    expect(emailKey(' Ann.Lee@Example.COM ')).toBe('ann.lee@example.com');
+    expect(emailKey('VICTIM@example.com')).toBe(emailKey('vIctim@EXAMPLE.com'));
+    expect(emailKey('ann@example.com')).not.toBe(emailKey('anne@example.com'));
   });
 
   it('refuses a non-string', () => {
