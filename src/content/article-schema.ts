@@ -1,11 +1,5 @@
 import { z } from 'zod';
-
-// The custom messages are for a malformed string only: a missing or non-string value falls through
-// (undefined) to the parse's error map, which says "Required" or "Expected a string, got …".
-const httpUrl = z.url({
-  protocol: /^https?$/,
-  error: (issue) => (issue.code === 'invalid_type' ? undefined : 'Invalid URL: expected an absolute http(s) URL'),
-});
+import { httpUrl } from './http-url.ts';
 
 const dateTime = z.iso.datetime({
   offset: true,

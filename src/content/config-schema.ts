@@ -1,11 +1,6 @@
 import { z } from 'zod';
 import { Cron } from 'croner';
-
-// A missing or non-string value falls through to the parse's error map ("Expected a string, got …").
-const httpUrl = z.url({
-  protocol: /^https?$/,
-  error: (issue) => (issue.code === 'invalid_type' ? undefined : 'Expected an absolute http(s) URL'),
-});
+import { httpUrl } from './http-url.ts';
 
 function isTimezone(tz: string): boolean {
   try {

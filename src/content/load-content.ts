@@ -59,6 +59,8 @@ export function loadContent(dir: string, options: { newsletters?: readonly strin
   const byId = new Map<string, ArticleRecord>();
   /** Ids of articles that failed validation: already reported, so editions naming them are not "unknown". */
   const invalidIds = new Set<string>();
+  /** The array index of each valid article that came from a file holding an array. */
+  const idIndex = new Map<string, number>();
 
   for (const path of listJson(join(dir, 'articles'))) {
     const file = display(path);
@@ -83,9 +85,12 @@ export function loadContent(dir: string, options: { newsletters?: readonly strin
       const article = result.data;
       const existing = byId.get(article.id);
       if (existing) {
-        problems.push(`${file}: ${formatPath([...at, 'id'])}: duplicate article id "${article.id}" (also in ${existing.file})`);
+        // Where the first one is: its index too when its file holds an array (two in one file differ only there).
+        const where = idIndex.has(article.id) ? ` at ${formatPath([idIndex.get(article.id)!, 'id'])}` : '';
+        problems.push(`${file}: ${formatPath([...at, 'id'])}: duplicate article id "${article.id}" (also in ${existing.file}${where})`);
         continue;
       }
+      if (at.length > 0) idIndex.set(article.id, at[0]!);
       const record = { ...article, file };
       byId.set(article.id, record);
       articles.push(record);

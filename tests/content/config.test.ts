@@ -164,7 +164,7 @@ describe('config', () => {
 
   it('rejects an empty newsletter list and a baseUrl that is not http(s)', () => {
     expect(configProblems({ newsletters: [] })).toEqual(['daybreak.config.json: newsletters: Must have at least 1 item']);
-    expect(configProblems({ baseUrl: 'localhost:3000' })).toEqual(['daybreak.config.json: baseUrl: Expected an absolute http(s) URL']);
+    expect(configProblems({ baseUrl: 'localhost:3000' })).toEqual(['daybreak.config.json: baseUrl: Invalid URL: expected an absolute http(s) URL']);
     expect(configProblems({ baseUrl: 3000 })).toEqual(['daybreak.config.json: baseUrl: Expected a string, got the number 3000']);
   });
 

@@ -99,12 +99,12 @@ describe('loadContent', () => {
       'data/articles/a.json': [a('same-id')],
       'data/articles/b.json': a('same-id', { headline: 'Another story' }),
     });
-    expect(error.details).toEqual(['data/articles/b.json: id: duplicate article id "same-id" (also in data/articles/a.json)']);
+    expect(error.details).toEqual(['data/articles/b.json: id: duplicate article id "same-id" (also in data/articles/a.json at [0].id)']);
   });
 
   it('reports a duplicate id within one file', () => {
     const error = loadError({ 'data/articles/a.json': [a('twice'), a('twice')] });
-    expect(error.details).toEqual(['data/articles/a.json: [1].id: duplicate article id "twice" (also in data/articles/a.json)']);
+    expect(error.details).toEqual(['data/articles/a.json: [1].id: duplicate article id "twice" (also in data/articles/a.json at [0].id)']);
   });
 
   it('reports an edition whose lead or articles name unknown ids, with the JSON path of each', () => {
@@ -182,7 +182,7 @@ describe('loadContent', () => {
       'data/editions/morning/2026-11-30.json': { lead: 'nope', articles: ['ok-0', 'bad-url'] },
     });
     const expected = [
-      'data/articles/x.json: [1].id: duplicate article id "ok-1" (also in data/articles/dup.json)',
+      'data/articles/x.json: [1].id: duplicate article id "ok-1" (also in data/articles/dup.json at [0].id)',
       'data/articles/x.json: [3].url: Invalid URL: expected an absolute http(s) URL',
       'data/articles/x.json: [4].dek: Required',
       'data/articles/y.json: tags: Expected an array, got the string "news"',
