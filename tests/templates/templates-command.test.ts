@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -9,9 +11,11 @@ const ROOT = resolve(import.meta.dirname, '../..');
 
 async function templates(args: string[]) {
   let stdout = '';
+  let stderr = '';
   const io = { stdout: { write: (s: string) => ((stdout += s), true) } };
-  const status = await runCli(['templates', ...args], [(program) => registerTemplates(program, io)]);
-  return { status, stdout };
+  const err = { write: (s: string) => ((stderr += s), true) };
+  const status = await runCli(['templates', ...args], [(program) => registerTemplates(program, io)], { stderr: err as never });
+  return { status, stdout, stderr };
 }
 
 describe('daybreak templates', () => {
@@ -28,6 +32,25 @@ describe('daybreak templates', () => {
       { name: 'unsubscribed', engine: 'react-email', kind: 'transactional' },
     ]);
     for (const row of rows) expect(row.description!.length).toBeGreaterThan(10);
+  });
+
+  it('validates the config named by --config: a missing or invalid one exits 1 naming it, a good one lists', async () => {
+    const missing = await templates(['--config', '/nonexistent.json']);
+    expect(missing.status).toBe(1);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toContain('/nonexistent.json');
+    const dir = mkdtempSync(join(tmpdir(), 'daybreak-templates-'));
+    try {
+      writeFileSync(join(dir, 'bad.json'), JSON.stringify({ colour: 'red' }));
+      const bad = await templates(['--config', join(dir, 'bad.json')]);
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toContain('colour');
+      const good = await templates(['--json', '--config', join(ROOT, 'daybreak.config.json')]);
+      expect(good.status).toBe(0);
+      expect(JSON.parse(good.stdout)).toHaveLength(5);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('prints an aligned table otherwise', async () => {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { listTemplates } from '../../render/index.ts';
+import { loadConfigFrom } from '../context.ts';
 
 /** One row of `daybreak templates --json` (issue 3). */
 export interface TemplateRow {
@@ -33,8 +34,11 @@ export function registerTemplates(
     .command('templates')
     .description('List the email templates: name, engine (react-email or mjml), kind (edition or transactional)')
     .option('--json', 'print [{ name, engine, description, kind }]')
-    .option('--config <file>', 'accepted like every command; templates do not depend on it')
-    .action((flags: { json?: boolean }) => {
+    .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json); validated like every command')
+    .action((flags: { json?: boolean; config?: string }) => {
+      // The list does not depend on the config, but a config named here that is missing or invalid is an
+      // error (exit 1) as in every other command, never silently ignored.
+      loadConfigFrom({ ...(flags.config !== undefined ? { config: flags.config } : {}) });
       const rows = templateRows();
       io.stdout.write(flags.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatTemplateTable(rows)}\n`);
     });
