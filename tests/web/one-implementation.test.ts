@@ -41,8 +41,7 @@ describe('one implementation of each shared helper (review 57)', () => {
   });
 
   it('launches Chromium from tests/helpers/chromium.ts only; a missing Chromium fails clearly, and only DAYBREAK_SKIP_BROWSER=1 skips', async () => {
-    const launchers = holders(['tests'], /chromium\.launch\(/).filter((f) => f !== 'tests/render/briefing-browser.test.ts'); // the render fixer's file
-    expect(launchers).toEqual(['tests/helpers/chromium.ts']);
+    expect(holders(['tests'], /chromium\.launch\(/)).toEqual(['tests/helpers/chromium.ts']);
     await expect(launchChromium('/nonexistent/chromium')).rejects.toThrow(/\/nonexistent\/chromium is missing[\s\S]*apt-get install -y chromium[\s\S]*DAYBREAK_SKIP_BROWSER=1/);
     expect(browserSkipRequested({ DAYBREAK_SKIP_BROWSER: '1' })).toBe(true);
     for (const value of [undefined, '', '0', 'true', 'yes']) expect(browserSkipRequested({ DAYBREAK_SKIP_BROWSER: value }), String(value)).toBe(false);
