@@ -79,8 +79,10 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
   const configFile = options.configFile ?? resolveConfigFile({}, env);
   const config = loadConfig({ file: configFile });
   const dataDir = options.dataDir ?? resolveDataDir({}, env);
+  // Every read names the config's newsletters, so a misspelt data/editions folder is reported, not ignored.
+  const readContent = () => loadContent(dataDir, { newsletters: config.newsletters.map((n) => n.id) });
   // Validate the articles once at start, so a broken data folder is an error now, not at 06:00.
-  loadContent(dataDir);
+  readContent();
   const dbFile = env.DAYBREAK_DB ? resolveDbFile(env) : join(varDir, 'daybreak.db');
   const db = openDatabase(dbFile);
   const secret = loadSecret({ env, varDir });
@@ -103,7 +105,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
   const scheduler = createScheduler({
     db,
     config,
-    loadContent: () => loadContent(dataDir),
+    loadContent: readContent,
     sender,
     clock,
     log,
@@ -115,7 +117,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
       ? null
       : createPreview({ dataDir, ...(configFile ? { configFile } : {}), mailer, watch: true });
   const mounts = [
-    { path: '/archive', app: createArchiveApp({ config, db, loadContent: () => loadContent(dataDir) }) },
+    { path: '/archive', app: createArchiveApp({ config, db, loadContent: readContent }) },
     ...(preview?.mounts ?? []),
   ];
   const app = createApp({

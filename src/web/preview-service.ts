@@ -207,7 +207,7 @@ export function createPreviewService(options: PreviewServiceOptions) {
   function sources(): SourceState {
     if (watching && state && state.generation === generation) return state.value;
     const config = loadConfig({ file: options.configFile });
-    const content = loadContent(options.dataDir);
+    const content = loadContent(options.dataDir, { newsletters: config.newsletters.map((n) => n.id) });
     const value = { config, content };
     state = { generation, value };
     return value;

@@ -66,12 +66,19 @@ describe('daybreak subscribers', () => {
     expect((await list())[0]!.name).toBe('Ann');
   });
 
-  it('list, remove and export take no --config: they read only the database', async () => {
+  it('list, remove and export accept --config and refuse a config file that does not exist', async () => {
     await cli('subscribers', 'add', 'a@example.com', '--config', configFile);
+    for (const argv of [['list'], ['export']]) {
+      expect((await cli('subscribers', ...argv, '--config', configFile)).status).toBe(0);
+    }
     for (const argv of [['list'], ['remove', 'a@example.com'], ['export']]) {
-      expect((await cli('subscribers', ...argv, '--config', configFile)).status).toBe(2); // commander: unknown option
+      const missing = await cli('subscribers', ...argv, '--config', join(dir, 'missing.json'));
+      expect(missing.status).toBe(1);
+      expect(missing.stderr).toContain('missing.json: config file not found');
     }
     expect((await list()).map((p) => p.email)).toEqual(['a@example.com']);
+    expect((await cli('subscribers', 'remove', 'a@example.com', '--config', configFile)).status).toBe(0);
+    expect(await list()).toEqual([]);
   });
 
   it('refuses a bad address, an unknown newsletter and an unknown status with usage errors', async () => {

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { createTokens, loadSecret, normalizeEmail } from '../../audience/index.ts';
-import { assembleEdition, formatIssues, isIsoDate, isSkipped, loadContent, localDate } from '../../content/index.ts';
+import { createTokens, emailKey, loadSecret, normalizeEmail } from '../../audience/index.ts';
+import { assembleEdition, findNewsletter, formatIssues, isIsoDate, isSkipped, loadContent, localDate } from '../../content/index.ts';
 import { openDatabase } from '../../db/index.ts';
 import {
   compileEditionMessage,
@@ -14,7 +14,7 @@ import {
   type SendReport,
 } from '../../delivery/index.ts';
 import { DaybreakError, isDaybreakError } from '../../errors.ts';
-import { htmlValues, readerFieldValues, renderEdition } from '../../render/index.ts';
+import { htmlValues, readerFieldValues, renderEdition, sampleUnsubscribeUrl } from '../../render/index.ts';
 import { loadConfigFrom, resolveDataDir, resolveDbFile } from '../context.ts';
 import { EXIT, ExitStatus } from '../run-cli.ts';
 
@@ -100,12 +100,11 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
   const flags = parsed.data;
   const started = Date.now();
   const config = loadConfigFrom({ ...(flags.config !== undefined ? { config: flags.config } : {}) });
-  const newsletter = flags.newsletter ? config.newsletters.find((n) => n.id === flags.newsletter) : config.newsletters[0];
-  if (!newsletter) {
-    throw new DaybreakError('EUSAGE', `Unknown newsletter "${flags.newsletter}" (the config has: ${config.newsletters.map((n) => n.id).join(', ')})`);
-  }
+  const newsletter = findNewsletter(config, flags.newsletter);
   const date = flags.date ?? localDate(new Date(), newsletter.schedule.timezone);
-  const content = loadContent(resolveDataDir({ ...(flags.data !== undefined ? { data: flags.data } : {}) }, env));
+  const content = loadContent(resolveDataDir({ ...(flags.data !== undefined ? { data: flags.data } : {}) }, env), {
+    newsletters: config.newsletters.map((n) => n.id),
+  });
   let edition;
   try {
     edition = assembleEdition({ config, content, newsletterId: newsletter.id, date });
@@ -146,7 +145,9 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
       if (flags.to !== undefined) {
         // A test send: one copy, outside the ledger. A known address gets its real unsubscribe link.
         const address = normalizeEmail(flags.to);
-        const known = db.prepare<[string], { id: number; name: string | null }>('SELECT id, name FROM subscribers WHERE email = ?').get(address);
+        const known = db
+          .prepare<[string], { id: number; name: string | null }>('SELECT id, name FROM subscribers WHERE email_key = ?')
+          .get(emailKey(address));
         const message = compileEditionMessage({
           subject: rendered.subject,
           html: rendered.html,
@@ -160,7 +161,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
           email: address,
           firstName: known?.name ?? null,
           // A stranger's test copy gets a link that is plainly a test (no subscriber to sign a token for).
-          unsubscribeUrl: known ? unsubscribeUrlFor(known.id, newsletter.id) : `${config.baseUrl.replace(/\/+$/, '')}/unsubscribe?token=test-send`,
+          unsubscribeUrl: known ? unsubscribeUrlFor(known.id, newsletter.id) : sampleUnsubscribeUrl(config.baseUrl, 'test-send'),
         });
         const messageId = `test.${randomBytes(12).toString('hex')}@${message.domain}`;
         const raw = message.build({ to: { address, name: known?.name ?? null }, messageId, unsubscribeUrl: values.unsubscribeUrl, htmlValues: htmlValues(values), textValues: values });

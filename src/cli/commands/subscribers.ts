@@ -94,7 +94,11 @@ export function registerSubscribers(program: Command, io: Io = process): void {
     .description('List subscribers and their subscriptions')
     .option('--status <status>', `only people who are ${STATUSES.slice(0, 2).join('/')} or have a ${STATUSES.slice(2).join('/')} subscription`)
     .option('--json', 'print JSON: [{ email, name, status, subscriptions: [{ newsletter, status }] }]')
-    .action((flags: { status?: string; json?: boolean }) => {
+    .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
+    .action((flags: { status?: string; json?: boolean; config?: string }) => {
+      // Every command takes --config (issue 2); these read only the database, but a broken config is still
+      // reported here rather than surfacing later in a command that needs it.
+      loadConfigFrom(flags);
       const status = StatusFlag.safeParse(flags.status);
       if (!status.success) usage(status.error.issues[0]!.message);
       const people = withStore((store) => store.list({ status: status.data }));
@@ -117,7 +121,9 @@ export function registerSubscribers(program: Command, io: Io = process): void {
     .command('remove')
     .description("Delete a person's data: their record, subscriptions and send history")
     .argument('<email>', 'email address (any case: Ann@ and ann@ are one person)')
-    .action((raw: string) => {
+    .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
+    .action((raw: string, flags: { config?: string }) => {
+      loadConfigFrom(flags);
       const address = normalizeEmail(raw);
       const removed = withStore((store) => store.remove(address));
       if (!removed) {
@@ -183,7 +189,9 @@ export function registerSubscribers(program: Command, io: Io = process): void {
     .command('export')
     .description('Print subscribers as CSV (RFC 4180) to stdout, formula-looking cells quoted with a leading apostrophe')
     .option('--status <status>', `only people who are ${STATUSES.slice(0, 2).join('/')} or have a ${STATUSES.slice(2).join('/')} subscription`)
-    .action((flags: { status?: string }) => {
+    .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
+    .action((flags: { status?: string; config?: string }) => {
+      loadConfigFrom(flags);
       const status = StatusFlag.safeParse(flags.status);
       if (!status.success) usage(status.error.issues[0]!.message);
       const people = withStore((store) => store.list({ status: status.data }));
