@@ -37,6 +37,12 @@ export interface EditionMessage {
   domain: string;
   /** The complete MIME source of one reader's copy. */
   build(copy: EditionCopy): string;
+  /**
+   * The same message as bytes, written straight into one Buffer from the pre-encoded pieces (the send
+   * path). A string built by concatenation is a rope that the socket layer must flatten and re-encode for
+   * every copy (about 0.4 ms for a 25-article edition); the static pieces here are encoded once.
+   */
+  buildBytes(copy: EditionCopy): Buffer;
 }
 
 function parseMailbox(value: string, key: string): { name: string; address: string } {
@@ -52,15 +58,27 @@ function compileBody(doc: Segmented): { parts: string[]; fields: string[] } {
   return { parts: doc.parts.map(qpEncode), fields: [...doc.fields] };
 }
 
-function joinBody(body: { parts: string[]; fields: string[] }, encoded: Record<string, string>): string {
-  const { parts, fields } = body;
-  let out = parts[0]!;
-  for (let i = 0; i < fields.length; i++) {
-    // Soft breaks (=CRLF) on both sides decode to nothing, so the decoded part is exactly the document,
-    // and each value starts on its own line, so no line grows past 76 characters.
-    out += '=\r\n' + encoded[fields[i]!]! + '=\r\n' + parts[i + 1]!;
-  }
-  return out;
+/** A body's static pieces as bytes, each with the soft breaks around the slots already attached. */
+interface BodyBytes {
+  /** parts[0] as is, then each later part with the soft break that closes the slot before it. */
+  pieces: Buffer[];
+  fields: string[];
+}
+
+// Soft breaks (=CRLF) on both sides of a value decode to nothing, so the decoded part is exactly the
+// document, and each value starts on its own line, so no line grows past 76 characters.
+const SOFT_BREAK = '=\r\n';
+
+function bodyBytes(body: { parts: string[]; fields: string[] }): BodyBytes {
+  return {
+    pieces: body.parts.map((part, i) => Buffer.from(i === 0 ? part : SOFT_BREAK + part, 'utf8')),
+    fields: body.fields,
+  };
+}
+
+/** The per-copy strings of a body, in order: `SOFT_BREAK + value` for each slot. */
+function bodySlots(body: BodyBytes, encoded: Record<string, string>): string[] {
+  return body.fields.map((field) => SOFT_BREAK + encoded[field]!);
 }
 
 function encodeValues(values: Record<string, string>, fields: string[]): Record<string, string> {
@@ -120,47 +138,79 @@ export function compileEditionMessage(options: EditionMessageOptions): EditionMe
     'Content-Transfer-Encoding: quoted-printable\r\n' +
     '\r\n';
   const end = `\r\n--${boundary}--\r\n`;
-  const html = compileBody(options.html);
-  const text = compileBody(options.text);
+  const html = bodyBytes(compileBody(options.html));
+  const text = bodyBytes(compileBody(options.text));
+  const bytes = {
+    staticTop: Buffer.from(staticTop, 'utf8'),
+    listHeaders: Buffer.from(listHeaders, 'utf8'),
+    staticBottom: Buffer.from(staticBottom, 'utf8'),
+    middle: Buffer.from(middle, 'utf8'),
+    end: Buffer.from(end, 'utf8'),
+  };
 
   let dateSecond = -1;
   let dateHeader = '';
 
+  /** Checks the copy's header values and returns its pieces in order: Buffers (static) and strings (per copy). */
+  const pieces = (copy: EditionCopy): (Buffer | string)[] => {
+    if (!isSafeAddress(copy.to.address)) {
+      throw new DaybreakError('EINPUT', `Not a deliverable address: ${JSON.stringify(copy.to.address)}`);
+    }
+    if (!/^[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+$/.test(copy.messageId)) {
+      throw new DaybreakError('EINPUT', `Not a Message-ID: ${JSON.stringify(copy.messageId)}`);
+    }
+    // An https URL as the WHATWG parser serializes it is printable ASCII with no spaces; refuse anything
+    // else rather than let it near a header (and never a ">" that would end the <…> early).
+    const url = new URL(copy.unsubscribeUrl).href;
+    if (!/^https?:\/\/[\x21-\x3d\x3f-\x7e]+$/.test(url)) {
+      throw new DaybreakError('EINPUT', `Not an unsubscribe URL: ${JSON.stringify(copy.unsubscribeUrl)}`);
+    }
+    const date = copy.date ?? new Date();
+    const second = Math.floor(date.getTime() / 1000);
+    if (second !== dateSecond) {
+      dateSecond = second;
+      dateHeader = rfc5322Date(date);
+    }
+    const out: (Buffer | string)[] = [
+      bytes.staticTop,
+      `To: ${formatMailbox(copy.to.address, copy.to.name)}\r\n` +
+        `Date: ${dateHeader}\r\n` +
+        `Message-ID: <${copy.messageId}>\r\n`,
+      bytes.listHeaders,
+      `List-Unsubscribe: <${url}>${mailto}\r\n`,
+      bytes.staticBottom,
+    ];
+    const addBody = (body: BodyBytes, values: Record<string, string>) => {
+      const slots = bodySlots(body, encodeValues(values, body.fields));
+      out.push(body.pieces[0]!);
+      for (let i = 0; i < slots.length; i++) out.push(slots[i]!, body.pieces[i + 1]!);
+    };
+    addBody(text, copy.textValues);
+    out.push(bytes.middle);
+    addBody(html, copy.htmlValues);
+    out.push(bytes.end);
+    return out;
+  };
+
+  const buildBytes = (copy: EditionCopy): Buffer => {
+    const list = pieces(copy);
+    let length = 0;
+    for (const piece of list) length += typeof piece === 'string' ? Buffer.byteLength(piece, 'utf8') : piece.length;
+    const buffer = Buffer.allocUnsafe(length);
+    let offset = 0;
+    for (const piece of list) {
+      if (typeof piece === 'string') offset += buffer.write(piece, offset, 'utf8');
+      else offset += piece.copy(buffer, offset);
+    }
+    return buffer;
+  };
+
   return {
     envelopeFrom: from.address,
     domain,
+    buildBytes,
     build(copy) {
-      if (!isSafeAddress(copy.to.address)) {
-        throw new DaybreakError('EINPUT', `Not a deliverable address: ${JSON.stringify(copy.to.address)}`);
-      }
-      if (!/^[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+$/.test(copy.messageId)) {
-        throw new DaybreakError('EINPUT', `Not a Message-ID: ${JSON.stringify(copy.messageId)}`);
-      }
-      // An https URL as the WHATWG parser serializes it is printable ASCII with no spaces; refuse anything
-      // else rather than let it near a header (and never a ">" that would end the <…> early).
-      const url = new URL(copy.unsubscribeUrl).href;
-      if (!/^https?:\/\/[\x21-\x3d\x3f-\x7e]+$/.test(url)) {
-        throw new DaybreakError('EINPUT', `Not an unsubscribe URL: ${JSON.stringify(copy.unsubscribeUrl)}`);
-      }
-      const date = copy.date ?? new Date();
-      const second = Math.floor(date.getTime() / 1000);
-      if (second !== dateSecond) {
-        dateSecond = second;
-        dateHeader = rfc5322Date(date);
-      }
-      return (
-        staticTop +
-        `To: ${formatMailbox(copy.to.address, copy.to.name)}\r\n` +
-        `Date: ${dateHeader}\r\n` +
-        `Message-ID: <${copy.messageId}>\r\n` +
-        listHeaders +
-        `List-Unsubscribe: <${url}>${mailto}\r\n` +
-        staticBottom +
-        joinBody(text, encodeValues(copy.textValues, text.fields)) +
-        middle +
-        joinBody(html, encodeValues(copy.htmlValues, html.fields)) +
-        end
-      );
+      return buildBytes(copy).toString('utf8');
     },
   };
 }

@@ -10,7 +10,7 @@ import type { ClaimedCopy, CopyOutcome, EditionKey, SendStore } from './send-sto
 /** How the sender hands a finished message to SMTP (the Mailer implements it). */
 export interface Transport {
   /** Sends one prebuilt message to one recipient; rejects with an SMTP-style error on failure. */
-  sendRaw(message: { from: string; to: string; raw: string }): Promise<{ response: string }>;
+  sendRaw(message: { from: string; to: string; raw: string | Buffer }): Promise<{ response: string }>;
 }
 
 /** The rendered edition, as renderEdition returns it (only what the sender needs). */
@@ -302,14 +302,14 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
     // Only copies waiting for a retry are in the map, so it stays small on a list of any size.
     const tries = (triesThisRun.get(copy.subscriberId) ?? 0) + 1;
     triesThisRun.delete(copy.subscriberId);
-    let raw: string;
+    let raw: Buffer;
     try {
       const values = readerFieldValues({
         email: copy.email,
         firstName: copy.name,
         unsubscribeUrl: options.unsubscribeUrlFor(copy.subscriberId, key.newsletter),
       });
-      raw = message.build({
+      raw = message.buildBytes({
         to: { address: copy.email, name: copy.name },
         messageId: copy.messageId,
         unsubscribeUrl: values.unsubscribeUrl,
