@@ -41,8 +41,11 @@ export interface EditionMessage {
    * The same message as bytes, written straight into one Buffer from the pre-encoded pieces (the send
    * path). A string built by concatenation is a rope that the socket layer must flatten and re-encode for
    * every copy (about 0.4 ms for a 25-article edition); the static pieces here are encoded once.
+   * With `into` large enough, the copy is written into it (a reused buffer: no fresh 100 KB allocation
+   * and its page faults per copy) and a view of it is returned; otherwise a new buffer with some headroom
+   * (so the next copy can reuse it), of which the returned value is a view too.
    */
-  buildBytes(copy: EditionCopy): Buffer;
+  buildBytes(copy: EditionCopy, into?: Buffer): Buffer;
 }
 
 function parseMailbox(value: string, key: string): { name: string; address: string } {
@@ -192,11 +195,12 @@ export function compileEditionMessage(options: EditionMessageOptions): EditionMe
     return out;
   };
 
-  const buildBytes = (copy: EditionCopy): Buffer => {
+  const buildBytes = (copy: EditionCopy, into?: Buffer): Buffer => {
     const list = pieces(copy);
     let length = 0;
     for (const piece of list) length += typeof piece === 'string' ? Buffer.byteLength(piece, 'utf8') : piece.length;
-    const buffer = Buffer.allocUnsafe(length);
+    // allocUnsafeSlow: memory of its own (never a slice of Node's shared pool), so it can be reused.
+    const buffer = into && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafeSlow(length + 2048).subarray(0, length);
     let offset = 0;
     for (const piece of list) {
       if (typeof piece === 'string') offset += buffer.write(piece, offset, 'utf8');

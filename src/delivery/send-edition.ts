@@ -242,6 +242,11 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
   const triesThisRun = new Map<number, number>();
   const retries: { at: number; subscriberId: number }[] = [];
   const ready: ClaimedCopy[] = [];
+  // Buffers of copies that were accepted, reused for the next copies (at most `window` of them). Only an
+  // accepted copy's buffer comes back: the server answers the final dot after every byte before it has
+  // arrived, so nodemailer and the socket are done with it. A failed copy's buffer is left to the GC, as
+  // the client may still hold it.
+  const spare: Buffer[] = [];
   const outcomes: { outcome: CopyOutcome; final: 'sent' | 'failed' | 'deferred' | 'retry' }[] = [];
   let cursor = 0;
   let exhausted = false;
@@ -303,6 +308,7 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
     const tries = (triesThisRun.get(copy.subscriberId) ?? 0) + 1;
     triesThisRun.delete(copy.subscriberId);
     let raw: Buffer;
+    let slab: Buffer;
     try {
       const values = readerFieldValues({
         email: copy.email,
@@ -315,14 +321,18 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
         unsubscribeUrl: values.unsubscribeUrl,
         htmlValues: htmlValues(values),
         textValues: values,
-      });
+      }, spare.pop());
+      slab = Buffer.from(raw.buffer, raw.byteOffset, raw.buffer.byteLength - raw.byteOffset);
     } catch (error) {
       // A copy that cannot be built safely (an address that would break a header) is never sent.
       complete({ subscriberId: copy.subscriberId, state: 'failed', reply: (error as Error).message }, 'failed');
       return;
     }
     transport.sendRaw({ from: message.envelopeFrom, to: copy.email, raw }).then(
-      (info) => complete({ subscriberId: copy.subscriberId, state: 'sent', reply: info.response }, 'sent'),
+      (info) => {
+        if (spare.length < window) spare.push(slab);
+        complete({ subscriberId: copy.subscriberId, state: 'sent', reply: info.response }, 'sent');
+      },
       (error: unknown) => {
         const failure = classifySmtpError(error);
         const reply = failure.response;
