@@ -1,4 +1,3 @@
-import { SMTPServer } from 'smtp-server';
 import { deliverToMaildir, ensureMaildir } from './maildir.ts';
 
 export interface LocalMailServer {
@@ -20,6 +19,8 @@ export interface LocalMailServer {
 export async function startLocalMailServer(options: { maildir: string; host?: string }): Promise<LocalMailServer> {
   const host = options.host ?? '127.0.0.1';
   ensureMaildir(options.maildir);
+  // Loaded here, not at the top: a send to SMTP_URL never needs a server (less code in its RSS).
+  const { SMTPServer } = await import('smtp-server');
   const server = new SMTPServer({
     name: 'daybreak.local',
     banner: 'Daybreak local mail server',

@@ -5,8 +5,17 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { simpleParser, type AddressObject } from 'mailparser';
+import type { AddressObject, ParsedMail } from 'mailparser';
 import { DaybreakError } from '../errors.ts';
+
+// mailparser (with iconv-lite, encoding-japanese and a TLD list, about 10 MB of RSS) is only needed to
+// READ the Maildir (the preview's inbox), so it is loaded on first use, not by every sender and server.
+let parser: Promise<typeof import('mailparser')> | null = null;
+async function parseMail(source: Buffer | string, options: { skipHtmlToText?: boolean; skipTextToHtml?: boolean }): Promise<ParsedMail> {
+  parser ??= import('mailparser');
+  const { simpleParser } = await parser;
+  return simpleParser(source, options);
+}
 
 /** One message of a Maildir, as listed by readMaildir (newest first). */
 export interface MaildirEntry {
@@ -133,7 +142,7 @@ export async function readMaildir(dir: string): Promise<MaildirEntry[]> {
       } catch {
         continue; // moved or deleted while we listed
       }
-      const parsed = await simpleParser(await readHeaderBlock(file), { skipHtmlToText: true, skipTextToHtml: true });
+      const parsed = await parseMail(await readHeaderBlock(file), { skipHtmlToText: true, skipTextToHtml: true });
       const headerDate = parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : null;
       entries.push({
         id: name.replace(/:2,.*$/, ''),
@@ -158,7 +167,7 @@ export async function readMaildirMessage(dir: string, id: string): Promise<Maild
   const file = locate(dir, id);
   if (!file) throw new DaybreakError('ENOTFOUND', `No message "${id}" in ${dir}`);
   const raw = await readFile(file, 'utf8');
-  const parsed = await simpleParser(raw, { skipTextToHtml: true });
+  const parsed = await parseMail(raw, { skipTextToHtml: true });
   return {
     headers: parsed.headerLines.map(({ line }) => {
       const colon = line.indexOf(':');
