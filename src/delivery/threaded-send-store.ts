@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { openDatabase } from '../db/index.ts';
 import { DaybreakError } from '../errors.ts';
@@ -25,15 +25,16 @@ export async function createThreadedSendStore(file: string): Promise<SendStore &
   const local = createSqliteSendStore(db);
   const { port1, port2 } = new MessageChannel();
   const require = createRequire(import.meta.url);
-  const tsxApi = pathToFileURL(join(dirname(require.resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
-  const workerUrl = new URL('./send-store-worker.ts', import.meta.url).href;
-  // The app runs as TypeScript through tsx; a worker does not inherit the loader, so it registers tsx first.
-  const bootstrap = `(async () => {
-    const { register } = await import(${JSON.stringify(tsxApi)});
-    register();
-    await import(${JSON.stringify(workerUrl)});
-  })().catch((error) => { throw error; });`;
-  const worker = new Worker(bootstrap, { eval: true, workerData: { file, port: port2 }, transferList: [port2] });
+  const tsxCjsApi = join(dirname(require.resolve('tsx/package.json')), 'dist/cjs/api/index.cjs');
+  const workerFile = fileURLToPath(new URL('./send-store-worker.ts', import.meta.url));
+  // The app runs as TypeScript through tsx; a worker does not inherit the loader. It registers tsx's
+  // CommonJS hook, which transforms in the worker's own thread: the ESM loader API (module.register)
+  // would start one more thread with one more V8 heap (about 20 MB of RSS) just to load three files.
+  const bootstrap = `require(${JSON.stringify(tsxCjsApi)}).register();
+    require(${JSON.stringify(workerFile)});`;
+  // The writer allocates little (ids and short replies), so a small young generation is plenty; V8's
+  // default lets it grow to tens of MB of RSS for nothing.
+  const worker = new Worker(bootstrap, { eval: true, workerData: { file, port: port2 }, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: 4 } });
 
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
   let nextId = 1;
