@@ -23,7 +23,7 @@ import { SMTPServer } from 'smtp-server';
 import { send } from '../src/cli/commands/send.ts';
 import type { Config } from '../src/content/index.ts';
 import { openDatabase } from '../src/db/index.ts';
-import { compileEditionMessage, editionMessageId } from '../src/delivery/index.ts';
+import { compileEditionMessage, editionMessageId, editionMessageOptions } from '../src/delivery/index.ts';
 import { buildEditionView, getEditionTemplate, htmlValues, readerFieldValues, renderEdition, type Reader } from '../src/render/index.ts';
 import { testConfig, testEdition } from '../tests/render/fixtures.ts';
 
@@ -159,15 +159,7 @@ async function main(): Promise<void> {
   try {
     const edition = testEdition(25, config);
     const rendered = await renderEdition(edition, config);
-    const message = compileEditionMessage({
-      subject: rendered.subject,
-      html: rendered.html,
-      text: rendered.text,
-      from: config.publisher.from,
-      replyTo: config.publisher.replyTo,
-      list: { id: 'morning', name: edition.newsletter.name },
-      unsubscribeMailbox: config.publisher.unsubscribeMailbox,
-    });
+    const message = compileEditionMessage(editionMessageOptions(config, edition.newsletter, rendered));
     const reader = (i: number): Reader => ({
       email: `reader${i}@example.com`,
       firstName: NAMES[i % NAMES.length] ?? null,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser';
 import { DaybreakError } from '../errors.ts';
 import type { Segmented } from '../render/index.ts';
+import type { Config, Newsletter } from '../content/index.ts';
 import { encodeDisplayName, encodeUnstructured, formatMailbox, isSafeAddress, qpEncode, rfc5322Date } from './mime.ts';
 
 /** One reader's copy: who it goes to, and the values of the per-reader fields. */
@@ -28,6 +29,30 @@ export interface EditionMessageOptions {
   list: { id: string; name: string };
   /** publisher.unsubscribeMailbox: adds the mailto: form of List-Unsubscribe. */
   unsubscribeMailbox?: string;
+}
+
+/**
+ * The message options of one newsletter's edition from the config's publisher block: the one place that
+ * decides From, Reply-To, List-Id and the mailto List-Unsubscribe, for sends, test sends and the bench.
+ *
+ * @example
+ * const message = compileEditionMessage(editionMessageOptions(config, newsletter, rendered));
+ */
+export function editionMessageOptions(
+  config: Pick<Config, 'publisher'>,
+  newsletter: Pick<Newsletter, 'id' | 'name'>,
+  rendered: { subject: string; html: Segmented; text: Segmented },
+): EditionMessageOptions {
+  const { from, replyTo, unsubscribeMailbox } = config.publisher;
+  return {
+    subject: rendered.subject,
+    html: rendered.html,
+    text: rendered.text,
+    from,
+    ...(replyTo ? { replyTo } : {}),
+    list: { id: newsletter.id, name: newsletter.name },
+    ...(unsubscribeMailbox ? { unsubscribeMailbox } : {}),
+  };
 }
 
 export interface EditionMessage {

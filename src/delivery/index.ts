@@ -6,7 +6,7 @@ export { createMailer, rateOptions, type Mailer, type MailerMessage, type RawMes
 export { startLocalMailServer, type LocalMailServer } from './local-mail-server.ts';
 export { readMaildir, readMaildirMessage, deliverToMaildir, ensureMaildir, type MaildirEntry, type MaildirMessage } from './maildir.ts';
 export { DeliveryError, classifySmtpError, type FailureKind } from './delivery-error.ts';
-export { compileEditionMessage, type EditionMessage, type EditionMessageOptions, type EditionCopy } from './edition-message.ts';
+export { compileEditionMessage, editionMessageOptions, type EditionMessage, type EditionMessageOptions, type EditionCopy } from './edition-message.ts';
 export { qpEncode, encodeDisplayName, encodeUnstructured, isSafeAddress, formatMailbox, sanitizeHeaderText } from './mime.ts';
 export {
   sendEdition,

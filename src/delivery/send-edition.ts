@@ -1,10 +1,11 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { processAlive } from '../db/index.ts';
 import type { Config, Newsletter } from '../content/index.ts';
 import { DaybreakError } from '../errors.ts';
 import { htmlValues, readerFieldValues, type Segmented } from '../render/index.ts';
 import { classifySmtpError } from './delivery-error.ts';
-import { compileEditionMessage, type EditionMessage } from './edition-message.ts';
+import { compileEditionMessage, editionMessageOptions, type EditionMessage } from './edition-message.ts';
 import type { ClaimedCopy, CopyOutcome, EditionKey, SendStore } from './send-store.ts';
 
 /** How the sender hands a finished message to SMTP (the Mailer implements it). */
@@ -89,14 +90,6 @@ export function editionMessageId(secret: string, key: EditionKey, subscriberId: 
   return `${key.newsletter}.${key.date}.${mac}@${domain}`;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** A lock holder on this machine whose process is gone can be replaced at once (a kill -9 before). */
 function holderIsDead(holder: string): boolean {
@@ -143,15 +136,7 @@ export async function sendEdition(options: SendEditionOptions): Promise<SendRepo
   const { store, transport, config, newsletter, rendered } = options;
   const delivery = config.delivery;
   const key: EditionKey = { newsletter: newsletter.id, date: options.date };
-  const message: EditionMessage = compileEditionMessage({
-    subject: rendered.subject,
-    html: rendered.html,
-    text: rendered.text,
-    from: config.publisher.from,
-    replyTo: config.publisher.replyTo,
-    list: { id: newsletter.id, name: newsletter.name },
-    unsubscribeMailbox: config.publisher.unsubscribeMailbox,
-  });
+  const message: EditionMessage = compileEditionMessage(editionMessageOptions(config, newsletter, rendered));
   const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const ttlMs = options.lockTtlMs ?? 30_000;
   await takeLock(store, key, holder, ttlMs, options.lockWaitMs ?? 0);

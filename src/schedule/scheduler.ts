@@ -13,7 +13,7 @@ import {
   type Edition,
   type Newsletter,
 } from '../content/index.ts';
-import type { Db } from '../db/index.ts';
+import { processAlive, type Db } from '../db/index.ts';
 import { systemClock, type Clock, type TimerHandle } from './clock.ts';
 import { addDays, formatLocal, formatUtc } from './format-times.ts';
 import { RunLedger, type Run, type RunCounts } from './run-ledger.ts';
@@ -457,13 +457,4 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       });
     },
   };
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
-import { compileEditionMessage, type Mailer } from '../delivery/index.ts';
+import { compileEditionMessage, editionMessageOptions, type Mailer } from '../delivery/index.ts';
 import { describeSchedule, formatIssues, isIsoDate, loadConfig } from '../content/index.ts';
 import { escapeHtml as esc } from './html.ts';
 import { createInboxApp, EMAIL_CSP, PAGE_CSP } from './preview-inbox.ts';
@@ -188,15 +188,9 @@ export function createPreview(options: PreviewOptions): Preview {
       // Built exactly as `daybreak send` builds a reader's copy (compileEditionMessage over the render's
       // segments, then the Mailer's raw path), outside the ledger: no subscriber, no sends row, and the
       // subject marked as a test.
-      const message = compileEditionMessage({
-        subject: `[Test] ${entry.rendered.subject}`,
-        html: entry.rendered.html,
-        text: entry.rendered.text,
-        from: config.publisher.from,
-        ...(config.publisher.replyTo ? { replyTo: config.publisher.replyTo } : {}),
-        list: { id: edition.newsletter.id, name: edition.newsletter.name },
-        ...(config.publisher.unsubscribeMailbox ? { unsubscribeMailbox: config.publisher.unsubscribeMailbox } : {}),
-      });
+      const message = compileEditionMessage(
+        editionMessageOptions(config, edition.newsletter, { ...entry.rendered, subject: `[Test] ${entry.rendered.subject}` }),
+      );
       const values = render.readerFieldValues({ ...base, email: to });
       const messageId = `test.${Date.now().toString(36)}.${randomBytes(6).toString('hex')}@${message.domain}`;
       const raw = message.build({

@@ -6,6 +6,7 @@ import { assembleEdition, findNewsletter, formatIssues, isIsoDate, isSkipped, lo
 import { openDatabase } from '../../db/index.ts';
 import {
   compileEditionMessage,
+  editionMessageOptions,
   createMailer,
   createSqliteSendStore,
   createThreadedSendStore,
@@ -148,15 +149,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
         const known = db
           .prepare<[string], { id: number; name: string | null }>('SELECT id, name FROM subscribers WHERE email_key = ?')
           .get(emailKey(address));
-        const message = compileEditionMessage({
-          subject: rendered.subject,
-          html: rendered.html,
-          text: rendered.text,
-          from: config.publisher.from,
-          replyTo: config.publisher.replyTo,
-          list: { id: newsletter.id, name: newsletter.name },
-          unsubscribeMailbox: config.publisher.unsubscribeMailbox,
-        });
+        const message = compileEditionMessage(editionMessageOptions(config, newsletter, rendered));
         const values = readerFieldValues({
           email: address,
           firstName: known?.name ?? null,
