@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { createTokens, loadSecret, type Tokens } from './audience/index.ts';
 import { resolveConfigFile, resolveDataDir, resolveDbFile } from './cli/context.ts';
-import { loadConfig, loadContent, type Config } from './content/index.ts';
+import { loadConfig, loadContentFor, type Config } from './content/index.ts';
 import { openDatabase, type Db } from './db/index.ts';
 import { createMailer, type Mailer } from './delivery/index.ts';
 import { createDeliverySender } from './schedule/delivery-sender.ts';
@@ -80,7 +80,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
   const config = loadConfig({ file: configFile });
   const dataDir = options.dataDir ?? resolveDataDir({}, env);
   // Every read names the config's newsletters, so a misspelt data/editions folder is reported, not ignored.
-  const readContent = () => loadContent(dataDir, { newsletters: config.newsletters.map((n) => n.id) });
+  const readContent = () => loadContentFor(dataDir, config);
   // Validate the articles once at start, so a broken data folder is an error now, not at 06:00.
   readContent();
   const dbFile = env.DAYBREAK_DB ? resolveDbFile(env) : join(varDir, 'daybreak.db');

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { loadConfig, type Config } from '../content/index.ts';
+import {
+  assembleEdition,
+  loadConfig,
+  loadContentFor,
+  type Config,
+  type Edition,
+  type Newsletter,
+  type SkippedEdition,
+} from '../content/index.ts';
+import { DaybreakError, isDaybreakError } from '../errors.ts';
 
 /** Options every command accepts. Flags win over the environment, which wins over the defaults. */
 export interface GlobalOptions {
@@ -23,6 +32,26 @@ export function resolveDbFile(env: NodeJS.ProcessEnv = process.env): string {
 
 export function loadConfigFrom(opts: GlobalOptions): Config & { file: string | null } {
   return loadConfig({ file: resolveConfigFile(opts) });
+}
+
+/**
+ * The edition a command was asked for (`build`, `send`): reads the data folder for the config and
+ * assembles the newsletter's edition for `date`. Asking for a date the newsletter skips is the caller's
+ * mistake, so ENOEDITION becomes EUSAGE (exit 2), its message naming the next date it goes out.
+ */
+export function requestedEdition(options: {
+  config: Config;
+  newsletter: Newsletter;
+  date: string;
+  dataDir: string;
+}): Edition | SkippedEdition {
+  const content = loadContentFor(options.dataDir, options.config);
+  try {
+    return assembleEdition({ config: options.config, content, newsletterId: options.newsletter.id, date: options.date });
+  } catch (error) {
+    if (isDaybreakError(error, 'ENOEDITION')) throw new DaybreakError('EUSAGE', error.message, { cause: error });
+    throw error;
+  }
 }
 
 /** A TCP port from a flag or the environment (text): 0 picks a free one. `serve`, `preview` and `start` use it. */

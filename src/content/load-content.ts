@@ -33,6 +33,17 @@ function display(path: string): string {
   return rel.startsWith('..') ? path : rel;
 }
 
+/**
+ * loadContent for a config: naming the config's newsletters lets it report a misspelt
+ * data/editions/<newsletter>/ folder instead of ignoring it. Every caller that has a config uses this.
+ *
+ * @example
+ * const content = loadContentFor('data', config);
+ */
+export function loadContentFor(dir: string, config: { newsletters: readonly { id: string }[] }): Content {
+  return loadContent(dir, { newsletters: config.newsletters.map((n) => n.id) });
+}
+
 /** True for a real calendar date written YYYY-MM-DD. */
 export function isIsoDate(value: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;

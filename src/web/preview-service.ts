@@ -3,7 +3,7 @@ import {
   assembleEdition,
   isSkipped,
   loadConfig,
-  loadContent,
+  loadContentFor,
   localDate,
   type Config,
   type Content,
@@ -207,7 +207,7 @@ export function createPreviewService(options: PreviewServiceOptions) {
   function sources(): SourceState {
     if (watching && state && state.generation === generation) return state.value;
     const config = loadConfig({ file: options.configFile });
-    const content = loadContent(options.dataDir, { newsletters: config.newsletters.map((n) => n.id) });
+    const content = loadContentFor(options.dataDir, config);
     const value = { config, content };
     state = { generation, value };
     return value;

@@ -5,16 +5,14 @@ import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { z } from 'zod';
 import { DaybreakError, isDaybreakError } from '../../errors.ts';
 import {
-  assembleEdition,
   findNewsletter,
   isIsoDate,
   isSkipped,
-  loadContent,
   localDate,
   type Config,
 } from '../../content/index.ts';
 import { getEditionTemplate, lintEmail, renderEdition, sampleReader, sampleReaders, type Reader } from '../../render/index.ts';
-import { loadConfigFrom, resolveDataDir } from '../context.ts';
+import { loadConfigFrom, requestedEdition, resolveDataDir } from '../context.ts';
 import { formatIssues } from '../../content/index.ts';
 
 const BuildFlags = z.strictObject({
@@ -133,19 +131,8 @@ export async function build(rawFlags: BuildFlags, now: Date = new Date()): Promi
     throw error;
   }
   const date = flags.date ?? localDate(now, newsletter.schedule.timezone);
-  // Naming the config's newsletters lets loadContent report a misspelt data/editions/<newsletter>/ folder.
-  const content = loadContent(resolveDataDir({ ...(flags.data !== undefined ? { data: flags.data } : {}) }), {
-    newsletters: config.newsletters.map((n) => n.id),
-  });
-
-  let edition;
-  try {
-    edition = assembleEdition({ config, content, newsletterId: newsletter.id, date });
-  } catch (error) {
-    // Asking for a date the newsletter skips is a usage mistake: exit 2, naming the next date it goes out.
-    if (isDaybreakError(error, 'ENOEDITION')) throw new DaybreakError('EUSAGE', error.message, { cause: error });
-    throw error;
-  }
+  const dataDir = resolveDataDir({ ...(flags.data !== undefined ? { data: flags.data } : {}) });
+  const edition = requestedEdition({ config, newsletter, date, dataDir });
   if (isSkipped(edition)) return { newsletter: newsletter.id, date, skipped: 'no articles' };
 
   const rendered = await renderEdition(edition, config, templateName);

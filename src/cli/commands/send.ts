@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { createTokens, emailKey, loadSecret, normalizeEmail } from '../../audience/index.ts';
-import { assembleEdition, findNewsletter, formatIssues, isIsoDate, isSkipped, loadContent, localDate } from '../../content/index.ts';
+import { findNewsletter, formatIssues, isIsoDate, isSkipped, localDate } from '../../content/index.ts';
 import { openDatabase } from '../../db/index.ts';
 import {
   compileEditionMessage,
@@ -14,9 +14,9 @@ import {
   type SendProgress,
   type SendReport,
 } from '../../delivery/index.ts';
-import { DaybreakError, isDaybreakError } from '../../errors.ts';
+import { DaybreakError } from '../../errors.ts';
 import { htmlValues, readerFieldValues, renderEdition, sampleUnsubscribeUrl } from '../../render/index.ts';
-import { loadConfigFrom, resolveDataDir, resolveDbFile } from '../context.ts';
+import { loadConfigFrom, requestedEdition, resolveDataDir, resolveDbFile } from '../context.ts';
 import { EXIT, ExitStatus } from '../run-cli.ts';
 
 const SendFlags = z.strictObject({
@@ -103,16 +103,8 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
   const config = loadConfigFrom({ ...(flags.config !== undefined ? { config: flags.config } : {}) });
   const newsletter = findNewsletter(config, flags.newsletter);
   const date = flags.date ?? localDate(new Date(), newsletter.schedule.timezone);
-  const content = loadContent(resolveDataDir({ ...(flags.data !== undefined ? { data: flags.data } : {}) }, env), {
-    newsletters: config.newsletters.map((n) => n.id),
-  });
-  let edition;
-  try {
-    edition = assembleEdition({ config, content, newsletterId: newsletter.id, date });
-  } catch (error) {
-    if (isDaybreakError(error, 'ENOEDITION')) throw new DaybreakError('EUSAGE', error.message, { cause: error });
-    throw error;
-  }
+  const dataDir = resolveDataDir({ ...(flags.data !== undefined ? { data: flags.data } : {}) }, env);
+  const edition = requestedEdition({ config, newsletter, date, dataDir });
   const empty: SendReport = { newsletter: newsletter.id, date, total: 0, sent: 0, failed: 0, deferred: 0, skipped: 0, alreadySent: 0, durationMs: 0 };
   if (isSkipped(edition)) {
     if (flags.json) io.stdout.write(jsonReport({ ...empty, durationMs: Date.now() - started }, { edition: 'no articles' }));
