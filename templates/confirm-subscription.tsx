@@ -1,8 +1,7 @@
 import { Button, Section, Text, Link } from '../src/render/email-components.ts';
 // Inner modules, not src/render/index.ts: that index loads the registry, which loads this file, and an
 // ESM cycle entered here would read this file's export before it exists.
-import { renderReactEmail } from '../src/render/react-engine.ts';
-import type { RenderedEmail, TransactionalTemplate } from '../src/render/types.ts';
+import type { TransactionalTemplate } from '../src/render/types.ts';
 import {
   NewsletterBlock,
   TransactionalLayout,
@@ -11,6 +10,8 @@ import {
   styles,
   type NewsletterSummary,
   type PublisherSummary,
+  textFoot,
+  transactionalTemplate,
 } from './transactional-layout.tsx';
 
 /**
@@ -83,23 +84,17 @@ export function confirmSubscriptionText(props: ConfirmSubscriptionProps): string
       (props.expiresIn ? ` The link works for ${props.expiresIn}.` : ''),
     '',
   );
-  out.push('--', footer(props), props.publisher.postalAddress, '');
+  out.push(...textFoot(footer(props), props.publisher));
   return out.join('\n');
 }
 
-export async function renderConfirmSubscription(props: ConfirmSubscriptionProps): Promise<RenderedEmail> {
-  return {
-    subject: confirmSubscriptionSubject(props),
-    html: await renderReactEmail(<ConfirmSubscriptionEmail {...props} />),
-    text: confirmSubscriptionText(props),
-    preheader: preheader(),
-  };
-}
-
-export const confirmSubscription: TransactionalTemplate<ConfirmSubscriptionProps> = {
+export const confirmSubscription: TransactionalTemplate<ConfirmSubscriptionProps> = transactionalTemplate({
   name: 'confirm-subscription',
-  engine: 'react-email',
-  kind: 'transactional',
   description: 'Double opt-in: a confirm button and the newsletters chosen; never shows what the form was given',
-  render: renderConfirmSubscription,
-};
+  Email: ConfirmSubscriptionEmail,
+  subject: confirmSubscriptionSubject,
+  preheader,
+  text: confirmSubscriptionText,
+});
+
+export const renderConfirmSubscription = confirmSubscription.render;

@@ -1,4 +1,7 @@
-import type { ReactNode } from 'react';
+import { createElement, type ReactElement, type ReactNode } from 'react';
+// Inner modules, not src/render/index.ts: that index loads the registry, which loads the templates.
+import { renderReactEmail } from '../src/render/react-engine.ts';
+import type { RenderedEmail, TransactionalTemplate } from '../src/render/types.ts';
 import { Body, Container, Head, Hr, Html, Preview, Section, Text } from '../src/render/email-components.ts';
 import { describeSchedule, type ScheduleLike } from '../src/content/index.ts';
 
@@ -113,4 +116,41 @@ export function newsletterTextLines(newsletter: NewsletterSummary, withSchedule:
   if (newsletter.description) lines.push(`  ${newsletter.description}`);
   if (withSchedule) lines.push(`  ${capitalize(describeSchedule(newsletter))}`);
   return lines;
+}
+
+/** The foot of every transactional text part: why the reader got it, then the postal address. */
+export function textFoot(why: string, publisher: PublisherSummary): string[] {
+  return ['--', why, publisher.postalAddress, ''];
+}
+
+/**
+ * A transactional template from its parts, so the three emails assemble `{ subject, html, text,
+ * preheader }` in one place: the React Email component for the HTML and plain functions for the rest.
+ *
+ * @example
+ * export const welcome = transactionalTemplate({ name: 'welcome', description, Email: WelcomeEmail,
+ *   subject: welcomeSubject, preheader, text: welcomeText });
+ */
+export function transactionalTemplate<P extends object>(spec: {
+  name: string;
+  description: string;
+  Email: (props: P) => ReactElement;
+  subject: (props: P) => string;
+  preheader: (props: P) => string;
+  text: (props: P) => string;
+}): TransactionalTemplate<P> {
+  return {
+    name: spec.name,
+    engine: 'react-email',
+    kind: 'transactional',
+    description: spec.description,
+    async render(props: P): Promise<RenderedEmail> {
+      return {
+        subject: spec.subject(props),
+        html: await renderReactEmail(createElement(spec.Email, props)),
+        text: spec.text(props),
+        preheader: spec.preheader(props),
+      };
+    },
+  };
 }

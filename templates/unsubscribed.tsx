@@ -1,9 +1,8 @@
 import { Button, Link, Section, Text } from '../src/render/email-components.ts';
 // Inner modules, not src/render/index.ts: that index loads the registry, which loads this file, and an
 // ESM cycle entered here would read this file's export before it exists.
-import { renderReactEmail } from '../src/render/react-engine.ts';
-import type { RenderedEmail, TransactionalTemplate } from '../src/render/types.ts';
-import { TransactionalLayout, joinNames, styles, type NewsletterSummary, type PublisherSummary } from './transactional-layout.tsx';
+import type { TransactionalTemplate } from '../src/render/types.ts';
+import { TransactionalLayout, joinNames, styles, type NewsletterSummary, type PublisherSummary, textFoot, transactionalTemplate } from './transactional-layout.tsx';
 
 /** Confirms an unsubscribe and offers a one-click way back (issue 3). */
 export interface UnsubscribedProps {
@@ -65,23 +64,17 @@ export function unsubscribedText(props: UnsubscribedProps): string {
   if (still.length > 0) out.push(`You still get ${joinNames(still)}.`, '');
   out.push(`Unsubscribed by mistake? One click brings you back: ${props.resubscribeUrl}`, '');
   if (props.manageUrl) out.push(`Manage your subscriptions: ${props.manageUrl}`, '');
-  out.push('--', footer(props), props.publisher.postalAddress, '');
+  out.push(...textFoot(footer(props), props.publisher));
   return out.join('\n');
 }
 
-export async function renderUnsubscribed(props: UnsubscribedProps): Promise<RenderedEmail> {
-  return {
-    subject: unsubscribedSubject(props),
-    html: await renderReactEmail(<UnsubscribedEmail {...props} />),
-    text: unsubscribedText(props),
-    preheader: preheader(props),
-  };
-}
-
-export const unsubscribed: TransactionalTemplate<UnsubscribedProps> = {
+export const unsubscribed: TransactionalTemplate<UnsubscribedProps> = transactionalTemplate({
   name: 'unsubscribed',
-  engine: 'react-email',
-  kind: 'transactional',
   description: 'Confirms an unsubscribe, with a one-click resubscribe button',
-  render: renderUnsubscribed,
-};
+  Email: UnsubscribedEmail,
+  subject: unsubscribedSubject,
+  preheader,
+  text: unsubscribedText,
+});
+
+export const renderUnsubscribed = unsubscribed.render;

@@ -2,8 +2,7 @@ import { Link, Text } from '../src/render/email-components.ts';
 import { describeSchedule } from '../src/content/index.ts';
 // Inner modules, not src/render/index.ts: that index loads the registry, which loads this file, and an
 // ESM cycle entered here would read this file's export before it exists.
-import { renderReactEmail } from '../src/render/react-engine.ts';
-import type { RenderedEmail, TransactionalTemplate } from '../src/render/types.ts';
+import type { TransactionalTemplate } from '../src/render/types.ts';
 import {
   NewsletterBlock,
   TransactionalLayout,
@@ -12,6 +11,8 @@ import {
   styles,
   type NewsletterSummary,
   type PublisherSummary,
+  textFoot,
+  transactionalTemplate,
 } from './transactional-layout.tsx';
 
 /** A confirmed newsletter with the reader's own unsubscribe link for it. */
@@ -93,23 +94,17 @@ export function welcomeText(props: WelcomeProps): string {
   if (props.fromAddress) out.push(`To be sure it reaches your inbox, add ${props.fromAddress} to your contacts.`, '');
   if (props.archiveUrl) out.push(`Can't wait? Read past editions: ${props.archiveUrl}`, '');
   if (props.manageUrl) out.push(`Manage your subscriptions: ${props.manageUrl}`, '');
-  out.push('--', footer(props), props.publisher.postalAddress, '');
+  out.push(...textFoot(footer(props), props.publisher));
   return out.join('\n');
 }
 
-export async function renderWelcome(props: WelcomeProps): Promise<RenderedEmail> {
-  return {
-    subject: welcomeSubject(props),
-    html: await renderReactEmail(<WelcomeEmail {...props} />),
-    text: welcomeText(props),
-    preheader: preheader(props),
-  };
-}
-
-export const welcome: TransactionalTemplate<WelcomeProps> = {
+export const welcome: TransactionalTemplate<WelcomeProps> = transactionalTemplate({
   name: 'welcome',
-  engine: 'react-email',
-  kind: 'transactional',
   description: 'After confirmation: what arrives and when ("every day at 6:00 a.m. Eastern"), with unsubscribe links',
-  render: renderWelcome,
-};
+  Email: WelcomeEmail,
+  subject: welcomeSubject,
+  preheader,
+  text: welcomeText,
+});
+
+export const renderWelcome = welcome.render;
