@@ -2,7 +2,7 @@ import { createElement, type ReactElement, type ReactNode } from 'react';
 // Inner modules, not src/render/index.ts: that index loads the registry, which loads the templates.
 import { renderReactEmail } from '../src/render/react-engine.ts';
 import type { RenderedEmail, TransactionalTemplate } from '../src/render/types.ts';
-import { Body, Container, Head, Hr, Html, Preview, Section, Text } from '../src/render/email-components.ts';
+import { Body, Container, Head, Hr, Html, Link, Preview, Section, Text } from '../src/render/email-components.ts';
 import { describeSchedule, type ScheduleLike } from '../src/content/index.ts';
 
 /**
@@ -116,6 +116,16 @@ export function newsletterTextLines(newsletter: NewsletterSummary, withSchedule:
   if (newsletter.description) lines.push(`  ${newsletter.description}`);
   if (withSchedule) lines.push(`  ${capitalize(describeSchedule(newsletter))}`);
   return lines;
+}
+
+/** The "Manage your subscriptions" line of welcome and unsubscribed, when the caller gives a manage URL. */
+export function ManageLink(props: { url?: string | undefined }) {
+  if (!props.url) return null;
+  return (
+    <Text style={styles.small}>
+      <Link href={props.url} style={styles.link}>Manage your subscriptions</Link>
+    </Text>
+  );
 }
 
 /** The foot of every transactional text part: why the reader got it, then the postal address. */

@@ -2,7 +2,7 @@ import { Button, Link, Section, Text } from '../src/render/email-components.ts';
 // Inner modules, not src/render/index.ts: that index loads the registry, which loads this file, and an
 // ESM cycle entered here would read this file's export before it exists.
 import type { TransactionalTemplate } from '../src/render/types.ts';
-import { TransactionalLayout, joinNames, styles, type NewsletterSummary, type PublisherSummary, textFoot, transactionalTemplate } from './transactional-layout.tsx';
+import { TransactionalLayout, joinNames, styles, type NewsletterSummary, type PublisherSummary, ManageLink, textFoot, transactionalTemplate } from './transactional-layout.tsx';
 
 /** Confirms an unsubscribe and offers a one-click way back (issue 3). */
 export interface UnsubscribedProps {
@@ -35,11 +35,7 @@ export function UnsubscribedEmail(props: UnsubscribedProps) {
           Resubscribe
         </Button>
       </Section>
-      {props.manageUrl ? (
-        <Text style={styles.small}>
-          <Link href={props.manageUrl} style={styles.link}>Manage your subscriptions</Link>
-        </Text>
-      ) : null}
+      <ManageLink url={props.manageUrl} />
     </TransactionalLayout>
   );
 }

@@ -11,6 +11,7 @@ import {
   styles,
   type NewsletterSummary,
   type PublisherSummary,
+  ManageLink,
   textFoot,
   transactionalTemplate,
 } from './transactional-layout.tsx';
@@ -61,11 +62,7 @@ export function WelcomeEmail(props: WelcomeProps) {
           Can't wait? <Link href={props.archiveUrl} style={styles.link}>Read past editions</Link>.
         </Text>
       ) : null}
-      {props.manageUrl ? (
-        <Text style={styles.small}>
-          <Link href={props.manageUrl} style={styles.link}>Manage your subscriptions</Link>
-        </Text>
-      ) : null}
+      <ManageLink url={props.manageUrl} />
     </TransactionalLayout>
   );
 }
