@@ -23,7 +23,8 @@ function encodeCodePoint(cp: number): string {
  * line is at most 76 characters including a soft break's `=`; whitespace before a line end (or the end of
  * the input) is encoded so no transport can strip it; a multi-byte character is never split across lines;
  * the output never ends with a soft break, so encoded pieces can be joined with `=\r\n` (a soft break,
- * which decodes to nothing) without changing the decoded text.
+ * which decodes to nothing) without changing the decoded text; no output line starts with ".", so the
+ * message needs no dot-stuffing on the wire.
  */
 export function qpEncode(input: string): string {
   let out = '';
@@ -61,6 +62,10 @@ export function qpEncode(input: string): string {
       out += '=\r\n';
       line = 0;
     }
+    // A "." opening a line is sent as "=2E" (RFC 2045 §6.7 (1) allows any octet encoded): SMTP would
+    // otherwise have to dot-stuff that line (RFC 5321 §4.5.2), and nodemailer's DATA stream copies the
+    // whole message for every chunk that needs stuffing. Decoded, the text is the same.
+    if (line === 0 && c === 46) token = '=2E';
     out += token;
     line += token.length;
   }

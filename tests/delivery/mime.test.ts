@@ -51,6 +51,16 @@ describe('qpEncode', () => {
     });
   }
 
+  it('never starts a line with a dot, so SMTP has no line to dot-stuff', () => {
+    const sample = `.leading\n..two\n${'a'.repeat(75)}.wrapped\n. spaced.\n.`;
+    const encoded = qpEncode(sample);
+    expect(qpDecode(encoded)).toBe(sample.replace(/\n/g, '\r\n'));
+    expect(encoded.split('\r\n').filter((line) => line.startsWith('.'))).toEqual([]);
+    expect(encoded.startsWith('=2Eleading\r\n=2E.two\r\n')).toBe(true);
+    // a dot that lands at the start of a line after a soft break is encoded too
+    expect(encoded).toContain('=\r\n=2Ewrapped');
+  });
+
   it('joins encoded pieces with soft breaks into exactly the concatenated text', () => {
     const a = qpEncode('Hello, ');
     const b = qpEncode('Zoë 🦊');
