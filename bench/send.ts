@@ -5,8 +5,9 @@
  * discards in a SEPARATE process on loopback, and in one run measures:
  *   (a) the ceiling: a bare nodemailer pool sending prebuilt raw MIME (its `raw` option) to the sink over
  *       delivery.maxConnections connections;
- *   (b) `daybreak send` end to end (the send command's code, ledger included), in a child process per size
- *       so its peak RSS is its own: at N and at --big readers (default 100,000);
+ *   (b) `daybreak send` end to end: the real CLI (`node bin/daybreak.js send --json`, ledger included) in a
+ *       child process, at N and at --big readers (default 100,000); its peak RSS is the kernel's high-water
+ *       mark for that process (VmHWM in /proc/<pid>/status, read every 50 ms while it runs);
  *   (c) the naive way: a full React render and a nodemailer-built message per reader, unpooled (a new
  *       connection per message, maxConnections at a time), on a --naive sample (default 2,000).
  * Prints msg/s for each, b/a and b/c, per-copy personalization time, peak RSS of (b) at both sizes, the
@@ -14,13 +15,13 @@
  * Not a test: figures vary by machine; compare the ratios within one run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
-import { send } from '../src/cli/commands/send.ts';
+import { ensureBuild } from '../bin/build.js';
 import type { Config } from '../src/content/index.ts';
 import { openDatabase } from '../src/db/index.ts';
 import { compileEditionMessage, editionMessageId, editionMessageOptions } from '../src/delivery/index.ts';
@@ -33,8 +34,6 @@ const { values: args } = parseArgs({
     big: { type: 'string', default: '100000' },
     naive: { type: 'string', default: '2000' },
     role: { type: 'string', default: 'main' },
-    dir: { type: 'string' },
-    port: { type: 'string' },
   },
 });
 
@@ -83,17 +82,31 @@ async function runSink(): Promise<void> {
   });
 }
 
-// ---------------------------------------------------------------- (b) in a child process
-async function runB(dir: string, port: number): Promise<void> {
-  const env = { ...process.env, SMTP_URL: `smtp://127.0.0.1:${port}`, DAYBREAK_DB: join(dir, 'daybreak.db'), DAYBREAK_SECRET: SECRET };
-  let out = '';
-  const io = { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: () => true } };
-  const baselineRssKb = process.resourceUsage().maxRSS; // the code loaded (tsx, React Email, MJML, nodemailer…)
-  const started = performance.now();
-  const status = await send({ config: join(dir, 'config.json'), data: join(dir, 'data'), date: DATE, json: true }, io as never, env);
-  const wallMs = performance.now() - started;
-  const report = JSON.parse(out) as { sent: number; durationMs: number; total: number; deferred: number; failed: number };
-  process.stdout.write(`${JSON.stringify({ status, report, wallMs, baselineRssKb, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+// ---------------------------------------------------------------- (b): the real CLI in a child process
+/** The process's peak resident set so far (VmHWM), in KB; 0 once it has exited or off Linux. */
+function peakRssKb(pid: number): number {
+  try {
+    return Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** Runs `daybreak <args>` and returns its exit code, stdout and peak RSS. */
+function runDaybreak(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string; peakKb: number }> {
+  const child = spawn(process.execPath, [new URL('../bin/daybreak.js', import.meta.url).pathname, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let peakKb = 0;
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  const poll = setInterval(() => (peakKb = Math.max(peakKb, peakRssKb(child.pid!))), 50);
+  return new Promise((resolve) => {
+    child.once('exit', (code) => {
+      clearInterval(poll);
+      resolve({ code, stdout, stderr, peakKb });
+    });
+  });
 }
 
 // ---------------------------------------------------------------- orchestration
@@ -133,14 +146,20 @@ function seed(dir: string, n: number, config: Config): void {
   db.close();
 }
 
-async function measureB(n: number, port: number): Promise<{ rate: number; maxRssKb: number; baselineRssKb: number; wallMs: number; sent: number }> {
+async function measureB(n: number, port: number): Promise<{ rate: number; maxRssKb: number; dryRunRssKb: number; sent: number }> {
   const dir = mkdtempSync(join(tmpdir(), `daybreak-bench-send-${n}-`));
   try {
     seed(dir, n, benchConfig());
-    const child = spawnTsx(['--role', 'b', '--dir', dir, '--port', String(port)]);
-    const result = JSON.parse(await firstLine(child)) as { report: { sent: number; durationMs: number; deferred: number; failed: number }; wallMs: number; maxRssKb: number; baselineRssKb: number };
-    if (result.report.sent !== n) throw new Error(`(b) sent ${result.report.sent} of ${n} (deferred ${result.report.deferred}, failed ${result.report.failed})`);
-    return { rate: result.report.sent / (result.report.durationMs / 1000), maxRssKb: result.maxRssKb, baselineRssKb: result.baselineRssKb, wallMs: result.wallMs, sent: result.report.sent };
+    const env = { ...process.env, SMTP_URL: `smtp://127.0.0.1:${port}`, DAYBREAK_DB: join(dir, 'daybreak.db'), DAYBREAK_SECRET: SECRET };
+    const common = ['--config', join(dir, 'config.json'), '--data', join(dir, 'data'), '--date', DATE, '--json'];
+    // The same command with --dry-run: everything loaded, the edition rendered, nothing sent.
+    const dry = await runDaybreak(['send', ...common, '--dry-run'], env);
+    if (dry.code !== 0) throw new Error(`(b) --dry-run exited ${dry.code}: ${dry.stderr}`);
+    const run = await runDaybreak(['send', ...common], env);
+    if (run.code !== 0) throw new Error(`(b) exited ${run.code}: ${run.stderr}`);
+    const report = JSON.parse(run.stdout) as { sent: number; durationMs: number; deferred: number; failed: number };
+    if (report.sent !== n) throw new Error(`(b) sent ${report.sent} of ${n} (deferred ${report.deferred}, failed ${report.failed})`);
+    return { rate: report.sent / (report.durationMs / 1000), maxRssKb: run.peakKb, dryRunRssKb: dry.peakKb, sent: report.sent };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -152,6 +171,7 @@ async function main(): Promise<void> {
   const NAIVE = Number(args.naive);
   const config = benchConfig();
   const connections = config.delivery.maxConnections;
+  await ensureBuild(); // bin/daybreak.js runs the compiled CLI; build it now, outside any measurement
   const sink = spawnTsx(['--role', 'sink']);
   const { port } = JSON.parse(await firstLine(sink)) as { port: number };
   console.log(`bench:send — ${fmt(N)} subscribers, 25-article edition, ${connections} connections, sink pid ${sink.pid} on 127.0.0.1:${port}\n`);
@@ -196,13 +216,16 @@ async function main(): Promise<void> {
     // (a) bare nodemailer pool, prebuilt raw MIME (a few distinct messages, reused). Measured before and
     // after (b) and averaged, so a change in the machine's load during the run does not skew b/a.
     const prebuilt = Array.from({ length: 64 }, (_, i) => build(i));
+    // Sent the way the Mailer sends an edition copy: envelope, raw source and the Message-ID it carries
+    // (so nodemailer does not generate one), over a pool with re-queueing off.
+    const prebuiltIds = Array.from({ length: 64 }, (_, i) => `<${editionMessageId(SECRET, { newsletter: 'morning', date: DATE }, i, message.domain)}>`);
     const measureA = async (): Promise<number> => {
       const pool = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: true, maxConnections: connections, maxMessages: Infinity, maxRequeues: 0 } as never);
       await Promise.all(Array.from({ length: 200 }, (_, i) => pool.sendMail({ envelope: { from: message.envelopeFrom, to: [`warm${i}@example.com`] }, raw: prebuilt[i % 64]! })));
       const start = performance.now();
       let inflight: Promise<unknown>[] = [];
       for (let i = 0; i < N; i++) {
-        inflight.push(pool.sendMail({ envelope: { from: message.envelopeFrom, to: [`reader${i}@example.com`] }, raw: prebuilt[i % 64]! }));
+        inflight.push(pool.sendMail({ envelope: { from: message.envelopeFrom, to: [`reader${i}@example.com`] }, raw: prebuilt[i % 64]!, messageId: prebuiltIds[i % 64]! }));
         if (inflight.length >= connections * 4) {
           await Promise.all(inflight);
           inflight = [];
@@ -262,7 +285,7 @@ async function main(): Promise<void> {
       `b/c = ${(b.rate / cRate).toFixed(1)}×  (target ≥ 5×)  ${b.rate / cRate >= 5 ? 'ok' : 'MISSED'}`,
       `per-copy personalization (values → complete encoded MIME): ${personalizeUs.toFixed(1)} µs  (${fmt(bytes / copies / 1024, 1)} KB a copy)`,
       `peak RSS of (b): ${mb(b.maxRssKb)} at ${fmt(N)}, ${mb(big.maxRssKb)} at ${fmt(BIG)} (${(rssDelta * 100).toFixed(1)}%; target < 200 MB and within 10%)  ${big.maxRssKb < 200 * 1024 && Math.abs(rssDelta) <= 0.1 ? 'ok' : 'MISSED'}`,
-      `  of which loaded code before the first reader (tsx, React Email, MJML, nodemailer, SQLite): ${mb(b.baselineRssKb)} / ${mb(big.baselineRssKb)}; the sending itself adds ${mb(b.maxRssKb - b.baselineRssKb)} / ${mb(big.maxRssKb - big.baselineRssKb)}`,
+      `  for reference, the same command with --dry-run (code loaded, edition rendered, nothing sent) peaks at ${mb(b.dryRunRssKb)} / ${mb(big.dryRunRssKb)}`,
       `longest line of a message: ${longest} characters (RFC 5322 limit 998)  ${longest <= 998 ? 'ok' : 'MISSED'}`,
       `encoded HTML part of the 25-article edition: ${fmt(htmlPartBytes / 1024, 1)} KB (decoded ${fmt(rendered.htmlBytes / 1024, 1)} KB; Gmail clips at 102 KB)  ${htmlPartBytes < 102 * 1024 ? 'ok' : 'MISSED'}`,
     ];
@@ -273,5 +296,4 @@ async function main(): Promise<void> {
 }
 
 if (args.role === 'sink') await runSink();
-else if (args.role === 'b') await runB(args.dir!, Number(args.port));
 else await main();

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { SignUpInput, SignUpOutcome } from './subscriber-store.ts';
+import { projectUrl } from '../project-root.ts';
 
 export interface SignUpWriter {
   /** Commits the batch in one IMMEDIATE transaction; resolves only after the commit. */
@@ -16,7 +17,7 @@ export interface SignUpWriter {
  * the next batch while this one is being committed.
  */
 export function startSignUpWriter(file: string, onDeath?: (error: Error) => void): SignUpWriter {
-  const worker = new Worker(new URL('./signup-writer-boot.mjs', import.meta.url));
+  const worker = new Worker(projectUrl('src/audience/signup-writer-boot.mjs'));
   worker.unref();
   let ready = false;
   let dead = false;

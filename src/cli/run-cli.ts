@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isDaybreakError } from '../errors.ts';
+import { projectUrl } from '../project-root.ts';
 
 export type Register = (program: Command) => void;
 
@@ -47,6 +48,6 @@ export async function runCli(argv: string[], commands: Register[], io = { stderr
 
 async function version(): Promise<string> {
   const { readFile } = await import('node:fs/promises');
-  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(await readFile(projectUrl('package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { openDatabase } from '../db/index.ts';
 import { DaybreakError } from '../errors.ts';
+import { COMPILED, projectUrl } from '../project-root.ts';
 import type { ClaimResult, CopyOutcome, EditionKey, SendStore } from './send-store.ts';
 import { createSqliteSendStore } from './sqlite-send-store.ts';
 
@@ -24,17 +25,25 @@ export async function createThreadedSendStore(file: string): Promise<SendStore &
   const db = openDatabase(file);
   const local = createSqliteSendStore(db);
   const { port1, port2 } = new MessageChannel();
-  const require = createRequire(import.meta.url);
-  const tsxCjsApi = join(dirname(require.resolve('tsx/package.json')), 'dist/cjs/api/index.cjs');
-  const workerFile = fileURLToPath(new URL('./send-store-worker.ts', import.meta.url));
-  // The app runs as TypeScript through tsx; a worker does not inherit the loader. It registers tsx's
-  // CommonJS hook, which transforms in the worker's own thread: the ESM loader API (module.register)
-  // would start one more thread with one more V8 heap (about 20 MB of RSS) just to load three files.
-  const bootstrap = `require(${JSON.stringify(tsxCjsApi)}).register();
-    require(${JSON.stringify(workerFile)});`;
   // The writer allocates little (ids and short replies), so a small young generation is plenty; V8's
   // default lets it grow to tens of MB of RSS for nothing.
-  const worker = new Worker(bootstrap, { eval: true, workerData: { file, port: port2 }, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+  const resourceLimits = { maxYoungGenerationSizeMb: 4 };
+  const workerOptions = { workerData: { file, port: port2 }, transferList: [port2], resourceLimits };
+  let worker: Worker;
+  if (COMPILED) {
+    // bin/daybreak.js compiled the worker next to the CLI (bin/build.js): plain JavaScript, no loader.
+    worker = new Worker(projectUrl('dist/cli/send-store-worker.mjs'), workerOptions);
+  } else {
+    // From the TypeScript sources (tests, tsx) a worker does not inherit the loader. It registers tsx's
+    // CommonJS hook, which transforms in the worker's own thread: the ESM loader API (module.register)
+    // would start one more thread with one more V8 heap (about 20 MB of RSS) just to load three files.
+    const require = createRequire(import.meta.url);
+    const tsxCjsApi = join(dirname(require.resolve('tsx/package.json')), 'dist/cjs/api/index.cjs');
+    const workerFile = fileURLToPath(projectUrl('src/delivery/send-store-worker.ts'));
+    const bootstrap = `require(${JSON.stringify(tsxCjsApi)}).register();
+    require(${JSON.stringify(workerFile)});`;
+    worker = new Worker(bootstrap, { eval: true, ...workerOptions });
+  }
 
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
   let nextId = 1;

@@ -22,6 +22,7 @@ import { readBody } from './read-body.ts';
 import { honeypotFilled, parseSignUp, signUpCandidate } from './signup-body.ts';
 import { SITE_CSS } from './site-css.ts';
 import { registryTemplates } from './transactional-templates.ts';
+import { projectUrl } from '../project-root.ts';
 
 export interface CreateAppOptions {
   config: Config;
@@ -52,7 +53,7 @@ type Vars = { Variables: { json: boolean; form?: SignUpFormState } };
 
 const PACKAGE_VERSION = (() => {
   try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(projectUrl('package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
   }

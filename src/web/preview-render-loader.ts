@@ -1,6 +1,7 @@
 import { register as registerHooks } from 'node:module';
 import { register as registerTsx } from 'tsx/esm/api';
 import * as bootRender from '../render/index.ts';
+import { PROJECT_ROOT as ROOT, projectUrl } from '../project-root.ts';
 
 /** The render area's public face (src/render/index.ts): the same functions `daybreak send` calls. */
 export type RenderModule = typeof bootRender;
@@ -14,7 +15,7 @@ export interface RenderLoader {
   readonly generation: number;
 }
 
-const PROJECT_ROOT = new URL('../../', import.meta.url).href;
+const PROJECT_ROOT = ROOT.href;
 
 let importer: ((url: string) => Promise<unknown>) | null = null;
 let ready: Promise<void> | null = null;
@@ -28,7 +29,7 @@ let ready: Promise<void> | null = null;
  */
 function prepare(): Promise<void> {
   ready ??= (async () => {
-    const probe = new URL('./preview-ts-probe.ts', import.meta.url).href;
+    const probe = projectUrl('src/web/preview-ts-probe.ts').href;
     // Written as a Function so bundlers and test runners leave this import() to Node.
     const native = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
     try {
@@ -44,7 +45,7 @@ function prepare(): Promise<void> {
       }
     }
     // Registered last, so it runs first and sees every resolution.
-    registerHooks('./preview-reload-hooks.js', import.meta.url, { data: { root: PROJECT_ROOT } });
+    registerHooks(projectUrl('src/web/preview-reload-hooks.js').href, { data: { root: PROJECT_ROOT } });
   })();
   return ready;
 }

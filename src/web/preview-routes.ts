@@ -16,6 +16,7 @@ import {
   type Problem,
   type ReaderChoice,
 } from './preview-service.ts';
+import { projectUrl } from '../project-root.ts';
 
 export interface PreviewOptions extends PreviewServiceOptions {
   /** Sends the test copies and, when it is the local mail server, backs /inbox. */
@@ -41,7 +42,7 @@ export interface Preview {
   close(): void;
 }
 
-const ASSETS_DIR = new URL('../../preview/', import.meta.url);
+const ASSETS_DIR = projectUrl('preview/');
 const ASSETS: Record<string, string> = {
   'preview.css': 'text/css; charset=utf-8',
   'preview.js': 'text/javascript; charset=utf-8',

@@ -15,6 +15,7 @@ import { darkModeHtml } from './preview-dark-mode.ts';
 import { availableEditions, type AvailableEdition } from './preview-editions.ts';
 import { createRenderLoader, type RenderLoader, type RenderModule } from './preview-render-loader.ts';
 import { watchSources, type ChangeBatch } from './preview-watch.ts';
+import { projectUrl } from '../project-root.ts';
 
 /** The reader switch: who the copy is personalized for. */
 export const READER_CHOICES = ['sample', 'no-name', 'awkward'] as const;
@@ -116,7 +117,7 @@ interface SourceState {
   content: Content;
 }
 
-const DEFAULT_TEMPLATES_DIR = new URL('../../templates/', import.meta.url).pathname;
+const DEFAULT_TEMPLATES_DIR = projectUrl('templates/').pathname;
 
 /** Errors thrown by a freshly imported render module are not `instanceof` this module's DaybreakError. */
 function errorInfo(error: unknown): { code: string | null; message: string; details: string[] } {
