@@ -34,6 +34,10 @@ describe('daybreak preview', () => {
       expect(sidebar.defaultView).toEqual({ newsletter: 'morning', date: '2026-12-01', template: 'briefing' });
       const txt = await fetch(`${url}/preview/morning/2026-12-01/compact.txt`);
       expect(txt.status).toBe(200);
+      // The CLI runs compiled from dist/cli/: files it reads at run time are still found from the project root.
+      const css = await fetch(`${url}/preview/assets/preview.css`);
+      expect(css.status).toBe(200);
+      expect(await css.text()).toContain('{');
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
