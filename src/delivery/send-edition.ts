@@ -380,7 +380,9 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
 
   const hasDueRetry = () => retries.some((r) => r.at <= Date.now());
   const aborted = () => options.signal?.aborted === true;
-  options.signal?.addEventListener('abort', () => notify(), { once: true });
+  // Removed when this run ends: the scheduler passes one signal to every send of a long-lived process.
+  const onAbort = () => notify();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   let refilling: Promise<void> | null = null;
   // Claims the next rows in the background while the current ones are sent, so the pipeline never waits
   // for a claim commit; at most `window + claimBatch` rows are `sending` without being on the wire.
@@ -446,6 +448,7 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
     });
   }
   if (groupTimer) clearTimeout(groupTimer);
+  options.signal?.removeEventListener('abort', onAbort);
   if (fatal) throw fatal;
   // Claimed but never dispatched (a pause or a lost lock): they stay `sending` and are sent by the next
   // run, which is safe because nothing left for the server yet.

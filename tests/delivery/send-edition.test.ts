@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { getEventListeners } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -120,6 +121,14 @@ describe('sendEdition: who gets a copy', () => {
 });
 
 describe('sendEdition: stopping early', () => {
+  it('leaves no listener on its signal once a run is over, however many runs share it', async () => {
+    const w = await world(manyReaders(2));
+    const controller = new AbortController();
+    for (let i = 0; i < 3; i++) await w.send({ signal: controller.signal });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    expect(w.sink.messages).toHaveLength(2);
+  });
+
   it('stops claiming when its signal aborts, and the next run sends exactly the rest', async () => {
     const w = await world(manyReaders(30), { maxConnections: 1 });
     const controller = new AbortController();
