@@ -74,10 +74,8 @@ export interface SendEditionOptions {
   lockWaitMs?: number;
   /**
    * Copies allowed between their `sending` commit and the commit of their outcome (default
-   * 4 × delivery.maxConnections). Of these, at most 2 × delivery.maxConnections are with the SMTP client
-   * unanswered (one on each connection and one queued behind it, so no connection waits for its next
-   * copy); the rest have their answer and wait for the group commit of their outcome. A crash can
-   * duplicate at most this many copies.
+   * 2 × delivery.maxConnections: one on each connection, and one per connection whose 250 is waiting for its
+   * ledger commit). A crash can duplicate at most this many copies.
    */
   maxInFlight?: number;
   /**
@@ -101,9 +99,6 @@ function holderIsDead(holder: string): boolean {
   const [host, pid] = holder.split(':');
   return host === hostname() && Number.isInteger(Number(pid)) && !processAlive(Number(pid));
 }
-
-/** How long the first outcome of a group may wait for others before it is committed alone. */
-const GROUP_WAIT_MS = 2;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -132,9 +127,8 @@ async function takeLock(store: SendStore, key: EditionKey, holder: string, ttlMs
  * edition's MIME is built once, only the reader's values are encoded) → SMTP → commit `sent` / `deferred`
  * / `failed`. A per-edition lock keeps a second process out; a crash re-sends only what was in flight.
  *
- * At most `maxInFlight` (4 × delivery.maxConnections) copies are between their `sending` commit and the
- * commit of their outcome at any time, which bounds the duplicates a crash can cause; at most
- * 2 × delivery.maxConnections of them are unanswered at the SMTP client (what a shutdown waits for).
+ * At most `maxInFlight` (2 × delivery.maxConnections) copies are between their `sending` commit and the
+ * commit of their outcome at any time, which bounds the duplicates a crash can cause.
  *
  * @example
  * const report = await sendEdition({ store, transport: mailer, config, newsletter, date, rendered, secret,
@@ -230,14 +224,7 @@ interface PumpContext {
  */
 async function pump(ctx: PumpContext): Promise<string | undefined> {
   const { store, key, transport, message, delivery, options, stats } = ctx;
-  const window = options.maxInFlight ?? delivery.maxConnections * 4;
-  // Unanswered copies at the SMTP client: one on each connection and one queued behind it.
-  const atSmtpLimit = Math.min(window, delivery.maxConnections * 2);
-  // Outcomes are committed in groups, one fsync each: a group closes when it holds one outcome per
-  // connection, when nothing else is at SMTP, or GROUP_WAIT_MS after its first outcome. Fewer, fuller
-  // commits rewrite fewer WAL pages (most of the ledger's cost), and the window above keeps every
-  // connection busy meanwhile.
-  const groupSize = delivery.maxConnections;
+  const window = options.maxInFlight ?? delivery.maxConnections * 2;
   const claimBatch = Math.max(window * 4, 32);
   const limit = options.limit ?? Infinity;
   const triesThisRun = new Map<number, number>();
@@ -252,8 +239,6 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
   let cursor = 0;
   let exhausted = false;
   let inFlight = 0;
-  let unanswered = 0;
-  let groupTimer: NodeJS.Timeout | null = null;
   let dispatched = 0;
   let policyErrors = 0;
   let paused: string | undefined;
@@ -274,10 +259,6 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
     flushScheduled = false;
     if (flushing || outcomes.length === 0) return;
     flushing = true;
-    if (groupTimer) {
-      clearTimeout(groupTimer);
-      groupTimer = null;
-    }
     const batch = outcomes.splice(0, outcomes.length);
     try {
       await store.record(key, batch.map((b) => b.outcome));
@@ -293,7 +274,6 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
       fatal = error;
     } finally {
       flushing = false;
-      // What arrived during this commit goes in the next one at once (it has waited a commit already).
       if (outcomes.length > 0) scheduleFlush();
       notify();
     }
@@ -306,11 +286,7 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
 
   const complete = (outcome: CopyOutcome, final: 'sent' | 'failed' | 'deferred' | 'retry') => {
     outcomes.push({ outcome, final });
-    if (outcomes.length >= groupSize || unanswered === 0) scheduleFlush();
-    else groupTimer ??= setTimeout(() => {
-      groupTimer = null;
-      scheduleFlush();
-    }, GROUP_WAIT_MS);
+    scheduleFlush();
   };
 
   const dispatch = (copy: ClaimedCopy) => {
@@ -340,11 +316,7 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
       complete({ subscriberId: copy.subscriberId, state: 'failed', reply: (error as Error).message }, 'failed');
       return;
     }
-    unanswered += 1;
-    transport.sendRaw({ from: message.envelopeFrom, to: copy.email, raw, messageId: `<${copy.messageId}>` }).finally(() => {
-      unanswered -= 1;
-      notify(); // room at the SMTP client for the next copy
-    }).then(
+    transport.sendRaw({ from: message.envelopeFrom, to: copy.email, raw, messageId: `<${copy.messageId}>` }).then(
       (info) => {
         if (spare.length < window) spare.push(slab);
         complete({ subscriberId: copy.subscriberId, state: 'sent', reply: info.response }, 'sent');
@@ -425,7 +397,7 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
     if (!stopping && !refilling && ready.length <= window && dispatched + ready.length < limit && (!exhausted || hasDueRetry())) {
       refilling = refill();
     }
-    while (ready.length && inFlight < window && unanswered < atSmtpLimit && !stopping) dispatch(ready.shift()!);
+    while (ready.length && inFlight < window && !stopping) dispatch(ready.shift()!);
     if (inFlight === 0 && !refilling && (stopping || (ready.length === 0 && exhausted && retries.length === 0))) break;
     if (signalled) continue;
     let timer: NodeJS.Timeout | undefined;
@@ -447,7 +419,6 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
       setTimeout(resolve, 50);
     });
   }
-  if (groupTimer) clearTimeout(groupTimer);
   options.signal?.removeEventListener('abort', onAbort);
   if (fatal) throw fatal;
   // Claimed but never dispatched (a pause or a lost lock): they stay `sending` and are sent by the next

@@ -24,7 +24,7 @@ export interface DeliverySenderOptions {
  * what is left (resume after a crash, deferred retries).
  *
  * Shutdown: the scheduler's signal goes to sendEdition, which then claims and starts no new copy; copies
- * already handed to the SMTP client (at most 2 × delivery.maxConnections unanswered) finish and are recorded; the
+ * already handed to the SMTP client (at most 2 × delivery.maxConnections) finish and are recorded; the
  * rest stay in the ledger for the next start.
  */
 export function createDeliverySender(options: DeliverySenderOptions): EditionSender {
