@@ -83,28 +83,39 @@ async function runSink(): Promise<void> {
 }
 
 // ---------------------------------------------------------------- (b): the real CLI in a child process
-/** The process's peak resident set so far (VmHWM), in KB; 0 once it has exited or off Linux. */
-function peakRssKb(pid: number): number {
+/** The process's memory from /proc (KB): peak resident set (VmHWM), current RSS and its anonymous part. */
+function memoryKb(pid: number): { peak: number; rss: number; anon: number } {
   try {
-    return Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+    return { peak: field('VmHWM'), rss: field('VmRSS'), anon: field('RssAnon') };
   } catch {
-    return 0;
+    return { peak: 0, rss: 0, anon: 0 };
   }
 }
 
 /** Runs `daybreak <args>` and returns its exit code, stdout and peak RSS. */
-function runDaybreak(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string; peakKb: number }> {
+function runDaybreak(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string; peakKb: number; anonAtPeakKb: number }> {
   const child = spawn(process.execPath, [new URL('../bin/daybreak.js', import.meta.url).pathname, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let peakKb = 0;
+  let rssAtSample = 0;
+  let anonAtPeakKb = 0;
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-  const poll = setInterval(() => (peakKb = Math.max(peakKb, peakRssKb(child.pid!))), 50);
+  const poll = setInterval(() => {
+    const m = memoryKb(child.pid!);
+    peakKb = Math.max(peakKb, m.peak);
+    if (m.rss > rssAtSample) {
+      rssAtSample = m.rss;
+      anonAtPeakKb = m.anon; // anonymous memory (heaps, buffers) when the sampled RSS was highest
+    }
+  }, 50);
   return new Promise((resolve) => {
     child.once('exit', (code) => {
       clearInterval(poll);
-      resolve({ code, stdout, stderr, peakKb });
+      resolve({ code, stdout, stderr, peakKb, anonAtPeakKb });
     });
   });
 }
@@ -146,7 +157,7 @@ function seed(dir: string, n: number, config: Config): void {
   db.close();
 }
 
-async function measureB(n: number, port: number): Promise<{ rate: number; maxRssKb: number; dryRunRssKb: number; sent: number }> {
+async function measureB(n: number, port: number): Promise<{ rate: number; maxRssKb: number; anonKb: number; dryRunRssKb: number; sent: number }> {
   const dir = mkdtempSync(join(tmpdir(), `daybreak-bench-send-${n}-`));
   try {
     seed(dir, n, benchConfig());
@@ -159,7 +170,7 @@ async function measureB(n: number, port: number): Promise<{ rate: number; maxRss
     if (run.code !== 0) throw new Error(`(b) exited ${run.code}: ${run.stderr}`);
     const report = JSON.parse(run.stdout) as { sent: number; durationMs: number; deferred: number; failed: number };
     if (report.sent !== n) throw new Error(`(b) sent ${report.sent} of ${n} (deferred ${report.deferred}, failed ${report.failed})`);
-    return { rate: report.sent / (report.durationMs / 1000), maxRssKb: run.peakKb, dryRunRssKb: dry.peakKb, sent: report.sent };
+    return { rate: report.sent / (report.durationMs / 1000), maxRssKb: run.peakKb, anonKb: run.anonAtPeakKb, dryRunRssKb: dry.peakKb, sent: report.sent };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -285,6 +296,7 @@ async function main(): Promise<void> {
       `b/c = ${(b.rate / cRate).toFixed(1)}×  (target ≥ 5×)  ${b.rate / cRate >= 5 ? 'ok' : 'MISSED'}`,
       `per-copy personalization (values → complete encoded MIME): ${personalizeUs.toFixed(1)} µs  (${fmt(bytes / copies / 1024, 1)} KB a copy)`,
       `peak RSS of (b): ${mb(b.maxRssKb)} at ${fmt(N)}, ${mb(big.maxRssKb)} at ${fmt(BIG)} (${(rssDelta * 100).toFixed(1)}%; target < 200 MB and within 10%)  ${big.maxRssKb < 200 * 1024 && Math.abs(rssDelta) <= 0.1 ? 'ok' : 'MISSED'}`,
+      `  anonymous memory (heaps, buffers, malloc) at the highest sampled RSS: ${mb(b.anonKb)} / ${mb(big.anonKb)}`,
       `  for reference, the same command with --dry-run (code loaded, edition rendered, nothing sent) peaks at ${mb(b.dryRunRssKb)} / ${mb(big.dryRunRssKb)}`,
       `longest line of a message: ${longest} characters (RFC 5322 limit 998)  ${longest <= 998 ? 'ok' : 'MISSED'}`,
       `encoded HTML part of the 25-article edition: ${fmt(htmlPartBytes / 1024, 1)} KB (decoded ${fmt(rendered.htmlBytes / 1024, 1)} KB; Gmail clips at 102 KB)  ${htmlPartBytes < 102 * 1024 ? 'ok' : 'MISSED'}`,
