@@ -1,0 +1,36 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/**
+ * Keeps a long-running send's JavaScript heap near its live size.
+ *
+ * Why: sending 100,000 copies makes a little short-lived garbage per copy that V8 promotes to the old
+ * generation, and at high send rates V8 postpones the full collection: measured here, `daybreak send`'s
+ * heap grew from about 30 MB to 85 MB (resident memory 164 → 239 MB) before V8 collected it back to
+ * 27 MB. Issue 4 asks the send to stay under 200 MB at 100,000 readers, whatever the pace. V8's heap
+ * limits can only be set when the process starts, so this asks for a full collection once the heap in
+ * use passes `limitBytes`, checked at most every `everyCopies` copies. Each collection of this heap takes
+ * a few milliseconds and happens every few tens of thousands of copies.
+ *
+ * @example
+ * const guard = createHeapGuard({ limitBytes: 40 * 1024 * 1024, everyCopies: 1000 });
+ * onProgress: (p) => guard.check(p.done)
+ */
+export function createHeapGuard(options: { limitBytes: number; everyCopies: number }): { check(done: number): boolean } {
+  if (!(options.limitBytes > 0)) throw new TypeError('Expected `limitBytes` to be a positive number');
+  if (!(options.everyCopies >= 1)) throw new TypeError('Expected `everyCopies` to be at least 1');
+  // Exposes gc() to a fresh context only; this process's own global scope does not gain a `gc`.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  let lastChecked = 0;
+  return {
+    /** Collects if due; returns true when it did. */
+    check(done) {
+      if (done - lastChecked < options.everyCopies) return false;
+      lastChecked = done;
+      if (process.memoryUsage().heapUsed <= options.limitBytes) return false;
+      gc();
+      return true;
+    },
+  };
+}
