@@ -1,4 +1,4 @@
-import { Button, Link, Section, Text } from '../src/render/email-components.ts';
+import { Button, Section, Text } from '../src/render/email-components.ts';
 // Inner modules, not src/render/index.ts: that index loads the registry, which loads this file, and an
 // ESM cycle entered here would read this file's export before it exists.
 import type { TransactionalTemplate } from '../src/render/types.ts';

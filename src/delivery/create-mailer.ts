@@ -24,7 +24,7 @@ export interface RawMessage {
   from: string;
   to: string;
   raw: string | Buffer;
-  /** The Message-ID already in `raw` (`<local@domain>`); nodemailer reports it instead of inventing one. */
+  /** The Message-ID already in `raw`, without angle brackets; nodemailer reports it instead of inventing one. */
   messageId?: string;
 }
 
@@ -151,7 +151,7 @@ export function createMailer(options: { config: Config; env?: NodeJS.ProcessEnv;
         const info = await t.sendMail({
           envelope: { from: message.from, to: [message.to] },
           raw: message.raw,
-          ...(message.messageId ? { messageId: message.messageId } : {}),
+          ...(message.messageId ? { messageId: `<${message.messageId}>` } : {}),
         });
         return { response: String(info.response) };
       } catch (error) {

@@ -12,7 +12,8 @@ import type { ClaimedCopy, CopyOutcome, EditionKey, SendStore } from './send-sto
 export interface Transport {
   /**
    * Sends one prebuilt message to one recipient; rejects with an SMTP-style error on failure.
-   * `messageId` is the Message-ID already in `raw`, `<local@domain>` (so the transport need not invent one).
+   * `messageId` is the Message-ID already in `raw`, without angle brackets (so the transport need not
+   * invent one).
    */
   sendRaw(message: { from: string; to: string; raw: string | Buffer; messageId?: string }): Promise<{ response: string }>;
 }
@@ -316,7 +317,7 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
       complete({ subscriberId: copy.subscriberId, state: 'failed', reply: (error as Error).message }, 'failed');
       return;
     }
-    transport.sendRaw({ from: message.envelopeFrom, to: copy.email, raw, messageId: `<${copy.messageId}>` }).then(
+    transport.sendRaw({ from: message.envelopeFrom, to: copy.email, raw, messageId: copy.messageId }).then(
       (info) => {
         if (spare.length < window) spare.push(slab);
         complete({ subscriberId: copy.subscriberId, state: 'sent', reply: info.response }, 'sent');

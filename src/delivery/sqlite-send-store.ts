@@ -1,5 +1,5 @@
 import { writeTransaction, type Db } from '../db/index.ts';
-import type { ClaimResult, CopyOutcome, EditionKey, LockResult, SendState, SendStore } from './send-store.ts';
+import type { ClaimResult, LockResult, SendState, SendStore } from './send-store.ts';
 
 const STATES: SendState[] = ['queued', 'sending', 'sent', 'deferred', 'failed', 'skipped', 'expired'];
 

@@ -31,8 +31,9 @@ export async function createThreadedSendStore(file: string): Promise<SendStore &
   const workerOptions = { workerData: { file, port: port2 }, transferList: [port2], resourceLimits };
   let worker: Worker;
   if (COMPILED) {
-    // bin/daybreak.js compiled the worker next to the CLI (bin/build.js): plain JavaScript, no loader.
-    worker = new Worker(projectUrl('dist/cli/send-store-worker.mjs'), workerOptions);
+    // bin/build.js compiles the worker next to the CLI bundle this code is running from: plain
+    // JavaScript, no loader.
+    worker = new Worker(new URL('./send-store-worker.mjs', import.meta.url), workerOptions);
   } else {
     // From the TypeScript sources (tests, tsx) a worker does not inherit the loader. It registers tsx's
     // CommonJS hook, which transforms in the worker's own thread: the ESM loader API (module.register)

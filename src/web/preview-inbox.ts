@@ -1,6 +1,7 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { readMaildir, readMaildirMessage, type Mailer } from '../delivery/index.ts';
 import { escapeHtml as esc } from './html.ts';
+import { serveIndex } from './mount-index.ts';
 
 
 /** Framed email parts can show the email but never run script (no allow-scripts, here or on the iframe). */
@@ -94,15 +95,7 @@ ${messages.length === 0 ? '<p class="empty">No messages yet. Send a test from th
 </main>`;
     return c.html(page('Mailbox', stylesheet, body));
   };
-  // Mounted under a prefix, a sub-app's '/' route answers `/inbox` only; `/inbox/` is served here.
-  app.use('*', async (c, next) => {
-    if (c.req.method === 'GET' && c.req.path === `${inboxPath}/`) {
-      c.res = await list(c);
-      return;
-    }
-    await next();
-  });
-  app.get('/', list);
+  serveIndex(app, inboxPath, list);
 
   app.get('/:id/html', async (c) => {
     const message = await find(c.req.param('id'));

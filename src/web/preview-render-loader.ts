@@ -1,7 +1,7 @@
 import { register as registerHooks } from 'node:module';
 import { register as registerTsx } from 'tsx/esm/api';
 import * as bootRender from '../render/index.ts';
-import { PROJECT_ROOT as ROOT, projectUrl } from '../project-root.ts';
+import { PROJECT_ROOT, projectUrl } from '../project-root.ts';
 
 /** The render area's public face (src/render/index.ts): the same functions `daybreak send` calls. */
 export type RenderModule = typeof bootRender;
@@ -14,8 +14,6 @@ export interface RenderLoader {
   /** 0 while the module loaded at start-up is in use; +1 per reload. */
   readonly generation: number;
 }
-
-const PROJECT_ROOT = ROOT.href;
 
 let importer: ((url: string) => Promise<unknown>) | null = null;
 let ready: Promise<void> | null = null;
@@ -45,7 +43,7 @@ function prepare(): Promise<void> {
       }
     }
     // Registered last, so it runs first and sees every resolution.
-    registerHooks(projectUrl('src/web/preview-reload-hooks.js').href, { data: { root: PROJECT_ROOT } });
+    registerHooks(projectUrl('src/web/preview-reload-hooks.js').href, { data: { root: PROJECT_ROOT.href } });
   })();
   return ready;
 }
@@ -67,7 +65,7 @@ let imports = 0;
 
 function importFresh(): Promise<RenderModule> {
   imports += 1;
-  return importGeneration(`${PROJECT_ROOT}src/render/index.ts`, imports) as Promise<RenderModule>;
+  return importGeneration(projectUrl('src/render/index.ts').href, imports) as Promise<RenderModule>;
 }
 
 /**

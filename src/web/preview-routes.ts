@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { compileEditionMessage, editionMessageOptions, type Mailer } from '../delivery/index.ts';
 import { describeSchedule, formatIssues, isIsoDate, loadConfig } from '../content/index.ts';
 import { escapeHtml as esc } from './html.ts';
+import { serveIndex } from './mount-index.ts';
 import { createInboxApp, EMAIL_CSP, PAGE_CSP } from './preview-inbox.ts';
 import { previewHostCheck } from './preview-host-check.ts';
 import {
@@ -102,15 +103,7 @@ export function createPreview(options: PreviewOptions): Preview {
     c.header('Content-Security-Policy', PAGE_CSP);
     return c.html(html.replaceAll('%BASE%', esc(previewPath)).replaceAll('%INBOX_PATH%', esc(inboxPath)));
   };
-  // Mounted under a prefix, a sub-app's '/' route answers `/preview` only; `/preview/` is served here.
-  app.use('*', async (c, next) => {
-    if (c.req.method === 'GET' && c.req.path === `${previewPath}/`) {
-      c.res = await servePage(c);
-      return;
-    }
-    await next();
-  });
-  app.get('/', servePage);
+  serveIndex(app, previewPath, servePage);
 
   app.get('/assets/:name', async (c) => {
     const name = c.req.param('name');
@@ -201,7 +194,7 @@ export function createPreview(options: PreviewOptions): Preview {
         htmlValues: render.htmlValues(values),
         textValues: values,
       });
-      const sent = await mailer.sendRaw({ from: message.envelopeFrom, to, raw });
+      const sent = await mailer.sendRaw({ from: message.envelopeFrom, to, raw, messageId });
       return c.json({
         ok: true,
         to,

@@ -10,6 +10,16 @@ describe('createHeapGuard', () => {
     expect(guard.check(2000)).toBe(true);
   });
 
+  it('really runs a full collection: an object nothing refers to is gone after a due check', async () => {
+    const guard = createHeapGuard({ limitBytes: 1, everyCopies: 1 });
+    const ref = (() => new WeakRef({ payload: 'x'.repeat(1000) }))();
+    // A WeakRef's target is kept alive until the current job ends; let it end first.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(guard.check(1)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(ref.deref()).toBeUndefined();
+  });
+
   it('does not collect while the heap is under the limit', () => {
     const guard = createHeapGuard({ limitBytes: Number.MAX_SAFE_INTEGER, everyCopies: 1 });
     expect(guard.check(1)).toBe(false);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createScheduler, ManualClock, type Scheduler } from '../../src/schedule/index.ts';
+import { createScheduler, ManualClock } from '../../src/schedule/index.ts';
 import { configWith, contentAt, hourlyContent, recordingSender, tempDb } from './fixtures.ts';
 
 /** Editions due before this were "before the install": no missed rows for them. */

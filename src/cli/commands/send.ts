@@ -154,7 +154,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
         });
         const messageId = `test.${randomBytes(12).toString('hex')}@${message.domain}`;
         const raw = message.build({ to: { address, name: known?.name ?? null }, messageId, unsubscribeUrl: values.unsubscribeUrl, htmlValues: htmlValues(values), textValues: values });
-        const info = await mailer.sendRaw({ from: message.envelopeFrom, to: address, raw, messageId: `<${messageId}>` });
+        const info = await mailer.sendRaw({ from: message.envelopeFrom, to: address, raw, messageId });
         if (flags.json) {
           io.stdout.write(`${JSON.stringify({ newsletter: newsletter.id, date, to: address, messageId: `<${messageId}>`, response: info.response, transport: mailer.describe() }, null, 2)}\n`);
         } else {
