@@ -151,6 +151,113 @@ describe('sendEdition: stopping early', () => {
   });
 });
 
+describe('sendEdition: the in-flight window and grouped ledger commits', () => {
+  /**
+   * A transport that holds every answer of the real mailer until the test releases it, and a store that
+   * counts its outcome commits, so the test decides when answers arrive.
+   */
+  function held(w: World) {
+    const waiting: (() => void)[] = [];
+    const handed = new Set<string>();
+    let onTransport = 0;
+    let maxOnTransport = 0;
+    const transport: Transport = {
+      async sendRaw(message) {
+        handed.add(message.to);
+        onTransport += 1;
+        maxOnTransport = Math.max(maxOnTransport, onTransport);
+        const info = await w.mailer.sendRaw(message);
+        await new Promise<void>((resolve) => waiting.push(resolve));
+        onTransport -= 1;
+        return info;
+      },
+    };
+    const inner = createSqliteSendStore(w.db);
+    const commits: number[] = [];
+    let maxUncommitted = 0;
+    const store = {
+      ...inner,
+      async record(key: Parameters<typeof inner.record>[0], outcomes: Parameters<typeof inner.record>[1]) {
+        await inner.record(key, outcomes);
+        commits.push(outcomes.length);
+      },
+    };
+    // Copies handed to the transport whose outcome is not yet committed, counted at every hand-over.
+    const watched: Transport = {
+      sendRaw(message) {
+        const committed = commits.reduce((a, b) => a + b, 0);
+        maxUncommitted = Math.max(maxUncommitted, handed.size + 1 - committed);
+        return transport.sendRaw(message);
+      },
+    };
+    return {
+      transport: watched,
+      store,
+      commits,
+      releaseOne: () => waiting.shift()?.(),
+      waitingCount: () => waiting.length,
+      stats: () => ({ maxOnTransport, maxUncommitted }),
+    };
+  }
+
+  it('commits answers that come one after another in groups of about maxConnections, not one fsync each', async () => {
+    const w = await world(manyReaders(40), { maxConnections: 4 });
+    const h = held(w);
+    // A long group wait, so only a full group (4) or an empty wire commits: the count is exact.
+    const run = w.send({ transport: h.transport, store: h.store, groupWaitMs: 60_000 });
+    let done = false;
+    void run.finally(() => (done = true));
+    while (!done) {
+      if (h.waitingCount() > 0) h.releaseOne(); // one answer per turn of the event loop
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const report = await run;
+    expect(report).toMatchObject({ sent: 40, deferred: 0 });
+    expect(h.commits.reduce((a, b) => a + b, 0)).toBe(40);
+    expect(h.commits.length).toBeLessThanOrEqual(12);
+    expect(Math.max(...h.commits)).toBeGreaterThanOrEqual(4);
+    expect(states(w.db).every((state) => state === 'sent')).toBe(true);
+  });
+
+  it('hands at most 2 × maxConnections copies to the transport and keeps at most maxInFlight uncommitted', async () => {
+    const w = await world(manyReaders(60), { maxConnections: 3 });
+    const h = held(w);
+    const run = w.send({ transport: h.transport, store: h.store });
+    let done = false;
+    void run.finally(() => (done = true));
+    while (!done) {
+      // Answers in bursts of varying size, as a real server's do.
+      for (let i = 0; i < 1 + (h.waitingCount() % 4); i++) h.releaseOne();
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    expect(await run).toMatchObject({ sent: 60, deferred: 0 });
+    expect(h.stats().maxOnTransport).toBeLessThanOrEqual(6);
+    expect(h.stats().maxOnTransport).toBeGreaterThanOrEqual(3);
+    expect(h.stats().maxUncommitted).toBeLessThanOrEqual(12); // 4 × maxConnections
+    expect(w.sink.messages).toHaveLength(60);
+  });
+
+  it('commits a lone answer after groupWaitMs instead of waiting for a slow server to answer the rest', async () => {
+    const w = await world(manyReaders(6), { maxConnections: 3 });
+    const h = held(w);
+    const run = w.send({ transport: h.transport, store: h.store, groupWaitMs: 20 });
+    while (h.waitingCount() < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    h.releaseOne();
+    // The other copies on the wire are still unanswered; the answered one is committed on its own.
+    const deadline = Date.now() + 5000;
+    while (h.commits.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(h.commits).toEqual([1]);
+    expect(states(w.db).filter((state) => state === 'sent')).toHaveLength(1);
+    for (;;) {
+      const before = h.commits.length;
+      while (h.waitingCount() > 0) h.releaseOne();
+      const finished = await Promise.race([run.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 30))]);
+      if (finished && h.commits.length >= before) break;
+    }
+    expect(await run).toMatchObject({ sent: 6 });
+  });
+});
+
 describe('sendEdition: the message on the wire', () => {
   it('carries every list header, a deterministic HMAC Message-ID and the exact personalized HTML and text', async () => {
     const w = await world([{ email: 'ana@example.com', name: 'Ana' }]);

@@ -56,7 +56,8 @@ describe('graceful shutdown with an SMTP transaction in flight', () => {
     await firing;
 
     // The copy on the wire finished; so did the one already handed to the SMTP client's queue before the
-    // stop (sendEdition keeps 2 × maxConnections copies in flight); nothing was handed over after it.
+    // stop (sendEdition hands at most 2 × maxConnections copies to the SMTP client); nothing was handed over
+    // after it.
     expect(sink.accepted[0]).toBe('a@example.com');
     expect(sink.accepted.length).toBeLessThanOrEqual(2);
     const states = t.db.prepare(`SELECT state, COUNT(*) AS n FROM sends GROUP BY state ORDER BY state`).all();
