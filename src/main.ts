@@ -8,7 +8,7 @@ import { createTokens, loadSecret, type Tokens } from './audience/index.ts';
 import { resolveConfigFile, resolveDataDir, resolveDbFile } from './cli/context.ts';
 import { loadConfig, loadContentFor, type Config } from './content/index.ts';
 import { openDatabase, type Db } from './db/index.ts';
-import { createMailer, type Mailer } from './delivery/index.ts';
+import { createMailer, createThreadedSendStore, type Mailer } from './delivery/index.ts';
 import { createDeliverySender } from './schedule/delivery-sender.ts';
 import { createScheduler, systemClock, type Clock, type NewsletterStatus, type Scheduler } from './schedule/index.ts';
 import { createArchiveApp } from './web/archive-routes.ts';
@@ -100,6 +100,8 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     // A hand-run `daybreak send` of the same edition holds its lock: wait for it to finish, then send
     // whatever it left (usually nothing), rather than fail the run.
     lockWaitMs: options.lockWaitMs ?? 120_000,
+    // The ledger's commits (an fsync each) on a worker thread, off the thread that serves the web app.
+    openStore: () => createThreadedSendStore(dbFile),
   });
   const since = ledgerSince(db);
   const scheduler = createScheduler({

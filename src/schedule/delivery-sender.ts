@@ -1,6 +1,6 @@
 import type { Config } from '../content/index.ts';
 import type { Db } from '../db/index.ts';
-import { createSqliteSendStore, sendEdition, type SendStore, type Transport } from '../delivery/index.ts';
+import { createHeapGuard, createSqliteSendStore, sendEdition, SEND_HEAP_LIMIT_BYTES, type SendStore, type Transport } from '../delivery/index.ts';
 import { renderEdition } from '../render/index.ts';
 import type { EditionSender } from './scheduler.ts';
 import { addDays } from './format-times.ts';
@@ -16,6 +16,12 @@ export interface DeliverySenderOptions {
   unsubscribeUrlFor(subscriberId: number, newsletterId: string): string;
   /** How long a send waits for another process's lock on the same edition (default 0: refuse). */
   lockWaitMs?: number;
+  /**
+   * Opens the send ledger for one send and closes it after; default: the SQLite store on `db`'s own
+   * connection. `daybreak start` passes the threaded store (createThreadedSendStore), so the ledger's
+   * fsyncs run on a worker thread, not on the thread that also serves the web app.
+   */
+  openStore?: () => Promise<SendStore & { close(): Promise<void> }>;
 }
 
 /**
@@ -30,24 +36,33 @@ export interface DeliverySenderOptions {
 export function createDeliverySender(options: DeliverySenderOptions): EditionSender {
   const { db, config } = options;
   const store = createSqliteSendStore(db);
+  const openStore = options.openStore ?? (async () => ({ ...store, close: async () => {} }));
   return {
     async send({ newsletterId, date, edition, signal, retry }) {
       const newsletter = config.newsletters.find((n) => n.id === newsletterId);
       if (!newsletter) throw new Error(`Unknown newsletter "${newsletterId}"`);
       const rendered = await renderEdition(edition, config);
-      const report = await sendEdition({
-        store: retry ? queueingNobody(store) : store,
-        transport: options.transport,
-        config,
-        newsletter,
-        date,
-        rendered,
-        secret: options.secret,
-        unsubscribeUrlFor: options.unsubscribeUrlFor,
-        signal,
-        ...(options.lockWaitMs !== undefined ? { lockWaitMs: options.lockWaitMs } : {}),
-      });
-      return { ...report, interrupted: signal.aborted && report.deferred > 0 };
+      // As in `daybreak send`: a long list must not grow the process (issue 4).
+      const heapGuard = createHeapGuard({ limitBytes: SEND_HEAP_LIMIT_BYTES, everyCopies: 1000 });
+      const ledger = await openStore();
+      try {
+        const report = await sendEdition({
+          store: retry ? queueingNobody(ledger) : ledger,
+          transport: options.transport,
+          config,
+          newsletter,
+          date,
+          rendered,
+          secret: options.secret,
+          unsubscribeUrlFor: options.unsubscribeUrlFor,
+          signal,
+          onProgress: (p) => heapGuard.check(p.done),
+          ...(options.lockWaitMs !== undefined ? { lockWaitMs: options.lockWaitMs } : {}),
+        });
+        return { ...report, interrupted: signal.aborted && report.deferred > 0 };
+      } finally {
+        await ledger.close();
+      }
     },
     // The delivery area's own expiry: every unfinished copy of editions before the next one's date.
     expireDeferred(newsletterId, date) {

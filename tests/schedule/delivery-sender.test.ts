@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSubscriberStore } from '../../src/audience/index.ts';
 import { ConfigSchema } from '../../src/content/index.ts';
-import { createMailer } from '../../src/delivery/index.ts';
+import { createMailer, createThreadedSendStore } from '../../src/delivery/index.ts';
 import { createDeliverySender } from '../../src/schedule/delivery-sender.ts';
 import { createScheduler, ManualClock } from '../../src/schedule/index.ts';
 import { startSmtpSink } from '../helpers/smtp-sink.ts';
@@ -103,5 +103,50 @@ describe('the scheduler with the real sender', () => {
     const run = t.db.prepare(`SELECT deferred, skipped, reason FROM runs WHERE edition_date = '2026-11-30'`).get() as { deferred: number; skipped: number; reason: string };
     expect(run).toMatchObject({ deferred: 0, skipped: 1 });
     expect(run.reason).toBe('1 deferred copies expired when the next edition began');
+  });
+
+  it('opens the ledger given by openStore for each send (the threaded store in daybreak start) and closes it after', async () => {
+    const sink = await startSmtpSink();
+    sink.fault({ phase: 'rcpt', match: 'slow@example.com', code: 451, message: '4.3.0 Mailbox busy, try later', times: 1 });
+    const t = tempDb();
+    const { dir: varDir, cleanup } = tempDir();
+    const config = ConfigSchema.parse({
+      newsletters: [{ id: 'morning', name: 'The Morning Briefing', schedule: { cron: '0 6 * * *', timezone: 'America/New_York' } }],
+      delivery: { maxConnections: 2, retries: 0 },
+    });
+    const readers = createSubscriberStore(t.db);
+    for (let i = 0; i < 12; i++) readers.add({ email: `r${i}@example.com`, name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, new Date());
+    readers.add({ email: 'slow@example.com', name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, new Date());
+    const mailer = createMailer({ config, env: { SMTP_URL: sink.url }, varDir });
+    let opened = 0;
+    let closed = 0;
+    const clock = new ManualClock('2026-11-30T10:59:00Z');
+    const scheduler = createScheduler({
+      db: t.db, config, loadContent: () => hourlyContent('2026-11-28T00:00:00Z', 5), clock, ledgerSince: new Date('2026-11-30T00:00:00Z'),
+      sender: createDeliverySender({
+        db: t.db, config, transport: mailer, secret: 'a-test-secret-of-enough-length', unsubscribeUrlFor: () => 'http://localhost:3000/u',
+        async openStore() {
+          opened += 1;
+          const store = await createThreadedSendStore(t.file);
+          return { ...store, close: async () => { closed += 1; await store.close(); } };
+        },
+      }),
+    });
+    cleanups.push(async () => {
+      await scheduler.stop({ timeoutMs: 2000 });
+      await mailer.close();
+      await sink.close();
+      t.cleanup();
+      cleanup();
+    });
+    await scheduler.start();
+    await clock.advanceTo('2026-11-30T11:00:00Z');
+    expect(t.db.prepare('SELECT state, sent, deferred, total FROM runs').get()).toEqual({ state: 'done', sent: 12, deferred: 1, total: 13 });
+    expect({ opened, closed }).toEqual({ opened: 1, closed: 1 });
+    await clock.advanceTo('2026-11-30T11:01:00Z'); // the deferred copy's retry: one more send, its own ledger
+    expect(t.db.prepare('SELECT state, sent, deferred, total FROM runs').get()).toEqual({ state: 'done', sent: 13, deferred: 0, total: 13 });
+    expect({ opened, closed }).toEqual({ opened: 2, closed: 2 });
+    expect(new Set(sink.messages.map((m) => m.to[0])).size).toBe(13);
+    expect(sink.messages).toHaveLength(13);
   });
 });

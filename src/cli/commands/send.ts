@@ -9,19 +9,17 @@ import {
   editionMessageOptions,
   createMailer,
   createSqliteSendStore,
+  createHeapGuard,
   createThreadedSendStore,
   sendEdition,
+  SEND_HEAP_LIMIT_BYTES,
   type SendProgress,
   type SendReport,
 } from '../../delivery/index.ts';
 import { DaybreakError } from '../../errors.ts';
 import { htmlValues, readerFieldValues, renderEdition, sampleUnsubscribeUrl } from '../../render/index.ts';
 import { loadConfigFrom, requestedEdition, resolveDataDir, resolveDbFile } from '../context.ts';
-import { createHeapGuard } from '../heap-guard.ts';
 import { EXIT, ExitStatus } from '../run-cli.ts';
-
-/** The JS heap in use above which a send asks for a full collection (its live size is about 30 MB). */
-const HEAP_GUARD_BYTES = 40 * 1024 * 1024;
 
 const SendFlags = z.strictObject({
   newsletter: z.string().min(1).optional(),
@@ -165,7 +163,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
 
       const printer = flags.json ? { update: () => {}, end: () => {} } : progressPrinter(io);
       // A list of any length must not grow the process (issue 4: under 200 MB at 100,000 readers).
-      const heapGuard = createHeapGuard({ limitBytes: HEAP_GUARD_BYTES, everyCopies: 1000 });
+      const heapGuard = createHeapGuard({ limitBytes: SEND_HEAP_LIMIT_BYTES, everyCopies: 1000 });
       let report: SendReport;
       // The ledger's per-copy commits run on a worker thread (group commit, fsync off the SMTP thread).
       const threaded = await createThreadedSendStore(resolveDbFile(env));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHeapGuard } from '../../src/cli/heap-guard.ts';
+import { createHeapGuard } from '../../src/delivery/index.ts';
 
 describe('createHeapGuard', () => {
   it('collects when the heap in use is over the limit, at most once every `everyCopies` copies', () => {
