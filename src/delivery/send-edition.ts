@@ -101,6 +101,22 @@ export function editionMessageId(secret: string, key: EditionKey, subscriberId: 
 }
 
 
+/** Rejects numeric options that would stall the loop (a window of 0 never sends) or make no sense. */
+function checkOptions(options: SendEditionOptions): void {
+  const { maxInFlight, groupWaitMs, limit, lockWaitMs, lockTtlMs } = options;
+  if (maxInFlight !== undefined && !(Number.isInteger(maxInFlight) && maxInFlight >= 1)) {
+    throw new TypeError(`Expected \`maxInFlight\` to be a positive integer, got ${maxInFlight}`);
+  }
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
+    throw new TypeError(`Expected \`limit\` to be a non-negative integer, got ${limit}`);
+  }
+  for (const [name, value] of [['groupWaitMs', groupWaitMs], ['lockWaitMs', lockWaitMs], ['lockTtlMs', lockTtlMs]] as const) {
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
+      throw new TypeError(`Expected \`${name}\` to be a non-negative number, got ${value}`);
+    }
+  }
+}
+
 /** A lock holder on this machine whose process is gone can be replaced at once (a kill -9 before). */
 function holderIsDead(holder: string): boolean {
   const [host, pid] = holder.split(':');
@@ -143,6 +159,7 @@ async function takeLock(store: SendStore, key: EditionKey, holder: string, ttlMs
  *   unsubscribeUrlFor: (id, nl) => tokens.unsubscribeUrl(config.baseUrl, id, nl) });
  */
 export async function sendEdition(options: SendEditionOptions): Promise<SendReport> {
+  checkOptions(options);
   const started = Date.now();
   const { store, transport, config, newsletter, rendered } = options;
   const delivery = config.delivery;

@@ -237,6 +237,18 @@ describe('sendEdition: the in-flight window and grouped ledger commits', () => {
     expect(w.sink.messages).toHaveLength(60);
   });
 
+  it('rejects a window, limit or wait that would stall or make no sense, naming the option', async () => {
+    const w = await world(manyReaders(2));
+    await expect(w.send({ maxInFlight: 0 })).rejects.toThrow('Expected `maxInFlight` to be a positive integer, got 0');
+    await expect(w.send({ maxInFlight: 2.5 })).rejects.toThrow('Expected `maxInFlight` to be a positive integer, got 2.5');
+    await expect(w.send({ limit: -1 })).rejects.toThrow('Expected `limit` to be a non-negative integer, got -1');
+    await expect(w.send({ groupWaitMs: Number.NaN })).rejects.toThrow('Expected `groupWaitMs` to be a non-negative number, got NaN');
+    await expect(w.send({ lockTtlMs: -5 })).rejects.toThrow('Expected `lockTtlMs` to be a non-negative number, got -5');
+    // Nothing was queued or sent by the refused calls.
+    expect(ledger(w.db)).toHaveLength(0);
+    expect(w.sink.messages).toHaveLength(0);
+  });
+
   it('commits a lone answer after groupWaitMs instead of waiting for a slow server to answer the rest', async () => {
     const w = await world(manyReaders(6), { maxConnections: 3 });
     const h = held(w);
