@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSubscriberStore } from '../../src/audience/index.ts';
 import { ConfigSchema } from '../../src/content/index.ts';
 import { createMailer, createThreadedSendStore } from '../../src/delivery/index.ts';
-import { createDeliverySender } from '../../src/schedule/delivery-sender.ts';
+import { createDeliverySender, type DeliverySenderOptions } from '../../src/schedule/delivery-sender.ts';
 import { createScheduler, ManualClock } from '../../src/schedule/index.ts';
 import { startSmtpSink } from '../helpers/smtp-sink.ts';
 import { hourlyContent, tempDb, tempDir } from './fixtures.ts';
@@ -12,50 +12,67 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
+/**
+ * A scheduler with the real sender, mailer and SQLite ledger, sending to an SMTP sink, on a manual clock at
+ * 2026-11-30 10:59 UTC (the morning briefing is due at 11:00 UTC), with `readers` confirmed.
+ */
+async function scheduledWorld(options: {
+  readers: string[];
+  maxConnections: number;
+  fault?: Parameters<Awaited<ReturnType<typeof startSmtpSink>>['fault']>[0];
+  /** Given the database file: the ledger each send opens. */
+  openStore?: (file: string) => ReturnType<NonNullable<DeliverySenderOptions['openStore']>>;
+}) {
+  const sink = await startSmtpSink();
+  if (options.fault) sink.fault(options.fault);
+  const t = tempDb();
+  const { dir: varDir, cleanup } = tempDir();
+  const config = ConfigSchema.parse({
+    newsletters: [{ id: 'morning', name: 'The Morning Briefing', schedule: { cron: '0 6 * * *', timezone: 'America/New_York' } }],
+    delivery: { maxConnections: options.maxConnections, retries: 0 },
+  });
+  const subscribers = createSubscriberStore(t.db);
+  const addReader = (email: string) => subscribers.add({ email, name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, new Date());
+  options.readers.forEach(addReader);
+  const mailer = createMailer({ config, env: { SMTP_URL: sink.url }, varDir });
+  const clock = new ManualClock('2026-11-30T10:59:00Z');
+  const scheduler = createScheduler({
+    db: t.db,
+    config,
+    loadContent: () => hourlyContent('2026-11-28T00:00:00Z', 5),
+    sender: createDeliverySender({
+      db: t.db, config, transport: mailer, secret: 'a-test-secret-of-enough-length',
+      unsubscribeUrlFor: (id, nl) => `http://localhost:3000/unsubscribe?token=${nl}-${id}`,
+      ...(options.openStore ? { openStore: () => options.openStore!(t.file) } : {}),
+    }),
+    clock,
+    ledgerSince: new Date('2026-11-30T00:00:00Z'),
+  });
+  cleanups.push(async () => {
+    await scheduler.stop({ timeoutMs: 2000 });
+    await mailer.close();
+    await sink.close();
+    t.cleanup();
+    cleanup();
+  });
+  await scheduler.start();
+  return { sink, t, clock, addReader, run: () => t.db.prepare('SELECT state, sent, deferred, total FROM runs').get() };
+}
+
 describe('the scheduler with the real sender', () => {
   it('retries a deferred copy on its timer, and a retry mails no reader who confirmed after the send', async () => {
-    const sink = await startSmtpSink();
     // A 451 at RCPT for one reader, twice: the scheduled send and the first retry defer it.
-    sink.fault({ phase: 'rcpt', match: 'slow@example.com', code: 451, message: '4.3.0 Mailbox busy, try later', times: 2 });
-    const t = tempDb();
-    const { dir: varDir, cleanup } = tempDir();
-    const config = ConfigSchema.parse({
-      newsletters: [{ id: 'morning', name: 'The Morning Briefing', schedule: { cron: '0 6 * * *', timezone: 'America/New_York' } }],
-      delivery: { maxConnections: 2, retries: 0 },
+    const { sink, clock, addReader, run } = await scheduledWorld({
+      readers: ['ann@example.com', 'slow@example.com'],
+      maxConnections: 2,
+      fault: { phase: 'rcpt', match: 'slow@example.com', code: 451, message: '4.3.0 Mailbox busy, try later', times: 2 },
     });
-    const store = createSubscriberStore(t.db);
-    for (const email of ['ann@example.com', 'slow@example.com']) {
-      store.add({ email, name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, new Date());
-    }
-    const mailer = createMailer({ config, env: { SMTP_URL: sink.url }, varDir });
-    const clock = new ManualClock('2026-11-30T10:59:00Z');
-    const scheduler = createScheduler({
-      db: t.db,
-      config,
-      loadContent: () => hourlyContent('2026-11-28T00:00:00Z', 5),
-      sender: createDeliverySender({
-        db: t.db, config, transport: mailer, secret: 'a-test-secret-of-enough-length',
-        unsubscribeUrlFor: (id, nl) => `http://localhost:3000/unsubscribe?token=${nl}-${id}`,
-      }),
-      clock,
-      ledgerSince: new Date('2026-11-30T00:00:00Z'),
-    });
-    cleanups.push(async () => {
-      await scheduler.stop({ timeoutMs: 2000 });
-      await mailer.close();
-      await sink.close();
-      t.cleanup();
-      cleanup();
-    });
-    const run = () => t.db.prepare('SELECT state, sent, deferred, total FROM runs').get();
-
-    await scheduler.start();
     await clock.advanceTo('2026-11-30T11:00:00Z');
     expect(run()).toEqual({ state: 'done', sent: 1, deferred: 1, total: 2 });
     expect(sink.messages.map((m) => m.to[0])).toEqual(['ann@example.com']);
 
     // A reader who confirms after the send is for the next edition, not for this one's retries.
-    store.add({ email: 'late@example.com', name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, new Date());
+    addReader('late@example.com');
 
     await clock.advanceTo('2026-11-30T11:01:00Z'); // first retry: deferred again
     expect(run()).toEqual({ state: 'done', sent: 1, deferred: 1, total: 2 });
@@ -70,29 +87,11 @@ describe('the scheduler with the real sender', () => {
   });
 
   it('expires a copy still deferred when the next edition begins, and says so on the run', async () => {
-    const sink = await startSmtpSink();
-    sink.fault({ phase: 'rcpt', match: 'never@example.com', code: 451, message: '4.2.2 Mailbox full' });
-    const t = tempDb();
-    const { dir: varDir, cleanup } = tempDir();
-    const config = ConfigSchema.parse({
-      newsletters: [{ id: 'morning', name: 'The Morning Briefing', schedule: { cron: '0 6 * * *', timezone: 'America/New_York' } }],
-      delivery: { maxConnections: 1, retries: 0 },
+    const { t, clock } = await scheduledWorld({
+      readers: ['never@example.com'],
+      maxConnections: 1,
+      fault: { phase: 'rcpt', match: 'never@example.com', code: 451, message: '4.2.2 Mailbox full' },
     });
-    createSubscriberStore(t.db).add({ email: 'never@example.com', name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, new Date());
-    const mailer = createMailer({ config, env: { SMTP_URL: sink.url }, varDir });
-    const clock = new ManualClock('2026-11-30T10:59:00Z');
-    const scheduler = createScheduler({
-      db: t.db, config, loadContent: () => hourlyContent('2026-11-28T00:00:00Z', 5), clock, ledgerSince: new Date('2026-11-30T00:00:00Z'),
-      sender: createDeliverySender({ db: t.db, config, transport: mailer, secret: 'a-test-secret-of-enough-length', unsubscribeUrlFor: () => 'http://localhost:3000/u' }),
-    });
-    cleanups.push(async () => {
-      await scheduler.stop({ timeoutMs: 2000 });
-      await mailer.close();
-      await sink.close();
-      t.cleanup();
-      cleanup();
-    });
-    await scheduler.start();
     await clock.advanceTo('2026-12-01T10:59:00Z');
     const copy = () => t.db.prepare(`SELECT state, attempts FROM sends WHERE edition_date = '2026-11-30'`).get() as { state: string; attempts: number };
     expect(copy().state).toBe('deferred');
@@ -106,45 +105,23 @@ describe('the scheduler with the real sender', () => {
   });
 
   it('opens the ledger given by openStore for each send (the threaded store in daybreak start) and closes it after', async () => {
-    const sink = await startSmtpSink();
-    sink.fault({ phase: 'rcpt', match: 'slow@example.com', code: 451, message: '4.3.0 Mailbox busy, try later', times: 1 });
-    const t = tempDb();
-    const { dir: varDir, cleanup } = tempDir();
-    const config = ConfigSchema.parse({
-      newsletters: [{ id: 'morning', name: 'The Morning Briefing', schedule: { cron: '0 6 * * *', timezone: 'America/New_York' } }],
-      delivery: { maxConnections: 2, retries: 0 },
-    });
-    const readers = createSubscriberStore(t.db);
-    for (let i = 0; i < 12; i++) readers.add({ email: `r${i}@example.com`, name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, new Date());
-    readers.add({ email: 'slow@example.com', name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, new Date());
-    const mailer = createMailer({ config, env: { SMTP_URL: sink.url }, varDir });
     let opened = 0;
     let closed = 0;
-    const clock = new ManualClock('2026-11-30T10:59:00Z');
-    const scheduler = createScheduler({
-      db: t.db, config, loadContent: () => hourlyContent('2026-11-28T00:00:00Z', 5), clock, ledgerSince: new Date('2026-11-30T00:00:00Z'),
-      sender: createDeliverySender({
-        db: t.db, config, transport: mailer, secret: 'a-test-secret-of-enough-length', unsubscribeUrlFor: () => 'http://localhost:3000/u',
-        async openStore() {
-          opened += 1;
-          const store = await createThreadedSendStore(t.file);
-          return { ...store, close: async () => { closed += 1; await store.close(); } };
-        },
-      }),
+    const { sink, clock, run } = await scheduledWorld({
+      readers: [...Array.from({ length: 12 }, (_, i) => `r${i}@example.com`), 'slow@example.com'],
+      maxConnections: 2,
+      fault: { phase: 'rcpt', match: 'slow@example.com', code: 451, message: '4.3.0 Mailbox busy, try later', times: 1 },
+      async openStore(file) {
+        opened += 1;
+        const store = await createThreadedSendStore(file);
+        return { ...store, close: async () => { closed += 1; await store.close(); } };
+      },
     });
-    cleanups.push(async () => {
-      await scheduler.stop({ timeoutMs: 2000 });
-      await mailer.close();
-      await sink.close();
-      t.cleanup();
-      cleanup();
-    });
-    await scheduler.start();
     await clock.advanceTo('2026-11-30T11:00:00Z');
-    expect(t.db.prepare('SELECT state, sent, deferred, total FROM runs').get()).toEqual({ state: 'done', sent: 12, deferred: 1, total: 13 });
+    expect(run()).toEqual({ state: 'done', sent: 12, deferred: 1, total: 13 });
     expect({ opened, closed }).toEqual({ opened: 1, closed: 1 });
     await clock.advanceTo('2026-11-30T11:01:00Z'); // the deferred copy's retry: one more send, its own ledger
-    expect(t.db.prepare('SELECT state, sent, deferred, total FROM runs').get()).toEqual({ state: 'done', sent: 13, deferred: 0, total: 13 });
+    expect(run()).toEqual({ state: 'done', sent: 13, deferred: 0, total: 13 });
     expect({ opened, closed }).toEqual({ opened: 2, closed: 2 });
     expect(new Set(sink.messages.map((m) => m.to[0])).size).toBe(13);
     expect(sink.messages).toHaveLength(13);
