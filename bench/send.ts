@@ -235,7 +235,9 @@ async function main(): Promise<void> {
     const prebuiltIds = Array.from({ length: 64 }, (_, i) => `<${editionMessageId(SECRET, { newsletter: 'morning', date: DATE }, i, message.domain)}>`);
     const measureA = async (): Promise<number> => {
       const pool = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: true, maxConnections: connections, maxMessages: Infinity, maxRequeues: 0 } as never);
-      await Promise.all(Array.from({ length: 200 }, (_, i) => pool.sendMail({ envelope: { from: message.envelopeFrom, to: [`warm${i}@example.com`] }, raw: prebuilt[i % 64]! })));
+      const sendOne = (i: number, to: string) =>
+        pool.sendMail({ envelope: { from: message.envelopeFrom, to: [to] }, raw: prebuilt[i % 64]!, messageId: prebuiltIds[i % 64]! });
+      await Promise.all(Array.from({ length: 200 }, (_, i) => sendOne(i, `warm${i}@example.com`)));
       // A continuous pipeline: 4 × connections messages queued at all times (a new one as each is
       // answered), so no connection waits for the slowest message of a batch.
       const start = performance.now();
@@ -243,7 +245,7 @@ async function main(): Promise<void> {
       const lane = async () => {
         while (next < N) {
           const i = next++;
-          await pool.sendMail({ envelope: { from: message.envelopeFrom, to: [`reader${i}@example.com`] }, raw: prebuilt[i % 64]!, messageId: prebuiltIds[i % 64]! });
+          await sendOne(i, `reader${i}@example.com`);
         }
       };
       await Promise.all(Array.from({ length: connections * 4 }, lane));

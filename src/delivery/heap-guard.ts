@@ -2,6 +2,28 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /**
+ * The heap in use above which a send asks for a full collection: a send's live heap is about 30 MB
+ * (`daybreak send` measured; `daybreak start` holds about 22 MB before its first send).
+ */
+export const SEND_HEAP_LIMIT_BYTES = 40 * 1024 * 1024;
+
+export interface HeapGuard {
+  /** Collects if due (`done` copies so far); returns true when it did. */
+  check(done: number): boolean;
+}
+
+let exposedGc: (() => void) | null = null;
+
+/** V8's gc(), taken once per process from a fresh context: this process's global scope gains no `gc`. */
+function fullCollection(): () => void {
+  if (!exposedGc) {
+    setFlagsFromString('--expose-gc');
+    exposedGc = runInNewContext('gc') as () => void;
+  }
+  return exposedGc;
+}
+
+/**
  * Keeps a long-running send's JavaScript heap near its live size.
  *
  * Why: sending 100,000 copies makes a little short-lived garbage per copy that V8 promotes to the old
@@ -13,26 +35,13 @@ import { runInNewContext } from 'node:vm';
  * a few milliseconds and happens every few tens of thousands of copies.
  *
  * @example
- * const guard = createHeapGuard({ limitBytes: 40 * 1024 * 1024, everyCopies: 1000 });
+ * const guard = createHeapGuard({ limitBytes: SEND_HEAP_LIMIT_BYTES, everyCopies: 1000 });
  * onProgress: (p) => guard.check(p.done)
  */
-/**
- * The heap in use above which a send asks for a full collection: a send's live heap is about 30 MB
- * (`daybreak send` measured; `daybreak start` holds about 22 MB before its first send).
- */
-export const SEND_HEAP_LIMIT_BYTES = 40 * 1024 * 1024;
-
-export interface HeapGuard {
-  /** Collects if due (`done` copies so far); returns true when it did. */
-  check(done: number): boolean;
-}
-
 export function createHeapGuard(options: { limitBytes: number; everyCopies: number }): HeapGuard {
   if (!(options.limitBytes > 0)) throw new TypeError('Expected `limitBytes` to be a positive number');
   if (!(options.everyCopies >= 1)) throw new TypeError('Expected `everyCopies` to be at least 1');
-  // Exposes gc() to a fresh context only; this process's own global scope does not gain a `gc`.
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
+  const gc = fullCollection();
   let lastChecked = 0;
   return {
     check(done) {

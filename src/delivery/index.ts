@@ -20,4 +20,4 @@ export {
 export type { SendStore, SendState, EditionKey, ClaimResult, ClaimedCopy, CopyOutcome, LockResult } from './send-store.ts';
 export { createSqliteSendStore } from './sqlite-send-store.ts';
 export { createThreadedSendStore } from './threaded-send-store.ts';
-export { createHeapGuard, SEND_HEAP_LIMIT_BYTES, type HeapGuard } from './heap-guard.ts';
+export { createHeapGuard, type HeapGuard } from './heap-guard.ts';

@@ -1,6 +1,6 @@
 import type { Config } from '../content/index.ts';
 import type { Db } from '../db/index.ts';
-import { createHeapGuard, createSqliteSendStore, sendEdition, SEND_HEAP_LIMIT_BYTES, type SendStore, type Transport } from '../delivery/index.ts';
+import { createSqliteSendStore, sendEdition, type SendStore, type Transport } from '../delivery/index.ts';
 import { renderEdition } from '../render/index.ts';
 import type { EditionSender } from './scheduler.ts';
 import { addDays } from './format-times.ts';
@@ -42,8 +42,6 @@ export function createDeliverySender(options: DeliverySenderOptions): EditionSen
       const newsletter = config.newsletters.find((n) => n.id === newsletterId);
       if (!newsletter) throw new Error(`Unknown newsletter "${newsletterId}"`);
       const rendered = await renderEdition(edition, config);
-      // As in `daybreak send`: a long list must not grow the process (issue 4).
-      const heapGuard = createHeapGuard({ limitBytes: SEND_HEAP_LIMIT_BYTES, everyCopies: 1000 });
       const ledger = await openStore();
       try {
         const report = await sendEdition({
@@ -56,7 +54,6 @@ export function createDeliverySender(options: DeliverySenderOptions): EditionSen
           secret: options.secret,
           unsubscribeUrlFor: options.unsubscribeUrlFor,
           signal,
-          onProgress: (p) => heapGuard.check(p.done),
           ...(options.lockWaitMs !== undefined ? { lockWaitMs: options.lockWaitMs } : {}),
         });
         return { ...report, interrupted: signal.aborted && report.deferred > 0 };

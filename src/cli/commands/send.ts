@@ -9,10 +9,8 @@ import {
   editionMessageOptions,
   createMailer,
   createSqliteSendStore,
-  createHeapGuard,
   createThreadedSendStore,
   sendEdition,
-  SEND_HEAP_LIMIT_BYTES,
   type SendProgress,
   type SendReport,
 } from '../../delivery/index.ts';
@@ -162,8 +160,6 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
       }
 
       const printer = flags.json ? { update: () => {}, end: () => {} } : progressPrinter(io);
-      // A list of any length must not grow the process (issue 4: under 200 MB at 100,000 readers).
-      const heapGuard = createHeapGuard({ limitBytes: SEND_HEAP_LIMIT_BYTES, everyCopies: 1000 });
       let report: SendReport;
       // The ledger's per-copy commits run on a worker thread (group commit, fsync off the SMTP thread).
       const threaded = await createThreadedSendStore(resolveDbFile(env));
@@ -178,10 +174,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
           secret,
           unsubscribeUrlFor,
           ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
-          onProgress: (p) => {
-            printer.update(p);
-            heapGuard.check(p.done);
-          },
+          onProgress: (p) => printer.update(p),
         });
       } finally {
         printer.end();
