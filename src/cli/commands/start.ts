@@ -20,6 +20,8 @@ const StartFlags = z.strictObject({
 });
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+/** A signal this soon after the first is the same Ctrl-C delivered twice (see the shutdown below). */
+const REPEAT_SIGNAL_MS = 1000;
 
 /** What a person reads when Daybreak starts: where to go, where mail goes, when each letter goes out. */
 export function startBanner(daybreak: Daybreak, base: string): string {
@@ -105,13 +107,17 @@ export function registerStart(program: Command, io: Io = process, env: NodeJS.Pr
         process.on('SIGTERM', onSignal);
       });
       io.stdout.write(`${signal}: stopping; no new sends, mail in flight finishes (up to ${flags.shutdownTimeout} s)…\n`);
-      // A second signal means "now": the ledger keeps every unsent copy queued, so nothing is lost.
+      const firstSignalAt = Date.now();
+      // A second signal means "now": the ledger keeps every unsent copy queued, so nothing is lost. One
+      // Ctrl-C under `npm start` arrives twice, from the terminal to the whole process group and again
+      // forwarded by npm, so a repeat within REPEAT_SIGNAL_MS of the first is that same keypress.
       const force = () => {
+        if (Date.now() - firstSignalAt < REPEAT_SIGNAL_MS) return;
         io.stderr.write('Stopping at once; unsent copies stay queued for the next start.\n');
         process.exit(130);
       };
-      process.once('SIGINT', force);
-      process.once('SIGTERM', force);
+      process.on('SIGINT', force);
+      process.on('SIGTERM', force);
       const { finished } = await daybreak.stop({ timeoutMs: flags.shutdownTimeout * 1000 });
       process.off('SIGINT', force);
       process.off('SIGTERM', force);

@@ -1,0 +1,46 @@
+/**
+ * `daybreak start` and Ctrl-C: one keypress under `npm start` reaches the process twice (the terminal
+ * signals the whole process group, and npm forwards its own copy), and that must still be a graceful stop.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+import { ROOT, startChild, type Child } from './daybreak-child.ts';
+import { tempDir } from './fixtures.ts';
+
+describe('daybreak start on SIGINT', () => {
+  let sink: SmtpSink;
+  let dir: string;
+  let cleanup: () => void;
+  let child: Child | undefined;
+
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    ({ dir, cleanup } = tempDir('daybreak-start-signals-'));
+  });
+  afterAll(async () => {
+    if (child && child.process.exitCode === null) child.process.kill('SIGKILL');
+    await sink?.close();
+    cleanup?.();
+  });
+
+  it('treats two SIGINTs in quick succession as one Ctrl-C: a graceful stop, exit 0', async () => {
+    child = await startChild(dir, {
+      ...process.env,
+      DAYBREAK_DB: join(dir, 'daybreak.db'),
+      DAYBREAK_CONFIG: join(ROOT, 'daybreak.config.json'),
+      DAYBREAK_DATA: join(ROOT, 'data'),
+      DAYBREAK_SECRET: 'a-signal-test-secret-0123456789abcdef',
+      SMTP_URL: sink.url,
+      PORT: '0',
+    });
+    child.process.kill('SIGINT');
+    // The second copy arrives while the stop is under way, as npm's forwarded one does.
+    while (!child.output().includes('SIGINT: stopping')) await new Promise((resolve) => setTimeout(resolve, 1));
+    child.process.kill('SIGINT');
+    expect(await child.exited).toBe(0);
+    expect(child.output()).toContain('SIGINT: stopping');
+    expect(child.output()).toContain('Stopped. Anything not sent is queued');
+    expect(child.output()).not.toContain('Stopping at once');
+  }, 60_000);
+});
