@@ -85,6 +85,11 @@ export const DeliverySchema = z.strictObject({
   retries: z.number().int().nonnegative().default(3),
   retryBaseMs: z.number().int().nonnegative().default(1_000),
   maxPolicyErrors: z.number().int().positive().default(10),
+  /**
+   * Copies allowed between their `sending` commit and the commit of their outcome: the most a crash can
+   * send twice. Default 8 × maxConnections (see sendEdition); 1 sends one copy at a time.
+   */
+  maxInFlight: z.number().int().positive().optional(),
   dkim: z
     .strictObject({
       domainName: z.string().min(1),

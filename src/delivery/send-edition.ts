@@ -76,14 +76,14 @@ export interface SendEditionOptions {
   lockWaitMs?: number;
   /**
    * Copies allowed between their `sending` commit and the commit of their outcome (default
-   * 4 × delivery.maxConnections: up to 2 × maxConnections handed to the SMTP client, one on each connection
-   * and one queued behind it, and the rest answered and waiting for their group's ledger commit). A crash
-   * can duplicate at most this many copies.
+   * delivery.maxInFlight, else 8 × delivery.maxConnections: up to 2 × maxConnections handed to the SMTP
+   * client, one on each connection and one queued behind it, and the rest answered and waiting for their
+   * group's ledger commit). A crash can duplicate at most this many copies.
    */
   maxInFlight?: number;
   /**
    * How long an answered copy may wait for the rest of its group before its outcome is committed alone
-   * (default 10 ms). Outcomes are committed in groups of about maxConnections.
+   * (default 10 ms). Outcomes are committed in groups of up to (maxInFlight − 2 × maxConnections) / 2.
    */
   groupWaitMs?: number;
   /**
@@ -157,9 +157,10 @@ async function takeLock(store: SendStore, key: EditionKey, holder: string, ttlMs
  * edition's MIME is built once, only the reader's values are encoded) → SMTP → commit `sent` / `deferred`
  * / `failed`. A per-edition lock keeps a second process out; a crash re-sends only what was in flight.
  *
- * At most `maxInFlight` (4 × delivery.maxConnections) copies are between their `sending` commit and the
- * commit of their outcome at any time, which bounds the duplicates a crash can cause. Outcomes are
- * committed in groups (one fsync for about maxConnections answers), so the ledger costs little per copy.
+ * At most `maxInFlight` (delivery.maxInFlight, default 8 × delivery.maxConnections) copies are between
+ * their `sending` commit and the commit of their outcome at any time, which bounds the duplicates a crash
+ * can cause. Outcomes are committed in groups (one fsync for up to 1.5 × maxConnections answers by
+ * default), so the ledger costs little per copy.
  *
  * @example
  * const report = await sendEdition({ store, transport: mailer, config, newsletter, date, rendered, secret,
@@ -266,7 +267,11 @@ interface PumpContext {
  */
 async function pump(ctx: PumpContext): Promise<string | undefined> {
   const { store, key, transport, message, delivery, options, stats } = ctx;
-  const window = options.maxInFlight ?? delivery.maxConnections * 4;
+  // 8 ×, not 4 ×: groups of 1.5 × maxConnections instead of 0.5 ×. Measured with the bench's 5
+  // connections (20,000 copies, six alternating pairs): the ledger thread's CPU fell from about 155 to
+  // 105 µs a copy, and each commit is also a wake-up of that thread and of this one, which on a 2-core
+  // machine competes with the SMTP client and the server (issue 4's b/a).
+  const window = options.maxInFlight ?? delivery.maxInFlight ?? delivery.maxConnections * 8;
   const handoff = Math.min(window, delivery.maxConnections * 2);
   const group = Math.max(1, Math.floor((window - handoff) / 2));
   const groupWaitMs = options.groupWaitMs ?? 10;

@@ -113,6 +113,8 @@ describe('config', () => {
   it('reports out-of-range numbers with the limit', () => {
     expect(configProblems({ web: { port: 70000 } })).toEqual(['daybreak.config.json: web.port: Must be at most 65535, got the number 70000']);
     expect(configProblems({ delivery: { maxConnections: 0 } })).toEqual(['daybreak.config.json: delivery.maxConnections: Must be greater than 0, got the number 0']);
+    expect(configProblems({ delivery: { maxInFlight: 0 } })).toEqual(['daybreak.config.json: delivery.maxInFlight: Must be greater than 0, got the number 0']);
+    expect(configProblems({ delivery: { maxInFlight: 2.5 } })).toEqual(['daybreak.config.json: delivery.maxInFlight: Expected a whole number, got the number 2.5']);
   });
 
   it('requires a newsletter name and a well-formed id', () => {

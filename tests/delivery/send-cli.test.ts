@@ -150,9 +150,9 @@ describe('daybreak send', () => {
 describe('daybreak send under crashes and concurrency', () => {
   it('after SIGKILL at several points, a re-run loses no reader and duplicates at most the in-flight copies', async () => {
     const readers = manyReaders(240);
-    // 2 connections: at most 8 copies are between `sending` and their outcome commit (4 × maxConnections).
+    // 2 connections: at most 16 copies are between `sending` and their outcome commit (8 × maxConnections).
     const s = await setup(readers, { maxConnections: 2, ratePerSecond: 120 });
-    const window = 8;
+    const window = 16;
     const kills: number[] = [];
     let killed = 0;
     for (const after of [1, 60, 150]) {

@@ -197,10 +197,10 @@ describe('sendEdition: the in-flight window and grouped ledger commits', () => {
     };
   }
 
-  it('commits answers that come one after another in groups of about maxConnections, not one fsync each', async () => {
+  it('commits answers that come one after another in groups of 1.5 × maxConnections, not one fsync each', async () => {
     const w = await world(manyReaders(40), { maxConnections: 4 });
     const h = held(w);
-    // A long group wait, so only a full group (4) or an empty wire commits: the count is exact.
+    // A long group wait, so only a full group (6) or an empty wire commits: the count is exact.
     const run = w.send({ transport: h.transport, store: h.store, groupWaitMs: 60_000 });
     let done = false;
     void run.finally(() => (done = true));
@@ -211,14 +211,13 @@ describe('sendEdition: the in-flight window and grouped ledger commits', () => {
     const report = await run;
     expect(report).toMatchObject({ sent: 40, deferred: 0 });
     expect(h.commits.reduce((a, b) => a + b, 0)).toBe(40);
-    expect(h.commits.length).toBeLessThanOrEqual(12);
-    expect(Math.max(...h.commits)).toBeGreaterThanOrEqual(4);
+    expect(h.commits.length).toBeLessThanOrEqual(8);
+    expect(Math.max(...h.commits)).toBeGreaterThanOrEqual(6);
     expect(states(w.db).every((state) => state === 'sent')).toBe(true);
   });
 
-  it('hands at most 2 × maxConnections copies to the transport and keeps at most maxInFlight uncommitted', async () => {
-    const w = await world(manyReaders(60), { maxConnections: 3 });
-    // Slow commits, so answered copies pile up behind them: only the window stops more being handed over.
+  /** Sends with slow commits (15 ms), so answered copies pile up behind them: only the window stops more. */
+  async function slowCommits(w: World, copies: number) {
     const h = held(w, 15);
     const run = w.send({ transport: h.transport, store: h.store });
     let done = false;
@@ -228,11 +227,39 @@ describe('sendEdition: the in-flight window and grouped ledger commits', () => {
       for (let i = 0; i < 1 + (h.waitingCount() % 4); i++) h.releaseOne();
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
-    expect(await run).toMatchObject({ sent: 60, deferred: 0 });
-    expect(h.stats().maxOnTransport).toBeLessThanOrEqual(6);
-    expect(h.stats().maxOnTransport).toBeGreaterThanOrEqual(3);
-    expect(h.stats().maxUncommitted).toBeLessThanOrEqual(12); // 4 × maxConnections
-    expect(w.sink.messages).toHaveLength(60);
+    expect(await run).toMatchObject({ sent: copies, deferred: 0 });
+    expect(w.sink.messages).toHaveLength(copies);
+    return h.stats();
+  }
+
+  it('hands at most 2 × maxConnections copies to the transport and keeps at most delivery.maxInFlight uncommitted', async () => {
+    const stats = await slowCommits(await world(manyReaders(60), { maxConnections: 3, maxInFlight: 9 }), 60);
+    expect(stats.maxOnTransport).toBeLessThanOrEqual(6);
+    expect(stats.maxOnTransport).toBeGreaterThanOrEqual(3);
+    expect(stats.maxUncommitted).toBeLessThanOrEqual(9);
+  });
+
+  it('keeps at most 8 × maxConnections uncommitted when delivery.maxInFlight is not set', async () => {
+    const stats = await slowCommits(await world(manyReaders(60), { maxConnections: 2 }), 60);
+    expect(stats.maxOnTransport).toBeLessThanOrEqual(4);
+    expect(stats.maxUncommitted).toBeLessThanOrEqual(16);
+    // More than the old 4 × window: the default really is the larger one.
+    expect(stats.maxUncommitted).toBeGreaterThan(8);
+  });
+
+  it('with delivery.maxInFlight 1, sends one copy at a time and commits each outcome alone', async () => {
+    const w = await world(manyReaders(6), { maxConnections: 3, maxInFlight: 1 });
+    const h = held(w);
+    const run = w.send({ transport: h.transport, store: h.store });
+    let done = false;
+    void run.finally(() => (done = true));
+    while (!done) {
+      h.releaseOne();
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    expect(await run).toMatchObject({ sent: 6 });
+    expect(h.stats()).toEqual({ maxOnTransport: 1, maxUncommitted: 1 });
+    expect(h.commits).toEqual([1, 1, 1, 1, 1, 1]);
   });
 
   it('checks the heap guard as copies are done, so a long list cannot grow the process', async () => {
