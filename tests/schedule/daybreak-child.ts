@@ -37,3 +37,15 @@ export async function stopChild(child: Child): Promise<number | null> {
   return child.exited;
 }
 
+
+export type LastRun = { state: string; sent: number; total: number } | null;
+
+/** Polls the child's /healthz until the first newsletter's last run is `done`, and returns that run. */
+export async function waitForRunDone(child: Child): Promise<LastRun> {
+  for (;;) {
+    const health = (await (await fetch(`${child.base}/healthz`)).json()) as { newsletters: { lastRun: LastRun }[] };
+    const lastRun = health.newsletters[0]!.lastRun;
+    if (lastRun?.state === 'done') return lastRun;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
