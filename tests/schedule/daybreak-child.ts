@@ -1,6 +1,9 @@
 /** Runs the real `node bin/daybreak.js start` as a child process for the end-to-end tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createSubscriberStore } from '../../src/audience/index.ts';
+import { openDatabase } from '../../src/db/index.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'bin/daybreak.js');
@@ -48,4 +51,35 @@ export async function waitForRunDone(child: Child): Promise<LastRun> {
     if (lastRun?.state === 'done') return lastRun;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/**
+ * A folder for a child that starts sending two seconds after it is up: one article, a seconds-level cron
+ * in UTC, one SMTP connection, no retries, and `readers` confirmed. Returns the child's environment.
+ */
+export function scheduledSendSoon(dir: string, readers: string[], smtpUrl: string): { dbFile: string; env: NodeJS.ProcessEnv } {
+  const dbFile = join(dir, 'daybreak.db');
+  const configFile = join(dir, 'daybreak.config.json');
+  const dataDir = join(dir, 'data');
+  mkdirSync(join(dataDir, 'articles'), { recursive: true });
+  writeFileSync(join(dataDir, 'articles', 'a.json'), JSON.stringify({
+    id: 'only-story', kicker: 'Speed read', headline: 'The only story', dek: 'It happened.',
+    url: 'https://news.example.com/only', publishedAt: new Date(Date.now() - 3_600_000).toISOString(),
+  }));
+  const fire = new Date(Math.ceil((Date.now() + 2000) / 1000) * 1000);
+  writeFileSync(configFile, JSON.stringify({
+    newsletters: [{ id: 'morning', name: 'The Morning Briefing',
+      schedule: { cron: `${fire.getUTCSeconds()} ${fire.getUTCMinutes()} ${fire.getUTCHours()} * * *`, timezone: 'UTC' } }],
+    delivery: { maxConnections: 1, retries: 0 },
+  }));
+  const seed = openDatabase(dbFile);
+  const store = createSubscriberStore(seed);
+  for (const email of readers) store.add({ email, name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, new Date());
+  seed.close();
+  const env = {
+    ...process.env,
+    DAYBREAK_DB: dbFile, DAYBREAK_CONFIG: configFile, DAYBREAK_DATA: dataDir,
+    DAYBREAK_SECRET: 'a-scheduled-send-test-secret-0123456789', SMTP_URL: smtpUrl, PORT: '0',
+  };
+  return { dbFile, env };
 }

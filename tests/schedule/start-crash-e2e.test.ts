@@ -1,58 +1,38 @@
 /**
- * A real `daybreak start` killed with SIGKILL in the middle of a scheduled send: the next start finds the
- * run `running` under a holder whose process is gone, takes it over at once and finishes it through the
- * send ledger. Nobody is lost; duplicates are at most the copies that were in flight at the kill.
+ * A real `daybreak start` interrupted in the middle of a scheduled send, with a server that holds its
+ * answers: killed with SIGKILL, or stopped at once by a second Ctrl-C. The next start finds the run
+ * `running` under a holder whose process is gone, takes it over at once and finishes it through the send
+ * ledger. Nobody is lost; duplicates are at most the copies that were in flight.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createSubscriberStore } from '../../src/audience/index.ts';
-import { openDatabase } from '../../src/db/index.ts';
 import { startGatedSmtpSink, type GatedSmtpSink } from '../helpers/gated-smtp-sink.ts';
-import { startChild, stopChild, waitForRunDone, type Child } from './daybreak-child.ts';
+import { scheduledSendSoon, startChild, stopChild, waitForRunDone, type Child } from './daybreak-child.ts';
 import { tempDir } from './fixtures.ts';
 
-describe('daybreak start killed mid-send', () => {
-  let sink: GatedSmtpSink | undefined;
-  let cleanup: (() => void) | undefined;
+describe('daybreak start interrupted mid-send', () => {
+  const sinks: GatedSmtpSink[] = [];
+  const cleanups: (() => void)[] = [];
   const children: Child[] = [];
   afterAll(async () => {
     for (const c of children) if (c.process.exitCode === null && c.process.signalCode === null) c.process.kill('SIGKILL');
-    await sink?.close();
-    cleanup?.();
+    for (const sink of sinks) await sink.close();
+    for (const cleanup of cleanups) cleanup();
   });
 
+  /** A gated sink and a temp folder whose send starts two seconds after the child is up. */
+  async function world(prefix: string, readers: string[]) {
+    const sink = await startGatedSmtpSink();
+    sinks.push(sink);
+    const t = tempDir(prefix);
+    cleanups.push(t.cleanup);
+    return { sink, dir: t.dir, ...scheduledSendSoon(t.dir, readers, sink.url) };
+  }
+
   it('resumes the interrupted run at the next start: every reader served, duplicates only from the copies in flight', async () => {
-    sink = await startGatedSmtpSink();
-    const t = tempDir('daybreak-crash-e2e-');
-    cleanup = t.cleanup;
-    const dir = t.dir;
-    const dbFile = join(dir, 'daybreak.db');
-    const configFile = join(dir, 'daybreak.config.json');
-    const dataDir = join(dir, 'data');
-    mkdirSync(join(dataDir, 'articles'), { recursive: true });
-    writeFileSync(join(dataDir, 'articles', 'a.json'), JSON.stringify({
-      id: 'only-story', kicker: 'Speed read', headline: 'The only story', dek: 'It happened.',
-      url: 'https://news.example.com/only', publishedAt: new Date(Date.now() - 3_600_000).toISOString(),
-    }));
-    const fire = new Date(Math.ceil((Date.now() + 2000) / 1000) * 1000);
-    const maxConnections = 1;
-    writeFileSync(configFile, JSON.stringify({
-      newsletters: [{ id: 'morning', name: 'The Morning Briefing',
-        schedule: { cron: `${fire.getUTCSeconds()} ${fire.getUTCMinutes()} ${fire.getUTCHours()} * * *`, timezone: 'UTC' } }],
-      delivery: { maxConnections, retries: 0 },
-    }));
+    const maxConnections = 1; // scheduledSendSoon's
     const readers = Array.from({ length: 8 }, (_, i) => `reader${i}@example.com`);
-    const seed = openDatabase(dbFile);
-    const store = createSubscriberStore(seed);
-    for (const email of readers) store.add({ email, name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, new Date());
-    seed.close();
-    const env = {
-      ...process.env,
-      DAYBREAK_DB: dbFile, DAYBREAK_CONFIG: configFile, DAYBREAK_DATA: dataDir,
-      DAYBREAK_SECRET: 'a-crash-test-secret-0123456789', SMTP_URL: sink.url, PORT: '0',
-    };
+    const { sink, dir, dbFile, env } = await world('daybreak-crash-e2e-', readers);
 
     const first = await startChild(dir, env);
     children.push(first);
@@ -79,4 +59,34 @@ describe('daybreak start killed mid-send', () => {
     // only those handed to SMTP: at most 2 × maxConnections.
     expect(duplicates).toBeLessThanOrEqual(2 * maxConnections);
   }, 180_000);
+
+  it('stops at once with exit 130 while a send is stuck, and the next start sends every copy', async () => {
+    // The send starts two seconds after the child is up, so it is under way when the signals come.
+    const readers = ['ann@example.com', 'bob@example.com', 'cleo@example.com'];
+    const { sink, dir, dbFile, env } = await world('daybreak-start-force-', readers);
+
+    const first = await startChild(dir, env);
+    children.push(first);
+    await sink.waitForHeld(1); // a copy is on the wire and its answer held back: the graceful stop must wait
+    first.process.kill('SIGINT');
+    while (!first.output().includes('SIGINT: stopping')) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // past the one second that counts as one Ctrl-C
+    first.process.kill('SIGINT');
+    expect(await first.exited).toBe(130);
+    expect(first.output()).toContain('Stopping at once; unsent copies stay queued for the next start.');
+    expect(first.output()).not.toContain('Stopped.');
+    // Nothing was marked sent or failed without an answer: the ledger still owes every copy.
+    const db = new Database(dbFile, { readonly: true });
+    const states = db.prepare('SELECT state FROM sends').all() as { state: string }[];
+    db.close();
+    expect(states).toHaveLength(readers.length);
+    expect(states.some((row) => row.state === 'sent' || row.state === 'failed')).toBe(false);
+
+    sink.release(); // the held copy is accepted now (the client never learns: the at-least-once case)
+    const second = await startChild(dir, env);
+    children.push(second);
+    expect(await waitForRunDone(second)).toMatchObject({ state: 'done', total: readers.length });
+    expect(await stopChild(second)).toBe(0);
+    expect([...new Set(sink.accepted)].sort()).toEqual([...readers].sort());
+  }, 120_000);
 });
