@@ -101,6 +101,9 @@ export interface SendEditionOptions {
   heapGuard?: HeapGuard;
 }
 
+/** The most rows one claim takes from the ledger. */
+const MAX_CLAIM_BATCH = 1000;
+
 /** The Message-ID of one copy, without angle brackets: HMAC(secret, newsletter, date, subscriber). */
 export function editionMessageId(secret: string, key: EditionKey, subscriberId: number, domain: string): string {
   const mac = createHmac('sha256', secret).update(`message-id\0${key.newsletter}\0${key.date}\0${subscriberId}`).digest('base64url').slice(0, 27);
@@ -275,7 +278,8 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
   const handoff = Math.min(window, delivery.maxConnections * 2);
   const group = Math.max(1, Math.floor((window - handoff) / 2));
   const groupWaitMs = options.groupWaitMs ?? 10;
-  const claimBatch = Math.max(window * 4, 32);
+  // Capped, so a very large delivery.maxInFlight cannot make the run hold a big part of the list at once.
+  const claimBatch = Math.min(Math.max(window * 4, 32), MAX_CLAIM_BATCH);
   const limit = options.limit ?? Infinity;
   const triesThisRun = new Map<number, number>();
   const retries: { at: number; subscriberId: number }[] = [];

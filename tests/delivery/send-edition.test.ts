@@ -247,6 +247,16 @@ describe('sendEdition: the in-flight window and grouped ledger commits', () => {
     expect(stats.maxUncommitted).toBeGreaterThan(8);
   });
 
+  it('claims at most 1,000 rows at a time, however large delivery.maxInFlight is', async () => {
+    const w = await world(manyReaders(1200), { maxConnections: 2, maxInFlight: 100_000 });
+    const inner = createSqliteSendStore(w.db);
+    const claims: number[] = [];
+    const store = { ...inner, claim: (key: Parameters<typeof inner.claim>[0], ids: number[]) => (claims.push(ids.length), inner.claim(key, ids)) };
+    expect(await w.send({ store })).toMatchObject({ sent: 1200 });
+    expect(Math.max(...claims)).toBe(1000);
+    expect(claims.reduce((a, b) => a + b, 0)).toBe(1200);
+  });
+
   it('with delivery.maxInFlight 1, sends one copy at a time and commits each outcome alone', async () => {
     const w = await world(manyReaders(6), { maxConnections: 3, maxInFlight: 1 });
     const h = held(w);
