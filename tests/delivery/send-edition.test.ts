@@ -197,18 +197,25 @@ describe('sendEdition: the in-flight window and grouped ledger commits', () => {
     };
   }
 
+  /** Calls `answer` (which releases held answers), then awaits `tick`, until `run` settles; returns it. */
+  async function answerUntilDone<T>(run: Promise<T>, answer: () => void, tick: () => Promise<unknown>): Promise<T> {
+    let done = false;
+    run.then(() => (done = true), () => (done = true));
+    while (!done) {
+      answer();
+      await tick();
+    }
+    return run;
+  }
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+  const ms = (n: number) => () => new Promise((resolve) => setTimeout(resolve, n));
+
   it('commits answers that come one after another in groups of 1.5 × maxConnections, not one fsync each', async () => {
     const w = await world(manyReaders(40), { maxConnections: 4 });
     const h = held(w);
     // A long group wait, so only a full group (6) or an empty wire commits: the count is exact.
     const run = w.send({ transport: h.transport, store: h.store, groupWaitMs: 60_000 });
-    let done = false;
-    void run.finally(() => (done = true));
-    while (!done) {
-      if (h.waitingCount() > 0) h.releaseOne(); // one answer per turn of the event loop
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    const report = await run;
+    const report = await answerUntilDone(run, h.releaseOne, nextTurn); // one answer per turn of the event loop
     expect(report).toMatchObject({ sent: 40, deferred: 0 });
     expect(h.commits.reduce((a, b) => a + b, 0)).toBe(40);
     expect(h.commits.length).toBeLessThanOrEqual(8);
@@ -220,14 +227,11 @@ describe('sendEdition: the in-flight window and grouped ledger commits', () => {
   async function slowCommits(w: World, copies: number) {
     const h = held(w, 15);
     const run = w.send({ transport: h.transport, store: h.store });
-    let done = false;
-    void run.finally(() => (done = true));
-    while (!done) {
-      // Answers in bursts of varying size, as a real server's do.
+    // Answers in bursts of varying size, as a real server's do.
+    const burst = () => {
       for (let i = 0; i < 1 + (h.waitingCount() % 4); i++) h.releaseOne();
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    expect(await run).toMatchObject({ sent: copies, deferred: 0 });
+    };
+    expect(await answerUntilDone(run, burst, ms(1))).toMatchObject({ sent: copies, deferred: 0 });
     expect(w.sink.messages).toHaveLength(copies);
     return h.stats();
   }
@@ -261,13 +265,7 @@ describe('sendEdition: the in-flight window and grouped ledger commits', () => {
     const w = await world(manyReaders(6), { maxConnections: 3, maxInFlight: 1 });
     const h = held(w);
     const run = w.send({ transport: h.transport, store: h.store });
-    let done = false;
-    void run.finally(() => (done = true));
-    while (!done) {
-      h.releaseOne();
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    expect(await run).toMatchObject({ sent: 6 });
+    expect(await answerUntilDone(run, h.releaseOne, ms(1))).toMatchObject({ sent: 6 });
     expect(h.stats()).toEqual({ maxOnTransport: 1, maxUncommitted: 1 });
     expect(h.commits).toEqual([1, 1, 1, 1, 1, 1]);
   });
@@ -305,13 +303,10 @@ describe('sendEdition: the in-flight window and grouped ledger commits', () => {
     while (h.commits.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(h.commits).toEqual([1]);
     expect(states(w.db).filter((state) => state === 'sent')).toHaveLength(1);
-    let done = false;
-    void run.finally(() => (done = true));
-    while (!done) {
+    const releaseAll = () => {
       while (h.waitingCount() > 0) h.releaseOne();
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    expect(await run).toMatchObject({ sent: 6 });
+    };
+    expect(await answerUntilDone(run, releaseAll, ms(5))).toMatchObject({ sent: 6 });
   });
 });
 

@@ -15,8 +15,8 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
-export async function startChild(cwd: string, env: NodeJS.ProcessEnv): Promise<Child> {
-  const child = spawn(process.execPath, [BIN, 'start'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startChild(cwd: string, env: NodeJS.ProcessEnv, args: string[] = []): Promise<Child> {
+  const child = spawn(process.execPath, [BIN, 'start', ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));

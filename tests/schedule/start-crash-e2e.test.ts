@@ -1,6 +1,7 @@
 /**
  * A real `daybreak start` interrupted in the middle of a scheduled send, with a server that holds its
- * answers: killed with SIGKILL, or stopped at once by a second Ctrl-C. The next start finds the run
+ * answers: killed with SIGKILL, stopped at once by a second Ctrl-C, or stopped when --shutdown-timeout
+ * runs out. The next start finds the run
  * `running` under a holder whose process is gone, takes it over at once and finishes it through the send
  * ledger. Nobody is lost; duplicates are at most the copies that were in flight.
  */
@@ -20,54 +21,88 @@ describe('daybreak start interrupted mid-send', () => {
     for (const cleanup of cleanups) cleanup();
   });
 
-  /** A gated sink and a temp folder whose send starts two seconds after the child is up. */
+  /**
+   * A gated sink (it holds every answer until released) and a temp folder whose send starts two seconds
+   * after the child is up. `interrupted()` starts a child and resolves once a copy is on the wire with its
+   * answer held; `resume()` releases the sink, lets a second start finish the run and stops it.
+   */
   async function world(prefix: string, readers: string[]) {
     const sink = await startGatedSmtpSink();
     sinks.push(sink);
     const t = tempDir(prefix);
     cleanups.push(t.cleanup);
-    return { sink, dir: t.dir, ...scheduledSendSoon(t.dir, readers, sink.url) };
+    const { dbFile, env } = scheduledSendSoon(t.dir, readers, sink.url);
+    const start = async (args: string[] = []) => {
+      const child = await startChild(t.dir, env, args);
+      children.push(child);
+      return child;
+    };
+    return {
+      sink,
+      /** The ledger's rows and the run's state, read from the database file. */
+      ledger() {
+        const db = new Database(dbFile, { readonly: true });
+        try {
+          return {
+            run: (db.prepare('SELECT state FROM runs').get() as { state: string }).state,
+            states: (db.prepare('SELECT state FROM sends').all() as { state: string }[]).map((row) => row.state),
+          };
+        } finally {
+          db.close();
+        }
+      },
+      async interrupted(args: string[] = []) {
+        const child = await start(args);
+        await sink.waitForHeld(1);
+        return child;
+      },
+      async resume() {
+        sink.release(); // the server accepts what it had (the client never learns: the at-least-once case)
+        const second = await start();
+        const lastRun = await waitForRunDone(second);
+        expect(await stopChild(second)).toBe(0);
+        return { lastRun, output: second.output() };
+      },
+    };
+  }
+
+  /** Nobody left out: every reader's address is among what the server accepted. */
+  const servedEveryone = (sink: GatedSmtpSink, readers: string[]) => expect([...new Set(sink.accepted)].sort()).toEqual([...readers].sort());
+
+  /**
+   * After a stop that did not wait for the held answer: nothing was marked sent or failed without an
+   * answer (the ledger still owes every copy), and the next start sends them all.
+   */
+  async function stillOwedThenSent(w: Awaited<ReturnType<typeof world>>, readers: string[]) {
+    const { states } = w.ledger();
+    expect(states).toHaveLength(readers.length);
+    expect(states.some((state) => state === 'sent' || state === 'failed')).toBe(false);
+    expect(await w.resume()).toMatchObject({ lastRun: { state: 'done', total: readers.length } });
+    servedEveryone(w.sink, readers);
   }
 
   it('resumes the interrupted run at the next start: every reader served, duplicates only from the copies in flight', async () => {
     const maxConnections = 1; // scheduledSendSoon's
     const readers = Array.from({ length: 8 }, (_, i) => `reader${i}@example.com`);
-    const { sink, dir, dbFile, env } = await world('daybreak-crash-e2e-', readers);
-
-    const first = await startChild(dir, env);
-    children.push(first);
-    await sink.waitForHeld(1); // a copy is on the wire, its 250 held back
+    const w = await world('daybreak-crash-e2e-', readers);
+    const first = await w.interrupted();
     first.process.kill('SIGKILL');
     await first.exited;
-    const db = new Database(dbFile, { readonly: true });
-    expect(db.prepare('SELECT state FROM runs').get()).toEqual({ state: 'running' });
-    db.close();
+    expect(w.ledger().run).toBe('running');
 
-    sink.release(); // the server accepts what it had (the client never learns: the at-least-once case)
-    const second = await startChild(dir, env);
-    children.push(second);
-    const lastRun = await waitForRunDone(second);
-    expect(second.output()).toContain('resuming a run interrupted mid-send');
-    expect(await stopChild(second)).toBe(0);
-
+    const { lastRun, output } = await w.resume();
+    expect(output).toContain('resuming a run interrupted mid-send');
     expect(lastRun).toMatchObject({ state: 'done', sent: readers.length, total: readers.length });
-    const copies = new Map<string, number>();
-    for (const to of sink.accepted) copies.set(to, (copies.get(to) ?? 0) + 1);
-    expect([...copies.keys()].sort()).toEqual([...readers].sort());
-    const duplicates = sink.accepted.length - readers.length;
+    servedEveryone(w.sink, readers);
     // The sink held every answer until the kill, so the copies between `sending` and their outcome were
     // only those handed to SMTP: at most 2 × maxConnections.
-    expect(duplicates).toBeLessThanOrEqual(2 * maxConnections);
+    expect(w.sink.accepted.length - readers.length).toBeLessThanOrEqual(2 * maxConnections);
   }, 180_000);
 
   it('stops at once with exit 130 while a send is stuck, and the next start sends every copy', async () => {
-    // The send starts two seconds after the child is up, so it is under way when the signals come.
     const readers = ['ann@example.com', 'bob@example.com', 'cleo@example.com'];
-    const { sink, dir, dbFile, env } = await world('daybreak-start-force-', readers);
-
-    const first = await startChild(dir, env);
-    children.push(first);
-    await sink.waitForHeld(1); // a copy is on the wire and its answer held back: the graceful stop must wait
+    const w = await world('daybreak-start-force-', readers);
+    const first = await w.interrupted(); // the graceful stop must wait for the held answer
     first.process.kill('SIGINT');
     while (!first.output().includes('SIGINT: stopping')) await new Promise((resolve) => setTimeout(resolve, 5));
     await new Promise((resolve) => setTimeout(resolve, 1500)); // past the one second that counts as one Ctrl-C
@@ -75,18 +110,17 @@ describe('daybreak start interrupted mid-send', () => {
     expect(await first.exited).toBe(130);
     expect(first.output()).toContain('Stopping at once; unsent copies stay queued for the next start.');
     expect(first.output()).not.toContain('Stopped.');
-    // Nothing was marked sent or failed without an answer: the ledger still owes every copy.
-    const db = new Database(dbFile, { readonly: true });
-    const states = db.prepare('SELECT state FROM sends').all() as { state: string }[];
-    db.close();
-    expect(states).toHaveLength(readers.length);
-    expect(states.some((row) => row.state === 'sent' || row.state === 'failed')).toBe(false);
+    await stillOwedThenSent(w, readers);
+  }, 120_000);
 
-    sink.release(); // the held copy is accepted now (the client never learns: the at-least-once case)
-    const second = await startChild(dir, env);
-    children.push(second);
-    expect(await waitForRunDone(second)).toMatchObject({ state: 'done', total: readers.length });
-    expect(await stopChild(second)).toBe(0);
-    expect([...new Set(sink.accepted)].sort()).toEqual([...readers].sort());
+  it('gives up waiting after --shutdown-timeout, exits 0 and says so, and the next start sends every copy', async () => {
+    const readers = ['ann@example.com', 'bob@example.com', 'cleo@example.com'];
+    const w = await world('daybreak-start-timeout-', readers);
+    const first = await w.interrupted(['--shutdown-timeout', '1']);
+    first.process.kill('SIGINT');
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toContain('SIGINT: stopping; no new sends, mail in flight finishes (up to 1 s)');
+    expect(first.output()).toContain('Stopped after the timeout with SMTP transactions still open; those copies are re-sent at the next start.');
+    await stillOwedThenSent(w, readers);
   }, 120_000);
 });

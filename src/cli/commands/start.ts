@@ -124,13 +124,12 @@ export function registerStart(program: Command, io: Io = process, env: NodeJS.Pr
           ? 'Stopped. Anything not sent is queued in the ledger and goes out at the next start.\n'
           : 'Stopped after the timeout with SMTP transactions still open; those copies are re-sent at the next start.\n',
       );
-      // Leave now, with the signal handlers still installed. Everything is closed and the ledger holds
-      // every unsent copy. Waiting for the event loop to drain instead would leave a moment, while Node
-      // tears the process down, when the handlers are gone and a late repeat of the Ctrl-C (npm's
-      // forwarded copy) kills the process by the signal's default action: seen in CI, and in 5 runs of 5
-      // of the repeated-signal test. It also means a connection a server never answers cannot keep the
-      // process alive past the timeout we promised. (stdout is written synchronously to files, pipes and
-      // terminals on Linux, so the line above is out.)
+      // Leave now, with the signal handlers still installed: everything is closed and the ledger holds
+      // every unsent copy. Letting the event loop drain would leave a moment, while Node tears the process
+      // down, when the handlers are gone and a late repeat of the Ctrl-C (npm's forwarded copy) kills the
+      // process by the signal's default action (tests/schedule/start-signals.test.ts). Nor can a
+      // connection a server never answers keep the process past the promised timeout. stdout is written
+      // synchronously to files, pipes and terminals on Linux, so the line above is out.
       process.exit(0);
     });
 }
