@@ -63,6 +63,20 @@ describe.skipIf(skipBrowser)('the preview in a real browser (Chromium)', () => {
     expect(outside).toEqual([]);
   });
 
+  it('keeps the subject readable in a 1,200-pixel window: the controls wrap instead of squeezing it', async () => {
+    await page.setViewportSize({ width: 1200, height: 900 });
+    try {
+      await page.goto(`${server.url}/preview/`);
+      await page.waitForSelector('body.ready');
+      const box = (await page.locator('#subject').boundingBox())!;
+      // Squeezed, the subject was a column about 40 px wide, a few letters to a line (seen as a user).
+      expect(box.width).toBeGreaterThanOrEqual(240);
+      expect(box.height).toBeLessThan(100);
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 1000 });
+    }
+  });
+
   it('switches to phone width and dark mode (the email\'s dark styles apply) and screenshots both', async () => {
     const lightBackground = await page.evaluate(() => {
       const doc = document.querySelector<HTMLIFrameElement>('iframe.email.active')!.contentDocument!;
