@@ -97,3 +97,67 @@ describe('createMailer with SMTP_URL', () => {
     expect(error.permanent).toBe(false);
   });
 });
+
+describe('Mailer#sendRaw', () => {
+  // Dot-stuffing matters here: a line that starts with "." must arrive as it was (RFC 5321 §4.5.2).
+  const raw = 'From: a@daybreak.example\r\nTo: ada@example.com\r\nSubject: Hi\r\nMessage-ID: <m1@daybreak.example>\r\n\r\nline one\r\n.leading dot\r\n..two dots\r\n';
+
+  it('delivers a prebuilt Buffer byte for byte over the pool, the envelope domain lowercased as nodemailer would', async () => {
+    const s = await sink();
+    const mailer = track(createMailer({ config, env: { SMTP_URL: s.url } }));
+    const info = await mailer.sendRaw({ from: 'a@Daybreak.Example', to: 'Ada@EXAMPLE.com', raw: Buffer.from(raw), messageId: 'm1@daybreak.example' });
+    expect(info.response).toMatch(/^250/);
+    await mailer.sendRaw({ from: 'a@daybreak.example', to: 'bo@example.com', raw, messageId: 'm2@daybreak.example' });
+    expect(s.messages.map((m) => [m.from, m.to, m.raw])).toEqual([
+      ['a@daybreak.example', ['Ada@example.com'], raw],
+      ['a@daybreak.example', ['bo@example.com'], raw],
+    ]);
+  });
+
+  // Such an address goes through nodemailer's compose step (punycode or SMTPUTF8); smtp-server reads an
+  // A-label domain back as Unicode, so the sink shows the address as it was given.
+  it('delivers to an address with a non-ASCII domain', async () => {
+    const s = await sink();
+    const mailer = track(createMailer({ config, env: { SMTP_URL: s.url } }));
+    await mailer.sendRaw({ from: 'a@daybreak.example', to: 'ana@jõgeva.ee', raw });
+    expect(s.messages.map((m) => m.to)).toEqual([['ana@jõgeva.ee']]);
+    expect(s.messages[0]!.raw).toBe(raw);
+  });
+
+  it('reports a refused recipient and a refused message as DeliveryErrors, and the pool goes on sending', async () => {
+    const s = await sink();
+    s.fault({ phase: 'rcpt', match: 'gone@example.com', code: 550, message: '5.1.1 No such user' });
+    s.fault({ phase: 'data', match: 'later@example.com', code: 451, message: '4.3.0 Try again later' });
+    const mailer = track(createMailer({ config, env: { SMTP_URL: s.url } }));
+    await mailer.sendRaw({ from: 'a@daybreak.example', to: 'ada@example.com', raw });
+    const gone = (await mailer.sendRaw({ from: 'a@daybreak.example', to: 'gone@example.com', raw }).catch((e: unknown) => e)) as DeliveryError;
+    expect(gone).toBeInstanceOf(DeliveryError);
+    expect([gone.responseCode, gone.kind, gone.permanent]).toEqual([550, 'bounce', true]);
+    expect(gone.command).toMatch(/RCPT/);
+    const later = (await mailer.sendRaw({ from: 'a@daybreak.example', to: 'later@example.com', raw }).catch((e: unknown) => e)) as DeliveryError;
+    expect(later).toBeInstanceOf(DeliveryError);
+    expect([later.responseCode, later.kind, later.permanent]).toEqual([451, 'transient', false]);
+    await mailer.sendRaw({ from: 'a@daybreak.example', to: 'bo@example.com', raw });
+    expect(s.messages.map((m) => m.to[0])).toEqual(['ada@example.com', 'bo@example.com']);
+  });
+
+  it('reports a connection dropped in the middle of the data as transient, on a connection that had sent before', async () => {
+    const s = await sink();
+    const mailer = track(createMailer({ config, env: { SMTP_URL: s.url } }));
+    await mailer.sendRaw({ from: 'a@daybreak.example', to: 'ada@example.com', raw });
+    s.fault({ phase: 'drop-mid-data', times: 1 });
+    const error = (await mailer.sendRaw({ from: 'a@daybreak.example', to: 'bo@example.com', raw }).catch((e: unknown) => e)) as DeliveryError;
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect(error.kind).toBe('transient');
+    await mailer.sendRaw({ from: 'a@daybreak.example', to: 'cy@example.com', raw });
+    expect(s.messages.map((m) => m.to[0])).toEqual(['ada@example.com', 'cy@example.com']);
+  });
+
+  it('rejects once the mailer is closed', async () => {
+    const s = await sink();
+    const mailer = createMailer({ config, env: { SMTP_URL: s.url } });
+    await mailer.sendRaw({ from: 'a@daybreak.example', to: 'ada@example.com', raw });
+    await mailer.close();
+    await expect(mailer.sendRaw({ from: 'a@daybreak.example', to: 'bo@example.com', raw })).rejects.toThrow(/closed/);
+  });
+});
