@@ -5,12 +5,15 @@
  * discards in a SEPARATE process on loopback, and in one run measures:
  *   (a) the ceiling: a bare nodemailer pool sending prebuilt raw MIME (its `raw` option) to the sink over
  *       delivery.maxConnections connections;
+ *   (a′) for reference, the same prebuilt messages through the Mailer's sendRaw: the path (b) sends by
+ *       (nodemailer's SMTP pool, without Mail#sendMail's compose step), so b/a′ is the cost of the ledger
+ *       and the personalization on their own;
  *   (b) `daybreak send` end to end: the real CLI (`node bin/daybreak.js send --json`, ledger included) in a
  *       child process, at N and at --big readers (default 100,000); its peak RSS is the kernel's high-water
  *       mark for that process (VmHWM in /proc/<pid>/status, read every 50 ms while it runs);
  *   (c) the naive way: a full React render and a nodemailer-built message per reader, unpooled (a new
  *       connection per message, maxConnections at a time), on a --naive sample (default 2,000).
- * Prints msg/s for each, b/a and b/c, per-copy personalization time, peak RSS of (b) at both sizes, the
+ * Prints msg/s for each, b/a, b/a′ and b/c, per-copy personalization time, peak RSS of (b) at both sizes, the
  * longest line of a message and the size of the encoded HTML part of the 25-article edition.
  * Not a test: figures vary by machine; compare the ratios within one run.
  */
@@ -24,7 +27,7 @@ import { SMTPServer } from 'smtp-server';
 import { ensureBuild } from '../bin/build.js';
 import type { Config } from '../src/content/index.ts';
 import { openDatabase } from '../src/db/index.ts';
-import { compileEditionMessage, editionMessageId, editionMessageOptions } from '../src/delivery/index.ts';
+import { compileEditionMessage, createMailer, editionMessageId, editionMessageOptions } from '../src/delivery/index.ts';
 import { buildEditionView, getEditionTemplate, htmlValues, readerFieldValues, renderEdition, type Reader } from '../src/render/index.ts';
 import { testConfig, testEdition } from '../tests/render/fixtures.ts';
 
@@ -233,13 +236,10 @@ async function main(): Promise<void> {
     // Sent the way the Mailer sends an edition copy: envelope, raw source and the Message-ID it carries
     // (so nodemailer does not generate one), over a pool with re-queueing off.
     const prebuiltIds = Array.from({ length: 64 }, (_, i) => `<${editionMessageId(SECRET, { newsletter: 'morning', date: DATE }, i, message.domain)}>`);
-    const measureA = async (): Promise<number> => {
-      const pool = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: true, maxConnections: connections, maxMessages: Infinity, maxRequeues: 0 } as never);
-      const sendOne = (i: number, to: string) =>
-        pool.sendMail({ envelope: { from: message.envelopeFrom, to: [to] }, raw: prebuilt[i % 64]!, messageId: prebuiltIds[i % 64]! });
+    // A continuous pipeline: 4 × connections messages queued at all times (a new one as each is answered),
+    // so no connection waits for the slowest message of a batch.
+    const pipeline = async (sendOne: (i: number, to: string) => Promise<unknown>): Promise<number> => {
       await Promise.all(Array.from({ length: 200 }, (_, i) => sendOne(i, `warm${i}@example.com`)));
-      // A continuous pipeline: 4 × connections messages queued at all times (a new one as each is
-      // answered), so no connection waits for the slowest message of a batch.
       const start = performance.now();
       let next = 0;
       const lane = async () => {
@@ -249,12 +249,29 @@ async function main(): Promise<void> {
         }
       };
       await Promise.all(Array.from({ length: connections * 4 }, lane));
-      const rate = N / ((performance.now() - start) / 1000);
+      return N / ((performance.now() - start) / 1000);
+    };
+    const measureA = async (): Promise<number> => {
+      const pool = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: true, maxConnections: connections, maxMessages: Infinity, maxRequeues: 0 } as never);
+      const rate = await pipeline((i, to) =>
+        pool.sendMail({ envelope: { from: message.envelopeFrom, to: [to] }, raw: prebuilt[i % 64]!, messageId: prebuiltIds[i % 64]! }));
       pool.close();
+      return rate;
+    };
+    // (a′), for reference: the same prebuilt messages through the Mailer's own sendRaw, the path (b) sends
+    // by (nodemailer's SMTP pool without Mail#sendMail's compose step). b/a′ is what the ledger and the
+    // personalization cost against that path.
+    const measureMailer = async (): Promise<number> => {
+      const mailer = createMailer({ config, env: { SMTP_URL: `smtp://127.0.0.1:${port}` } });
+      const rate = await pipeline((i, to) =>
+        mailer.sendRaw({ from: message.envelopeFrom, to, raw: prebuilt[i % 64]!, messageId: prebuiltIds[i % 64]!.slice(1, -1) }));
+      await mailer.close();
       return rate;
     };
     const a1 = await measureA();
     console.log(`(a) bare nodemailer pool, prebuilt raw MIME: ${fmt(a1)} msg/s`);
+    const m1 = await measureMailer();
+    console.log(`(a′) the Mailer's sendRaw, prebuilt raw MIME: ${fmt(m1)} msg/s`);
 
     // (b) daybreak send end to end, in a child process per size.
     const b = await measureB(N, port);
@@ -262,6 +279,9 @@ async function main(): Promise<void> {
     const a2 = await measureA();
     const aRate = (a1 + a2) / 2;
     console.log(`(a) again after (b):                         ${fmt(a2)} msg/s  (mean ${fmt(aRate)})`);
+    const m2 = await measureMailer();
+    const mRate = (m1 + m2) / 2;
+    console.log(`(a′) again after (b):                        ${fmt(m2)} msg/s  (mean ${fmt(mRate)})`);
 
     // (c) naive: full React render + nodemailer-built message per reader, unpooled.
     const template = getEditionTemplate(edition.newsletter.template);
@@ -299,6 +319,7 @@ async function main(): Promise<void> {
     const rssDelta = (big.maxRssKb - b.maxRssKb) / b.maxRssKb;
     const lines = [
       `b/a = ${(b.rate / aRate).toFixed(2)}  (target ≥ 0.90)  ${b.rate / aRate >= 0.9 ? 'ok' : 'MISSED'}`,
+      `b/a′ = ${(b.rate / mRate).toFixed(2)}  (for reference, no target: (b) against the same prebuilt copies sent by the Mailer's sendRaw, the path (b) uses)`,
       `b/c = ${(b.rate / cRate).toFixed(1)}×  (target ≥ 5×)  ${b.rate / cRate >= 5 ? 'ok' : 'MISSED'}`,
       `per-copy personalization (values → complete encoded MIME): ${personalizeUs.toFixed(1)} µs  (${fmt(bytes / copies / 1024, 1)} KB a copy)`,
       `peak RSS of (b): ${mb(b.maxRssKb)} at ${fmt(N)}, ${mb(big.maxRssKb)} at ${fmt(BIG)} (${(rssDelta * 100).toFixed(1)}%; target < 200 MB and within 10%)  ${big.maxRssKb < 200 * 1024 && Math.abs(rssDelta) <= 0.1 ? 'ok' : 'MISSED'}`,
