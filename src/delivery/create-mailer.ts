@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { domainToASCII } from 'node:url';
 import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 import type { Config } from '../content/index.ts';
@@ -63,17 +62,14 @@ interface PoolTransport {
 }
 
 /**
- * The envelope address as nodemailer's own compose step writes it (MimeNode#_normalizeAddress): an ASCII
- * dot-atom local part as it is, the domain through domainToASCII (lowercased). Null for anything else
- * (a non-ASCII address needs punycode or SMTPUTF8; that stays with nodemailer's compose step).
+ * The envelope address as nodemailer's own compose step writes it (MimeNode#_normalizeAddress) for the
+ * plain case: a dot-atom local part (RFC 5321 §4.1.2) as it is, then an LDH domain, lowercased as
+ * domainToASCII does. Null for anything else (non-ASCII needs punycode or SMTPUTF8, and an odd address
+ * needs nodemailer's quoting and checks): such an address stays with nodemailer's compose step.
  */
-function asciiEnvelopeAddress(address: string): string | null {
-  // eslint-disable-next-line no-control-regex
-  if (!/^[\x21-\x7e]+$/.test(address)) return null;
-  const at = address.lastIndexOf('@');
-  if (at <= 0) return null;
-  const domain = domainToASCII(address.slice(at + 1));
-  return domain ? `${address.slice(0, at)}@${domain}` : null;
+function plainEnvelopeAddress(address: string): string | null {
+  const match = /^([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)$/.exec(address);
+  return match ? `${match[1]}@${match[2]!.toLowerCase()}` : null;
 }
 
 /** Maps delivery.ratePerSecond onto nodemailer's rateLimit-per-rateDelta window. */
@@ -181,16 +177,19 @@ export function createMailer(options: { config: Config; env?: NodeJS.ProcessEnv;
     },
     async sendRaw(message) {
       const t = await transport();
-      const from = asciiEnvelopeAddress(message.from);
-      const to = asciiEnvelopeAddress(message.to);
-      const pool = (t as unknown as { transporter?: Partial<PoolTransport> }).transporter;
+      const from = plainEnvelopeAddress(message.from);
+      const to = plainEnvelopeAddress(message.to);
+      const mail = t as unknown as { transporter?: Partial<PoolTransport>; getSocket?: unknown };
+      const pool = mail.transporter;
       // The edition path: the copy is already a complete MIME message, so it goes to nodemailer's SMTP pool
       // as it is, through the pool's own `send` (its connections, rate limit and error codes), without
       // Mail#sendMail's compose step. That step parses the source into a MimeNode (with a randomBytes call
       // for a boundary the raw source never uses), parses the envelope again and streams the source through
       // two more Transform streams: about 200 µs of CPU a copy here, 40% of a raw send (issue 4's bench).
       // DKIM signing and non-ASCII addresses (punycode, SMTPUTF8) keep that step: nodemailer does them there.
-      if (!dkim && from && to && typeof pool?.send === 'function') {
+      // So does the first message when SMTP_URL names a proxy: sendMail is where nodemailer hands the
+      // proxy's socket factory (getSocket) to the pool, once; later copies then go through the proxy too.
+      if (!dkim && from && to && typeof pool?.send === 'function' && typeof mail.getSocket !== 'function') {
         const id = message.messageId ?? '';
         const raw = typeof message.raw === 'string' ? Buffer.from(message.raw, 'utf8') : message.raw;
         return new Promise((resolve, reject) => {

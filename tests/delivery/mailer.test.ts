@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -151,6 +153,60 @@ describe('Mailer#sendRaw', () => {
     expect(error.kind).toBe('transient');
     await mailer.sendRaw({ from: 'a@daybreak.example', to: 'cy@example.com', raw });
     expect(s.messages.map((m) => m.to[0])).toEqual(['ada@example.com', 'cy@example.com']);
+  });
+
+  it('sends a source without a final line break correctly terminated', async () => {
+    const s = await sink();
+    const mailer = track(createMailer({ config, env: { SMTP_URL: s.url } }));
+    await mailer.sendRaw({ from: 'a@daybreak.example', to: 'ada@example.com', raw: Buffer.from(raw.slice(0, -2)) });
+    expect(s.messages[0]!.raw).toBe(raw);
+  });
+
+  // On a connection that has sent before, nodemailer's sendMail reports a 421 that comes before the data
+  // as a bare "Reached maximum number of retries after connection was closed" (no reply, no command); the
+  // pool's own send passes the server's reply on, so a 4.7.x rate refusal is classified as policy.
+  it('reports a 421 at RCPT on a reused connection with its reply: 4.7.x as policy, other 4.x.x as transient', async () => {
+    const s = await sink();
+    const mailer = track(createMailer({ config, env: { SMTP_URL: s.url } }));
+    await mailer.sendRaw({ from: 'a@daybreak.example', to: 'ada@example.com', raw });
+    s.fault({ phase: 'rcpt', match: 'slow@example.com', code: 421, message: '4.7.0 Too many messages, slow down' });
+    s.fault({ phase: 'rcpt', match: 'down@example.com', code: 421, message: '4.3.2 Shutting down' });
+    const slow = (await mailer.sendRaw({ from: 'a@daybreak.example', to: 'slow@example.com', raw }).catch((e: unknown) => e)) as DeliveryError;
+    expect(slow).toBeInstanceOf(DeliveryError);
+    expect([slow.responseCode, slow.kind, slow.permanent]).toEqual([421, 'policy', false]);
+    expect(slow.message).toMatch(/4\.7\.0 Too many messages/);
+    await mailer.sendRaw({ from: 'a@daybreak.example', to: 'bo@example.com', raw });
+    const down = (await mailer.sendRaw({ from: 'a@daybreak.example', to: 'down@example.com', raw }).catch((e: unknown) => e)) as DeliveryError;
+    expect([down.responseCode, down.kind]).toEqual([421, 'transient']);
+    await mailer.sendRaw({ from: 'a@daybreak.example', to: 'cy@example.com', raw });
+    expect(s.messages.map((m) => m.to[0])).toEqual(['ada@example.com', 'bo@example.com', 'cy@example.com']);
+  });
+
+  it('sends every copy through the proxy SMTP_URL names, the first one included', async () => {
+    const s = await sink();
+    // A real HTTP CONNECT proxy on loopback that counts the tunnels it opens.
+    const tunnels: string[] = [];
+    const proxy = createServer();
+    proxy.on('connect', (request, client, head) => {
+      tunnels.push(request.url ?? '');
+      const [host, port] = (request.url ?? '').split(':');
+      const upstream = connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => { proxy.closeAllConnections(); proxy.close(() => resolve()); }));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const mailer = track(createMailer({ config: ConfigSchema.parse({ delivery: { maxConnections: 1 } }), env: { SMTP_URL: `${s.url}?proxy=${encodeURIComponent(proxyUrl)}` } }));
+    await Promise.all(['ada', 'bo', 'cy'].map((name) => mailer.sendRaw({ from: 'a@daybreak.example', to: `${name}@example.com`, raw })));
+    await mailer.sendRaw({ from: 'a@daybreak.example', to: 'di@example.com', raw });
+    expect(s.messages).toHaveLength(4);
+    expect(tunnels).toEqual([`127.0.0.1:${s.port}`]);
   });
 
   it('rejects once the mailer is closed', async () => {
