@@ -45,6 +45,9 @@ export interface Mailer {
  * message needs: `send(mail, callback)`, the interface every nodemailer transport implements. The pool
  * reads the envelope, the Message-ID (for its logs) and the message source from `mail.message`, and its
  * connection writes a Buffer source straight into the DATA stream (dot-stuffing, RFC 5321 §4.5.2).
+ * What the pool reads from `mail` is nodemailer's code, not its documented API: nodemailer is pinned
+ * (package.json), and tests/delivery/mailer.test.ts sends through this path against a real server, so an
+ * upgrade that changes it fails those tests rather than mail.
  */
 interface PoolTransport {
   send(
