@@ -235,7 +235,7 @@ async function main(): Promise<void> {
     const prebuilt = Array.from({ length: 64 }, (_, i) => Buffer.from(build(i)));
     // Sent the way the Mailer sends an edition copy: envelope, raw source and the Message-ID it carries
     // (so nodemailer does not generate one), over a pool with re-queueing off.
-    const prebuiltIds = Array.from({ length: 64 }, (_, i) => `<${editionMessageId(SECRET, { newsletter: 'morning', date: DATE }, i, message.domain)}>`);
+    const prebuiltIds = Array.from({ length: 64 }, (_, i) => editionMessageId(SECRET, { newsletter: 'morning', date: DATE }, i, message.domain));
     // A continuous pipeline: 4 × connections messages queued at all times (a new one as each is answered),
     // so no connection waits for the slowest message of a batch.
     const pipeline = async (sendOne: (i: number, to: string) => Promise<unknown>): Promise<number> => {
@@ -254,7 +254,7 @@ async function main(): Promise<void> {
     const measureA = async (): Promise<number> => {
       const pool = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: true, maxConnections: connections, maxMessages: Infinity, maxRequeues: 0 } as never);
       const rate = await pipeline((i, to) =>
-        pool.sendMail({ envelope: { from: message.envelopeFrom, to: [to] }, raw: prebuilt[i % 64]!, messageId: prebuiltIds[i % 64]! }));
+        pool.sendMail({ envelope: { from: message.envelopeFrom, to: [to] }, raw: prebuilt[i % 64]!, messageId: `<${prebuiltIds[i % 64]!}>` }));
       pool.close();
       return rate;
     };
@@ -264,7 +264,7 @@ async function main(): Promise<void> {
     const measureMailer = async (): Promise<number> => {
       const mailer = createMailer({ config, env: { SMTP_URL: `smtp://127.0.0.1:${port}` } });
       const rate = await pipeline((i, to) =>
-        mailer.sendRaw({ from: message.envelopeFrom, to, raw: prebuilt[i % 64]!, messageId: prebuiltIds[i % 64]!.slice(1, -1) }));
+        mailer.sendRaw({ from: message.envelopeFrom, to, raw: prebuilt[i % 64]!, messageId: prebuiltIds[i % 64]! }));
       await mailer.close();
       return rate;
     };

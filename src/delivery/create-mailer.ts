@@ -6,6 +6,7 @@ import type { Config } from '../content/index.ts';
 import { DaybreakError } from '../errors.ts';
 import { classifySmtpError } from './delivery-error.ts';
 import { startLocalMailServer, type LocalMailServer } from './local-mail-server.ts';
+import { isSafeAddress } from './mime.ts';
 
 export interface MailerMessage {
   to: string;
@@ -66,13 +67,15 @@ interface PoolTransport {
 
 /**
  * The envelope address as nodemailer's own compose step writes it (MimeNode#_normalizeAddress) for the
- * plain case: a dot-atom local part (RFC 5321 §4.1.2) as it is, then an LDH domain, lowercased as
- * domainToASCII does. Null for anything else (non-ASCII needs punycode or SMTPUTF8, and an odd address
- * needs nodemailer's quoting and checks): such an address stays with nodemailer's compose step.
+ * plain case: an address that passes isSafeAddress (a dot-atom local part and a hostname, RFC 5321
+ * §4.1.2) and is all ASCII is sent as it is, with the domain lowercased as domainToASCII does. Null for
+ * anything else (non-ASCII needs punycode or SMTPUTF8, an odd address nodemailer's quoting and checks):
+ * such an address stays with nodemailer's compose step.
  */
 function plainEnvelopeAddress(address: string): string | null {
-  const match = /^([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)$/.exec(address);
-  return match ? `${match[1]}@${match[2]!.toLowerCase()}` : null;
+  if (!isSafeAddress(address) || /[^\x21-\x7e]/.test(address)) return null;
+  const at = address.lastIndexOf('@');
+  return `${address.slice(0, at)}@${address.slice(at + 1).toLowerCase()}`;
 }
 
 /** Maps delivery.ratePerSecond onto nodemailer's rateLimit-per-rateDelta window. */

@@ -38,6 +38,8 @@ export interface FaultRule {
 export interface SinkMessage {
   from: string;
   to: string[];
+  /** The client asked for SMTPUTF8 in MAIL FROM (RFC 6531): its envelope had non-ASCII addresses. */
+  smtputf8: boolean;
   raw: string;
   receivedAt: number;
 }
@@ -143,7 +145,9 @@ export async function startSmtpSink(options: { faults?: FaultRule[]; host?: stri
         const rule = take('data', recipients);
         if (rule) return callback(smtpError(rule.code ?? 451, rule.message ?? '4.3.0 Try again later'));
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-        messages.push({ from, to: recipients, raw: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now() });
+        const mailArgs = session.envelope.mailFrom ? (session.envelope.mailFrom.args as Record<string, unknown> | false) : false;
+        const smtputf8 = Boolean(mailArgs && mailArgs.SMTPUTF8);
+        messages.push({ from, to: recipients, smtputf8, raw: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now() });
         for (const waiter of [...waiters]) {
           if (messages.length >= waiter.count) {
             waiters.splice(waiters.indexOf(waiter), 1);
