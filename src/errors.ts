@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   ENOTFOUND: 'Not found',
   ETOKEN: 'Invalid or expired token',
   EIO: 'A file or folder could not be written',
+  EBUSY: 'The database is locked by another process',
+  ESTORAGE: 'The database could not be read or written',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

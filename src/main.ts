@@ -1,18 +1,17 @@
 /**
- * Builds the pieces and wires them together (issue 6): the database, the mailer, the tokens, the web app
+ * Builds the pieces and wires them together: the database, the mailer, the tokens, the web app
  * with the archive and the preview mounted, and the scheduler with the real sender plugged in. What
  * `daybreak start` (and so `npm start`) runs, in one process.
  */
 import { join } from 'node:path';
 import { createTokens, loadSecret, type Tokens } from './audience/index.ts';
-import { resolveConfigFile, resolveDataDir, resolveDbFile } from './cli/context.ts';
+import { describeDatabase, resolveConfigFile, resolveDataDir, resolveDatabase } from './cli/context.ts';
 import { loadConfig, loadContentFor, type Config } from './content/index.ts';
-import { openDatabase, type Db } from './db/index.ts';
-import { createMailer, createThreadedSendStore, type Mailer } from './delivery/index.ts';
+import { createMailer, type Mailer } from './delivery/index.ts';
 import { createDeliverySender } from './schedule/delivery-sender.ts';
 import { createScheduler, systemClock, type Clock, type NewsletterStatus, type Scheduler } from './schedule/index.ts';
-import { createArchiveApp } from './web/archive-routes.ts';
-import { createApp, startServer, type DaybreakApp, type RunningServer } from './web/index.ts';
+import { openStore, type Store } from './storage/index.ts';
+import { createApp, createArchiveApp, startServer, type DaybreakApp, type RunningServer } from './web/index.ts';
 import { createPreview, type Preview } from './web/preview-routes.ts';
 
 export interface CreateDaybreakOptions {
@@ -21,8 +20,12 @@ export interface CreateDaybreakOptions {
   /** Article folder; default `DAYBREAK_DATA`, else data/. */
   dataDir?: string;
   env?: NodeJS.ProcessEnv;
-  /** Where the database (unless DAYBREAK_DB), the secret and the local Maildir live. Default var/. */
+  /** Where the database (unless named otherwise), the secret and the local Maildir live. Default var/. */
   varDir?: string;
+  /** The database (SQLite path or postgres:// URL); default `--db`/DATABASE_URL/DAYBREAK_DB/config, else <varDir>/daybreak.db. */
+  database?: string;
+  /** How often to look for editions other instances are sending, to join them (default 5 s). */
+  joinPollMs?: number;
   /** The scheduler's clock (tests); default the system clock. */
   clock?: Clock;
   /** The current time, when only that is to be shifted (timers stay real durations); `clock` wins. */
@@ -31,16 +34,20 @@ export interface CreateDaybreakOptions {
   preview?: boolean;
   /** Where the scheduler and the web app report what they do. Default: stdout/stderr with a timestamp. */
   log?: (line: string) => void;
-  /** How long a scheduled send waits for another process's lock on the same edition (default 2 min). */
-  lockWaitMs?: number;
+  /** How long a sign-up or unsubscribe waits for a locked database before answering 503 (default 5 s). */
+  webBusyTimeoutMs?: number;
 }
 
 export interface Daybreak {
   config: Config;
   configFile: string | null;
   dataDir: string;
-  dbFile: string;
-  db: Db;
+  /** The database as it may be shown (no password). */
+  database: string;
+  /** The web app's connection (sign-ups, the archive, /healthz). */
+  store: Store;
+  /** The scheduler's and sender's connection. */
+  sendStore: Store;
   mailer: Mailer;
   tokens: Tokens;
   app: DaybreakApp;
@@ -53,17 +60,11 @@ export interface Daybreak {
    * (bounded by `timeoutMs`); unsent copies stay queued in the ledger; then the mailer and the database close.
    */
   stop(options?: { timeoutMs?: number }): Promise<{ finished: boolean }>;
-  status(): NewsletterStatus[];
+  status(): Promise<NewsletterStatus[]>;
 }
 
 function timestamped(line: string): void {
   process.stdout.write(`${new Date().toISOString()} ${line}\n`);
-}
-
-/** When the ledger began: the database's first migration. Firings before it were not "missed". */
-function ledgerSince(db: Db): Date | undefined {
-  const row = db.prepare(`SELECT applied_at FROM schema_migrations WHERE id = '001-core'`).get() as { applied_at: string } | undefined;
-  return row ? new Date(row.applied_at) : undefined;
 }
 
 /**
@@ -83,8 +84,18 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
   const readContent = () => loadContentFor(dataDir, config);
   // Validate the articles once at start, so a broken data folder is an error now, not at 06:00.
   readContent();
-  const dbFile = env.DAYBREAK_DB ? resolveDbFile(env) : join(varDir, 'daybreak.db');
-  const db = openDatabase(dbFile);
+  const named = resolveDatabase({}, env, config);
+  const database = options.database ?? (env.DATABASE_URL || env.DAYBREAK_DB || config.database ? named : join(varDir, 'daybreak.db'));
+  // Two connections: the web's waits at most a few seconds for a lock (then answers 503), the sender's
+  // waits as long as a send may.
+  const store = await openStore({ database, busyTimeoutMs: options.webBusyTimeoutMs ?? 5000 });
+  let sendStore: Store;
+  try {
+    sendStore = await openStore({ database, busyTimeoutMs: 60_000 });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const secret = loadSecret({ env, varDir });
   const tokens = createTokens(secret);
   const mailer = createMailer({ config, env, varDir });
@@ -92,20 +103,16 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
   const clock: Clock = options.clock ?? (now ? { ...systemClock, now } : systemClock);
 
   const sender = createDeliverySender({
-    db,
+    sends: sendStore.sends,
     config,
     transport: mailer,
     secret,
     unsubscribeUrlFor: (subscriberId, newsletterId) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId),
-    // A hand-run `daybreak send` of the same edition holds its lock: wait for it to finish, then send
-    // whatever it left (usually nothing), rather than fail the run.
-    lockWaitMs: options.lockWaitMs ?? 120_000,
-    // The ledger's commits (an fsync each) on a worker thread, off the thread that serves the web app.
-    openStore: () => createThreadedSendStore(dbFile),
   });
-  const since = ledgerSince(db);
+  const since = await sendStore.runs.since();
   const scheduler = createScheduler({
-    db,
+    runs: sendStore.runs,
+    joinPollMs: options.joinPollMs ?? 5000,
     config,
     loadContent: readContent,
     sender,
@@ -119,17 +126,17 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
       ? null
       : createPreview({ dataDir, ...(configFile ? { configFile } : {}), mailer, watch: true });
   const mounts = [
-    { path: '/archive', app: createArchiveApp({ config, db, loadContent: readContent }) },
+    { path: '/archive', app: createArchiveApp({ config, archive: store.archive, loadContent: readContent }) },
     ...(preview?.mounts ?? []),
   ];
   const app = createApp({
     config,
-    db,
+    store,
     mailer,
     tokens,
     now: () => clock.now(),
     mount: mounts,
-    health: () => ({ newsletters: scheduler.status() }),
+    health: async () => ({ newsletters: await scheduler.status() }),
     log: (message, error) => log(`web: ${message}${error ? ` ${error instanceof Error ? error.message : String(error)}` : ''}`),
   });
 
@@ -140,8 +147,9 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     config,
     configFile: config.file,
     dataDir,
-    dbFile,
-    db,
+    database: describeDatabase(database),
+    store,
+    sendStore,
     mailer,
     tokens,
     app,
@@ -151,6 +159,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     async start({ port, hostname }) {
       // The server first: a port in use must fail the start before the scheduler sends anything.
       server = await startServer(app, { port, ...(hostname ? { hostname } : {}) });
+      app.audience.startMail();
       await scheduler.start();
       return server;
     },
@@ -159,10 +168,78 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
         const closing = server?.close();
         const result = await scheduler.stop({ timeoutMs });
         await closing;
-        await app.audience.drain();
+        await app.audience.close();
         preview?.close();
         await mailer.close();
-        db.close();
+        await store.close();
+        await sendStore.close();
+        return result;
+      })();
+      return stopped;
+    },
+  };
+}
+
+export interface DaybreakWorker {
+  config: Config;
+  database: string;
+  mailer: Mailer;
+  scheduler: Scheduler;
+  start(): Promise<void>;
+  stop(options?: { timeoutMs?: number }): Promise<{ finished: boolean }>;
+}
+
+/**
+ * The sending part alone (`daybreak worker`): no web app, no firing of its own. It looks for editions the
+ * schedulers on the same database are sending and claims copies of them through the ledger, so a
+ * publisher can run the web on one machine and K workers on others.
+ *
+ * @example
+ * const worker = await createWorker({ env: process.env, database: 'postgres://…' });
+ * await worker.start();
+ */
+export async function createWorker(options: CreateDaybreakOptions & { pollMs?: number } = {}): Promise<DaybreakWorker> {
+  const env = options.env ?? process.env;
+  const varDir = options.varDir ?? 'var';
+  const log = options.log ?? timestamped;
+  const configFile = options.configFile ?? resolveConfigFile({}, env);
+  const config = loadConfig({ file: configFile });
+  const dataDir = options.dataDir ?? resolveDataDir({}, env);
+  const readContent = () => loadContentFor(dataDir, config);
+  readContent();
+  const database = options.database ?? resolveDatabase({}, env, config);
+  const store = await openStore({ database, busyTimeoutMs: 60_000 });
+  const secret = loadSecret({ env, varDir });
+  const tokens = createTokens(secret);
+  const mailer = createMailer({ config, env, varDir });
+  const sender = createDeliverySender({
+    sends: store.sends,
+    config,
+    transport: mailer,
+    secret,
+    unsubscribeUrlFor: (subscriberId, newsletterId) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId),
+  });
+  const scheduler = createScheduler({
+    runs: store.runs,
+    config,
+    loadContent: readContent,
+    sender,
+    log,
+    role: 'worker',
+    joinPollMs: options.pollMs ?? options.joinPollMs ?? 2000,
+  });
+  let stopped: Promise<{ finished: boolean }> | null = null;
+  return {
+    config,
+    database: describeDatabase(database),
+    mailer,
+    scheduler,
+    start: () => scheduler.start(),
+    stop({ timeoutMs = 30_000 } = {}) {
+      stopped ??= (async () => {
+        const result = await scheduler.stop({ timeoutMs });
+        await mailer.close();
+        await store.close();
         return result;
       })();
       return stopped;

@@ -1,19 +1,13 @@
 import type { Config, Newsletter } from '../content/index.ts';
 import { describeSchedule } from '../content/index.ts';
-import type { Db } from '../db/index.ts';
 import { DaybreakError } from '../errors.ts';
-import type { RenderedEmail } from '../render/types.ts';
-import { createSubscriberStore, type Consent, type SignUpOutcome, type SubscriberStore } from './subscriber-store.ts';
-import { startSignUpWriter } from './signup-writer.ts';
+import { createOutboxDispatcher, type OutboxDispatcher } from './outbox-dispatcher.ts';
+import type { OutboxItem, OutboxStore } from './outbox.ts';
+import type { Consent, SignUpOutcome, SubscriberStore } from './subscriber-store.ts';
 import { ALL_NEWSLETTERS, type Tokens } from './tokens.ts';
-import {
-  fallbackTemplates,
-  type ConfirmationMailer,
-  type NewsletterSummary,
-  type TransactionalTemplates,
-} from './transactional.ts';
+import { fallbackTemplates, type ConfirmationMailer, type NewsletterSummary, type TransactionalTemplates } from './transactional.ts';
 
-/** At most one confirmation mail per address per 24 hours, whatever the IP (issue 5). */
+/** At most one confirmation mail per address per 24 hours, whatever the IP. */
 export const CONFIRMATION_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
 export interface SignUpRequest {
@@ -25,143 +19,76 @@ export interface SignUpRequest {
 
 export interface AudienceOptions {
   config: Config;
-  db: Db;
+  subscribers: SubscriberStore;
+  outbox: OutboxStore;
   tokens: Tokens;
   mailer: ConfirmationMailer;
   templates?: TransactionalTemplates;
   now?: () => Date;
   confirmationIntervalMs?: number;
-  /** How many mails go out at once from the background queue. */
+  /** How many mails go out at once from the outbox. */
   mailConcurrency?: number;
-  /**
-   * Commit sign-ups on a worker thread with its own connection (file databases only), so the fsync of a
-   * group commit never stalls the web thread. `daybreak serve` turns it on; tests keep it off.
-   */
-  writerThread?: boolean;
-  onWriterError?: (error: Error) => void;
-  /** Told about every mail that failed to go out (the web app logs it). */
-  onMailError?: (error: unknown, to: string, kind: string) => void;
+  /** How often the outbox is polled for mail queued by other processes (default 5 s). */
+  outboxPollMs?: number;
+  /** Told about every mail that failed to go out (the web app logs it, by subscriber id). */
+  onMailError?: (error: unknown, item: OutboxItem, final: boolean) => void;
 }
 
 export type Audience = ReturnType<typeof createAudience>;
 
-const PLACEHOLDER_TOKEN = 'DAYBREAKCONFIRMTOKENPLACEHOLDER';
-
 /**
  * The readers' side of Daybreak without HTTP: sign up (group-committed), confirm (a token that works
- * once), unsubscribe (idempotent), and the three transactional mails, sent from a queue off the request
- * path so a sign-up answers in the same time whether or not a mail goes out.
+ * once), unsubscribe (idempotent). The three transactional mails are rows in the outbox, committed with
+ * the change that causes them and sent from there, off the request path.
  *
  * @example
- * const audience = createAudience({ config, db, tokens, mailer });
+ * const audience = createAudience({ config, subscribers, outbox, tokens, mailer });
  * await audience.signUp({ email: 'ann@example.com', name: null, newsletters: ['morning'], consent });
  * await audience.drain();
  */
 export function createAudience(options: AudienceOptions) {
-  const { config, db, tokens, mailer } = options;
-  const templates = options.templates ?? fallbackTemplates;
+  const { config, tokens } = options;
+  const store = options.subscribers;
   const now = options.now ?? (() => new Date());
   const interval = options.confirmationIntervalMs ?? CONFIRMATION_INTERVAL_MS;
-  const store: SubscriberStore = createSubscriberStore(db);
   const byId = new Map(config.newsletters.map((n) => [n.id, n]));
-  const signUpUrl = config.baseUrl.replace(/\/+$/, '') + '/';
+
+  const dispatcher: OutboxDispatcher = createOutboxDispatcher({
+    config,
+    outbox: options.outbox,
+    subscribers: store,
+    tokens,
+    mailer: options.mailer,
+    templates: options.templates ?? fallbackTemplates,
+    now,
+    ...(options.outboxPollMs !== undefined ? { pollMs: options.outboxPollMs } : {}),
+    ...(options.mailConcurrency !== undefined ? { concurrency: options.mailConcurrency } : {}),
+    ...(options.onMailError ? { onError: options.onMailError } : {}),
+  });
 
   const summary = (n: Newsletter): NewsletterSummary => ({ id: n.id, name: n.name, description: n.description, cadence: describeSchedule(n), schedule: { cron: n.schedule.cron, timezone: n.schedule.timezone } });
   const summaries = (ids: string[]): NewsletterSummary[] =>
-    // In the config's order, whatever order the ids came in.
     config.newsletters.filter((n) => ids.includes(ALL_NEWSLETTERS) || ids.includes(n.id)).map(summary);
 
-  // ---- the mail queue: bounded concurrency, never on the response path ----
-  const queue: (() => Promise<void>)[] = [];
-  let running = 0;
-  const concurrency = options.mailConcurrency ?? 4;
-  const pump = () => {
-    while (running < concurrency && queue.length > 0) {
-      const job = queue.shift()!;
-      running += 1;
-      void job().finally(() => {
-        running -= 1;
-        pump();
-      });
-    }
-  };
-  const enqueue = (kind: string, to: string, build: () => Promise<RenderedEmail>, onFailure?: () => void) => {
-    queue.push(async () => {
-      try {
-        const mail = await build();
-        await mailer.send({ to, subject: mail.subject, html: mail.html, text: mail.text });
-      } catch (error) {
-        try {
-          onFailure?.();
-        } catch {
-          // the store may be closed at shutdown; the mail error below is the one worth reporting
-        }
-        options.onMailError?.(error, to, kind);
-      }
-    });
-    // Next turn of the event loop, not now: the answer to the request goes out before any mail work.
-    setImmediate(pump);
-  };
-
-  // The confirmation mail has no per-reader field but its link (never the typed name), so it is
-  // rendered once per newsletter set and the token substituted: a burst of sign-ups costs no renders.
-  const confirmationCache = new Map<string, Promise<RenderedEmail>>();
-  const renderConfirmation = async (subscriberId: number, pending: string[]): Promise<RenderedEmail> => {
-    const key = pending.join(',');
-    let cached = confirmationCache.get(key);
-    if (!cached) {
-      const placeholderUrl = `${config.baseUrl.replace(/\/+$/, '')}/confirm?token=${PLACEHOLDER_TOKEN}`;
-      cached = templates.confirmation({ publisher: config.publisher, newsletters: summaries(pending), confirmUrl: placeholderUrl, signUpUrl });
-      confirmationCache.set(key, cached);
-      cached.catch(() => confirmationCache.delete(key));
-    }
-    const mail = await cached;
-    const token = tokens.confirmToken(subscriberId, pending, now());
-    if (!mail.html.includes(PLACEHOLDER_TOKEN) || !mail.text.includes(PLACEHOLDER_TOKEN)) {
-      // A template that transforms the URL: render this one properly.
-      return templates.confirmation({ publisher: config.publisher, newsletters: summaries(pending), confirmUrl: tokens.confirmUrl(config.baseUrl, subscriberId, pending, now()), signUpUrl });
-    }
-    const fill = (s: string) => s.split(PLACEHOLDER_TOKEN).join(token);
-    return { ...mail, subject: fill(mail.subject), html: fill(mail.html), text: fill(mail.text), preheader: mail.preheader && fill(mail.preheader) };
-  };
-
-  const afterSignUp = (request: SignUpRequest, outcome: SignUpOutcome, at: Date) => {
-    if (!outcome.sendConfirmation) return;
-    const stamp = at.toISOString();
-    enqueue('confirmation', request.email, () => renderConfirmation(outcome.subscriberId, outcome.pending), () =>
-      store.restoreConfirmationSentAt(outcome.subscriberId, outcome.previousConfirmationSentAt, stamp),
-    );
-  };
-
-  // ---- group commit for sign-ups: one IMMEDIATE transaction per event-loop turn ----
-  // With a writer thread the commit (and its fsync) runs there, and the next batch gathers meanwhile.
-  const file = (db as { name?: string }).name;
-  const writer = options.writerThread && file && file !== ':memory:' ? startSignUpWriter(file, (error) => options.onWriterError?.(error)) : null;
+  // ---- group commit for sign-ups: one transaction per event-loop turn ----
   let inFlight = false;
-  const stats = { commits: 0, signUps: 0, onThread: 0 };
+  const stats = { commits: 0, signUps: 0 };
   let batch: { request: SignUpRequest; resolve: () => void; reject: (e: unknown) => void }[] = [];
   type Item = (typeof batch)[number];
 
-  const commitInline = (current: Item[], at: Date) => {
-    let outcomes: SignUpOutcome[];
-    try {
-      outcomes = store.signUpMany(current.map((b) => b.request), at, interval);
-    } catch {
-      // One bad apple must not fail the others: fall back to one transaction each.
-      for (const item of current) {
-        try {
-          afterSignUp(item.request, store.signUp(item.request, at, interval), at);
-          item.resolve();
-        } catch (error) {
-          item.reject(error);
-        }
+  const after = (outcomes: SignUpOutcome[]) => {
+    if (outcomes.some((o) => o.sendConfirmation)) dispatcher.kick();
+  };
+
+  const commitOneByOne = async (current: Item[], at: Date) => {
+    for (const item of current) {
+      try {
+        after(await store.signUpMany([item.request], at, interval));
+        item.resolve();
+      } catch (error) {
+        item.reject(error);
       }
-      return;
     }
-    current.forEach((item, i) => {
-      afterSignUp(item.request, outcomes[i]!, at);
-      item.resolve();
-    });
   };
 
   const flush = () => {
@@ -171,18 +98,20 @@ export function createAudience(options: AudienceOptions) {
     const at = now();
     stats.commits += 1;
     stats.signUps += current.length;
-    if (!writer?.ready) return commitInline(current, at);
-    stats.onThread += 1;
     inFlight = true;
-    writer
-      .write(current.map((b) => b.request), at, interval)
+    store
+      .signUpMany(current.map((b) => b.request), at, interval)
       .then(
-        (outcomes) => current.forEach((item, i) => {
-          afterSignUp(item.request, outcomes[i]!, at);
-          item.resolve();
-        }),
-        // The thread's transaction rolled back (or the thread died): do it here, one by one.
-        () => commitInline(current, at),
+        (outcomes) => {
+          after(outcomes);
+          current.forEach((item) => item.resolve());
+        },
+        async (error: unknown) => {
+          // A locked database fails them all alike (the caller answers 503); anything else may be one bad
+          // apple, which must not fail the others.
+          if (error instanceof DaybreakError && error.code === 'EBUSY') current.forEach((item) => item.reject(error));
+          else await commitOneByOne(current, at);
+        },
       )
       .finally(() => {
         inFlight = false;
@@ -195,11 +124,13 @@ export function createAudience(options: AudienceOptions) {
     if (unknown.length > 0) throw new DaybreakError('EINPUT', `We don't have a newsletter called "${unknown[0]}".`);
   };
 
+  const invalid = () => new DaybreakError('ETOKEN', 'This link is invalid or has expired.');
+
   return {
     store,
 
     /**
-     * Records the sign-up and queues the confirmation mail when one is due. Resolves after the commit;
+     * Records the sign-up (and, when due, its confirmation mail in the outbox). Resolves after the commit;
      * resolves the same way for new, pending, confirmed and unsubscribed addresses.
      */
     async signUp(request: SignUpRequest): Promise<void> {
@@ -212,33 +143,19 @@ export function createAudience(options: AudienceOptions) {
     },
 
     /** For GET /confirm: what the token would confirm, without changing anything. */
-    inspectConfirm(token: string): { newsletters: NewsletterSummary[] } {
+    async inspectConfirm(token: string): Promise<{ newsletters: NewsletterSummary[] }> {
       const claims = tokens.verify(token, 'confirm', now());
-      if (store.isTokenUsed(tokens.digest(token)) || !store.get(claims.subscriberId)) {
-        throw new DaybreakError('ETOKEN', 'This link is invalid or has expired.');
-      }
+      if ((await store.isTokenUsed(tokens.digest(token))) || !(await store.get(claims.subscriberId))) throw invalid();
       return { newsletters: summaries(claims.newsletters) };
     },
 
     /** For POST /confirm: confirms, burns the token, queues the welcome mail. */
-    confirm(token: string): { newsletters: NewsletterSummary[] } {
+    async confirm(token: string): Promise<{ newsletters: NewsletterSummary[] }> {
       const at = now();
       const claims = tokens.verify(token, 'confirm', at);
       const ids = claims.newsletters.filter((id) => byId.has(id));
-      const changed = store.confirm(claims.subscriberId, ids, tokens.digest(token), at);
-      const person = store.get(claims.subscriberId);
-      if (changed.length > 0 && person && person.status === 'active') {
-        enqueue('welcome', person.email, () =>
-          templates.welcome({
-            publisher: config.publisher,
-            newsletters: summaries(changed),
-            firstName: person.name,
-            unsubscribeUrls: changed.map((id) => tokens.unsubscribeUrl(config.baseUrl, person.id, id)),
-            unsubscribeAllUrl: tokens.unsubscribeAllUrl(config.baseUrl, person.id),
-            signUpUrl,
-          }),
-        );
-      }
+      const changed = await store.confirm(claims.subscriberId, ids, tokens.digest(token), at);
+      if (changed.length > 0) dispatcher.kick();
       return { newsletters: summaries(ids) };
     },
 
@@ -254,51 +171,36 @@ export function createAudience(options: AudienceOptions) {
 
     /**
      * For POST /unsubscribe (and RFC 8058 one-click): unsubscribes at once; idempotent. The first time
-     * something changes it sends one `unsubscribed` mail with a link to subscribe again; a repeat sends none.
+     * something changes it queues one `unsubscribed` mail with a link to subscribe again; a repeat queues none.
      */
-    unsubscribe(token: string): { newsletters: NewsletterSummary[]; all: boolean; changed: string[] } {
+    async unsubscribe(token: string): Promise<{ newsletters: NewsletterSummary[]; all: boolean; changed: string[] }> {
       const at = now();
       const claims = tokens.verify(token, 'unsubscribe', at);
-      const changed = store.unsubscribe(claims.subscriberId, claims.newsletters, at);
-      const person = changed.length > 0 ? store.get(claims.subscriberId) : undefined;
-      if (person && person.status === 'active') {
-        enqueue('unsubscribed', person.email, () =>
-          templates.unsubscribed({
-            publisher: config.publisher,
-            newsletters: summaries(changed),
-            resubscribeUrl: tokens.confirmUrl(config.baseUrl, person.id, changed, at),
-            signUpUrl,
-            stillSubscribed: summaries(person.subscriptions.filter((s) => s.status === 'confirmed').map((s) => s.newsletter)),
-          }),
-        );
-      }
+      const changed = await store.unsubscribe(claims.subscriberId, claims.newsletters, at, { notify: true });
+      if (changed.length > 0) dispatcher.kick();
       return { newsletters: summaries(claims.newsletters), all: claims.newsletters.includes(ALL_NEWSLETTERS), changed };
     },
 
-    /** Resolves once every pending sign-up is committed and every queued mail handed over (or failed). */
+    /** Starts sending what the outbox holds (and polling it for mail other processes queued). */
+    startMail(): void {
+      dispatcher.start();
+    },
+
+    /** Resolves once every pending sign-up is committed and every mail due now handed over (or put back). */
     async drain(): Promise<void> {
-      while (batch.length > 0 || inFlight || queue.length > 0 || running > 0) await new Promise((r) => setTimeout(r, 5));
+      while (batch.length > 0 || inFlight) await new Promise((r) => setTimeout(r, 5));
+      await dispatcher.drain();
     },
 
-    /** Drains, then stops the writer thread (if any). */
+    /** Drains, then stops sending mail. */
     async close(): Promise<void> {
-      await this.drain();
-      await writer?.close();
+      await this.drain().catch(() => {});
+      await dispatcher.stop();
     },
 
-    /** Group-commit counters: transactions, sign-ups in them, and how many ran on the writer thread. */
+    /** Group-commit counters: transactions, and sign-ups in them. */
     get stats() {
       return { ...stats };
-    },
-
-    /** True once the writer thread (when asked for) has opened the database. */
-    get writerReady(): boolean {
-      return writer?.ready ?? false;
-    },
-
-    /** Mails waiting or in flight. */
-    get pendingMail(): number {
-      return queue.length + running;
     },
   };
 }

@@ -1,13 +1,13 @@
 /**
- * Readers (issue 5): the subscriber store, signed tokens, and the sign-up / confirm / unsubscribe logic
+ * Readers: the subscriber store, signed tokens, and the sign-up / confirm / unsubscribe logic
  * with its transactional mails. Nothing here knows about HTTP.
  */
 export { loadSecret } from './load-secret.ts';
 export { createTokens, CONFIRM_TOKEN_TTL_MS, ALL_NEWSLETTERS, type Tokens, type TokenClaims, type TokenPurpose } from './tokens.ts';
 export { normalizeEmail, emailKey, EmailSchema, NameSchema, MAX_EMAIL_LENGTH } from './email-address.ts';
 export {
-  createSubscriberStore,
   type SubscriberStore,
+  type OutboxKind,
   type Subscriber,
   type SubscriptionStatus,
   type PersonStatus,
@@ -28,3 +28,5 @@ export {
   type NewsletterSummary,
 } from './transactional.ts';
 export { parseCsv, toCsv, csvCell, type CsvRecord } from './csv.ts';
+export { type OutboxStore, type OutboxItem } from './outbox.ts';
+export { createOutboxDispatcher, outboxBackoffSeconds, OUTBOX_MAX_ATTEMPTS, type OutboxDispatcher, type OutboxDispatcherOptions } from './outbox-dispatcher.ts';

@@ -1,3 +1,4 @@
+import { dirname, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import {
   assembleEdition,
@@ -14,7 +15,13 @@ import { DaybreakError, isDaybreakError } from '../errors.ts';
 export interface GlobalOptions {
   config?: string;
   data?: string;
+  db?: string;
 }
+
+export const DEFAULT_DB_FILE = 'var/daybreak.db';
+
+/** The `--db` flag's help, the same on every command that opens the database. */
+export const DB_OPTION_HELP = 'database: a SQLite file or a postgres:// URL (default: $DATABASE_URL, $DAYBREAK_DB, the config\'s `database`, else var/daybreak.db)';
 
 export const DEFAULT_DATA_DIR = 'data';
 
@@ -26,8 +33,39 @@ export function resolveDataDir(opts: GlobalOptions, env: NodeJS.ProcessEnv = pro
   return opts.data ?? (env.DAYBREAK_DATA || DEFAULT_DATA_DIR);
 }
 
-export function resolveDbFile(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DAYBREAK_DB || 'var/daybreak.db';
+/**
+ * Which database a command uses, a SQLite path or a postgres:// URL: `--db`, else `DATABASE_URL`, else
+ * `DAYBREAK_DB`, else the config's `database` (a relative path there is relative to the config file, so
+ * every command run with that config finds the same file), else var/daybreak.db.
+ *
+ * @example
+ * resolveDatabase({ db: undefined }, { DATABASE_URL: 'postgres://localhost/daybreak' }, config) // 'postgres://…'
+ */
+export function resolveDatabase(
+  opts: Pick<GlobalOptions, 'db'>,
+  env: NodeJS.ProcessEnv = process.env,
+  config?: { database?: string | undefined; file?: string | null },
+): string {
+  if (opts.db) return opts.db;
+  if (env.DATABASE_URL) return env.DATABASE_URL;
+  if (env.DAYBREAK_DB) return env.DAYBREAK_DB;
+  if (config?.database) {
+    if (/^postgres(ql)?:\/\//i.test(config.database) || isAbsolute(config.database) || !config.file) return config.database;
+    return join(dirname(config.file), config.database);
+  }
+  return DEFAULT_DB_FILE;
+}
+
+/** The database as a person may see it: a PostgreSQL URL without its password. */
+export function describeDatabase(database: string): string {
+  if (!/^postgres(ql)?:\/\//i.test(database)) return database;
+  try {
+    const u = new URL(database);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://…';
+  }
 }
 
 export function loadConfigFrom(opts: GlobalOptions): Config & { file: string | null } {

@@ -39,7 +39,7 @@ export async function runCli(argv: string[], commands: Register[], io = { stderr
     }
     if (isDaybreakError(error)) {
       io.stderr.write(`daybreak: ${error.message}\n`);
-      return error.code === 'EUSAGE' ? EXIT.USAGE : EXIT.ERROR;
+      return error.code === 'EUSAGE' ? EXIT.USAGE : error.code === 'EBUSY' ? EXIT.TEMPFAIL : EXIT.ERROR;
     }
     io.stderr.write(`daybreak: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return EXIT.ERROR;

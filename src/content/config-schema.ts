@@ -90,6 +90,11 @@ export const DeliverySchema = z.strictObject({
    * send twice. Default 8 × maxConnections (see sendEdition); 1 sends one copy at a time.
    */
   maxInFlight: z.number().int().positive().optional(),
+  /**
+   * How long a claimed copy stays reserved for the process that claimed it. A process renews its leases
+   * while it runs; when it dies, another process takes its copies over once the lease has run out.
+   */
+  leaseSeconds: z.number().positive().default(60),
   dkim: z
     .strictObject({
       domainName: z.string().min(1),
@@ -108,6 +113,8 @@ export const WebSchema = z.strictObject({
 
 export const ConfigSchema = z.strictObject({
   $schema: z.string().optional(),
+  /** Where the database is: a SQLite file path or a postgres:// URL (`--db` and DATABASE_URL win). */
+  database: z.string().min(1).optional(),
   baseUrl: httpUrl.default('http://localhost:3000'),
   publisher: PublisherSchema.default(PublisherSchema.parse({})),
   newsletters: z

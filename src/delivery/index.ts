@@ -1,5 +1,5 @@
 /**
- * Delivery (issue 4): the mailer (SMTP_URL or the local mail server), the Maildir reader, and the edition
+ * Delivery: the mailer (SMTP_URL or the local mail server), the Maildir reader, and the edition
  * sender with its durable send ledger.
  */
 export { createMailer, rateOptions, type Mailer, type MailerMessage, type RawMessage } from './create-mailer.ts';
@@ -17,7 +17,5 @@ export {
   type Transport,
   type RenderedEditionParts,
 } from './send-edition.ts';
-export type { SendStore, SendState, EditionKey, ClaimResult, ClaimedCopy, CopyOutcome, LockResult } from './send-store.ts';
-export { createSqliteSendStore } from './sqlite-send-store.ts';
-export { createThreadedSendStore } from './threaded-send-store.ts';
+export type { SendStore, SendState, EditionKey, ClaimResult, ClaimedCopy, ClaimBatch, ClaimOptions, CopyOutcome } from './send-store.ts';
 export { createHeapGuard, type HeapGuard } from './heap-guard.ts';

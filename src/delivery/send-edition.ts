@@ -1,6 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { processAlive } from '../db/index.ts';
 import type { Config, Newsletter } from '../content/index.ts';
 import { DaybreakError } from '../errors.ts';
 import { htmlValues, readerFieldValues, type Segmented } from '../render/index.ts';
@@ -29,13 +28,15 @@ export interface RenderedEditionParts {
 export interface SendReport {
   newsletter: string;
   date: string;
-  /** Copies in the ledger for this edition: alreadySent + sent + failed + skipped + deferred. */
+  /** Copies in the ledger for this edition, whoever sends them. */
   total: number;
-  /** Sent by this run. */
+  /** Sent by this process (with several senders on one edition, theirs add up to the edition's). */
   sent: number;
+  /** Failed for good in this process. */
   failed: number;
-  /** Copies left for a later run (deferred after their retries, or not reached: --limit, a pause). */
+  /** Copies of the edition left for later (deferred after their retries, or not reached: --limit, a pause). */
   deferred: number;
+  /** Skipped by this process (the reader left, bounced or was removed since the copy was queued). */
   skipped: number;
   /** Copies that had gone out before this run started. */
   alreadySent: number;
@@ -72,8 +73,6 @@ export interface SendEditionOptions {
   /** Send at most this many copies in this run; the rest stay queued (deferred in the report). */
   limit?: number;
   onProgress?(progress: SendProgress): void;
-  /** How long to wait for another process's lock before ELOCKED (default 0: refuse at once). */
-  lockWaitMs?: number;
   /**
    * Copies allowed between their `sending` commit and the commit of their outcome (default
    * delivery.maxInFlight, else 8 × delivery.maxConnections: up to 2 × maxConnections handed to the SMTP
@@ -91,8 +90,15 @@ export interface SendEditionOptions {
    * finish and are recorded; claimed copies not yet started stay `sending` and go out on the next run.
    */
   signal?: AbortSignal;
-  /** Lock lifetime; renewed every third of it while the run is alive (default 30 s). */
-  lockTtlMs?: number;
+  /** How long a claimed copy stays ours; renewed every third of it (default delivery.leaseSeconds). */
+  leaseSeconds?: number;
+  /** This process's name in the ledger's leases (default host:pid:random). */
+  worker?: string;
+  /**
+   * The longest wait between two claims while other processes still hold copies of the edition (their
+   * copies come back when a lease runs out). Default 1,000 ms.
+   */
+  pollMs?: number;
   /**
    * Checked with the number of copies done at each progress step, so a list of any length does not grow
    * the process (issue 4). Default: a full collection once the heap in use passes
@@ -113,57 +119,34 @@ export function editionMessageId(secret: string, key: EditionKey, subscriberId: 
 
 /** Rejects numeric options that would stall the loop (a window of 0 never sends) or make no sense. */
 function checkOptions(options: SendEditionOptions): void {
-  const { maxInFlight, groupWaitMs, limit, lockWaitMs, lockTtlMs } = options;
+  const { maxInFlight, groupWaitMs, limit, leaseSeconds, pollMs } = options;
   if (maxInFlight !== undefined && !(Number.isInteger(maxInFlight) && maxInFlight >= 1)) {
     throw new TypeError(`Expected \`maxInFlight\` to be a positive integer, got ${maxInFlight}`);
   }
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
     throw new TypeError(`Expected \`limit\` to be a non-negative integer, got ${limit}`);
   }
-  for (const [name, value] of [['groupWaitMs', groupWaitMs], ['lockWaitMs', lockWaitMs], ['lockTtlMs', lockTtlMs]] as const) {
+  if (leaseSeconds !== undefined && !(Number.isFinite(leaseSeconds) && leaseSeconds > 0)) {
+    throw new TypeError(`Expected \`leaseSeconds\` to be a positive number, got ${leaseSeconds}`);
+  }
+  for (const [name, value] of [['groupWaitMs', groupWaitMs], ['pollMs', pollMs]] as const) {
     if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
       throw new TypeError(`Expected \`${name}\` to be a non-negative number, got ${value}`);
     }
   }
 }
 
-/** A lock holder on this machine whose process is gone can be replaced at once (a kill -9 before). */
-function holderIsDead(holder: string): boolean {
-  const [host, pid] = holder.split(':');
-  return host === hostname() && Number.isInteger(Number(pid)) && !processAlive(Number(pid));
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function takeLock(store: SendStore, key: EditionKey, holder: string, ttlMs: number, waitMs: number): Promise<void> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    const result = await store.acquireLock(key, holder, ttlMs);
-    if (result.acquired) return;
-    if (holderIsDead(result.holder) && (await store.stealLock(key, holder, result.holder, ttlMs))) return;
-    if (Date.now() >= deadline) {
-      const [host, pid] = result.holder.split(':');
-      throw new DaybreakError(
-        'ELOCKED',
-        `Another send of ${key.newsletter} ${key.date} is running (process ${pid} on ${host}, lock held until ${result.expiresAt}); ` +
-          'no reader gets two copies: wait for it to finish, then run again to see what is left',
-      );
-    }
-    await sleep(Math.min(250, Math.max(10, deadline - Date.now())));
-  }
-}
-
 /**
- * Sends one edition to every confirmed reader through the send ledger (issue 4):
- * queue a row per confirmed, non-bounced subscriber → for each pending row (queued, sending left by a
- * crash, deferred by an earlier run), re-check the reader and commit `sending` → build the copy (the
- * edition's MIME is built once, only the reader's values are encoded) → SMTP → commit `sent` / `deferred`
- * / `failed`. A per-edition lock keeps a second process out; a crash re-sends only what was in flight.
+ * Sends one edition to every confirmed reader through the send ledger:
+ * queue a row per confirmed, non-bounced subscriber → claim due rows with a lease (re-checking each
+ * reader) → build the copy (the edition's MIME is built once, only the reader's values are encoded) →
+ * SMTP → commit `sent` / `deferred` / `failed`. Any number of processes may run this for the same edition
+ * at once: each claims different rows, and each keeps going until no copy of the edition is left, taking
+ * over the copies of a process whose leases ran out (it died). A crash re-sends only what was in flight.
  *
  * At most `maxInFlight` (delivery.maxInFlight, default 8 × delivery.maxConnections) copies are between
  * their `sending` commit and the commit of their outcome at any time, which bounds the duplicates a crash
- * can cause. Outcomes are committed in groups (one fsync for up to 1.5 × maxConnections answers by
- * default), so the ledger costs little per copy.
+ * can cause. Outcomes are committed in groups, so the ledger costs little per copy.
  *
  * @example
  * const report = await sendEdition({ store, transport: mailer, config, newsletter, date, rendered, secret,
@@ -172,31 +155,29 @@ async function takeLock(store: SendStore, key: EditionKey, holder: string, ttlMs
 export async function sendEdition(options: SendEditionOptions): Promise<SendReport> {
   checkOptions(options);
   const started = Date.now();
-  const { store, transport, config, newsletter, rendered } = options;
-  const delivery = config.delivery;
+  const { store, config, newsletter, rendered } = options;
   const key: EditionKey = { newsletter: newsletter.id, date: options.date };
   const message: EditionMessage = compileEditionMessage(editionMessageOptions(config, newsletter, rendered));
-  const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  const ttlMs = options.lockTtlMs ?? 30_000;
-  await takeLock(store, key, holder, ttlMs, options.lockWaitMs ?? 0);
+  const worker = options.worker ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const leaseSeconds = options.leaseSeconds ?? config.delivery.leaseSeconds;
 
-  let lockLost = false;
-  let heartbeatBusy = false;
-  const heartbeat = setInterval(() => {
-    if (heartbeatBusy) return;
-    heartbeatBusy = true;
-    store.renewLock(key, holder, ttlMs).then(
-      (ok) => { if (!ok) lockLost = true; },
-      () => {},
-    ).finally(() => { heartbeatBusy = false; });
-  }, Math.max(50, Math.floor(ttlMs / 3)));
-  heartbeat.unref();
+  // Leases are renewed while this process lives; if it dies they run out and others take its copies.
+  let renewing = false;
+  const renew = setInterval(() => {
+    if (renewing) return;
+    renewing = true;
+    store.renewLeases(key, worker, leaseSeconds).catch(() => {}).finally(() => {
+      renewing = false;
+    });
+  }, Math.max(50, Math.floor((leaseSeconds * 1000) / 3)));
+  renew.unref();
 
   try {
     await store.expireEarlierEditions(key);
     const before = await store.counts(key);
     const alreadySent = before.sent;
-    await store.queueConfirmed(key, (id) => editionMessageId(options.secret, key, id, message.domain), 1000);
+    await store.queueConfirmed(key, 1000);
+    await store.reopenDeferred(key);
     const atStart = await store.counts(key);
     const pendingAtStart = atStart.queued + atStart.sending + atStart.deferred;
     const totalAtStart = pendingAtStart + atStart.sent + atStart.failed + atStart.skipped;
@@ -217,87 +198,79 @@ export async function sendEdition(options: SendEditionOptions): Promise<SendRepo
     };
     progress();
 
-    const paused = await pump({
-      store, key, transport, message, delivery, options, newsletter, stats, progress, isLockLost: () => lockLost,
-    });
-    if (lockLost) {
-      throw new DaybreakError('ELOCKED', `Lost the lock of ${key.newsletter} ${key.date} to another process; stopped sending`);
-    }
+    const paused = await pump({ store, key, worker, leaseSeconds, message, options, stats, progress });
 
     const after = await store.counts(key);
     return {
       newsletter: key.newsletter,
       date: key.date,
       total: after.sent + after.failed + after.skipped + after.queued + after.sending + after.deferred,
-      sent: after.sent - alreadySent,
-      failed: after.failed,
+      sent: stats.sent,
+      failed: stats.failed,
       deferred: after.queued + after.sending + after.deferred,
-      skipped: after.skipped,
+      skipped: stats.skipped,
       alreadySent,
       durationMs: Date.now() - started,
       ...(paused ? { paused } : {}),
     };
   } finally {
-    clearInterval(heartbeat);
-    await store.releaseLock(key, holder).catch(() => {});
+    clearInterval(renew);
   }
 }
 
 interface PumpContext {
   store: SendStore;
   key: EditionKey;
-  transport: Transport;
+  worker: string;
+  leaseSeconds: number;
   message: EditionMessage;
-  delivery: Config['delivery'];
   options: SendEditionOptions;
-  newsletter: Newsletter;
   stats: { sent: number; failed: number; deferred: number; skipped: number };
   progress(): void;
-  isLockLost(): boolean;
 }
 
+/** Copies recorded between two passive WAL checkpoints, so the log stays small on a small disk. */
+const CHECKPOINT_EVERY = 2000;
+
 /**
- * The send loop. Claims pending rows a few at a time, hands at most `handoff` copies to the transport,
+ * The send loop. Claims due rows a batch at a time, hands at most `handoff` copies to the transport,
  * keeps at most `window` copies between their `sending` and outcome commits, commits outcomes in groups,
- * and schedules in-run retries with exponential backoff. Returns the pause message, if any.
+ * and leaves transient failures to the ledger (`deferred` with a retry time, claimable by any process).
+ * Returns the pause message, if any.
  *
- * Why groups: every commit is an fsync plus a round trip to the ledger thread, about 2.5 ms and 100 µs
- * of CPU here, while a copy's SMTP transaction takes well under a millisecond of CPU. Committing each
- * answer alone made the ledger the bottleneck (the loop waited on commits for most of a run, issue 4's
- * bench). A group is committed when it has `group` outcomes, when nothing else is on the wire, or
- * `groupWaitMs` after its first outcome; the window leaves room for the next group to gather while one
- * is being committed, so the connections never wait for the disk.
+ * Why groups: every commit is an fsync (SQLite) or a round trip (PostgreSQL), while a copy's SMTP
+ * transaction takes well under a millisecond of CPU; committing each answer alone makes the ledger the
+ * bottleneck. A group is committed when it has `group` outcomes, when nothing else is on the wire, or
+ * `groupWaitMs` after its first outcome; the window leaves room for the next group to gather while one is
+ * being committed, so the connections never wait for the disk.
  */
 async function pump(ctx: PumpContext): Promise<string | undefined> {
-  const { store, key, transport, message, delivery, options, stats } = ctx;
-  // 8 ×, not 4 ×: groups of 1.5 × maxConnections instead of 0.5 ×. Measured with the bench's 5
-  // connections (20,000 copies, six alternating pairs): the ledger thread's CPU fell from about 155 to
-  // 105 µs a copy, and each commit is also a wake-up of that thread and of this one, which on a 2-core
-  // machine competes with the SMTP client and the server (issue 4's b/a).
+  const { store, key, worker, leaseSeconds, message, options, stats } = ctx;
+  const delivery = options.config.delivery;
   const window = options.maxInFlight ?? delivery.maxInFlight ?? delivery.maxConnections * 8;
   const handoff = Math.min(window, delivery.maxConnections * 2);
   const group = Math.max(1, Math.floor((window - handoff) / 2));
   const groupWaitMs = options.groupWaitMs ?? 10;
-  // Capped, so a very large delivery.maxInFlight cannot make the run hold a big part of the list at once.
-  const claimBatch = Math.min(Math.max(window * 4, 32), MAX_CLAIM_BATCH);
+  const pollMs = options.pollMs ?? 1000;
+  // Small enough that several processes on one edition each get a fair share; capped so a very large
+  // delivery.maxInFlight cannot make one process hold a big part of the list at once.
+  const claimBatch = Math.min(Math.max(window * 2, 32), MAX_CLAIM_BATCH);
   const limit = options.limit ?? Infinity;
-  const triesThisRun = new Map<number, number>();
-  const retries: { at: number; subscriberId: number }[] = [];
   const ready: ClaimedCopy[] = [];
   // Buffers of copies that were accepted, reused for the next copies (at most `handoff` of them). Only an
   // accepted copy's buffer comes back: the server answers the final dot after every byte before it has
-  // arrived, so nodemailer and the socket are done with it. A failed copy's buffer is left to the GC, as
-  // the client may still hold it.
+  // arrived, so the client and the socket are done with it. A failed copy's buffer is left to the GC.
   const spare: Buffer[] = [];
   const outcomes: { outcome: CopyOutcome; final: 'sent' | 'failed' | 'deferred' | 'retry' }[] = [];
-  let cursor = 0;
-  let exhausted = false;
-  /** Copies between their `sending` commit and their outcome commit (bounded by `window`). */
+  /** Nothing claimable now and nothing held elsewhere: the edition is done. */
+  let drained = false;
+  /** When to claim again while nothing was claimable (other processes' copies, retry times). */
+  let claimAgainAt = 0;
   let inFlight = 0;
-  /** Copies handed to the transport and not yet answered (bounded by `handoff`). */
   let onTransport = 0;
   let groupTimer: NodeJS.Timeout | null = null;
   let dispatched = 0;
+  let sinceCheckpoint = 0;
   let policyErrors = 0;
   let paused: string | undefined;
   let flushing = false;
@@ -321,7 +294,7 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
     groupTimer = null;
     const batch = outcomes.splice(0, outcomes.length);
     try {
-      await store.record(key, batch.map((b) => b.outcome));
+      await store.record(key, worker, batch.map((b) => b.outcome));
       for (const b of batch) {
         inFlight -= 1;
         if (b.final === 'sent') stats.sent += 1;
@@ -329,8 +302,13 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
         else if (b.final === 'deferred') stats.deferred += 1;
       }
       ctx.progress();
+      sinceCheckpoint += batch.length;
+      if (sinceCheckpoint >= CHECKPOINT_EVERY && store.checkpoint) {
+        sinceCheckpoint = 0;
+        await store.checkpoint().catch(() => {});
+      }
     } catch (error) {
-      inFlight -= batch.length; // the outcomes are lost to the ledger: those rows stay `sending` (re-sent next run)
+      inFlight -= batch.length; // the outcomes are lost to the ledger: those rows stay `sending` (re-sent after their lease)
       fatal = error;
     } finally {
       flushing = false;
@@ -338,8 +316,6 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
       notify();
     }
   };
-  // Called with each new outcome and after each commit: commits now if the group is full or nothing
-  // else is on the wire, or else within groupWaitMs.
   const scheduleFlush = () => {
     if (flushScheduled || flushing || outcomes.length === 0) return;
     if (outcomes.length >= group || onTransport === 0) {
@@ -357,15 +333,13 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
   const complete = (outcome: CopyOutcome, final: 'sent' | 'failed' | 'deferred' | 'retry') => {
     outcomes.push({ outcome, final });
     scheduleFlush();
-    notify(); // the transport has room: the loop can hand over the next copy
+    notify();
   };
 
   const dispatch = (copy: ClaimedCopy) => {
     inFlight += 1;
     dispatched += 1;
-    // Only copies waiting for a retry are in the map, so it stays small on a list of any size.
-    const tries = (triesThisRun.get(copy.subscriberId) ?? 0) + 1;
-    triesThisRun.delete(copy.subscriberId);
+    const messageId = editionMessageId(options.secret, key, copy.subscriberId, message.domain);
     let raw: Buffer;
     let slab: Buffer;
     try {
@@ -376,7 +350,7 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
       });
       raw = message.buildBytes({
         to: { address: copy.email, name: copy.name },
-        messageId: copy.messageId,
+        messageId,
         unsubscribeUrl: values.unsubscribeUrl,
         htmlValues: htmlValues(values),
         textValues: values,
@@ -384,20 +358,21 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
       slab = Buffer.from(raw.buffer, raw.byteOffset, raw.buffer.byteLength - raw.byteOffset);
     } catch (error) {
       // A copy that cannot be built safely (an address that would break a header) is never sent.
-      complete({ subscriberId: copy.subscriberId, state: 'failed', reply: (error as Error).message }, 'failed');
+      complete({ subscriberId: copy.subscriberId, state: 'failed', reply: (error as Error).message, messageId }, 'failed');
       return;
     }
     onTransport += 1;
-    transport.sendRaw({ from: message.envelopeFrom, to: copy.email, raw, messageId: copy.messageId }).then(
+    options.transport.sendRaw({ from: message.envelopeFrom, to: copy.email, raw, messageId }).then(
       (info) => {
         onTransport -= 1;
         if (spare.length < handoff) spare.push(slab);
-        complete({ subscriberId: copy.subscriberId, state: 'sent', reply: info.response }, 'sent');
+        complete({ subscriberId: copy.subscriberId, state: 'sent', reply: info.response, messageId }, 'sent');
       },
       (error: unknown) => {
         onTransport -= 1;
         const failure = classifySmtpError(error);
         const reply = failure.response;
+        const base = { subscriberId: copy.subscriberId, reply, messageId };
         if (failure.kind === 'policy') {
           policyErrors += 1;
           if (policyErrors >= delivery.maxPolicyErrors && !paused) {
@@ -406,55 +381,57 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
               'this sender (authentication, reputation or rate). The subscribers are kept; fix the cause and run again.';
           }
           const transient = (failure.responseCode ?? 500) < 500;
-          complete({ subscriberId: copy.subscriberId, state: transient ? 'deferred' : 'failed', reply }, transient ? 'deferred' : 'failed');
+          complete({ ...base, state: transient ? 'deferred' : 'failed' }, transient ? 'deferred' : 'failed');
         } else if (failure.kind === 'bounce') {
-          complete({ subscriberId: copy.subscriberId, state: 'failed', reply, bounce: true }, 'failed');
+          complete({ ...base, state: 'failed', bounce: true }, 'failed');
         } else if (failure.kind === 'permanent') {
-          complete({ subscriberId: copy.subscriberId, state: 'failed', reply }, 'failed');
-        } else if (tries <= delivery.retries && !paused) {
-          const delay = delivery.retryBaseMs * 2 ** (tries - 1);
-          const at = Date.now() + delay;
-          retries.push({ at, subscriberId: copy.subscriberId });
-          triesThisRun.set(copy.subscriberId, tries);
-          complete({ subscriberId: copy.subscriberId, state: 'deferred', reply, nextAttemptAt: new Date(at).toISOString() }, 'retry');
+          complete({ ...base, state: 'failed' }, 'failed');
+        } else if (copy.tries <= delivery.retries && !paused) {
+          // Exponential backoff on the database's clock; whichever process claims it next retries it.
+          const delayMs = delivery.retryBaseMs * 2 ** (copy.tries - 1);
+          complete({ ...base, state: 'deferred', retryInSeconds: delayMs / 1000 }, 'retry');
         } else {
-          complete({ subscriberId: copy.subscriberId, state: 'deferred', reply, nextAttemptAt: null }, 'deferred');
+          complete({ ...base, state: 'deferred', retryInSeconds: null }, 'deferred');
         }
       },
     );
   };
 
-  const hasDueRetry = () => retries.some((r) => r.at <= Date.now());
   const aborted = () => options.signal?.aborted === true;
-  // Removed when this run ends: the scheduler passes one signal to every send of a long-lived process.
   const onAbort = () => notify();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   let refilling: Promise<void> | null = null;
   // Claims the next rows in the background while the current ones are sent, so the pipeline never waits
-  // for a claim commit; at most `window + claimBatch` rows are `sending` without being on the wire.
+  // for a claim commit.
   const refill = async () => {
+    const quiet = inFlight === 0 && outcomes.length === 0;
     try {
-      retries.sort((a, b) => a.at - b.at);
       const room = Math.min(claimBatch, limit - dispatched - ready.length);
-      const ids: number[] = [];
-      const now = Date.now();
-      while (retries.length && retries[0]!.at <= now && ids.length < room) ids.push(retries.shift()!.subscriberId);
-      if (ids.length < room && !exhausted) {
-        const more = await store.pendingAfter(key, cursor, room - ids.length);
-        if (more.length < room - ids.length) exhausted = true;
-        if (more.length) cursor = more[more.length - 1]!;
-        ids.push(...more);
+      if (room <= 0) return;
+      const batch = await store.claim(key, {
+        worker,
+        limit: room,
+        leaseSeconds,
+        ...(delivery.ratePerSecond ? { ratePerSecond: delivery.ratePerSecond } : {}),
+      });
+      let skipped = 0;
+      for (const result of batch.copies) {
+        if (result.status === 'claimed') ready.push(result);
+        else skipped += 1;
       }
-      if (ids.length) {
-        let skipped = 0;
-        for (const result of await store.claim(key, ids)) {
-          if (result.status === 'claimed') ready.push(result);
-          else if (result.status === 'skipped') skipped += 1;
-        }
-        if (skipped) {
-          stats.skipped += skipped;
-          ctx.progress();
-        }
+      if (skipped) {
+        stats.skipped += skipped;
+        ctx.progress();
+      }
+      if (batch.copies.length === 0) {
+        const nothingLeft = batch.waiting === 0 || batch.retryInMs === null;
+        // Only a claim made with nothing of ours in flight can tell the edition is done: a copy still on
+        // the wire may yet come back as a retry.
+        drained = nothingLeft && quiet;
+        claimAgainAt = Date.now() + (nothingLeft ? 50 : Math.min(pollMs, Math.max(10, batch.retryInMs!)));
+      } else {
+        drained = false;
+        claimAgainAt = batch.copies.length < room && batch.retryInMs !== null ? Date.now() + Math.min(pollMs, Math.max(10, batch.retryInMs)) : 0;
       }
     } catch (error) {
       fatal = error;
@@ -467,19 +444,16 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
   for (;;) {
     signalled = false;
     if (fatal) break;
-    const stopping = Boolean(paused) || ctx.isLockLost() || dispatched >= limit || aborted();
-    if (!stopping && !refilling && ready.length <= window && dispatched + ready.length < limit && (!exhausted || hasDueRetry())) {
+    const stopping = Boolean(paused) || dispatched >= limit || aborted();
+    const idle = inFlight === 0 && ready.length === 0;
+    if (!stopping && !refilling && ready.length <= window && dispatched + ready.length < limit && !(drained && idle) && Date.now() >= claimAgainAt) {
       refilling = refill();
     }
     while (ready.length && inFlight < window && onTransport < handoff && !stopping) dispatch(ready.shift()!);
-    if (inFlight === 0 && !refilling && (stopping || (ready.length === 0 && exhausted && retries.length === 0))) break;
+    if (inFlight === 0 && !refilling && outcomes.length === 0 && (stopping || (ready.length === 0 && drained))) break;
     if (signalled) continue;
     let timer: NodeJS.Timeout | undefined;
-    if (!stopping && retries.length > 0) {
-      // Wake for the next backed-off retry (timers may fire a millisecond early, so recompute here).
-      const next = Math.min(...retries.map((r) => r.at));
-      timer = setTimeout(notify, Math.max(1, next - Date.now() + 1));
-    }
+    if (!stopping && claimAgainAt > Date.now()) timer = setTimeout(notify, claimAgainAt - Date.now() + 1);
     await new Promise<void>((resolve) => {
       wake = resolve;
     });
@@ -494,8 +468,10 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
     });
   }
   options.signal?.removeEventListener('abort', onAbort);
+  // Claimed but never started (a pause, a stop, --limit): hand them back at once for anyone to send.
+  if (ready.length > 0) {
+    await store.release(key, worker, ready.map((c) => c.subscriberId)).catch(() => {});
+  }
   if (fatal) throw fatal;
-  // Claimed but never dispatched (a pause or a lost lock): they stay `sending` and are sent by the next
-  // run, which is safe because nothing left for the server yet.
   return paused;
 }

@@ -1,9 +1,10 @@
 /**
- * The storage the sender needs, declared by the sender (the project's rule: the code that needs an
- * interface declares it). src/delivery/sqlite-send-store.ts implements it over better-sqlite3; a
- * PostgreSQL store can implement the same methods without the sender changing.
+ * The storage the sender needs, declared by the sender; src/storage implements it on SQLite and
+ * PostgreSQL. The ledger row is the job: each copy is claimed with a lease on the database's own clock,
+ * so any number of processes on any number of machines share one edition, and the copies of a process
+ * that died come back to the others when its leases run out.
  *
- * Every method is one short write transaction (or a read); none is ever held across network I/O.
+ * Every method is one short transaction (or a read); none is ever held across network I/O.
  */
 export type SendState = 'queued' | 'sending' | 'sent' | 'deferred' | 'failed' | 'skipped' | 'expired';
 
@@ -18,58 +19,83 @@ export interface ClaimedCopy {
   subscriberId: number;
   email: string;
   name: string | null;
-  messageId: string;
-  /** Attempts including this one. */
+  /** Attempts including this one, over the copy's life. */
   attempts: number;
+  /** Attempts including this one since the copy was last opened for a run (the in-run retry budget). */
+  tries: number;
 }
 
 export type ClaimResult =
   | ClaimedCopy
   /** The reader unsubscribed, bounced or was deleted since the copy was queued: the row is now `skipped`. */
-  | { status: 'skipped'; subscriberId: number; reason: string }
-  /** The row is no longer pending (another holder finished it): nothing to do. */
-  | { status: 'gone'; subscriberId: number };
+  | { status: 'skipped'; subscriberId: number; reason: string };
+
+export interface ClaimBatch {
+  copies: ClaimResult[];
+  /**
+   * Rows of the edition that are not finished and that this claim did not return: queued rows another
+   * process holds, copies leased by others, deferred copies waiting for their time.
+   */
+  waiting: number;
+  /**
+   * Milliseconds until one of the waiting rows may become claimable (a deferred copy's time, a lease
+   * running out, the fleet's rate allowing more), or null when none will.
+   */
+  retryInMs: number | null;
+}
 
 export interface CopyOutcome {
   subscriberId: number;
   state: 'sent' | 'deferred' | 'failed';
   /** The SMTP reply (or the error) for last_reply. */
   reply: string;
-  /** For `deferred`: when it may be tried again (ISO 8601), null when left for the next run. */
-  nextAttemptAt?: string | null;
+  /** The Message-ID the copy was sent with, without angle brackets. */
+  messageId: string;
+  /** For `deferred`: seconds until it may be tried again in this run; null leaves it for the next run. */
+  retryInSeconds?: number | null;
   /** A 5.1.x reply: mark the subscriber bounced so no later edition goes to them. */
   bounce?: boolean;
 }
 
-export type LockResult = { acquired: true } | { acquired: false; holder: string; expiresAt: string };
+export interface ClaimOptions {
+  /** Who claims: the lease holder's name (host:pid:random). */
+  worker: string;
+  limit: number;
+  leaseSeconds: number;
+  /** The whole fleet's sending rate (delivery.ratePerSecond): claims are metered on the database's clock. */
+  ratePerSecond?: number;
+}
 
 export interface SendStore {
-  /** Takes the edition's lock when it is free, expired or already ours. */
-  acquireLock(key: EditionKey, holder: string, ttlMs: number): Promise<LockResult>;
-  /** Takes the lock from `fromHolder` (a holder known to be dead); false when someone else got it first. */
-  stealLock(key: EditionKey, holder: string, fromHolder: string, ttlMs: number): Promise<boolean>;
-  /** Extends our lock; false when we no longer hold it. */
-  renewLock(key: EditionKey, holder: string, ttlMs: number): Promise<boolean>;
-  releaseLock(key: EditionKey, holder: string): Promise<void>;
   /** Marks unfinished copies (queued, sending, deferred) of this newsletter's EARLIER editions `expired`. */
   expireEarlierEditions(key: EditionKey): Promise<number>;
   /**
    * Inserts a `queued` row for every confirmed, non-bounced subscriber of the newsletter that has none yet,
-   * streaming subscribers by id in batches (never the whole list in memory). Returns the rows added.
+   * in batches by id (never the whole list in memory). Returns the rows added.
    */
-  queueConfirmed(key: EditionKey, messageIdFor: (subscriberId: number) => string, batchSize: number): Promise<number>;
+  queueConfirmed(key: EditionKey, batchSize: number): Promise<number>;
   /** Confirmed, non-bounced subscribers of a newsletter (for --dry-run). */
   countConfirmed(newsletter: string): Promise<number>;
-  /** Ids of pending rows (queued, sending, deferred) after `afterSubscriberId`, ascending (keyset paging). */
-  pendingAfter(key: EditionKey, afterSubscriberId: number, limit: number): Promise<number[]>;
+  /** Deferred copies that an earlier run gave up on become due again, with a fresh retry budget. */
+  reopenDeferred(key: EditionKey): Promise<number>;
   /**
-   * In one transaction, for each id: re-reads the reader's status; an unsubscribed, bounced or deleted
-   * reader's row becomes `skipped`; otherwise the row becomes `sending` (attempts + 1) and the reader's
-   * address comes back. Committed before any SMTP transaction starts.
+   * In one transaction: takes due rows (queued; deferred whose time has come; `sending` whose lease ran
+   * out), re-reads each reader's status (an unsubscribed, bounced or deleted reader's row becomes
+   * `skipped`), and leases the rest to `worker` as `sending`. Committed before any SMTP transaction starts.
    */
-  claim(key: EditionKey, subscriberIds: number[]): Promise<ClaimResult[]>;
-  /** Records the outcomes of `sending` rows in one transaction. */
-  record(key: EditionKey, outcomes: CopyOutcome[]): Promise<void>;
+  claim(key: EditionKey, options: ClaimOptions): Promise<ClaimBatch>;
+  /** Extends the leases `worker` holds on the edition; returns how many rows it still holds. */
+  renewLeases(key: EditionKey, worker: string, leaseSeconds: number): Promise<number>;
+  /** Hands back copies claimed but never started (shutdown, pause): they become `queued` for anyone. */
+  release(key: EditionKey, worker: string, subscriberIds: number[]): Promise<void>;
+  /** Records the outcomes of rows `worker` holds, in one transaction; rows it no longer holds are left alone. */
+  record(key: EditionKey, worker: string, outcomes: CopyOutcome[]): Promise<void>;
   /** Rows per state for the edition. */
   counts(key: EditionKey): Promise<Record<SendState, number>>;
+  /** When the earliest deferred copy may be tried again, if one has a time. */
+  nextDeferredAttempt(key: EditionKey): Promise<Date | null>;
+  /** Expires the edition's deferred copies (the next edition has begun). */
+  expireDeferred(key: EditionKey): Promise<number>;
+  /** Lets the engine tidy its log as a long send goes (SQLite: a passive WAL checkpoint). */
+  checkpoint?(): Promise<void>;
 }

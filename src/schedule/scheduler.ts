@@ -13,11 +13,9 @@ import {
   type Edition,
   type Newsletter,
 } from '../content/index.ts';
-import { processAlive, type Db } from '../db/index.ts';
 import { systemClock, type Clock, type TimerHandle } from './clock.ts';
 import { addDays, formatLocal, formatUtc } from './format-times.ts';
-import { RunLedger, type Run, type RunCounts } from './run-ledger.ts';
-import { expireDeferred, nextDeferredAttempt, sendLedgerCounts } from './send-ledger-view.ts';
+import type { Run, RunCounts, RunLedger } from './run-ledger.ts';
 
 /** What one call of the sender reports; the shape of issue 4's SendReport (extra fields are ignored). */
 export interface EditionSendReport {
@@ -29,7 +27,7 @@ export interface EditionSendReport {
   alreadySent?: number;
   /** True when the send stopped early because `signal` was aborted (copies left queued). */
   interrupted?: boolean;
-  /** Set when the send paused on policy refusals (issue 4: delivery.maxPolicyErrors): the run fails with it. */
+  /** Set when the send paused on policy refusals (delivery.maxPolicyErrors): the run fails with it. */
   paused?: string;
 }
 
@@ -41,12 +39,24 @@ export interface EditionSendReport {
  */
 export interface EditionSender {
   send(args: { newsletterId: string; date: string; edition: Edition; signal: AbortSignal; retry: boolean }): Promise<EditionSendReport>;
-  /** Expire the edition's deferred copies (if the delivery area owns that); the default updates `sends`. */
+  /** Expire the edition's deferred copies (the next edition has begun). */
   expireDeferred?(newsletterId: string, date: string): number | Promise<number>;
+  /** The edition's counts as its send ledger has them, or null when it has no rows yet. */
+  ledgerCounts?(newsletterId: string, date: string): Promise<SendLedgerCounts | null>;
+  /** When the earliest deferred copy of the edition may be tried again. */
+  nextDeferredAttempt?(newsletterId: string, date: string): Promise<Date | null>;
+}
+
+export interface SendLedgerCounts extends RunCounts {
+  /** Copies not yet attempted or in flight: more than zero after a send returns means it was cut short. */
+  pending: number;
+  /** Copies that expired unsent when the next edition began (counted in `skipped` too). */
+  expired: number;
 }
 
 export interface SchedulerOptions {
-  db: Db;
+  /** The run ledger (src/storage's implementation, on whichever engine). */
+  runs: RunLedger;
   config: Config;
   /** Reads the articles afresh at each firing, so today's files are in today's edition. */
   loadContent: () => Content | Promise<Content>;
@@ -64,6 +74,13 @@ export interface SchedulerOptions {
   maxSleepMs?: number;
   /** Only these newsletters (default: every newsletter in the config). */
   newsletters?: string[];
+  /**
+   * `scheduler` (default) fires editions and joins the ones others fire; `worker` only joins: the sending
+   * part of `daybreak worker`, with no firing of its own.
+   */
+  role?: 'scheduler' | 'worker';
+  /** How often to look for editions other instances are sending, to join them (default: never). */
+  joinPollMs?: number;
   /**
    * Firings before this instant are not recorded as missed (main.ts passes the database's creation time:
    * an edition due before Daybreak was installed was not missed, it never existed).
@@ -94,7 +111,7 @@ export interface Scheduler {
   idle(): Promise<void>;
   /** Evaluates every newsletter now (what the timers call). */
   tick(): Promise<void>;
-  status(): NewsletterStatus[];
+  status(): Promise<NewsletterStatus[]>;
   readonly holder: string;
   readonly ledger: RunLedger;
 }
@@ -120,7 +137,7 @@ export function nextEditionAt(newsletter: Newsletter, date: string): Date | null
  * happens twice on the fall-back day (01:30 on 2026-11-01) fires once, at its first occurrence (EDT).
  */
 export function createScheduler(options: SchedulerOptions): Scheduler {
-  const { db, config, sender } = options;
+  const { config, sender } = options;
   const clock = options.clock ?? systemClock;
   const log = options.log ?? (() => {});
   const holder = options.holder ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -128,14 +145,16 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const retryMinMs = options.retryMinMs ?? MINUTE;
   const retryMaxMs = options.retryMaxMs ?? 60 * MINUTE;
   const maxSleepMs = options.maxSleepMs ?? 60 * MINUTE;
-  const ledger = new RunLedger(db);
+  const ledger = options.runs;
   const newsletters = config.newsletters.filter((n) => !options.newsletters || options.newsletters.includes(n.id));
 
   const abort = new AbortController();
+  let joinTimer: NodeJS.Timeout | null = null;
   let stopping = false;
   let started = false;
   const inflight = new Set<Promise<void>>();
   const active = new Set<string>(); // `${newsletter}/${date}` being sent by us right now
+  const joined = new Set<string>(); // editions another scheduler runs that we help send
   const firingTimers = new Map<string, TimerHandle>();
   const retryTimers = new Map<string, { handle: TimerHandle; at: number; attempt: number }>();
   const retryAttempts = new Map<string, number>();
@@ -149,18 +168,16 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     return p;
   }
 
+  // Another scheduler's run is alive while its heartbeat is fresh; each instance's clock is assumed to be
+  // within a fraction of the lease of the others (NTP), as every heartbeat is written by its own.
   function isStale(run: Run, now: Date): boolean {
     if (run.holder === null) return true;
     if (run.holder === holder) return !active.has(key(run.newsletter, run.date));
-    const [host, pidText] = run.holder.split(':');
-    const pid = Number(pidText);
-    // Same machine, another process that no longer exists: it died mid-send; no need to wait out the lease.
-    if (host === hostname() && Number.isInteger(pid) && pid !== process.pid && !processAlive(pid)) return true;
     return !run.heartbeatAt || now.getTime() - Date.parse(run.heartbeatAt) > leaseMs;
   }
 
-  function countsAfter(newsletter: string, date: string, report: EditionSendReport | null): RunCounts & { pending: number } {
-    const fromLedger = sendLedgerCounts(db, newsletter, date);
+  async function countsAfter(newsletter: string, date: string, report: EditionSendReport | null): Promise<RunCounts & { pending: number }> {
+    const fromLedger = (await sender.ledgerCounts?.(newsletter, date)) ?? null;
     if (fromLedger) return fromLedger;
     const r = report ?? { total: 0, sent: 0, failed: 0, deferred: 0, skipped: 0 };
     const done = r.sent + r.failed + r.deferred + r.skipped + (r.alreadySent ?? 0);
@@ -181,7 +198,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const heartbeat = () => {
       beat = clock.setTimer(() => {
         if (!active.has(k)) return;
-        ledger.heartbeat(newsletter.id, date, holder, clock.now());
+        void ledger.heartbeat(newsletter.id, date, holder, clock.now()).catch(() => {});
         heartbeat();
       }, Math.max(1000, Math.floor(leaseMs / 4)));
     };
@@ -190,7 +207,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const edition = await assemble(newsletter, date);
       if (isSkipped(edition)) {
         const reason = `no articles published between ${edition.window.from.toISOString()} and ${edition.window.to.toISOString()}`;
-        ledger.finish({ newsletter: newsletter.id, date, holder, state: 'skipped', now: clock.now(), reason });
+        await ledger.finish({ newsletter: newsletter.id, date, holder, state: 'skipped', now: clock.now(), reason });
         log(`${newsletter.id} ${date}: skipped, ${reason}`);
         return;
       }
@@ -202,10 +219,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       } catch (e) {
         error = e;
       }
-      const counts = countsAfter(newsletter.id, date, report);
+      const counts = await countsAfter(newsletter.id, date, report);
       if (abort.signal.aborted && (counts.pending > 0 || report?.interrupted || error)) {
         const reason = `stopped by shutdown with ${counts.pending} copies still queued; resumes at the next start`;
-        ledger.release(newsletter.id, date, holder, reason, counts);
+        await ledger.release(newsletter.id, date, holder, reason, counts);
         log(`${newsletter.id} ${date}: ${reason}`);
         return;
       }
@@ -214,18 +231,18 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         // The server refuses us (authentication, reputation, rate): retrying on a timer would only make
         // it worse. A person fixes the cause and sends the rest by hand.
         const reason = `${report.paused} (send the rest with \`daybreak send --newsletter ${newsletter.id} --date ${date}\`)`;
-        ledger.finish({ newsletter: newsletter.id, date, holder, state: 'failed', now: clock.now(), counts, reason });
+        await ledger.finish({ newsletter: newsletter.id, date, holder, state: 'failed', now: clock.now(), counts, reason });
         log(`${newsletter.id} ${date}: paused: ${reason}`);
         return;
       }
       const reason = counts.deferred > 0 ? `${counts.deferred} copies deferred; retried until the next edition` : null;
-      ledger.finish({ newsletter: newsletter.id, date, holder, state: 'done', now: clock.now(), counts, reason });
+      await ledger.finish({ newsletter: newsletter.id, date, holder, state: 'done', now: clock.now(), counts, reason });
       log(`${newsletter.id} ${date}: done, ${counts.sent} sent, ${counts.failed} failed, ${counts.deferred} deferred, ${counts.skipped} skipped of ${counts.total}`);
-      if (counts.deferred > 0) armRetry(newsletter, date, clock.now());
+      if (counts.deferred > 0) await armRetry(newsletter, date, clock.now());
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      ledger.finish({ newsletter: newsletter.id, date, holder, state: 'failed', now: clock.now(), reason: message,
-        counts: countsAfter(newsletter.id, date, null) });
+      await ledger.finish({ newsletter: newsletter.id, date, holder, state: 'failed', now: clock.now(), reason: message,
+        counts: await countsAfter(newsletter.id, date, null) });
       log(`${newsletter.id} ${date}: failed: ${message} (send it by hand with \`daybreak send --newsletter ${newsletter.id} --date ${date}\`)`);
     } finally {
       active.delete(k);
@@ -234,12 +251,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   }
 
   /** Arms (or keeps) the retry timer for an edition's deferred copies. */
-  function armRetry(newsletter: Newsletter, date: string, now: Date): void {
+  async function armRetry(newsletter: Newsletter, date: string, now: Date): Promise<void> {
     if (stopping) return;
     const k = key(newsletter.id, date);
     const attempt = retryAttempts.get(k) ?? 0;
     const backoff = Math.min(retryMaxMs, retryMinMs * 2 ** attempt);
-    const recorded = nextDeferredAttempt(db, newsletter.id, date);
+    const recorded = (await sender.nextDeferredAttempt?.(newsletter.id, date)) ?? null;
     const at = Math.max(now.getTime() + backoff, recorded?.getTime() ?? 0);
     const existing = retryTimers.get(k);
     if (existing) {
@@ -259,27 +276,25 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   async function retryDeferred(newsletter: Newsletter, date: string): Promise<void> {
     if (stopping) return;
     const k = key(newsletter.id, date);
-    const run = ledger.get(newsletter.id, date);
+    const run = await ledger.get(newsletter.id, date);
     if (!run || run.state !== 'done' || run.deferred === 0 || active.has(k)) return;
     const now = clock.now();
     const expiry = nextEditionAt(newsletter, date);
     if (expiry && now.getTime() >= expiry.getTime()) {
-      const n = sender.expireDeferred
-        ? await sender.expireDeferred(newsletter.id, date)
-        : expireDeferred(db, newsletter.id, date, now);
-      const fromLedger = sendLedgerCounts(db, newsletter.id, date);
+      const n = sender.expireDeferred ? await sender.expireDeferred(newsletter.id, date) : 0;
+      const fromLedger = (await sender.ledgerCounts?.(newsletter.id, date)) ?? null;
       // The next edition's send may have expired them first (sendEdition does so as it starts): count
       // from the ledger, not from this call.
       const expired = fromLedger ? fromLedger.expired : n;
       const counts = fromLedger ?? { ...run, skipped: run.skipped + run.deferred, deferred: 0 };
-      ledger.updateCounts(newsletter.id, date, counts, `${expired} deferred copies expired when the next edition began`);
+      await ledger.updateCounts(newsletter.id, date, counts, `${expired} deferred copies expired when the next edition began`);
       log(`${newsletter.id} ${date}: ${expired} deferred copies expired (the next edition has begun)`);
       retryAttempts.delete(k);
       return;
     }
-    const recorded = nextDeferredAttempt(db, newsletter.id, date);
+    const recorded = (await sender.nextDeferredAttempt?.(newsletter.id, date)) ?? null;
     if (recorded && recorded.getTime() > now.getTime()) {
-      armRetry(newsletter, date, now);
+      await armRetry(newsletter, date, now);
       return;
     }
     active.add(k);
@@ -289,28 +304,65 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       if (isSkipped(edition)) return;
       log(`${newsletter.id} ${date}: retrying ${run.deferred} deferred copies`);
       const report = await sender.send({ newsletterId: newsletter.id, date, edition, signal: abort.signal, retry: true });
-      const counts = countsAfter(newsletter.id, date, report);
+      const counts = await countsAfter(newsletter.id, date, report);
       // A retry's report covers only the retried copies; without a send ledger, add them to the run's.
-      const merged = sendLedgerCounts(db, newsletter.id, date)
+      const merged = (await sender.ledgerCounts?.(newsletter.id, date))
         ? counts
         : { total: run.total, sent: run.sent + report.sent, failed: run.failed + report.failed, deferred: report.deferred, skipped: run.skipped + report.skipped };
-      ledger.updateCounts(newsletter.id, date, merged, merged.deferred > 0 ? `${merged.deferred} copies deferred; retried until the next edition` : 'deferred copies delivered on retry');
+      await ledger.updateCounts(newsletter.id, date, merged, merged.deferred > 0 ? `${merged.deferred} copies deferred; retried until the next edition` : 'deferred copies delivered on retry');
       log(`${newsletter.id} ${date}: retry: ${merged.sent} sent, ${merged.deferred} still deferred`);
-      if (merged.deferred > 0) armRetry(newsletter, date, clock.now());
+      if (merged.deferred > 0) await armRetry(newsletter, date, clock.now());
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log(`${newsletter.id} ${date}: retry failed: ${message}`);
-      armRetry(newsletter, date, clock.now());
+      await armRetry(newsletter, date, clock.now());
     } finally {
       active.delete(k);
     }
   }
 
   /**
-   * Looks at one newsletter now: resumes a crashed run, starts (or records as missed) the current edition,
-   * keeps deferred retries armed, and arms the timer for the next firing. Returns the work it started.
+   * Helps send an edition another instance runs: claims copies like any sender (the ledger's leases keep
+   * every reader to one copy); the run row stays theirs, and they finish it.
    */
-  function evaluate(newsletter: Newsletter): Promise<void>[] {
+  async function join(newsletter: Newsletter, date: string): Promise<void> {
+    const k = key(newsletter.id, date);
+    if (joined.has(k) || active.has(k) || stopping) return;
+    joined.add(k);
+    try {
+      const edition = await assemble(newsletter, date);
+      if (isSkipped(edition)) return;
+      log(`${newsletter.id} ${date}: joining the send another instance is running`);
+      const report = await sender.send({ newsletterId: newsletter.id, date, edition, signal: abort.signal, retry: false });
+      log(`${newsletter.id} ${date}: joined: this instance sent ${report.sent}, failed ${report.failed}, skipped ${report.skipped}`);
+    } catch (error) {
+      log(`${newsletter.id} ${date}: joining failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      joined.delete(k);
+    }
+  }
+
+  /** Joins every current edition another instance is sending now (what `daybreak worker` does, on a timer). */
+  async function joinRunning(newsletter: Newsletter): Promise<Promise<void>[]> {
+    if (stopping) return [];
+    const now = clock.now();
+    const work: Promise<void>[] = [];
+    for (const run of await ledger.running(newsletter.id)) {
+      const k = key(run.newsletter, run.date);
+      if (run.holder === holder || active.has(k) || joined.has(k) || isStale(run, now)) continue;
+      const expiry = nextEditionAt(newsletter, run.date);
+      if (expiry && now.getTime() >= expiry.getTime()) continue;
+      work.push(track(join(newsletter, run.date)));
+    }
+    return work;
+  }
+
+  /**
+   * Looks at one newsletter now: resumes a crashed run, starts (or records as missed) the current edition,
+   * joins an edition another instance is sending, keeps deferred retries armed, and arms the timer for the
+   * next firing. Returns the work it started.
+   */
+  async function evaluate(newsletter: Newsletter): Promise<Promise<void>[]> {
     if (stopping) return [];
     const now = clock.now();
     const work: Promise<void>[] = [];
@@ -318,13 +370,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
     // 1. Runs left `running` by a process that died (or shut down mid-send): resume through the send
     //    ledger while the edition is still current; an edition whose successor has begun is closed instead.
-    for (const run of ledger.running(newsletter.id)) {
+    for (const run of await ledger.running(newsletter.id)) {
       if (active.has(key(run.newsletter, run.date)) || !isStale(run, now)) continue;
-      if (!ledger.takeOver(run, holder, now)) continue;
+      if (!(await ledger.takeOver(run, holder, now))) continue;
       const expiry = nextEditionAt(newsletter, run.date);
       if (expiry && now.getTime() >= expiry.getTime()) {
-        const counts = sendLedgerCounts(db, newsletter.id, run.date) ?? run;
-        ledger.finish({ newsletter: newsletter.id, date: run.date, holder, state: 'failed', now, counts,
+        const counts = (await sender.ledgerCounts?.(newsletter.id, run.date)) ?? run;
+        await ledger.finish({ newsletter: newsletter.id, date: run.date, holder, state: 'failed', now, counts,
           reason: `interrupted mid-send and not resumed: the next edition had begun when the scheduler came back (send by hand with \`daybreak send --newsletter ${newsletter.id} --date ${run.date}\`)` });
         log(`${newsletter.id} ${run.date}: interrupted run closed as failed (its next edition has begun)`);
         continue;
@@ -333,34 +385,36 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       work.push(track(execute(newsletter, run.date, 'resume')));
     }
 
-    // 2. The current edition: the newsletter on the local date of its latest firing.
+    // 2. The current edition: the newsletter on the local date of its latest firing. Of several instances
+    //    on one database, the one whose INSERT creates the run row sends it; the others join.
     const last = previousFiring(newsletter, new Date(now.getTime() + 1));
     if (last) {
       const date = localDate(last, tz);
       const time = sendTimeOn(newsletter, date);
       const sendAt = time.sendAt ?? last;
-      recordGap(newsletter, date, now);
-      if (!ledger.get(newsletter.id, date)) {
+      await recordGap(newsletter, date, now);
+      if (!(await ledger.get(newsletter.id, date))) {
         const lateMs = now.getTime() - sendAt.getTime();
         const graceMs = newsletter.schedule.graceMinutes * MINUTE;
         if (lateMs > graceMs) {
           // A firing due before the ledger existed was not missed: Daybreak was not installed yet.
           const beforeInstall = options.ledgerSince !== undefined && sendAt.getTime() < options.ledgerSince.getTime();
           const reason = `not running at ${formatLocal(sendAt, tz)} (${formatUtc(sendAt)}); back ${Math.round(lateMs / MINUTE)} minutes later, past the ${newsletter.schedule.graceMinutes}-minute grace window, so it was not sent (send it by hand with \`daybreak send --newsletter ${newsletter.id} --date ${date}\`)`;
-          if (!beforeInstall && ledger.recordMissed({ newsletter: newsletter.id, date, scheduledAt: sendAt, now, reason })) {
+          if (!beforeInstall && (await ledger.recordMissed({ newsletter: newsletter.id, date, scheduledAt: sendAt, now, reason }))) {
             log(`${newsletter.id} ${date}: missed: ${reason}`);
           }
-        } else if (ledger.claim({ newsletter: newsletter.id, date, scheduledAt: sendAt, holder, now })) {
+        } else if (await ledger.claim({ newsletter: newsletter.id, date, scheduledAt: sendAt, holder, now })) {
           work.push(track(execute(newsletter, date, lateMs > 1000 ? 'catch-up' : 'on time')));
         }
       }
     }
+    work.push(...(await joinRunning(newsletter)));
 
     // 3. Deferred copies of finished runs: retry on a timer until the next edition, then expire.
-    for (const run of ledger.withDeferred(newsletter.id)) {
+    for (const run of await ledger.withDeferred(newsletter.id)) {
       const expiry = nextEditionAt(newsletter, run.date);
       if (expiry && now.getTime() >= expiry.getTime()) work.push(track(retryDeferred(newsletter, run.date)));
-      else armRetry(newsletter, run.date, now);
+      else await armRetry(newsletter, run.date, now);
     }
 
     armFiring(newsletter, now);
@@ -372,8 +426,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
    * was down for more than a day. Each is recorded `missed`, so the ledger has no silent holes; only the
    * current edition may still be sent. With no run at all yet there is no gap to fill (a fresh ledger).
    */
-  function recordGap(newsletter: Newsletter, date: string, now: Date): void {
-    const previous = ledger.last(newsletter.id);
+  async function recordGap(newsletter: Newsletter, date: string, now: Date): Promise<void> {
+    const previous = await ledger.last(newsletter.id);
     if (!previous || previous.date >= date) return;
     const tz = newsletter.schedule.timezone;
     let at = nextEditionAt(newsletter, previous.date);
@@ -381,7 +435,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const d = localDate(at, tz);
       if (d >= date) break;
       const reason = `not running at ${formatLocal(at, tz)} (${formatUtc(at)}); by the time it came back the edition of ${date} was due, so this one was not sent (send it by hand with \`daybreak send --newsletter ${newsletter.id} --date ${d}\`)`;
-      if (ledger.recordMissed({ newsletter: newsletter.id, date: d, scheduledAt: at, now, reason })) log(`${newsletter.id} ${d}: missed: ${reason}`);
+      if (await ledger.recordMissed({ newsletter: newsletter.id, date: d, scheduledAt: at, now, reason })) log(`${newsletter.id} ${d}: missed: ${reason}`);
       at = nextEditionAt(newsletter, d);
     }
   }
@@ -396,7 +450,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       newsletter.id,
       clock.setTimer(() => {
         firingTimers.delete(newsletter.id);
-        return Promise.all(evaluate(newsletter)).then(() => {});
+        return evaluate(newsletter).then((work) => Promise.all(work)).then(() => {}, (error: unknown) => {
+          log(`scheduler: ${error instanceof Error ? error.message : String(error)}`);
+        });
       }, delay),
     );
   }
@@ -411,14 +467,31 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     async start() {
       if (started) return;
       started = true;
-      for (const n of newsletters) evaluate(n);
+      if (options.joinPollMs) {
+        // Real time: this notices sends other instances started, whatever the injected clock says.
+        joinTimer = setInterval(() => {
+          for (const n of newsletters) void joinRunning(n).catch((error: unknown) => log(`scheduler: ${error instanceof Error ? error.message : String(error)}`));
+        }, options.joinPollMs);
+        joinTimer.unref();
+      }
+      if (options.role === 'worker') {
+        for (const n of newsletters) await joinRunning(n);
+        return;
+      }
+      for (const n of newsletters) await evaluate(n);
     },
     async tick() {
-      await Promise.all(newsletters.flatMap((n) => evaluate(n)));
+      if (options.role === 'worker') {
+        await Promise.all((await Promise.all(newsletters.map((n) => joinRunning(n)))).flat());
+        return;
+      }
+      const work = await Promise.all(newsletters.map((n) => evaluate(n)));
+      await Promise.all(work.flat());
     },
     idle,
     async stop({ timeoutMs = 30_000 } = {}) {
       stopping = true;
+      if (joinTimer) clearInterval(joinTimer);
       for (const t of firingTimers.values()) clock.clearTimer(t);
       for (const t of retryTimers.values()) clock.clearTimer(t.handle);
       firingTimers.clear();
@@ -435,11 +508,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       clearTimeout(timer);
       return { finished };
     },
-    status() {
+    async status() {
       const now = clock.now();
-      return config.newsletters.map((n) => {
+      const lastRuns = await Promise.all(config.newsletters.map((n) => ledger.last(n.id)));
+      return config.newsletters.map((n, i) => {
         const next = nextFiring(n, now);
-        const last = ledger.last(n.id);
+        const last = lastRuns[i];
         return {
           id: n.id,
           name: n.name,

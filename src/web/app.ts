@@ -1,9 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
-import { createAudience, type Audience, type ConfirmationMailer, type Tokens, type TransactionalTemplates } from '../audience/index.ts';
+import {
+  createAudience,
+  type Audience,
+  type ConfirmationMailer,
+  type OutboxStore,
+  type SubscriberStore,
+  type Tokens,
+  type TransactionalTemplates,
+} from '../audience/index.ts';
 import type { Config } from '../content/index.ts';
-import type { Db } from '../db/index.ts';
 import { isDaybreakError } from '../errors.ts';
 import { clientIp, rateLimitKey } from './client-ip.ts';
 import { HttpError } from './http-error.ts';
@@ -24,9 +31,17 @@ import { SITE_CSS } from './site-css.ts';
 import { registryTemplates } from './transactional-templates.ts';
 import { projectUrl } from '../project-root.ts';
 
+/** The storage the web app needs (src/storage's Store satisfies it). */
+export interface AppStorage {
+  subscribers: SubscriberStore;
+  outbox: OutboxStore;
+  /** A trivial read for /healthz. */
+  ping(): Promise<void>;
+}
+
 export interface CreateAppOptions {
   config: Config;
-  db: Db;
+  store: AppStorage;
   /** Sends the confirmation, welcome and unsubscribed mails (the delivery Mailer). */
   mailer: ConfirmationMailer;
   tokens: Tokens;
@@ -35,8 +50,8 @@ export interface CreateAppOptions {
   mount?: { path: string; app: Hono<any> }[];
   /** The transactional designs; default: the template registry's (issue 3). */
   templates?: TransactionalTemplates;
-  /** Commit sign-ups on a worker thread (see createAudience); `daybreak serve` and the benchmark use it. */
-  signupWriterThread?: boolean;
+  /** How often the outbox is polled for mail other processes queued (default 5 s). */
+  outboxPollMs?: number;
   /** Overrides web.signupRatePerMinute (the benchmark raises it). */
   signupRatePerMinute?: number;
   /** Where errors worth a human's attention go (mail failures, 5xx). Default: console.error. */
@@ -44,7 +59,7 @@ export interface CreateAppOptions {
   /** Reported by /healthz; default: package.json's version. */
   version?: string;
   /** Extra fields for /healthz (issue 6: per newsletter, the next send time and the last run). */
-  health?: () => Record<string, unknown>;
+  health?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
 export type DaybreakApp = Hono & { audience: Audience };
@@ -73,18 +88,20 @@ const TOKEN_ERROR_TITLE = 'This link has expired or is invalid';
  * const server = await startServer(app, { port: 3000 });
  */
 export function createApp(options: CreateAppOptions): DaybreakApp {
-  const { config, db, tokens } = options;
+  const { config, store, tokens } = options;
   const log = options.log ?? ((message: string, error?: unknown) => console.error(`daybreak: ${message}`, error ?? ''));
   const audience = createAudience({
     config,
-    db,
+    subscribers: store.subscribers,
+    outbox: store.outbox,
     tokens,
     mailer: options.mailer,
     templates: options.templates ?? registryTemplates(config),
-    now: options.now,
-    writerThread: options.signupWriterThread,
-    onWriterError: (error) => log('the sign-up writer thread failed; committing on the web thread from now on', error),
-    onMailError: (error, to, kind) => log(`could not send the ${kind} email to ${to}: ${(error as Error)?.message ?? error}`),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.outboxPollMs !== undefined ? { outboxPollMs: options.outboxPollMs } : {}),
+    // By subscriber id: a log is no place for readers' addresses.
+    onMailError: (error, item, final) =>
+      log(`could not send the ${item.kind} email to subscriber #${item.subscriberId} (attempt ${item.attempts}${final ? ', giving up' : ', will retry'}): ${(error as Error)?.message ?? error}`),
   });
   const limiter = createRateLimiter({ limit: options.signupRatePerMinute ?? config.web.signupRatePerMinute, windowMs: 60_000 });
   const allowedOrigins = new Set(config.web.allowedOrigins);
@@ -169,16 +186,16 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
     throw new HttpError(405, 'Sign up with the form on our sign-up page: this address only takes the form\'s POST.', { headers: { Allow: 'POST' } });
   });
 
-  app.get('/confirm', (c) => {
+  app.get('/confirm', async (c) => {
     const token = c.req.query('token') ?? '';
-    const { newsletters } = audience.inspectConfirm(token);
+    const { newsletters } = await audience.inspectConfirm(token);
     return c.html(confirmPage(config, token, newsletters));
   });
 
   app.post('/confirm', async (c) => {
     const body = await readBody(c.req.raw, { allowEmpty: true });
     const token = (body.kind === 'form' ? body.fields.get('token')?.[0] : undefined) ?? c.req.query('token') ?? '';
-    const { newsletters } = audience.confirm(token);
+    const { newsletters } = await audience.confirm(token);
     return c.html(confirmedPage(config, newsletters));
   });
 
@@ -198,15 +215,15 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
       const body = await readBody(c.req.raw, { multipart: true, allowEmpty: true });
       token = (body.kind === 'form' ? body.fields.get('token')?.[0] : undefined) ?? '';
     }
-    const { newsletters, all } = audience.unsubscribe(token);
+    const { newsletters, all } = await audience.unsubscribe(token);
     return c.html(unsubscribedPage(config, newsletters, all));
   });
 
-  app.get('/healthz', (c) => {
+  app.get('/healthz', async (c) => {
     c.header('Cache-Control', 'no-store');
     try {
-      db.prepare('SELECT 1').get();
-      return c.json({ ok: true, database: 'reachable', version, ...options.health?.() });
+      await store.ping();
+      return c.json({ ok: true, database: 'reachable', version, ...(await options.health?.()) });
     } catch {
       return c.json({ ok: false, database: 'unreachable', version }, 503);
     }
@@ -238,6 +255,13 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
       status = 400;
       message = error.message;
       title = "That didn't work";
+    } else if (isDaybreakError(error, 'EBUSY')) {
+      // The database is locked by another process past our wait: nothing was stored; say when to retry.
+      status = 503;
+      title = 'Busy';
+      message = 'We are busy right now and nothing was saved. Please try again in a few seconds.';
+      headers = { 'Retry-After': '5' };
+      log(`${c.req.method} ${c.req.path}: ${error.message}`);
     } else if (isDaybreakError(error, 'ENOTFOUND')) {
       status = 404;
       message = error.message;

@@ -1,15 +1,27 @@
 import { Hono } from 'hono';
 import { assembleEdition, isSkipped, type Config, type Content, type Edition } from '../content/index.ts';
-import type { Db } from '../db/index.ts';
 import { longDate, renderEdition, type Reader } from '../render/index.ts';
 import { archiveEditionHtml } from './archive-page.ts';
 import { archiveFeed } from './archive-feed.ts';
 import { html } from './html.ts';
 import { layout } from './pages.ts';
 
+/**
+ * What the archive needs from storage, declared here; src/storage implements it.
+ */
+export interface ArchiveIndex {
+  /**
+   * The editions that were sent, newest first: runs the scheduler finished (`done`) and editions with at
+   * least one copy sent by hand (`daybreak send`), so the archive never shows an edition before it went out.
+   */
+  listSent(options?: { newsletter?: string; limit?: number }): Promise<SentEdition[]>;
+  /** True when an edition may be shown: it was sent, or its run is sending right now (early clickers). */
+  isPublished(newsletter: string, date: string): Promise<boolean>;
+}
+
 export interface ArchiveOptions {
   config: Config;
-  db: Db;
+  archive: ArchiveIndex;
   /** Reads the articles (main.ts: loadContent(dataDir), fresh per request so new editions appear). */
   loadContent: () => Content | Promise<Content>;
   /** How many editions per newsletter the index and the feed list. Default 60. */
@@ -31,38 +43,6 @@ const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; ba
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
- * The editions that were sent, newest first: runs the scheduler finished (`done`) and editions with at
- * least one copy sent by hand (`daybreak send`), so the archive never shows an edition before it went out.
- */
-export function listSentEditions(db: Db, options: { newsletter?: string; limit?: number } = {}): SentEdition[] {
-  const rows = db
-    .prepare(
-      `SELECT newsletter, edition_date AS date, MIN(sent_at) AS sentAt FROM (
-         SELECT newsletter, edition_date, COALESCE(scheduled_at, started_at) AS sent_at FROM runs WHERE state = 'done'
-         UNION ALL
-         SELECT newsletter, edition_date, MIN(sent_at) FROM sends WHERE state = 'sent' GROUP BY newsletter, edition_date
-       )
-       WHERE (@newsletter IS NULL OR newsletter = @newsletter)
-       GROUP BY newsletter, edition_date
-       ORDER BY edition_date DESC, newsletter
-       LIMIT @limit`,
-    )
-    .all({ newsletter: options.newsletter ?? null, limit: options.limit ?? 1000 }) as SentEdition[];
-  return rows;
-}
-
-/** True when an edition may be shown: it was sent, or its run is sending right now (early clickers). */
-function isPublished(db: Db, newsletter: string, date: string): boolean {
-  const run = db
-    .prepare(`SELECT 1 FROM runs WHERE newsletter = ? AND edition_date = ? AND state IN ('done', 'running')`)
-    .get(newsletter, date);
-  if (run) return true;
-  return Boolean(
-    db.prepare(`SELECT 1 FROM sends WHERE newsletter = ? AND edition_date = ? AND state = 'sent' LIMIT 1`).get(newsletter, date),
-  );
-}
-
-/**
  * The neutral reader an archive copy is rendered for: no name (the greeting's fallback), and markers in
  * place of the address and the unsubscribe URL, which `archiveEditionHtml` then replaces with a sign-up
  * invitation. Markers rather than empty strings so nothing reader-shaped can survive unnoticed.
@@ -79,10 +59,10 @@ export const archiveReader: Reader = { email: ARCHIVE_EMAIL_MARKER, firstName: n
  * - `GET /archive/<newsletter>/feed.xml`: an RSS 2.0 feed of the sent editions.
  *
  * @example
- * app.route('/archive', createArchiveApp({ config, db, loadContent: () => loadContent('data') }));
+ * app.route('/archive', createArchiveApp({ config, archive, loadContent: () => loadContent('data') }));
  */
 export function createArchiveApp(options: ArchiveOptions): Hono {
-  const { config, db } = options;
+  const { config, archive } = options;
   const limit = options.limit ?? 60;
   const app = new Hono();
   const newsletterById = (id: string) => config.newsletters.find((n) => n.id === id);
@@ -106,8 +86,8 @@ export function createArchiveApp(options: ArchiveOptions): Hono {
 
   app.get('/', async (c) => {
     const content = await options.loadContent();
-    const sections = config.newsletters.map((n) => {
-      const sent = listSentEditions(db, { newsletter: n.id, limit });
+    const sections = await Promise.all(config.newsletters.map(async (n) => {
+      const sent = await archive.listSent({ newsletter: n.id, limit });
       const items = sent.map((s) => {
         let subject = s.date;
         try {
@@ -125,7 +105,7 @@ ${n.description ? html`<p>${n.description}</p>` : ''}
 ${items.length ? html`<ul class="archive-list">${items}</ul>` : html`<p class="muted">No editions have gone out yet.</p>`}
 <p><a href="/archive/${n.id}/feed.xml">RSS feed</a> · <a href="/">Sign up to get it by email</a></p>
 </section>`;
-    });
+    }));
     c.header('Cache-Control', 'no-cache');
     return c.html(layout(config, 'Archive', html`<h1>The archive</h1>
 <p>Every edition we have sent, newest first.</p>
@@ -136,7 +116,7 @@ ${sections}`));
     const newsletter = newsletterById(c.req.param('newsletter'));
     if (!newsletter) return c.notFound();
     const content = await options.loadContent();
-    const entries = listSentEditions(db, { newsletter: newsletter.id, limit }).flatMap((s) => {
+    const entries = (await archive.listSent({ newsletter: newsletter.id, limit })).flatMap((s) => {
       try {
         const e = assembleEdition({ config, content, newsletterId: newsletter.id, date: s.date });
         return isSkipped(e) ? [] : [{ edition: e, sentAt: new Date(s.sentAt) }];
@@ -152,7 +132,7 @@ ${sections}`));
   app.get('/:newsletter/:date', async (c) => {
     const newsletter = newsletterById(c.req.param('newsletter'));
     const date = c.req.param('date');
-    if (!newsletter || !DATE.test(date) || !isPublished(db, newsletter.id, date)) return c.notFound();
+    if (!newsletter || !DATE.test(date) || !(await archive.isPublished(newsletter.id, date))) return c.notFound();
     const e = await edition(newsletter.id, date);
     if (!e) return c.notFound();
     const rendered = await renderEdition(e, config);

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { openDatabase } from '../../db/index.ts';
+import { openStore } from '../../storage/index.ts';
 import { DaybreakError } from '../../errors.ts';
-import { RunLedger, type Run } from '../../schedule/index.ts';
-import { resolveDbFile } from '../context.ts';
+import type { Run } from '../../schedule/index.ts';
+import { DB_OPTION_HELP, loadConfigFrom, resolveDatabase } from '../context.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'> };
 
@@ -50,18 +50,20 @@ export function registerRuns(program: Command, io: Io = process, env: NodeJS.Pro
     .option('--newsletter <id>', 'only this newsletter')
     .option('--state <state>', 'only runs in this state: running, done, skipped, missed, failed')
     .option('--limit <n>', 'how many runs, newest edition first', '20')
-    .option('--config <file>', 'config file (accepted for symmetry; runs are read from DAYBREAK_DB)')
-    .action((rawFlags: Record<string, unknown>) => {
-      const { config: _config, ...rest } = rawFlags;
+    .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
+    .option('--db <database>', DB_OPTION_HELP)
+    .action(async (rawFlags: Record<string, unknown>) => {
+      const { config: configFile, db: dbFlag, ...rest } = rawFlags as { config?: string; db?: string } & Record<string, unknown>;
       const parsed = RunsFlags.safeParse(rest);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
         throw new DaybreakError('EUSAGE', `--${String(issue.path[0] ?? '')}: ${issue.message}`);
       }
       const flags = parsed.data;
-      const db = openDatabase(resolveDbFile(env));
+      const config = loadConfigFrom(configFile ? { config: configFile } : {});
+      const store = await openStore({ database: resolveDatabase(dbFlag ? { db: dbFlag } : {}, env, config) });
       try {
-        const runs = new RunLedger(db).list({
+        const runs = await store.runs.list({
           limit: flags.limit,
           ...(flags.newsletter ? { newsletter: flags.newsletter } : {}),
           ...(flags.state ? { state: flags.state } : {}),
@@ -77,7 +79,7 @@ export function registerRuns(program: Command, io: Io = process, env: NodeJS.Pro
         const width = Math.max(...runs.map((r) => r.newsletter.length));
         io.stdout.write(`${runs.map((r) => humanLine(r, width)).join('\n')}\n`);
       } finally {
-        db.close();
+        await store.close();
       }
     });
 }

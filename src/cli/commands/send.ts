@@ -1,22 +1,20 @@
 import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { createTokens, emailKey, loadSecret, normalizeEmail } from '../../audience/index.ts';
+import { createTokens, loadSecret, normalizeEmail } from '../../audience/index.ts';
 import { findNewsletter, formatIssues, isIsoDate, isSkipped, localDate } from '../../content/index.ts';
-import { openDatabase } from '../../db/index.ts';
 import {
   compileEditionMessage,
   editionMessageOptions,
   createMailer,
-  createSqliteSendStore,
-  createThreadedSendStore,
   sendEdition,
   type SendProgress,
   type SendReport,
 } from '../../delivery/index.ts';
 import { DaybreakError } from '../../errors.ts';
 import { htmlValues, readerFieldValues, renderEdition, sampleUnsubscribeUrl } from '../../render/index.ts';
-import { loadConfigFrom, requestedEdition, resolveDataDir, resolveDbFile } from '../context.ts';
+import { openStore } from '../../storage/index.ts';
+import { DB_OPTION_HELP, loadConfigFrom, requestedEdition, resolveDataDir, resolveDatabase } from '../context.ts';
 import { EXIT, ExitStatus } from '../run-cli.ts';
 
 const SendFlags = z.strictObject({
@@ -33,6 +31,7 @@ const SendFlags = z.strictObject({
     .optional(),
   json: z.boolean().default(false),
   config: z.string().min(1).optional(),
+  db: z.string().min(1).optional(),
 });
 type SendFlags = z.input<typeof SendFlags>;
 
@@ -116,8 +115,8 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
   const secret = loadSecret({ env, varDir });
   const tokens = createTokens(secret);
   const unsubscribeUrlFor = (subscriberId: number, newsletterId: string) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId);
-  const db = openDatabase(resolveDbFile(env));
-  const store = createSqliteSendStore(db);
+  const database = await openStore({ database: resolveDatabase(flags, env, config), busyTimeoutMs: 60_000 });
+  const store = database.sends;
   try {
     if (flags.dryRun) {
       const key = { newsletter: newsletter.id, date };
@@ -138,9 +137,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
       if (flags.to !== undefined) {
         // A test send: one copy, outside the ledger. A known address gets its real unsubscribe link.
         const address = normalizeEmail(flags.to);
-        const known = db
-          .prepare<[string], { id: number; name: string | null }>('SELECT id, name FROM subscribers WHERE email_key = ?')
-          .get(emailKey(address));
+        const known = await database.subscribers.findByEmail(address);
         const message = compileEditionMessage(editionMessageOptions(config, newsletter, rendered));
         const values = readerFieldValues({
           email: address,
@@ -161,11 +158,9 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
 
       const printer = flags.json ? { update: () => {}, end: () => {} } : progressPrinter(io);
       let report: SendReport;
-      // The ledger's per-copy commits run on a worker thread (group commit, fsync off the SMTP thread).
-      const threaded = await createThreadedSendStore(resolveDbFile(env));
       try {
         report = await sendEdition({
-          store: threaded,
+          store,
           transport: mailer,
           config,
           newsletter,
@@ -178,7 +173,6 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
         });
       } finally {
         printer.end();
-        await threaded.close();
       }
       if (flags.json) io.stdout.write(jsonReport(report));
       else {
@@ -202,7 +196,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
       await mailer.close();
     }
   } finally {
-    db.close();
+    await database.close();
   }
 }
 
@@ -218,6 +212,7 @@ export function registerSend(program: Command, io: Io = process): void {
     .option('--limit <n>', 'send at most N copies in this run; the rest stay queued')
     .option('--json', 'print { newsletter, date, total, sent, failed, deferred, skipped, alreadySent, durationMs }')
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
+    .option('--db <database>', DB_OPTION_HELP)
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
     .action(async (flags: SendFlags) => {
       const status = await send(flags, io);

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { createTokens, loadSecret } from '../../audience/index.ts';
-import { openDatabase } from '../../db/index.ts';
+import { openStore } from '../../storage/index.ts';
 import { createMailer } from '../../delivery/index.ts';
 import { DaybreakError } from '../../errors.ts';
 import { createApp, startServer } from '../../web/index.ts';
-import { loadConfigFrom, PortSchema as Port, resolveDbFile } from '../context.ts';
+import { DB_OPTION_HELP, loadConfigFrom, PortSchema as Port, resolveDatabase } from '../context.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
 
@@ -28,22 +28,24 @@ export function registerServe(program: Command, io: Io = process, env: NodeJS.Pr
     .option('--port <port>', 'port to listen on (default: $PORT, else web.port, else 3000)')
     .option('--host <host>', 'address to listen on', '0.0.0.0')
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
-    .action(async (flags: { port?: string; host: string; config?: string }) => {
+    .option('--db <database>', DB_OPTION_HELP)
+    .action(async (flags: { port?: string; host: string; config?: string; db?: string }) => {
       const config = loadConfigFrom(flags);
       const port = resolvePort(flags.port, env, config.web.port);
       const varDir = 'var';
-      const db = openDatabase(resolveDbFile(env));
+      // A sign-up waits at most 5 s for a database another process has locked, then answers 503.
+      const store = await openStore({ database: resolveDatabase(flags, env, config), busyTimeoutMs: 5000 });
       const tokens = createTokens(loadSecret({ env, varDir }));
       const mailer = createMailer({ config, env, varDir });
       const app = createApp({
         config,
-        db,
+        store,
         mailer,
         tokens,
-        signupWriterThread: true,
         log: (message, error) => io.stderr.write(`daybreak: ${message}${error ? ` ${error instanceof Error ? error.message : String(error)}` : ''}\n`),
       });
       const server = await startServer(app, { port, hostname: flags.host });
+      app.audience.startMail();
       const shown = flags.host === '0.0.0.0' || flags.host === '::' ? `http://localhost:${server.port}` : server.url;
       io.stdout.write(`Daybreak sign-up server listening on ${shown} (mail goes to ${mailer.describe()})\n`);
       await new Promise<void>((resolve) => {
@@ -59,6 +61,6 @@ export function registerServe(program: Command, io: Io = process, env: NodeJS.Pr
       await server.close();
       await app.audience.close();
       await mailer.close();
-      db.close();
+      await store.close();
     });
 }

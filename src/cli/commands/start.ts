@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { DaybreakError } from '../../errors.ts';
 import { createDaybreak, type Daybreak } from '../../main.ts';
-import { resolveDataDir } from '../context.ts';
+import { DB_OPTION_HELP, resolveDataDir } from '../context.ts';
 import { resolvePort } from './serve.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
@@ -12,6 +12,7 @@ const StartFlags = z.strictObject({
   host: z.string().min(1),
   config: z.string().min(1).optional(),
   data: z.string().min(1).optional(),
+  db: z.string().min(1).optional(),
   preview: z.boolean().optional(),
   shutdownTimeout: z
     .string()
@@ -24,20 +25,20 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 const REPEAT_SIGNAL_MS = 1000;
 
 /** What a person reads when Daybreak starts: where to go, where mail goes, when each letter goes out. */
-export function startBanner(daybreak: Daybreak, base: string): string {
+export async function startBanner(daybreak: Daybreak, base: string): Promise<string> {
   const lines = ['Daybreak is running.', '', `  Sign up:   ${base}/`, `  Archive:   ${base}/archive`];
   if (daybreak.preview) lines.push(`  Preview:   ${base}/preview/`);
   if (daybreak.preview && daybreak.mailer.maildir) lines.push(`  Mailbox:   ${base}/inbox`);
   lines.push(`  Health:    ${base}/healthz`, '');
   lines.push(`Mail goes to ${daybreak.mailer.describe()}.`);
-  lines.push(`Database: ${daybreak.dbFile}. Articles: ${daybreak.dataDir}/. Links in the emails use ${daybreak.config.baseUrl}.`);
+  lines.push(`Database: ${daybreak.database}. Articles: ${daybreak.dataDir}/. Links in the emails use ${daybreak.config.baseUrl}.`);
   const linked = new URL(daybreak.config.baseUrl);
   const listening = new URL(base);
   if (/^(localhost|127\.0\.0\.1)$/.test(linked.hostname) && (linked.port || '80') !== listening.port) {
     lines.push(`Note: baseUrl says port ${linked.port || '80'} but Daybreak listens on ${listening.port}: links in the emails (confirm, unsubscribe, archive) will not reach it. Set baseUrl in the config.`);
   }
   lines.push('', 'Next sends:');
-  const status = daybreak.status();
+  const status = await daybreak.status();
   const width = Math.max(...status.map((s) => s.id.length));
   for (const s of status) {
     lines.push(
@@ -65,6 +66,7 @@ export function registerStart(program: Command, io: Io = process, env: NodeJS.Pr
     .option('--host <host>', 'address to listen on (0.0.0.0 to serve other machines; the preview then stays off)', '127.0.0.1')
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
     .option('--data <dir>', 'data folder (default: $DAYBREAK_DATA or data/)')
+    .option('--db <database>', DB_OPTION_HELP)
     .option('--preview', 'mount the preview and mailbox even when not on loopback')
     .option('--no-preview', 'do not mount the preview and mailbox')
     .option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT, how long mail in flight may take to finish', '30')
@@ -78,6 +80,7 @@ export function registerStart(program: Command, io: Io = process, env: NodeJS.Pr
       const daybreak = await createDaybreak({
         env,
         ...(flags.config ? { configFile: flags.config } : {}),
+        ...(flags.db ? { database: flags.db } : {}),
         dataDir: resolveDataDir(flags.data ? { data: flags.data } : {}, env),
         // The preview can send test mail; it is for the publisher's own machine unless asked for.
         preview: flags.preview ?? LOOPBACK.has(flags.host),
@@ -95,7 +98,7 @@ export function registerStart(program: Command, io: Io = process, env: NodeJS.Pr
         throw error;
       }
       const shownHost = flags.host === '0.0.0.0' || flags.host === '::' || flags.host === '127.0.0.1' ? 'localhost' : flags.host;
-      io.stdout.write(startBanner(daybreak, `http://${shownHost}:${server.port}`));
+      io.stdout.write(await startBanner(daybreak, `http://${shownHost}:${server.port}`));
 
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         const onSignal = (s: NodeJS.Signals) => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import {
-  createSubscriberStore,
+  type SubscriberStore,
   EmailSchema,
   NameSchema,
   normalizeEmail,
@@ -11,9 +11,9 @@ import {
   type Subscriber,
 } from '../../audience/index.ts';
 import type { Config } from '../../content/index.ts';
-import { openDatabase } from '../../db/index.ts';
+import { openStore } from '../../storage/index.ts';
 import { DaybreakError } from '../../errors.ts';
-import { loadConfigFrom, resolveDbFile } from '../context.ts';
+import { DB_OPTION_HELP, loadConfigFrom, resolveDatabase } from '../context.ts';
 import { ExitStatus, EXIT } from '../run-cli.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
@@ -40,12 +40,12 @@ function email(raw: string): string {
   return result.data;
 }
 
-function withStore<T>(fn: (store: ReturnType<typeof createSubscriberStore>) => T): T {
-  const db = openDatabase(resolveDbFile());
+async function withStore<T>(flags: { db?: string }, config: Config & { file: string | null }, fn: (store: SubscriberStore) => Promise<T>): Promise<T> {
+  const store = await openStore({ database: resolveDatabase(flags, process.env, config) });
   try {
-    return fn(createSubscriberStore(db));
+    return await fn(store.subscribers);
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
@@ -57,8 +57,8 @@ export function listEntry(s: Subscriber) {
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /**
- * `daybreak subscribers add|list|remove|import|export` over the same SQLite database the web app and the
- * sender use ($DAYBREAK_DB, default var/daybreak.db).
+ * `daybreak subscribers add|list|remove|import|export` over the same database the web app and the sender
+ * use (`--db`, DATABASE_URL, DAYBREAK_DB, the config's `database`, else var/daybreak.db).
  */
 export function registerSubscribers(program: Command, io: Io = process): void {
   const cmd = program.command('subscribers').description('Manage subscribers: add, list, remove, import, export');
@@ -71,13 +71,14 @@ export function registerSubscribers(program: Command, io: Io = process): void {
     .option('--newsletter <id>', 'newsletter id; repeat for several (default: the first newsletter)', collect)
     .option('--confirmed', 'mark the subscriptions confirmed (only for people who already agreed)')
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
-    .action((raw: string, flags: { name?: string; newsletter?: string[]; confirmed?: boolean; config?: string }) => {
+    .option('--db <database>', DB_OPTION_HELP)
+    .action(async (raw: string, flags: { name?: string; newsletter?: string[]; confirmed?: boolean; config?: string; db?: string }) => {
       const config = loadConfigFrom(flags);
       const address = email(raw);
       const name = NameSchema.safeParse(flags.name ?? '');
       if (!name.success) usage(name.error.issues[0]!.message);
       const newsletters = newslettersFrom(config, flags.newsletter);
-      const outcome = withStore((store) =>
+      const outcome = await withStore(flags, config, (store) =>
         store.add({ email: address, name: name.data, newsletters, confirmed: !!flags.confirmed, source: 'cli' }, new Date()),
       );
       const state = flags.confirmed ? 'confirmed' : 'pending';
@@ -95,13 +96,14 @@ export function registerSubscribers(program: Command, io: Io = process): void {
     .option('--status <status>', `only people who are ${STATUSES.slice(0, 2).join('/')} or have a ${STATUSES.slice(2).join('/')} subscription`)
     .option('--json', 'print JSON: [{ email, name, status, subscriptions: [{ newsletter, status }] }]')
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
-    .action((flags: { status?: string; json?: boolean; config?: string }) => {
+    .option('--db <database>', DB_OPTION_HELP)
+    .action(async (flags: { status?: string; json?: boolean; config?: string; db?: string }) => {
       // Every command takes --config (issue 2); these read only the database, but a broken config is still
       // reported here rather than surfacing later in a command that needs it.
-      loadConfigFrom(flags);
+      const config = loadConfigFrom(flags);
       const status = StatusFlag.safeParse(flags.status);
       if (!status.success) usage(status.error.issues[0]!.message);
-      const people = withStore((store) => store.list({ status: status.data }));
+      const people = await withStore(flags, config, (store) => store.list({ status: status.data }));
       if (flags.json) {
         io.stdout.write(`${JSON.stringify(people.map(listEntry), null, 2)}\n`);
         return;
@@ -122,10 +124,11 @@ export function registerSubscribers(program: Command, io: Io = process): void {
     .description("Delete a person's data: their record, subscriptions and send history")
     .argument('<email>', 'email address (any case: Ann@ and ann@ are one person)')
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
-    .action((raw: string, flags: { config?: string }) => {
-      loadConfigFrom(flags);
+    .option('--db <database>', DB_OPTION_HELP)
+    .action(async (raw: string, flags: { config?: string; db?: string }) => {
+      const config = loadConfigFrom(flags);
       const address = normalizeEmail(raw);
-      const removed = withStore((store) => store.remove(address));
+      const removed = await withStore(flags, config, (store) => store.remove(address));
       if (!removed) {
         io.stderr.write(`daybreak: no subscriber ${address}\n`);
         throw new ExitStatus(EXIT.ERROR);
@@ -140,7 +143,8 @@ export function registerSubscribers(program: Command, io: Io = process): void {
     .option('--newsletter <id>', 'newsletter id; repeat for several (default: the first newsletter)', collect)
     .option('--confirmed', 'mark the subscriptions confirmed (only for people who already agreed)')
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
-    .action((file: string, flags: { newsletter?: string[]; confirmed?: boolean; config?: string }) => {
+    .option('--db <database>', DB_OPTION_HELP)
+    .action(async (file: string, flags: { newsletter?: string[]; confirmed?: boolean; config?: string; db?: string }) => {
       const config = loadConfigFrom(flags);
       const newsletters = newslettersFrom(config, flags.newsletter);
       let text: string;
@@ -170,10 +174,10 @@ export function registerSubscribers(program: Command, io: Io = process): void {
       let added = 0;
       let updated = 0;
       let unchanged = 0;
-      withStore((store) => {
+      await withStore(flags, config, async (store) => {
         const now = new Date();
         for (const row of rows) {
-          const outcome = store.add({ email: row.email, name: row.name, newsletters, confirmed: !!flags.confirmed, source: `import:${file}` }, now);
+          const outcome = await store.add({ email: row.email, name: row.name, newsletters, confirmed: !!flags.confirmed, source: `import:${file}` }, now);
           if (outcome.created) added += 1;
           else if (outcome.changed.length > 0 || outcome.renamed) updated += 1;
           else unchanged += 1;
@@ -190,11 +194,12 @@ export function registerSubscribers(program: Command, io: Io = process): void {
     .description('Print subscribers as CSV (RFC 4180) to stdout, formula-looking cells quoted with a leading apostrophe')
     .option('--status <status>', `only people who are ${STATUSES.slice(0, 2).join('/')} or have a ${STATUSES.slice(2).join('/')} subscription`)
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
-    .action((flags: { status?: string; config?: string }) => {
-      loadConfigFrom(flags);
+    .option('--db <database>', DB_OPTION_HELP)
+    .action(async (flags: { status?: string; config?: string; db?: string }) => {
+      const config = loadConfigFrom(flags);
       const status = StatusFlag.safeParse(flags.status);
       if (!status.success) usage(status.error.issues[0]!.message);
-      const people = withStore((store) => store.list({ status: status.data }));
+      const people = await withStore(flags, config, (store) => store.list({ status: status.data }));
       io.stdout.write(
         toCsv([
           ['email', 'name', 'status', 'subscriptions', 'created_at', 'consent_at', 'consent_source'],

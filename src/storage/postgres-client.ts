@@ -1,0 +1,138 @@
+import pg from 'pg';
+import type { Params, SqlClient, SqlRunner } from './sql-client.ts';
+import { busyError, storageError } from './storage-error.ts';
+
+// COUNT(*) and BIGINT come back as text by default (they may exceed 2^53); ours are row counts and ids.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+
+export interface PostgresClientOptions {
+  /** How long a statement waits for a row or table lock before EBUSY (PostgreSQL's lock_timeout). */
+  busyTimeoutMs?: number;
+  /** Connections in the pool. */
+  max?: number;
+}
+
+/** `?` placeholders (outside quotes) to PostgreSQL's `$1, $2, …`. */
+export function numberPlaceholders(sql: string): string {
+  let n = 0;
+  let out = '';
+  let quote: string | null = null;
+  for (const ch of sql) {
+    if (quote) {
+      if (ch === quote) quote = null;
+      out += ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      out += ch;
+    } else if (ch === '?') {
+      out += `$${++n}`;
+    } else out += ch;
+  }
+  return out;
+}
+
+/** The URL as errors may show it: no password. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock: the transaction is retried
+const LOCK_TIMEOUT = '55P03';
+
+/**
+ * The PostgreSQL engine over `pg`'s Pool. Transactions are READ COMMITTED; the ledger claims rows with
+ * `FOR UPDATE SKIP LOCKED`, so many processes share work without waiting on each other. A lock held by
+ * someone else longer than `busyTimeoutMs` ends the statement with EBUSY instead of hanging.
+ *
+ * @example
+ * const client = openPostgresClient('postgres://daybreak@localhost/daybreak');
+ * await client.transaction(async (tx) => tx.run('UPDATE runs SET state = ? WHERE …', ['done']));
+ */
+export function openPostgresClient(url: string, options: PostgresClientOptions = {}): SqlClient {
+  const name = redactUrl(url);
+  const busyTimeoutMs = options.busyTimeoutMs ?? 30_000;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 4,
+    // Session settings for every connection: bounded lock waits; times in UTC.
+    options: `-c lock_timeout=${busyTimeoutMs} -c TimeZone=UTC`,
+  });
+  // An idle client losing its connection (the server restarted) must not crash the process.
+  pool.on('error', () => {});
+  const translate = (error: unknown) => {
+    if ((error as { code?: string }).code === LOCK_TIMEOUT) return busyError(name, busyTimeoutMs);
+    return storageError(name, error);
+  };
+  const runner = (q: { query: pg.Pool['query'] }): SqlRunner => ({
+    async all<T>(sql: string, params: Params = []) {
+      try {
+        return (await q.query(numberPlaceholders(sql), params as unknown[])).rows as T[];
+      } catch (error) {
+        throw translate(error);
+      }
+    },
+    async get<T>(sql: string, params: Params = []) {
+      try {
+        return (await q.query(numberPlaceholders(sql), params as unknown[])).rows[0] as T | undefined;
+      } catch (error) {
+        throw translate(error);
+      }
+    },
+    async run(sql: string, params: Params = []) {
+      try {
+        return (await q.query(numberPlaceholders(sql), params as unknown[])).rowCount ?? 0;
+      } catch (error) {
+        throw translate(error);
+      }
+    },
+    async exec(sql: string) {
+      try {
+        await q.query(sql);
+      } catch (error) {
+        throw translate(error);
+      }
+    },
+  });
+  const direct = runner(pool);
+  return {
+    dialect: 'postgres',
+    name,
+    ...direct,
+    async transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+      for (let attempt = 1; ; attempt++) {
+        let client: pg.PoolClient;
+        try {
+          client = await pool.connect();
+        } catch (error) {
+          throw translate(error);
+        }
+        try {
+          await client.query('BEGIN');
+          const result = await fn(runner(client));
+          await client.query('COMMIT');
+          client.release();
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          client.release();
+          const cause = (error as { cause?: { code?: string } }).cause ?? error;
+          if (RETRYABLE.has((cause as { code?: string }).code ?? '') && attempt < 5) continue;
+          throw error instanceof Error && 'code' in error ? error : translate(error);
+        }
+      }
+    },
+    now: () => `to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+    nowPlusSeconds: () =>
+      `to_char((clock_timestamp() + (?::float8) * interval '1 second') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+    skipLocked: 'FOR UPDATE SKIP LOCKED',
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,287 @@
+import type { ClaimBatch, ClaimResult, CopyOutcome, SendState, SendStore } from '../delivery/index.ts';
+import type { SqlClient, SqlRunner } from './sql-client.ts';
+
+const STATES: SendState[] = ['queued', 'sending', 'sent', 'deferred', 'failed', 'skipped', 'expired'];
+/** SQLite binds at most 32,766 parameters per statement; PostgreSQL 65,535. Lists are cut well below. */
+const IN_CHUNK = 500;
+
+const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+function chunks<T>(list: T[], size = IN_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/**
+ * The send ledger (table `sends`) on either engine. A copy is claimable when it is `queued`, `deferred`
+ * with its retry time come, or `sending` under a lease that ran out (its process died). Claims take rows
+ * in subscriber order; on PostgreSQL `FOR UPDATE SKIP LOCKED` lets concurrent claimers pass each other's
+ * rows instead of waiting, on SQLite the write lock serializes claims. Leases and retry times use the
+ * database's clock, never a process's own.
+ *
+ * @example
+ * const ledger = createSendLedgerRepository(client);
+ * const { copies } = await ledger.claim({ newsletter: 'morning', date: '2026-12-07' }, { worker, limit: 100, leaseSeconds: 60 });
+ */
+export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): Promise<void> }): SendStore {
+  const NOW = client.now();
+  const DUE = `(state = 'queued'
+      OR (state = 'deferred' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ${NOW})
+      OR (state = 'sending' AND (lease_until IS NULL OR lease_until < ${NOW})))`;
+
+  /** Meters the fleet's claims: how many copies may start now, and when more may. */
+  async function meter(tx: SqlRunner, wanted: number, ratePerSecond: number): Promise<{ allowed: number; retryInMs: number }> {
+    const windowMs = ratePerSecond >= 1 ? 1000 : 1000 / ratePerSecond;
+    const capacity = ratePerSecond >= 1 ? Math.floor(ratePerSecond) : 1;
+    const clock = await tx.get<{ now: string }>(`SELECT ${NOW} AS now`);
+    const nowMs = Date.parse(clock!.now);
+    const window = String(Math.floor(nowMs / windowMs));
+    const row = await tx.get<{ second: string; used: number }>(
+      `SELECT second, used FROM send_rate WHERE bucket = 'fleet' ${client.dialect === 'postgres' ? 'FOR UPDATE' : ''}`,
+    );
+    const used = row && row.second === window ? row.used : 0;
+    const allowed = Math.max(0, Math.min(wanted, capacity - used));
+    if (allowed > 0) {
+      await tx.run(
+        `INSERT INTO send_rate (bucket, second, used) VALUES ('fleet', ?, ?)
+         ON CONFLICT (bucket) DO UPDATE SET second = excluded.second, used = excluded.used`,
+        [window, used + allowed],
+      );
+    }
+    const retryInMs = Math.max(1, (Number(window) + 1) * windowMs - nowMs);
+    return { allowed, retryInMs };
+  }
+
+  async function waitingInfo(tx: SqlRunner, key: { newsletter: string; date: string }, worker: string): Promise<{ waiting: number; retryInMs: number | null }> {
+    const row = await tx.get<{ n: number; at: string | null; now: string }>(
+      `SELECT COUNT(*) AS n,
+         MIN(CASE WHEN state = 'deferred' THEN next_attempt_at WHEN state = 'sending' THEN lease_until ELSE ${NOW} END) AS at,
+         ${NOW} AS now
+       FROM sends
+       WHERE newsletter = ? AND edition_date = ?
+         AND (state = 'queued' OR (state = 'deferred' AND next_attempt_at IS NOT NULL)
+              OR (state = 'sending' AND (claimed_by IS NULL OR claimed_by <> ?)))`,
+      [key.newsletter, key.date, worker],
+    );
+    const n = Number(row?.n ?? 0);
+    if (n === 0 || !row?.at) return { waiting: n, retryInMs: null };
+    return { waiting: n, retryInMs: Math.max(0, Date.parse(row.at) - Date.parse(row.now)) };
+  }
+
+  return {
+    async expireEarlierEditions(key) {
+      return client.transaction((tx) =>
+        tx.run(
+          `UPDATE sends SET state = 'expired', updated_at = ?, next_attempt_at = NULL, lease_until = NULL
+           WHERE newsletter = ? AND edition_date < ? AND state IN ('queued', 'sending', 'deferred')`,
+          [new Date().toISOString(), key.newsletter, key.date],
+        ),
+      );
+    },
+
+    async queueConfirmed(key, batchSize) {
+      let after = 0;
+      let added = 0;
+      for (;;) {
+        const ids = await client.all<{ id: number }>(
+          `SELECT sub.subscriber_id AS id FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
+           WHERE sub.newsletter = ? AND sub.status = 'confirmed' AND s.bounced = 0 AND sub.subscriber_id > ?
+           ORDER BY sub.subscriber_id LIMIT ?`,
+          [key.newsletter, after, batchSize],
+        );
+        if (ids.length === 0) break;
+        const last = ids[ids.length - 1]!.id;
+        const now = new Date().toISOString();
+        added += await client.transaction((tx) =>
+          tx.run(
+            `INSERT INTO sends (newsletter, edition_date, subscriber_id, state, attempts, message_id, queued_at, updated_at)
+             SELECT ?, ?, sub.subscriber_id, 'queued', 0, '', ?, ?
+             FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
+             WHERE sub.newsletter = ? AND sub.status = 'confirmed' AND s.bounced = 0
+               AND sub.subscriber_id > ? AND sub.subscriber_id <= ?
+             ON CONFLICT (newsletter, edition_date, subscriber_id) DO NOTHING`,
+            [key.newsletter, key.date, now, now, key.newsletter, after, last],
+          ),
+        );
+        after = last;
+        // Let timers (lease renewal, the web) run between batches of a long list.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return added;
+    },
+
+    async countConfirmed(newsletter) {
+      const row = await client.get<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
+         WHERE sub.newsletter = ? AND sub.status = 'confirmed' AND s.bounced = 0`,
+        [newsletter],
+      );
+      return Number(row?.n ?? 0);
+    },
+
+    async reopenDeferred(key) {
+      return client.transaction((tx) =>
+        tx.run(
+          `UPDATE sends SET next_attempt_at = ${NOW}, tries = 0
+           WHERE newsletter = ? AND edition_date = ? AND state = 'deferred' AND next_attempt_at IS NULL`,
+          [key.newsletter, key.date],
+        ),
+      );
+    },
+
+    claim(key, options): Promise<ClaimBatch> {
+      return client.transaction(async (tx) => {
+        let limit = options.limit;
+        let rateRetry: number | null = null;
+        if (options.ratePerSecond) {
+          const metered = await meter(tx, limit, options.ratePerSecond);
+          limit = metered.allowed;
+          rateRetry = metered.retryInMs;
+          if (limit === 0) {
+            const info = await waitingInfo(tx, key, options.worker);
+            return { copies: [], waiting: info.waiting, retryInMs: info.waiting > 0 ? rateRetry : null };
+          }
+        }
+        const rows = await tx.all<{ subscriber_id: number; attempts: number; tries: number }>(
+          `SELECT subscriber_id, attempts, tries FROM sends
+           WHERE newsletter = ? AND edition_date = ? AND ${DUE}
+           ORDER BY subscriber_id LIMIT ? ${client.skipLocked}`,
+          [key.newsletter, key.date, limit],
+        );
+        const copies: ClaimResult[] = [];
+        if (rows.length > 0) {
+          const ids = rows.map((r) => r.subscriber_id);
+          const readers = new Map<number, { email: string; name: string | null; bounced: number; status: string | null }>();
+          for (const part of chunks(ids)) {
+            const found = await tx.all<{ id: number; email: string; name: string | null; bounced: number; status: string | null }>(
+              `SELECT s.id, s.email, s.name, s.bounced, sub.status FROM subscribers s
+               LEFT JOIN subscriptions sub ON sub.subscriber_id = s.id AND sub.newsletter = ?
+               WHERE s.id IN (${placeholders(part.length)})`,
+              [key.newsletter, ...part],
+            );
+            for (const r of found) readers.set(r.id, r);
+          }
+          const claimed: number[] = [];
+          const now = new Date().toISOString();
+          for (const row of rows) {
+            const reader = readers.get(row.subscriber_id);
+            const reason = !reader
+              ? 'subscriber deleted'
+              : reader.bounced
+                ? 'subscriber bounced'
+                : reader.status !== 'confirmed'
+                  ? `subscription ${reader.status ?? 'removed'}`
+                  : null;
+            if (reason) {
+              await tx.run(
+                `UPDATE sends SET state = 'skipped', last_reply = ?, updated_at = ?, next_attempt_at = NULL, lease_until = NULL
+                 WHERE newsletter = ? AND edition_date = ? AND subscriber_id = ?`,
+                [reason, now, key.newsletter, key.date, row.subscriber_id],
+              );
+              copies.push({ status: 'skipped', subscriberId: row.subscriber_id, reason });
+            } else {
+              claimed.push(row.subscriber_id);
+              copies.push({
+                status: 'claimed',
+                subscriberId: row.subscriber_id,
+                email: reader!.email,
+                name: reader!.name,
+                attempts: row.attempts + 1,
+                tries: row.tries + 1,
+              });
+            }
+          }
+          for (const part of chunks(claimed)) {
+            await tx.run(
+              `UPDATE sends SET state = 'sending', attempts = attempts + 1, tries = tries + 1, claimed_by = ?,
+                 lease_until = ${client.nowPlusSeconds()}, updated_at = ?, next_attempt_at = NULL
+               WHERE newsletter = ? AND edition_date = ? AND subscriber_id IN (${placeholders(part.length)})`,
+              [options.worker, options.leaseSeconds, now, key.newsletter, key.date, ...part],
+            );
+          }
+        }
+        if (rows.length >= limit && rows.length > 0) return { copies, waiting: 0, retryInMs: 0 };
+        const info = await waitingInfo(tx, key, options.worker);
+        const retryInMs = info.retryInMs === null ? null : rows.length >= limit && rateRetry !== null ? Math.max(info.retryInMs, rateRetry) : info.retryInMs;
+        return { copies, waiting: info.waiting, retryInMs };
+      });
+    },
+
+    renewLeases(key, worker, leaseSeconds) {
+      return client.transaction((tx) =>
+        tx.run(
+          `UPDATE sends SET lease_until = ${client.nowPlusSeconds()}
+           WHERE newsletter = ? AND edition_date = ? AND claimed_by = ? AND state = 'sending'`,
+          [leaseSeconds, key.newsletter, key.date, worker],
+        ),
+      );
+    },
+
+    async release(key, worker, subscriberIds) {
+      if (subscriberIds.length === 0) return;
+      await client.transaction(async (tx) => {
+        for (const part of chunks(subscriberIds)) {
+          await tx.run(
+            `UPDATE sends SET state = 'queued', claimed_by = NULL, lease_until = NULL, attempts = attempts - 1, tries = tries - 1
+             WHERE newsletter = ? AND edition_date = ? AND claimed_by = ? AND state = 'sending'
+               AND subscriber_id IN (${placeholders(part.length)})`,
+            [key.newsletter, key.date, worker, ...part],
+          );
+        }
+      });
+    },
+
+    async record(key, worker, outcomes: CopyOutcome[]) {
+      if (outcomes.length === 0) return;
+      await client.transaction(async (tx) => {
+        const now = new Date().toISOString();
+        for (const o of outcomes) {
+          const retry = o.state === 'deferred' && o.retryInSeconds != null;
+          await tx.run(
+            `UPDATE sends SET state = ?, last_reply = ?, message_id = ?, updated_at = ?, lease_until = NULL,
+               next_attempt_at = ${retry ? client.nowPlusSeconds() : 'NULL'},
+               sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END
+             WHERE newsletter = ? AND edition_date = ? AND subscriber_id = ? AND state = 'sending' AND claimed_by = ?`,
+            [
+              o.state, o.reply.slice(0, 1000), o.messageId, now,
+              ...(retry ? [o.retryInSeconds] : []),
+              o.state, now, key.newsletter, key.date, o.subscriberId, worker,
+            ],
+          );
+          if (o.bounce) await tx.run('UPDATE subscribers SET bounced = 1, bounced_at = ? WHERE id = ? AND bounced = 0', [now, o.subscriberId]);
+        }
+      });
+    },
+
+    async counts(key) {
+      const out = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<SendState, number>;
+      const rows = await client.all<{ state: SendState; n: number }>(
+        'SELECT state, COUNT(*) AS n FROM sends WHERE newsletter = ? AND edition_date = ? GROUP BY state',
+        [key.newsletter, key.date],
+      );
+      for (const row of rows) out[row.state] = Number(row.n);
+      return out;
+    },
+
+    async nextDeferredAttempt(key) {
+      const row = await client.get<{ at: string | null }>(
+        `SELECT MIN(next_attempt_at) AS at FROM sends WHERE newsletter = ? AND edition_date = ? AND state = 'deferred'`,
+        [key.newsletter, key.date],
+      );
+      return row?.at ? new Date(row.at) : null;
+    },
+
+    expireDeferred(key) {
+      return client.transaction((tx) =>
+        tx.run(
+          `UPDATE sends SET state = 'expired', updated_at = ?, next_attempt_at = NULL
+           WHERE newsletter = ? AND edition_date = ? AND state = 'deferred'`,
+          [new Date().toISOString(), key.newsletter, key.date],
+        ),
+      );
+    },
+
+    ...(client.checkpoint ? { checkpoint: () => client.checkpoint!() } : {}),
+  };
+}
