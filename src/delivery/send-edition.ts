@@ -404,7 +404,7 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
   // Claims the next rows in the background while the current ones are sent, so the pipeline never waits
   // for a claim commit.
   const refill = async () => {
-    const quiet = inFlight === 0 && outcomes.length === 0;
+    const quiet = inFlight === 0 && outcomes.length === 0 && ready.length === 0;
     try {
       const room = Math.min(claimBatch, limit - dispatched - ready.length);
       if (room <= 0) return;
@@ -445,11 +445,11 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
     signalled = false;
     if (fatal) break;
     const stopping = Boolean(paused) || dispatched >= limit || aborted();
+    while (ready.length && inFlight < window && onTransport < handoff && !stopping) dispatch(ready.shift()!);
     const idle = inFlight === 0 && ready.length === 0;
     if (!stopping && !refilling && ready.length <= window && dispatched + ready.length < limit && !(drained && idle) && Date.now() >= claimAgainAt) {
       refilling = refill();
     }
-    while (ready.length && inFlight < window && onTransport < handoff && !stopping) dispatch(ready.shift()!);
     if (inFlight === 0 && !refilling && outcomes.length === 0 && (stopping || (ready.length === 0 && drained))) break;
     if (signalled) continue;
     let timer: NodeJS.Timeout | undefined;

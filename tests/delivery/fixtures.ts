@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { assembleEdition, isSkipped, loadConfig, loadContent, ConfigSchema, type Config } from '../../src/content/index.ts';
-import { openDatabase, type Db } from '../../src/db/index.ts';
+import { migratedSqlite, type Db } from '../helpers/test-store.ts';
 import { renderEdition, type PersonalizableEdition } from '../../src/render/index.ts';
 
 export const REPO = join(import.meta.dirname, '..', '..');
@@ -17,7 +17,7 @@ export function tempDir(prefix = 'daybreak-delivery-'): { dir: string; remove():
 }
 
 export function openTempDb(dir: string): Db {
-  return openDatabase(join(dir, 'daybreak.db'));
+  return migratedSqlite(join(dir, 'daybreak.db'));
 }
 
 export interface SeedReader {

@@ -1,21 +1,19 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { getEventListeners } from 'node:events';
 import { writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/content/index.ts';
-import type { Db } from '../../src/db/index.ts';
+import { openStore, type Store } from '../../src/storage/index.ts';
+import type { Db } from '../helpers/test-store.ts';
 import {
   createMailer,
-  createSqliteSendStore,
   editionMessageId,
   sendEdition,
   type Mailer,
   type SendEditionOptions,
   type Transport,
 } from '../../src/delivery/index.ts';
-import { isDaybreakError } from '../../src/errors.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { DATE, headerNames, ledger, manyReaders, openTempDb, parse, renderedEdition, SECRET, seed, tempDir, testConfig, type SeedReader } from './fixtures.ts';
 
@@ -27,6 +25,7 @@ afterEach(async () => {
 
 interface World {
   db: Db;
+  store: Store;
   sink: SmtpSink;
   mailer: Mailer;
   config: Config;
@@ -44,12 +43,14 @@ async function world(readers: SeedReader[], delivery: Partial<Config['delivery']
   const config = testConfig(delivery, extra);
   const mailer = createMailer({ config, env: { SMTP_URL: sink.url }, varDir: tmp.dir });
   cleanup.push(() => mailer.close());
+  const store = await openStore({ database: join(tmp.dir, 'daybreak.db') });
+  cleanup.push(() => store.close());
   const ids = seed(db, readers);
   const rendered = await renderedEdition();
   const newsletter = config.newsletters.find((n) => n.id === 'morning')!;
   const send = (more: Partial<SendEditionOptions> = {}) =>
     sendEdition({
-      store: createSqliteSendStore(db),
+      store: store.sends,
       transport: mailer,
       config,
       newsletter,
@@ -59,7 +60,7 @@ async function world(readers: SeedReader[], delivery: Partial<Config['delivery']
       unsubscribeUrlFor: (id, nl) => `https://news.example.com/unsubscribe?token=${nl}-${id}`,
       ...more,
     });
-  return { db, sink, mailer, config, ids, send };
+  return { db, store, sink, mailer, config, ids, send };
 }
 
 const states = (db: Db) => ledger(db).map((r) => r.state);
@@ -177,12 +178,12 @@ describe('sendEdition: the in-flight window and grouped ledger commits', () => {
         return info;
       },
     };
-    const inner = createSqliteSendStore(w.db);
+    const inner = w.store.sends;
     const store = {
       ...inner,
-      async record(key: Parameters<typeof inner.record>[0], outcomes: Parameters<typeof inner.record>[1]) {
+      async record(key: Parameters<typeof inner.record>[0], worker: string, outcomes: Parameters<typeof inner.record>[2]) {
         if (commitMs) await new Promise((resolve) => setTimeout(resolve, commitMs));
-        await inner.record(key, outcomes);
+        await inner.record(key, worker, outcomes);
         committed += outcomes.length;
         commits.push(outcomes.length);
       },
@@ -253,9 +254,16 @@ describe('sendEdition: the in-flight window and grouped ledger commits', () => {
 
   it('claims at most 1,000 rows at a time, however large delivery.maxInFlight is', async () => {
     const w = await world(manyReaders(1200), { maxConnections: 2, maxInFlight: 100_000 });
-    const inner = createSqliteSendStore(w.db);
+    const inner = w.store.sends;
     const claims: number[] = [];
-    const store = { ...inner, claim: (key: Parameters<typeof inner.claim>[0], ids: number[]) => (claims.push(ids.length), inner.claim(key, ids)) };
+    const store = {
+      ...inner,
+      claim: async (key: Parameters<typeof inner.claim>[0], options: Parameters<typeof inner.claim>[1]) => {
+        const batch = await inner.claim(key, options);
+        claims.push(batch.copies.length);
+        return batch;
+      },
+    };
     expect(await w.send({ store })).toMatchObject({ sent: 1200 });
     expect(Math.max(...claims)).toBe(1000);
     expect(claims.reduce((a, b) => a + b, 0)).toBe(1200);
@@ -286,7 +294,8 @@ describe('sendEdition: the in-flight window and grouped ledger commits', () => {
     await expect(w.send({ maxInFlight: 2.5 })).rejects.toThrow('Expected `maxInFlight` to be a positive integer, got 2.5');
     await expect(w.send({ limit: -1 })).rejects.toThrow('Expected `limit` to be a non-negative integer, got -1');
     await expect(w.send({ groupWaitMs: Number.NaN })).rejects.toThrow('Expected `groupWaitMs` to be a non-negative number, got NaN');
-    await expect(w.send({ lockTtlMs: -5 })).rejects.toThrow('Expected `lockTtlMs` to be a non-negative number, got -5');
+    await expect(w.send({ leaseSeconds: -5 })).rejects.toThrow('Expected `leaseSeconds` to be a positive number, got -5');
+    await expect(w.send({ pollMs: -1 })).rejects.toThrow('Expected `pollMs` to be a non-negative number, got -1');
     // Nothing was queued or sent by the refused calls.
     expect(ledger(w.db)).toHaveLength(0);
     expect(w.sink.messages).toHaveLength(0);
@@ -520,57 +529,59 @@ describe('sendEdition: SMTP failures in the ledger', () => {
   });
 });
 
-describe('sendEdition: one sender per edition', () => {
-  it('refuses a second concurrent send of the same edition with ELOCKED, and no reader gets two copies', async () => {
-    const w = await world(manyReaders(30), { maxConnections: 2 });
-    const results = await Promise.allSettled([w.send(), w.send()]);
-    const refused = results.filter((r) => r.status === 'rejected');
-    expect(refused).toHaveLength(1);
-    expect(isDaybreakError((refused[0] as PromiseRejectedResult).reason, 'ELOCKED')).toBe(true);
-    expect(String((refused[0] as PromiseRejectedResult).reason.message)).toMatch(/Another send of morning 2026-11-30 is running/);
-    expect(w.sink.messages).toHaveLength(30);
-    expect(new Set(w.sink.messages.map((m) => m.to[0])).size).toBe(30);
+describe('sendEdition: many senders on one edition', () => {
+  it('shares one edition between two concurrent sends: every reader gets exactly one copy and their counts add up', async () => {
+    const w = await world(manyReaders(300), { maxConnections: 2 });
+    const [a, b] = await Promise.all([w.send({ worker: 'a' }), w.send({ worker: 'b' })]);
+    expect(a.sent + b.sent).toBe(300);
+    expect(a.sent).toBeGreaterThan(0);
+    expect(b.sent).toBeGreaterThan(0);
+    expect(w.sink.messages).toHaveLength(300);
+    expect(new Set(w.sink.messages.map((m) => m.to[0])).size).toBe(300);
+    expect(states(w.db).every((state) => state === 'sent')).toBe(true);
   });
 
-  it('waits for the lock when asked to, then finds nothing left to send', async () => {
-    const w = await world(manyReaders(10));
-    const [a, b] = await Promise.all([w.send(), w.send({ lockWaitMs: 20_000 })]);
-    expect(a.sent + b.sent).toBe(10);
-    expect(w.sink.messages).toHaveLength(10);
+  it('takes over copies whose lease ran out (their sender died) and leaves a live lease alone until it does', async () => {
+    const w = await world(manyReaders(4));
+    await w.store.sends.queueConfirmed({ newsletter: 'morning', date: DATE }, 100);
+    // A dead sender's claims: two long expired, two that run out in about a second.
+    const past = new Date(Date.now() - 60_000).toISOString();
+    const soon = new Date(Date.now() + 1_000).toISOString();
+    const claim = w.db.prepare(`UPDATE sends SET state = 'sending', attempts = 1, claimed_by = 'dead', lease_until = ? WHERE subscriber_id = ?`);
+    claim.run(past, w.ids[0]);
+    claim.run(past, w.ids[1]);
+    claim.run(soon, w.ids[2]);
+    claim.run(soon, w.ids[3]);
+    const started = Date.now();
+    const report = await w.send({ pollMs: 100 });
+    expect(report).toMatchObject({ sent: 4, deferred: 0 });
+    // The live leases were waited for, not taken early.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(700);
+    expect(ledger(w.db).map((r) => [r.state, r.attempts])).toEqual([['sent', 2], ['sent', 2], ['sent', 2], ['sent', 2]]);
+    expect(w.sink.messages).toHaveLength(4);
   });
 
-  it('takes over the lock of a send process on this machine that no longer exists', async () => {
-    const w = await world(manyReaders(2));
-    const future = new Date(Date.now() + 600_000).toISOString();
-    w.db.prepare('INSERT INTO send_locks (newsletter, edition_date, holder, expires_at) VALUES (?, ?, ?, ?)').run('morning', DATE, `${hostname()}:2147483000:dead`, future);
-    expect(await w.send()).toMatchObject({ sent: 2 });
+  it('hands back copies it claimed but never started when it stops, so another sender takes them at once', async () => {
+    const w = await world(manyReaders(50), { maxConnections: 1 });
+    const controller = new AbortController();
+    let seen = 0;
+    const first = await w.send({ signal: controller.signal, worker: 'first', onProgress: (p) => { seen = p.sent; if (seen >= 3) controller.abort(); } });
+    expect(first.sent).toBeGreaterThanOrEqual(3);
+    expect(first.sent).toBeLessThan(50);
+    // Nothing is left leased to the stopped sender: the next one finishes at once, lease or not.
+    expect(w.db.prepare(`SELECT COUNT(*) AS n FROM sends WHERE state = 'sending'`).get()).toEqual({ n: 0 });
+    const second = await w.send({ worker: 'second', leaseSeconds: 600 });
+    expect(first.sent + second.sent).toBe(50);
+    expect(new Set(w.sink.messages.map((m) => m.to[0])).size).toBe(50);
   });
 
-  it('refuses while a live process holds the lock', async () => {
-    const w = await world(manyReaders(2));
-    const future = new Date(Date.now() + 600_000).toISOString();
-    w.db.prepare('INSERT INTO send_locks (newsletter, edition_date, holder, expires_at) VALUES (?, ?, ?, ?)').run('morning', DATE, `${hostname()}:${process.pid}:other`, future);
-    await expect(w.send()).rejects.toSatisfy((e) => isDaybreakError(e, 'ELOCKED'));
-    expect(w.sink.messages).toHaveLength(0);
-    expect(states(w.db)).toEqual([]);
-  });
-});
-
-describe('createThreadedSendStore', () => {
-  it('records the same ledger from its worker thread: sent, bounced and deferred copies', async () => {
-    const { createThreadedSendStore } = await import('../../src/delivery/index.ts');
+  it('records sent, bounced and deferred copies in the ledger and reports what this sender did', async () => {
     const readers = [...manyReaders(40), { email: 'nobody@example.com' }, { email: 'later@example.com' }];
     const w = await world(readers, { retries: 0 });
     w.sink.fault({ phase: 'rcpt', match: 'nobody@example.com', code: 550, message: '5.1.1 No such user' });
     w.sink.fault({ phase: 'rcpt', match: 'later@example.com', code: 451 });
-    const file = (w.db as unknown as { name: string }).name;
-    const store = await createThreadedSendStore(file);
-    try {
-      const report = await w.send({ store });
-      expect(report).toMatchObject({ total: 42, sent: 40, failed: 1, deferred: 1 });
-    } finally {
-      await store.close();
-    }
+    const report = await w.send();
+    expect(report).toMatchObject({ total: 42, sent: 40, failed: 1, deferred: 1 });
     expect(states(w.db).filter((s) => s === 'sent')).toHaveLength(40);
     expect(w.db.prepare("SELECT bounced FROM subscribers WHERE email = 'nobody@example.com'").get()).toEqual({ bounced: 1 });
     expect(new Set(w.sink.messages.map((m) => m.to[0])).size).toBe(40);

@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArticleSchema, ConfigSchema, type Config, type Content, type ArticleRecord } from '../../src/content/index.ts';
-import { openDatabase, type Db } from '../../src/db/index.ts';
+import { openStore, type Store } from '../../src/storage/index.ts';
+import { migratedSqlite, type Db } from '../helpers/test-store.ts';
 import type { EditionSender, EditionSendReport } from '../../src/schedule/index.ts';
 
 export function tempDir(prefix = 'daybreak-schedule-'): { dir: string; cleanup: () => void } {
@@ -14,21 +15,28 @@ export function tempDir(prefix = 'daybreak-schedule-'): { dir: string; cleanup: 
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function tempDb(): { db: Db; file: string; open: () => Db; cleanup: () => void } {
+/**
+ * A migrated SQLite file in a temp folder: `db` is a raw connection for seeding and assertions, `store()`
+ * the app's store on the same file (opened once, closed by cleanup).
+ */
+export function tempDb(): { db: Db; file: string; open: () => Db; store: () => Promise<Store>; cleanup: () => Promise<void> } {
   const { dir, cleanup } = tempDir();
   const file = join(dir, 'daybreak.db');
   const opened: Db[] = [];
   const open = () => {
-    const db = openDatabase(file);
+    const db = migratedSqlite(file);
     opened.push(db);
     return db;
   };
   const db = open();
+  let store: Promise<Store> | null = null;
   return {
     db,
     file,
     open,
-    cleanup: () => {
+    store: () => (store ??= openStore({ database: file })),
+    cleanup: async () => {
+      if (store) await (await store).close().catch(() => {});
       for (const d of opened) if (d.open) d.close();
       cleanup();
     },

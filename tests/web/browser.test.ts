@@ -52,7 +52,7 @@ describe.skipIf(skipBrowser)('sign-up in a real browser (Chromium)', () => {
     await page.waitForLoadState();
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe("You're subscribed");
     expect(await page.textContent('main')).toContain('The Morning Briefing and The Good News Weekly');
-    expect(h.app.audience.store.findByEmail('browser@example.com')!.subscriptions.map((s) => s.status)).toEqual(['confirmed', 'confirmed']);
+    expect((await h.app.audience.store.findByEmail('browser@example.com'))!.subscriptions.map((s) => s.status)).toEqual(['confirmed', 'confirmed']);
     expect(external).toEqual([]);
 
     await context.close();

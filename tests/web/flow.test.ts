@@ -53,7 +53,7 @@ describe('the reader journey over real HTTP and SMTP', () => {
     });
     expect(signUp.status).toBe(200);
     expect(await signUp.text()).toContain('Check your inbox');
-    const person = h.app.audience.store.findByEmail('reader@example.com')!;
+    const person = (await h.app.audience.store.findByEmail('reader@example.com'))!;
     expect(person.consent.ip).toBe('127.0.0.1');
 
     // the confirmation arrives; its link shows a page with one button
@@ -66,7 +66,7 @@ describe('the reader journey over real HTTP and SMTP', () => {
     expect(confirmPage.status).toBe(200);
     expect(confirmPage.headers.get('referrer-policy')).toBe('no-referrer');
     const token = /name="token" value="([^"]+)"/.exec(confirmHtml)![1]!;
-    expect(h.app.audience.store.findByEmail('reader@example.com')!.subscriptions).toEqual([{ newsletter: 'morning', status: 'pending' }]);
+    expect((await h.app.audience.store.findByEmail('reader@example.com'))!.subscriptions).toEqual([{ newsletter: 'morning', status: 'pending' }]);
 
     // pressing the button confirms; the welcome arrives
     const confirmed = await fetch(`${server.url}/confirm`, {
@@ -76,7 +76,7 @@ describe('the reader journey over real HTTP and SMTP', () => {
     });
     expect(confirmed.status).toBe(200);
     expect(await confirmed.text()).toContain("You're subscribed");
-    expect(h.app.audience.store.findByEmail('reader@example.com')!.subscriptions).toEqual([{ newsletter: 'morning', status: 'confirmed' }]);
+    expect((await h.app.audience.store.findByEmail('reader@example.com'))!.subscriptions).toEqual([{ newsletter: 'morning', status: 'confirmed' }]);
     await h.sink.waitForMessages(2);
     expect((await parse(h.sink.messages[1]!)).subject).toMatch(/Welcome/i);
 
@@ -99,7 +99,7 @@ describe('the reader journey over real HTTP and SMTP', () => {
       redirect: 'manual',
     });
     expect(oneClick.status).toBe(200);
-    expect(h.app.audience.store.findByEmail('reader@example.com')!.subscriptions).toEqual([{ newsletter: 'morning', status: 'unsubscribed' }]);
+    expect((await h.app.audience.store.findByEmail('reader@example.com'))!.subscriptions).toEqual([{ newsletter: 'morning', status: 'unsubscribed' }]);
 
     // the next edition skips them
     const next = await send('2026-12-01');

@@ -42,7 +42,7 @@ describe('the real server', () => {
     const viaForm = await post('/subscribe', 'email=real2%40example.com&name=Zo%C3%AB', { 'content-type': 'application/x-www-form-urlencoded' });
     expect(viaForm.status).toBe(200);
     expect(viaForm.body).toContain('Check your inbox');
-    expect(h.app.audience.store.findByEmail('real2@example.com')!.name).toBe('Zoë');
+    expect((await h.app.audience.store.findByEmail('real2@example.com'))!.name).toBe('Zoë');
   });
 
   it('refuses bodies over 16 KB, declared or chunked, with 413, and bad UTF-8 and content types too', async () => {
@@ -80,7 +80,7 @@ describe('sign-ups committed on the writer thread', () => {
         emails.map((email) => fetch(`${s.url}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) }).then((r) => r.json())),
       );
       expect(answers.every((a) => a.ok === true)).toBe(true);
-      for (const email of emails) expect(t.app.audience.store.findByEmail(email)?.subscriptions).toEqual([{ newsletter: 'morning', status: 'pending' }]);
+      for (const email of emails) expect((await t.app.audience.store.findByEmail(email))?.subscriptions).toEqual([{ newsletter: 'morning', status: 'pending' }]);
       expect(t.app.audience.stats.onThread).toBeGreaterThan(0);
       await t.sink.waitForMessages(25);
       expect(new Set(t.sink.messages.map((m) => m.to[0])).size).toBe(25);

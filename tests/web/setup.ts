@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { createTokens } from '../../src/audience/index.ts';
 import { ConfigSchema, type Config } from '../../src/content/index.ts';
-import { openDatabase, type Db } from '../../src/db/index.ts';
+import { openStore, type Store } from '../../src/storage/index.ts';
+import { rawSqlite, type Db } from '../helpers/test-store.ts';
 import { createMailer, type Mailer } from '../../src/delivery/index.ts';
 import { createApp, type CreateAppOptions, type DaybreakApp } from '../../src/web/index.ts';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from '../helpers/smtp-sink.ts';
@@ -25,7 +26,9 @@ export function testConfig(overrides: Record<string, unknown> = {}): Config {
 
 export interface Harness {
   app: DaybreakApp;
+  /** A raw connection to the same file, for assertions on the tables. */
   db: Db;
+  store: Store;
   sink: SmtpSink;
   mailer: Mailer;
   config: Config;
@@ -39,15 +42,17 @@ export interface Harness {
 /** A real SQLite file in a temp folder, a real SMTP sink on port 0, the real mailer pointed at it. */
 export async function harness(options: Partial<CreateAppOptions> & { configOverrides?: Record<string, unknown> } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'daybreak-web-'));
-  const db = openDatabase(join(dir, 'daybreak.db'));
+  const store = await openStore({ database: join(dir, 'daybreak.db') });
+  const db = rawSqlite(join(dir, 'daybreak.db'));
   const sink = await startSmtpSink();
   const config = options.config ?? testConfig(options.configOverrides);
   const mailer = createMailer({ config, env: { SMTP_URL: sink.url }, varDir: join(dir, 'var') });
   const tokens = options.tokens ?? createTokens(SECRET);
-  const app = createApp({ config, db, mailer, tokens, log: () => {}, ...options });
+  const app = createApp({ config, store, mailer, tokens, log: () => {}, ...options });
   return {
     app,
     db,
+    store,
     sink,
     mailer,
     config,
@@ -56,8 +61,10 @@ export async function harness(options: Partial<CreateAppOptions> & { configOverr
     settle: () => app.audience.drain(),
     async close() {
       await app.audience.drain();
+      await app.audience.close();
       await mailer.close();
       await sink.close();
+      await store.close();
       db.close();
       rmSync(dir, { recursive: true, force: true });
     },

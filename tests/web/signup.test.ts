@@ -47,7 +47,7 @@ describe('POST /subscribe', () => {
     );
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('Check your inbox');
-    const ann = h.app.audience.store.findByEmail('Ann@example.com')!;
+    const ann = (await h.app.audience.store.findByEmail('Ann@example.com'))!;
     expect(ann).toMatchObject({ name: 'Zed Unique-Name', subscriptions: [{ status: 'pending' }, { status: 'pending' }] });
     expect(ann.consent).toMatchObject({ userAgent: 'TestBrowser/1.0', source: 'https://news.example.com/signup' });
     expect(ann.consent.at).toBeTruthy();
@@ -71,15 +71,15 @@ describe('POST /subscribe', () => {
     const res = await h.app.request('/subscribe', json({ email: 'bob@example.com' }));
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true });
-    expect(h.app.audience.store.findByEmail('bob@example.com')!.subscriptions).toEqual([{ newsletter: 'morning', status: 'pending' }]);
+    expect((await h.app.audience.store.findByEmail('bob@example.com'))!.subscriptions).toEqual([{ newsletter: 'morning', status: 'pending' }]);
   });
 
   it('answers known and unknown addresses with the same status and body, form and JSON alike', async () => {
     // pending, confirmed and unsubscribed people already exist
     await h.app.request('/subscribe', form({ email: 'pending@example.com', newsletters: 'morning' }));
-    const c = h.app.audience.store.add({ email: 'confirmed@example.com', name: null, newsletters: ['morning'], confirmed: true, source: 'cli' }, new Date());
-    const u = h.app.audience.store.add({ email: 'gone@example.com', name: null, newsletters: ['morning'], confirmed: true, source: 'cli' }, new Date());
-    h.app.audience.store.unsubscribe(u.id, ['*'], new Date());
+    const c = (await h.app.audience.store.add({ email: 'confirmed@example.com', name: null, newsletters: ['morning'], confirmed: true, source: 'cli' }, new Date()));
+    const u = (await h.app.audience.store.add({ email: 'gone@example.com', name: null, newsletters: ['morning'], confirmed: true, source: 'cli' }, new Date()));
+    (await h.app.audience.store.unsubscribe(u.id, ['*'], new Date()));
     expect(c.created).toBe(true);
     for (const make of [(e: string) => form({ email: e, newsletters: 'morning' }), (e: string) => json({ email: e, newsletters: ['morning'] })]) {
       const answers = [];
@@ -139,7 +139,7 @@ describe('POST /subscribe', () => {
     expect(countRows(h.db, 'subscribers')).toBe(1);
     expect(h.sink.messages).toHaveLength(1);
     // Stored as first given (trimmed, domain lower-cased), with both sign-ups' newsletters pending.
-    const person = h.app.audience.store.findByEmail('VICTIM@EXAMPLE.COM')!;
+    const person = (await h.app.audience.store.findByEmail('VICTIM@EXAMPLE.COM'))!;
     expect(person.email).toBe('victim@example.com');
     expect(person.subscriptions.map((s) => s.newsletter).sort()).toEqual(['good-news', 'morning']);
   });
@@ -149,7 +149,7 @@ describe('POST /subscribe', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('location')).toBeNull();
     expect(await res.text()).toContain('Check your inbox');
-    expect(h.app.audience.store.findByEmail('elsewhere@example.com')!.consent.source).toBe('https://blog.example.org');
+    expect((await h.app.audience.store.findByEmail('elsewhere@example.com'))!.consent.source).toBe('https://blog.example.org');
   });
 });
 
