@@ -19,7 +19,15 @@ export function tempDir(prefix = 'daybreak-schedule-'): { dir: string; cleanup: 
  * A migrated SQLite file in a temp folder: `db` is a raw connection for seeding and assertions, `store()`
  * the app's store on the same file (opened once, closed by cleanup).
  */
-export function tempDb(): { db: Db; file: string; open: () => Db; store: () => Promise<Store>; cleanup: () => Promise<void> } {
+export function tempDb(): {
+  db: Db;
+  file: string;
+  open: () => Db;
+  store: () => Promise<Store>;
+  /** The run ledger on a connection of its own (each call a new one, as another process would have). */
+  runs: () => Promise<Store['runs']>;
+  cleanup: () => Promise<void>;
+} {
   const { dir, cleanup } = tempDir();
   const file = join(dir, 'daybreak.db');
   const opened: Db[] = [];
@@ -30,13 +38,20 @@ export function tempDb(): { db: Db; file: string; open: () => Db; store: () => P
   };
   const db = open();
   let store: Promise<Store> | null = null;
+  const extra: Promise<Store>[] = [];
   return {
     db,
     file,
     open,
     store: () => (store ??= openStore({ database: file })),
+    runs: async () => {
+      const opened = openStore({ database: file });
+      extra.push(opened);
+      return (await opened).runs;
+    },
     cleanup: async () => {
       if (store) await (await store).close().catch(() => {});
+      for (const o of extra) await (await o).close().catch(() => {});
       for (const d of opened) if (d.open) d.close();
       cleanup();
     },

@@ -9,7 +9,7 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-function setup(options: {
+async function setup(options: {
   start: string;
   newsletters: Parameters<typeof configWith>[0];
   content?: ReturnType<typeof contentAt>;
@@ -24,12 +24,12 @@ function setup(options: {
   const sender = recordingSender(() => clock.now(), options.answer);
   const log: string[] = [];
   const scheduler = createScheduler({
-    db: t.db, config, loadContent: () => content, sender, clock, log: (l) => log.push(l),
+    runs: await t.runs(), config, loadContent: () => content, sender, clock, log: (l) => log.push(l),
     ledgerSince: new Date(options.ledgerSince ?? options.start),
   });
   cleanups.push(async () => {
     await scheduler.stop({ timeoutMs: 1000 });
-    t.cleanup();
+    await t.cleanup();
   });
   return { ...t, clock, config, content, sender, scheduler, log };
 }
@@ -43,7 +43,7 @@ function runRows(db: ReturnType<typeof tempDb>['db']) {
 
 describe('firing times', () => {
   it('sends a 06:00 New York letter exactly once on the spring-forward day and once on the fall-back day', async () => {
-    const s = setup({ start: '2026-03-07T00:00:00Z', newsletters: [{ id: 'morning', cron: '0 6 * * *', timezone: 'America/New_York' }] });
+    const s = await setup({ start: '2026-03-07T00:00:00Z', newsletters: [{ id: 'morning', cron: '0 6 * * *', timezone: 'America/New_York' }] });
     await s.scheduler.start();
     await s.clock.advanceTo('2026-03-10T00:00:00Z');
     expect(s.sender.calls.map((c) => [c.date, c.at])).toEqual([
@@ -52,7 +52,7 @@ describe('firing times', () => {
       ['2026-03-09', '2026-03-09T10:00:00.000Z'],
     ]);
 
-    const fall = setup({ start: '2026-10-31T00:00:00Z', newsletters: [{ id: 'morning', cron: '0 6 * * *', timezone: 'America/New_York' }] });
+    const fall = await setup({ start: '2026-10-31T00:00:00Z', newsletters: [{ id: 'morning', cron: '0 6 * * *', timezone: 'America/New_York' }] });
     await fall.scheduler.start();
     await fall.clock.advanceTo('2026-11-03T00:00:00Z');
     expect(fall.sender.calls.map((c) => [c.date, c.at])).toEqual([
@@ -64,7 +64,7 @@ describe('firing times', () => {
   });
 
   it('sends a 02:30 letter once at 03:00 local on the spring-forward day, when 02:30 does not exist', async () => {
-    const s = setup({ start: '2026-03-07T12:00:00Z', newsletters: [{ id: 'night', cron: '30 2 * * *', timezone: 'America/New_York' }] });
+    const s = await setup({ start: '2026-03-07T12:00:00Z', newsletters: [{ id: 'night', cron: '30 2 * * *', timezone: 'America/New_York' }] });
     await s.scheduler.start();
     await s.clock.advanceTo('2026-03-09T12:00:00Z');
     expect(s.sender.calls.map((c) => [c.date, c.at])).toEqual([
@@ -74,7 +74,7 @@ describe('firing times', () => {
   });
 
   it('fires each newsletter at 06:00 in its own timezone', async () => {
-    const s = setup({
+    const s = await setup({
       start: '2026-06-14T12:00:00Z',
       newsletters: [
         { id: 'tokyo', cron: '0 6 * * *', timezone: 'Asia/Tokyo' },
@@ -95,7 +95,7 @@ describe('firing times', () => {
   });
 
   it('sends the weekly Sunday letter once a week and nothing on the other days', async () => {
-    const s = setup({
+    const s = await setup({
       start: '2026-11-25T00:00:00Z',
       newsletters: [{ id: 'good-news', cron: '0 8 * * 0', timezone: 'America/New_York' }],
     });
@@ -108,8 +108,8 @@ describe('firing times', () => {
   });
 
   it('reports the next send time in the newsletter timezone and in UTC', async () => {
-    const s = setup({ start: '2026-11-30T12:00:00Z', newsletters: [{ id: 'morning', cron: '0 6 * * *', timezone: 'America/New_York' }] });
-    const [status] = s.scheduler.status();
+    const s = await setup({ start: '2026-11-30T12:00:00Z', newsletters: [{ id: 'morning', cron: '0 6 * * *', timezone: 'America/New_York' }] });
+    const [status] = await s.scheduler.status();
     expect(status).toMatchObject({
       id: 'morning',
       nextSendAt: '2026-12-01T11:00:00.000Z',
@@ -125,7 +125,7 @@ describe('catch-up after downtime', () => {
 
   it('sends a missed firing once when it comes back inside the grace window', async () => {
     // 06:00 EST is 11:00 UTC; back at 08:30 local, 150 minutes late, inside the default 180.
-    const s = setup({ start: '2026-11-30T13:30:00Z', newsletters: morning, ledgerSince: '2026-11-01T00:00:00Z' });
+    const s = await setup({ start: '2026-11-30T13:30:00Z', newsletters: morning, ledgerSince: '2026-11-01T00:00:00Z' });
     await s.scheduler.start();
     await s.scheduler.idle();
     expect(s.sender.calls.map((c) => [c.date, c.at])).toEqual([['2026-11-30', '2026-11-30T13:30:00.000Z']]);
@@ -134,7 +134,7 @@ describe('catch-up after downtime', () => {
   });
 
   it('records the edition as missed, and sends nothing, when it comes back past the grace window', async () => {
-    const s = setup({ start: '2026-11-30T14:01:00Z', newsletters: morning, ledgerSince: '2026-11-01T00:00:00Z' }); // 181 minutes late
+    const s = await setup({ start: '2026-11-30T14:01:00Z', newsletters: morning, ledgerSince: '2026-11-01T00:00:00Z' }); // 181 minutes late
     await s.scheduler.start();
     await s.scheduler.idle();
     expect(s.sender.calls).toEqual([]);
@@ -149,14 +149,14 @@ describe('catch-up after downtime', () => {
   });
 
   it('records every edition missed during a downtime of several days, and sends only the current one', async () => {
-    const s = setup({ start: '2026-11-28T10:00:00Z', newsletters: morning });
+    const s = await setup({ start: '2026-11-28T10:00:00Z', newsletters: morning });
     await s.scheduler.start();
     await s.clock.advanceTo('2026-11-28T12:00:00Z');
     await s.scheduler.stop();
     // Down from the 28th until 07:00 New York time on December 1st (one hour after that day's firing).
     await s.clock.advanceTo('2026-12-01T12:00:00Z');
     const sender = recordingSender(() => s.clock.now());
-    const back = createScheduler({ db: s.open(), config: s.config, loadContent: () => s.content, sender, clock: s.clock });
+    const back = createScheduler({ runs: await s.runs(), config: s.config, loadContent: () => s.content, sender, clock: s.clock });
     cleanups.push(async () => void (await back.stop({ timeoutMs: 1000 })));
     await back.start();
     await back.idle();
@@ -170,7 +170,7 @@ describe('catch-up after downtime', () => {
   });
 
   it('honours a newsletter-specific graceMinutes', async () => {
-    const s = setup({
+    const s = await setup({
       start: '2026-11-30T11:45:00Z',
       newsletters: [{ id: 'morning', cron: '0 6 * * *', timezone: 'America/New_York', graceMinutes: 30 }],
       ledgerSince: '2026-11-01T00:00:00Z',
@@ -186,10 +186,10 @@ describe('catch-up after downtime', () => {
     const clock = new ManualClock('2026-11-30T20:00:00Z');
     const sender = recordingSender(() => clock.now());
     const scheduler = createScheduler({
-      db: t.db, config: configWith(morning), loadContent: () => hourlyContent('2026-11-25T00:00:00Z', 10), sender, clock,
+      runs: await t.runs(), config: configWith(morning), loadContent: () => hourlyContent('2026-11-25T00:00:00Z', 10), sender, clock,
       ledgerSince: new Date('2026-11-30T19:00:00Z'),
     });
-    cleanups.push(async () => { await scheduler.stop({ timeoutMs: 1000 }); t.cleanup(); });
+    cleanups.push(async () => { await scheduler.stop({ timeoutMs: 1000 }); await t.cleanup(); });
     await scheduler.start();
     expect(runRows(t.db)).toEqual([]);
     await clock.advanceTo('2026-12-01T12:00:00Z');
@@ -197,14 +197,14 @@ describe('catch-up after downtime', () => {
   });
 
   it('does not send an edition again after a restart', async () => {
-    const s = setup({ start: '2026-11-30T10:00:00Z', newsletters: morning });
+    const s = await setup({ start: '2026-11-30T10:00:00Z', newsletters: morning });
     await s.scheduler.start();
     await s.clock.advanceTo('2026-11-30T12:00:00Z');
     expect(s.sender.calls).toHaveLength(1);
     await s.scheduler.stop();
 
     const sender2 = recordingSender(() => s.clock.now());
-    const again = createScheduler({ db: s.open(), config: s.config, loadContent: () => s.content, sender: sender2, clock: s.clock });
+    const again = createScheduler({ runs: await s.runs(), config: s.config, loadContent: () => s.content, sender: sender2, clock: s.clock });
     cleanups.push(async () => void (await again.stop({ timeoutMs: 1000 })));
     await again.start();
     await again.idle();
@@ -217,7 +217,7 @@ describe('the run ledger', () => {
   const morning = [{ id: 'morning', cron: '0 6 * * *', timezone: 'America/New_York' }];
 
   it('records an empty day as skipped, with the reason, and sends nothing', async () => {
-    const s = setup({
+    const s = await setup({
       start: '2026-11-30T10:00:00Z',
       newsletters: morning,
       content: contentAt(['2026-11-20T12:00:00Z']), // nothing in the 24 hours before 06:00
@@ -231,7 +231,7 @@ describe('the run ledger', () => {
   });
 
   it('records a failed send with the error as the reason', async () => {
-    const s = setup({
+    const s = await setup({
       start: '2026-11-30T10:00:00Z',
       newsletters: morning,
       answer: () => { throw new Error('554 5.7.1 relay denied, run paused after 10 policy errors'); },
@@ -243,7 +243,7 @@ describe('the run ledger', () => {
   });
 
   it('fails a run that paused on policy refusals, with the message, and does not retry it on a timer', async () => {
-    const s = setup({
+    const s = await setup({
       start: '2026-11-30T10:00:00Z',
       newsletters: morning,
       answer: () => ({ total: 50, sent: 10, failed: 10, deferred: 30, skipped: 0, paused: 'Paused after 10 policy refusals (5.7.x/4.7.x)' }),
@@ -256,7 +256,7 @@ describe('the run ledger', () => {
     expect(row!.reason).toContain('Paused after 10 policy refusals');
   });
 
-  it('lets only one of two schedulers on the same database file send an edition', async () => {
+  it('lets only one of two schedulers on the same database fire each edition; the other only joins its send', async () => {
     const t = tempDb();
     const config = configWith(morning);
     const content = hourlyContent('2026-11-25T00:00:00Z', 10);
@@ -264,15 +264,21 @@ describe('the run ledger', () => {
     const clock = new ManualClock('2026-11-30T10:00:00Z');
     const a = recordingSender(() => clock.now());
     const b = recordingSender(() => clock.now());
-    const one = createScheduler({ db: t.db, ledgerSince: SINCE, config, loadContent: () => content, sender: a, clock });
-    const two = createScheduler({ db: t.open(), ledgerSince: SINCE, config, loadContent: () => content, sender: b, clock });
-    cleanups.push(async () => { await one.stop({ timeoutMs: 1000 }); await two.stop({ timeoutMs: 1000 }); t.cleanup(); });
+    const logA: string[] = [];
+    const logB: string[] = [];
+    const one = createScheduler({ runs: await t.runs(), ledgerSince: SINCE, config, loadContent: () => content, sender: a, clock, log: (l) => logA.push(l) });
+    const two = createScheduler({ runs: await t.runs(), ledgerSince: SINCE, config, loadContent: () => content, sender: b, clock, log: (l) => logB.push(l) });
+    cleanups.push(async () => { await one.stop({ timeoutMs: 1000 }); await two.stop({ timeoutMs: 1000 }); await t.cleanup(); });
     await one.start();
     await two.start();
     await clock.advanceTo('2026-12-02T12:00:00Z');
-    const all = [...a.calls, ...b.calls].map((c) => c.date).sort();
-    expect(all).toEqual(['2026-11-30', '2026-12-01', '2026-12-02']);
+    // Each edition was fired (its run row created and finished) by exactly one of them.
+    const fired = [...logA, ...logB].filter((l) => / sending \(/.test(l)).map((l) => l.split(' ')[1]!.replace(':', '')).sort();
+    expect(fired).toEqual(['2026-11-30', '2026-12-01', '2026-12-02']);
     expect(runRows(t.db).map((r) => r.state)).toEqual(['done', 'done', 'done']);
+    // Any other send call was a join of a run the other one held (the ledger keeps it to one copy each).
+    const joins = [...logA, ...logB].filter((l) => l.includes('joining the send')).length;
+    expect(a.calls.length + b.calls.length).toBe(3 + joins);
   });
 
   it('resumes a run left running by a scheduler that died mid-send, once its lease has lapsed', async () => {
@@ -282,27 +288,29 @@ describe('the run ledger', () => {
     // The first scheduler claims the edition and then "dies": its send never returns and its clock stops.
     const deadClock = new ManualClock('2026-11-30T11:00:00Z');
     const dead = recordingSender(() => deadClock.now(), () => new Promise(() => {}));
-    const first = createScheduler({ db: t.db, ledgerSince: SINCE, config, loadContent: () => content, sender: dead, clock: deadClock, holder: 'otherhost:4242:dead' });
+    const first = createScheduler({ runs: await t.runs(), ledgerSince: SINCE, config, loadContent: () => content, sender: dead, clock: deadClock, holder: 'otherhost:4242:dead' });
     await first.start();
     await new Promise((r) => setImmediate(r));
     expect(runRows(t.db)).toMatchObject([{ state: 'running' }]);
     expect(dead.calls).toHaveLength(1);
 
-    // A scheduler started while the lease is fresh leaves it alone (the holder may still be sending).
+    // A scheduler started while the lease is fresh joins the send (the ledger shares the copies) but
+    // leaves the run to its holder, who may still be sending.
     const clock = new ManualClock('2026-11-30T11:00:30Z');
     const early = recordingSender(() => clock.now());
-    const second = createScheduler({ db: t.open(), ledgerSince: SINCE, config, loadContent: () => content, sender: early, clock, leaseMs: 60_000 });
+    const second = createScheduler({ runs: await t.runs(), ledgerSince: SINCE, config, loadContent: () => content, sender: early, clock, leaseMs: 60_000 });
     await second.start();
     await second.idle();
-    expect(early.calls).toEqual([]);
+    expect(early.calls.map((c) => [c.date, c.retry])).toEqual([['2026-11-30', false]]);
+    expect(runRows(t.db)).toMatchObject([{ state: 'running' }]);
     await second.stop({ timeoutMs: 1000 });
 
     // After the lease lapses, a restart takes the run over and finishes it through the send ledger.
     const later = new ManualClock('2026-11-30T11:05:00Z');
     const resumer = recordingSender(() => later.now());
     const log: string[] = [];
-    const third = createScheduler({ db: t.open(), ledgerSince: SINCE, config, loadContent: () => content, sender: resumer, clock: later, leaseMs: 60_000, log: (l) => log.push(l) });
-    cleanups.push(async () => { await third.stop({ timeoutMs: 1000 }); t.cleanup(); });
+    const third = createScheduler({ runs: await t.runs(), ledgerSince: SINCE, config, loadContent: () => content, sender: resumer, clock: later, leaseMs: 60_000, log: (l) => log.push(l) });
+    cleanups.push(async () => { await third.stop({ timeoutMs: 1000 }); await t.cleanup(); });
     await third.start();
     await third.idle();
     expect(resumer.calls.map((c) => c.date)).toEqual(['2026-11-30']);
@@ -310,20 +318,26 @@ describe('the run ledger', () => {
     expect(log.join('\n')).toContain('resuming');
   });
 
-  it('resumes at once a run whose holder process on this machine no longer exists', async () => {
+  it('joins at once a run whose holder went silent, and takes the run over only when its lease lapses, whatever machine it was on', async () => {
     const t = tempDb();
     const config = configWith(morning);
     const { hostname } = await import('node:os');
+    // A holder on this very machine whose process is gone: no process check, only the lease decides.
     t.db.prepare(`INSERT INTO runs (newsletter, edition_date, state, scheduled_at, started_at, holder, heartbeat_at)
       VALUES ('morning', '2026-11-30', 'running', '2026-11-30T11:00:00.000Z', '2026-11-30T11:00:00.000Z', ?, '2026-11-30T11:00:00.000Z')`)
       .run(`${hostname()}:2147483646:gone`);
     const clock = new ManualClock('2026-11-30T11:00:05Z');
     const sender = recordingSender(() => clock.now());
-    const s = createScheduler({ db: t.db, ledgerSince: SINCE, config, loadContent: () => hourlyContent('2026-11-25T00:00:00Z', 10), sender, clock });
-    cleanups.push(async () => { await s.stop({ timeoutMs: 1000 }); t.cleanup(); });
+    const s = createScheduler({ runs: await t.runs(), ledgerSince: SINCE, config, loadContent: () => hourlyContent('2026-11-25T00:00:00Z', 10), sender, clock, leaseMs: 60_000 });
+    cleanups.push(async () => { await s.stop({ timeoutMs: 1000 }); await t.cleanup(); });
     await s.start();
     await s.idle();
     expect(sender.calls.map((c) => c.date)).toEqual(['2026-11-30']);
+    expect(runRows(t.db)[0]!.state).toBe('running');
+    await clock.advanceTo('2026-11-30T11:01:30Z');
+    await s.tick();
+    await s.idle();
+    expect(sender.calls.map((c) => c.date)).toEqual(['2026-11-30', '2026-11-30']);
     expect(runRows(t.db)[0]!.state).toBe('done');
   });
 
@@ -333,8 +347,8 @@ describe('the run ledger', () => {
       VALUES ('morning', '2026-11-29', 'running', '2026-11-29T11:00:00.000Z', '2026-11-29T11:00:00.000Z', 'otherhost:1:x', '2026-11-29T11:00:00.000Z')`).run();
     const clock = new ManualClock('2026-11-30T11:30:00Z');
     const sender = recordingSender(() => clock.now());
-    const s = createScheduler({ db: t.db, ledgerSince: SINCE, config: configWith(morning), loadContent: () => hourlyContent('2026-11-25T00:00:00Z', 10), sender, clock });
-    cleanups.push(async () => { await s.stop({ timeoutMs: 1000 }); t.cleanup(); });
+    const s = createScheduler({ runs: await t.runs(), ledgerSince: SINCE, config: configWith(morning), loadContent: () => hourlyContent('2026-11-25T00:00:00Z', 10), sender, clock });
+    cleanups.push(async () => { await s.stop({ timeoutMs: 1000 }); await t.cleanup(); });
     await s.start();
     await s.idle();
     expect(sender.calls.map((c) => c.date)).toEqual(['2026-11-30']);
@@ -349,7 +363,7 @@ describe('deferred copies', () => {
 
   it('retries deferred copies on a timer until they are delivered', async () => {
     let n = 0;
-    const s = setup({
+    const s = await setup({
       start: '2026-11-30T10:00:00Z',
       newsletters: morning,
       answer: (call) => (call.retry
@@ -369,7 +383,7 @@ describe('deferred copies', () => {
   });
 
   it('expires deferred copies when the next edition begins, and stops retrying', async () => {
-    const s = setup({
+    const s = await setup({
       start: '2026-11-30T10:00:00Z',
       newsletters: morning,
       answer: (call) => (call.retry ? { total: 2, sent: 0, failed: 0, deferred: 2, skipped: 0 } : { total: 5, sent: 3, failed: 0, deferred: 2, skipped: 0 }),
@@ -389,7 +403,7 @@ describe('deferred copies', () => {
 describe('shutdown', () => {
   it('stops taking new work and leaves an interrupted edition to be resumed at the next start', async () => {
     let release: (() => void) | undefined;
-    const s = setup({
+    const s = await setup({
       start: '2026-11-30T10:59:00Z',
       newsletters: [{ id: 'morning', cron: '0 6 * * *', timezone: 'America/New_York' }],
       answer: (_call, signal) => new Promise((resolve) => {
@@ -412,7 +426,7 @@ describe('shutdown', () => {
     expect(s.clock.pending()).toEqual([]);
 
     const sender2 = recordingSender(() => s.clock.now());
-    const next = createScheduler({ db: s.open(), ledgerSince: SINCE, config: s.config, loadContent: () => s.content, sender: sender2, clock: s.clock });
+    const next = createScheduler({ runs: await s.runs(), ledgerSince: SINCE, config: s.config, loadContent: () => s.content, sender: sender2, clock: s.clock });
     cleanups.push(async () => void (await next.stop({ timeoutMs: 1000 })));
     await next.start();
     await next.idle();
@@ -420,7 +434,7 @@ describe('shutdown', () => {
   });
 
   it('reports that it did not finish when a send outlives the shutdown timeout', async () => {
-    const s = setup({
+    const s = await setup({
       start: '2026-11-30T11:00:00Z',
       newsletters: [{ id: 'morning', cron: '0 6 * * *', timezone: 'America/New_York' }],
       answer: () => new Promise(() => {}),
