@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSubscriberStore } from '../../src/audience/index.ts';
 import { ConfigSchema } from '../../src/content/index.ts';
-import { createMailer, createThreadedSendStore } from '../../src/delivery/index.ts';
-import { createDeliverySender, type DeliverySenderOptions } from '../../src/schedule/delivery-sender.ts';
+import { createMailer } from '../../src/delivery/index.ts';
+import { createDeliverySender } from '../../src/schedule/delivery-sender.ts';
 import { createScheduler, ManualClock } from '../../src/schedule/index.ts';
 import { startSmtpSink } from '../helpers/smtp-sink.ts';
 import { hourlyContent, tempDb, tempDir } from './fixtures.ts';
@@ -20,8 +19,6 @@ async function scheduledWorld(options: {
   readers: string[];
   maxConnections: number;
   fault?: Parameters<Awaited<ReturnType<typeof startSmtpSink>>['fault']>[0];
-  /** Given the database file: the ledger each send opens. */
-  openStore?: (file: string) => ReturnType<NonNullable<DeliverySenderOptions['openStore']>>;
 }) {
   const sink = await startSmtpSink();
   if (options.fault) sink.fault(options.fault);
@@ -31,19 +28,18 @@ async function scheduledWorld(options: {
     newsletters: [{ id: 'morning', name: 'The Morning Briefing', schedule: { cron: '0 6 * * *', timezone: 'America/New_York' } }],
     delivery: { maxConnections: options.maxConnections, retries: 0 },
   });
-  const subscribers = createSubscriberStore(t.db);
-  const addReader = (email: string) => subscribers.add({ email, name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, new Date());
-  options.readers.forEach(addReader);
+  const store = await t.store();
+  const addReader = (email: string) => store.subscribers.add({ email, name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, new Date());
+  for (const reader of options.readers) await addReader(reader);
   const mailer = createMailer({ config, env: { SMTP_URL: sink.url }, varDir });
   const clock = new ManualClock('2026-11-30T10:59:00Z');
   const scheduler = createScheduler({
-    db: t.db,
+    runs: store.runs,
     config,
     loadContent: () => hourlyContent('2026-11-28T00:00:00Z', 5),
     sender: createDeliverySender({
-      db: t.db, config, transport: mailer, secret: 'a-test-secret-of-enough-length',
+      sends: store.sends, config, transport: mailer, secret: 'a-test-secret-of-enough-length',
       unsubscribeUrlFor: (id, nl) => `http://localhost:3000/unsubscribe?token=${nl}-${id}`,
-      ...(options.openStore ? { openStore: () => options.openStore!(t.file) } : {}),
     }),
     clock,
     ledgerSince: new Date('2026-11-30T00:00:00Z'),
@@ -52,7 +48,7 @@ async function scheduledWorld(options: {
     await scheduler.stop({ timeoutMs: 2000 });
     await mailer.close();
     await sink.close();
-    t.cleanup();
+    await t.cleanup();
     cleanup();
   });
   await scheduler.start();
@@ -72,7 +68,7 @@ describe('the scheduler with the real sender', () => {
     expect(sink.messages.map((m) => m.to[0])).toEqual(['ann@example.com']);
 
     // A reader who confirms after the send is for the next edition, not for this one's retries.
-    addReader('late@example.com');
+    await addReader('late@example.com');
 
     await clock.advanceTo('2026-11-30T11:01:00Z'); // first retry: deferred again
     expect(run()).toEqual({ state: 'done', sent: 1, deferred: 1, total: 2 });
@@ -102,28 +98,5 @@ describe('the scheduler with the real sender', () => {
     const run = t.db.prepare(`SELECT deferred, skipped, reason FROM runs WHERE edition_date = '2026-11-30'`).get() as { deferred: number; skipped: number; reason: string };
     expect(run).toMatchObject({ deferred: 0, skipped: 1 });
     expect(run.reason).toBe('1 deferred copies expired when the next edition began');
-  });
-
-  it('opens the ledger given by openStore for each send (the threaded store in daybreak start) and closes it after', async () => {
-    let opened = 0;
-    let closed = 0;
-    const { sink, clock, run } = await scheduledWorld({
-      readers: [...Array.from({ length: 12 }, (_, i) => `r${i}@example.com`), 'slow@example.com'],
-      maxConnections: 2,
-      fault: { phase: 'rcpt', match: 'slow@example.com', code: 451, message: '4.3.0 Mailbox busy, try later', times: 1 },
-      async openStore(file) {
-        opened += 1;
-        const store = await createThreadedSendStore(file);
-        return { ...store, close: async () => { closed += 1; await store.close(); } };
-      },
-    });
-    await clock.advanceTo('2026-11-30T11:00:00Z');
-    expect(run()).toEqual({ state: 'done', sent: 12, deferred: 1, total: 13 });
-    expect({ opened, closed }).toEqual({ opened: 1, closed: 1 });
-    await clock.advanceTo('2026-11-30T11:01:00Z'); // the deferred copy's retry: one more send, its own ledger
-    expect(run()).toEqual({ state: 'done', sent: 13, deferred: 0, total: 13 });
-    expect({ opened, closed }).toEqual({ opened: 2, closed: 2 });
-    expect(new Set(sink.messages.map((m) => m.to[0])).size).toBe(13);
-    expect(sink.messages).toHaveLength(13);
   });
 });

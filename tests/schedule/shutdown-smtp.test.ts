@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSubscriberStore } from '../../src/audience/index.ts';
 import { ConfigSchema } from '../../src/content/index.ts';
 import { createMailer } from '../../src/delivery/index.ts';
 import { createDeliverySender } from '../../src/schedule/delivery-sender.ts';
@@ -23,19 +22,19 @@ describe('graceful shutdown with an SMTP transaction in flight', () => {
       delivery: { maxConnections: 1, retries: 0, retryBaseMs: 10 },
     });
     const readers = ['a@example.com', 'b@example.com', 'c@example.com', 'd@example.com', 'e@example.com'];
-    const store = createSubscriberStore(t.db);
-    for (const email of readers) store.add({ email, name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, new Date());
+    const store = await t.store();
+    for (const email of readers) await store.subscribers.add({ email, name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, new Date());
     const mailer = createMailer({ config, env: { SMTP_URL: sink.url }, varDir });
     cleanups.push(async () => {
       await mailer.close();
       await sink.close();
-      t.cleanup();
+      await t.cleanup();
       cleanup();
     });
     const content = hourlyContent('2026-11-28T00:00:00Z', 5);
     const makeSender = () =>
       createDeliverySender({
-        db: t.db,
+        sends: store.sends,
         config,
         transport: mailer,
         secret: 'a-test-secret-of-enough-length',
@@ -43,7 +42,7 @@ describe('graceful shutdown with an SMTP transaction in flight', () => {
       });
 
     const clock = new ManualClock('2026-11-30T10:59:00Z');
-    const scheduler = createScheduler({ db: t.db, config, loadContent: () => content, sender: makeSender(), clock, ledgerSince: new Date('2026-11-30T00:00:00Z') });
+    const scheduler = createScheduler({ runs: store.runs, config, loadContent: () => content, sender: makeSender(), clock, ledgerSince: new Date('2026-11-30T00:00:00Z') });
     await scheduler.start();
     const firing = clock.advanceTo('2026-11-30T11:00:00Z');
     await sink.waitForHeld(1); // the first copy's DATA is done; its 250 is being held back
@@ -67,7 +66,7 @@ describe('graceful shutdown with an SMTP transaction in flight', () => {
     expect(run).toMatchObject({ state: 'running', holder: null });
 
     // The next start resumes through the send ledger: everyone else gets exactly one copy, nobody two.
-    const next = createScheduler({ db: t.db, config, loadContent: () => content, sender: makeSender(), clock, ledgerSince: new Date('2026-11-30T00:00:00Z') });
+    const next = createScheduler({ runs: store.runs, config, loadContent: () => content, sender: makeSender(), clock, ledgerSince: new Date('2026-11-30T00:00:00Z') });
     cleanups.push(async () => void (await next.stop({ timeoutMs: 1000 })));
     await next.start();
     await next.idle();
