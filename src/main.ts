@@ -113,6 +113,8 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
   const scheduler = createScheduler({
     runs: sendStore.runs,
     joinPollMs: options.joinPollMs ?? 5000,
+    // A run whose holder stops beating for as long as a copy's lease is taken over by another instance.
+    leaseMs: config.delivery.leaseSeconds * 1000,
     config,
     loadContent: readContent,
     sender,

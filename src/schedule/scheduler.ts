@@ -368,22 +368,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const work: Promise<void>[] = [];
     const tz = newsletter.schedule.timezone;
 
-    // 1. Runs left `running` by a process that died (or shut down mid-send): resume through the send
-    //    ledger while the edition is still current; an edition whose successor has begun is closed instead.
-    for (const run of await ledger.running(newsletter.id)) {
-      if (active.has(key(run.newsletter, run.date)) || !isStale(run, now)) continue;
-      if (!(await ledger.takeOver(run, holder, now))) continue;
-      const expiry = nextEditionAt(newsletter, run.date);
-      if (expiry && now.getTime() >= expiry.getTime()) {
-        const counts = (await sender.ledgerCounts?.(newsletter.id, run.date)) ?? run;
-        await ledger.finish({ newsletter: newsletter.id, date: run.date, holder, state: 'failed', now, counts,
-          reason: `interrupted mid-send and not resumed: the next edition had begun when the scheduler came back (send by hand with \`daybreak send --newsletter ${newsletter.id} --date ${run.date}\`)` });
-        log(`${newsletter.id} ${run.date}: interrupted run closed as failed (its next edition has begun)`);
-        continue;
-      }
-      log(`${newsletter.id} ${run.date}: resuming a run interrupted mid-send (the send ledger skips copies already sent)`);
-      work.push(track(execute(newsletter, run.date, 'resume')));
-    }
+    // 1. Runs left `running` by a process that died (or shut down mid-send).
+    work.push(...(await resumeStale(newsletter)));
 
     // 2. The current edition: the newsletter on the local date of its latest firing. Of several instances
     //    on one database, the one whose INSERT creates the run row sends it; the others join.
@@ -418,6 +404,33 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
 
     armFiring(newsletter, now);
+    return work;
+  }
+
+  /**
+   * Takes over runs whose holder stopped renewing its heartbeat (it died, or shut down mid-send): resumes
+   * them through the send ledger while the edition is still current, and closes an edition whose
+   * successor has begun instead. Returns the work it started.
+   */
+  async function resumeStale(newsletter: Newsletter): Promise<Promise<void>[]> {
+    if (stopping) return [];
+    const now = clock.now();
+    const work: Promise<void>[] = [];
+    for (const run of await ledger.running(newsletter.id)) {
+      // While we help send it, the join finishes the copies; the run is taken over after, if still stale.
+      if (active.has(key(run.newsletter, run.date)) || joined.has(key(run.newsletter, run.date)) || !isStale(run, now)) continue;
+      if (!(await ledger.takeOver(run, holder, now))) continue;
+      const expiry = nextEditionAt(newsletter, run.date);
+      if (expiry && now.getTime() >= expiry.getTime()) {
+        const counts = (await sender.ledgerCounts?.(newsletter.id, run.date)) ?? run;
+        await ledger.finish({ newsletter: newsletter.id, date: run.date, holder, state: 'failed', now, counts,
+          reason: `interrupted mid-send and not resumed: the next edition had begun when the scheduler came back (send by hand with \`daybreak send --newsletter ${newsletter.id} --date ${run.date}\`)` });
+        log(`${newsletter.id} ${run.date}: interrupted run closed as failed (its next edition has begun)`);
+        continue;
+      }
+      log(`${newsletter.id} ${run.date}: resuming a run interrupted mid-send (the send ledger skips copies already sent)`);
+      work.push(track(execute(newsletter, run.date, 'resume')));
+    }
     return work;
   }
 
@@ -470,7 +483,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       if (options.joinPollMs) {
         // Real time: this notices sends other instances started, whatever the injected clock says.
         joinTimer = setInterval(() => {
-          for (const n of newsletters) void joinRunning(n).catch((error: unknown) => log(`scheduler: ${error instanceof Error ? error.message : String(error)}`));
+          const watch = async (n: Newsletter) => {
+            if (options.role !== 'worker') await resumeStale(n);
+            await joinRunning(n);
+          };
+          for (const n of newsletters) void watch(n).catch((error: unknown) => log(`scheduler: ${error instanceof Error ? error.message : String(error)}`));
         }, options.joinPollMs);
         joinTimer.unref();
       }

@@ -2,8 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createSubscriberStore } from '../../src/audience/index.ts';
-import { openDatabase } from '../../src/db/index.ts';
+import { openStore } from '../../src/storage/index.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'bin/daybreak.js');
@@ -57,7 +56,7 @@ export async function waitForRunDone(child: Child): Promise<LastRun> {
  * A folder for a child that starts sending two seconds after it is up: one article, a seconds-level cron
  * in UTC, one SMTP connection, no retries, and `readers` confirmed. Returns the child's environment.
  */
-export function scheduledSendSoon(dir: string, readers: string[], smtpUrl: string): { dbFile: string; env: NodeJS.ProcessEnv } {
+export async function scheduledSendSoon(dir: string, readers: string[], smtpUrl: string, options: { leaseSeconds?: number } = {}): Promise<{ dbFile: string; env: NodeJS.ProcessEnv }> {
   const dbFile = join(dir, 'daybreak.db');
   const configFile = join(dir, 'daybreak.config.json');
   const dataDir = join(dir, 'data');
@@ -70,12 +69,12 @@ export function scheduledSendSoon(dir: string, readers: string[], smtpUrl: strin
   writeFileSync(configFile, JSON.stringify({
     newsletters: [{ id: 'morning', name: 'The Morning Briefing',
       schedule: { cron: `${fire.getUTCSeconds()} ${fire.getUTCMinutes()} ${fire.getUTCHours()} * * *`, timezone: 'UTC' } }],
-    delivery: { maxConnections: 1, retries: 0 },
+    // A short lease, so a start after a crash takes the dead process's copies over within seconds.
+    delivery: { maxConnections: 1, retries: 0, leaseSeconds: options.leaseSeconds ?? 3 },
   }));
-  const seed = openDatabase(dbFile);
-  const store = createSubscriberStore(seed);
-  for (const email of readers) store.add({ email, name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, new Date());
-  seed.close();
+  const seed = await openStore({ database: dbFile });
+  for (const email of readers) await seed.subscribers.add({ email, name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, new Date());
+  await seed.close();
   const env = {
     ...process.env,
     DAYBREAK_DB: dbFile, DAYBREAK_CONFIG: configFile, DAYBREAK_DATA: dataDir,

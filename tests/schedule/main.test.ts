@@ -45,7 +45,7 @@ async function setup(time: { clock?: ManualClock; now?: () => Date } = { clock: 
 describe('createDaybreak', () => {
   it('wires the web app, the archive and the scheduler; /healthz gives each newsletter its next send and last run', async () => {
     const { daybreak, dir } = await setup();
-    expect(daybreak.dbFile).toBe(join(dir, 'var', 'daybreak.db'));
+    expect(daybreak.database).toBe(join(dir, 'var', 'daybreak.db'));
     await daybreak.scheduler.start();
     const res = await daybreak.app.request('http://localhost/healthz');
     expect(res.status).toBe(200);
@@ -65,7 +65,7 @@ describe('createDaybreak', () => {
 
   it('prints, on start, the URLs, where mail goes and each next send in its timezone and in UTC', async () => {
     const { daybreak, sink } = await setup();
-    const banner = startBanner(daybreak, 'http://localhost:3000');
+    const banner = await startBanner(daybreak, 'http://localhost:3000');
     expect(banner).toContain('Sign up:   http://localhost:3000/');
     expect(banner).toContain('Archive:   http://localhost:3000/archive');
     expect(banner).not.toContain('Preview:'); // preview: false
@@ -73,7 +73,7 @@ describe('createDaybreak', () => {
     expect(banner).toContain('morning  Mon 2026-11-30 06:00 EST (America/New_York) = 2026-11-30 11:00 UTC');
     expect(banner).toContain('tokyo    Tue 2026-12-01 07:00 GMT+9 (Asia/Tokyo) = 2026-11-30 22:00 UTC');
     expect(banner).not.toContain('Note: baseUrl');
-    expect(startBanner(daybreak, 'http://localhost:4000')).toContain('Note: baseUrl says port 3000 but Daybreak listens on 4000');
+    expect(await startBanner(daybreak, 'http://localhost:4000')).toContain('Note: baseUrl says port 3000 but Daybreak listens on 4000');
   });
 
   it('starts the server on a free port and stops cleanly', async () => {
@@ -87,6 +87,6 @@ describe('createDaybreak', () => {
 
   it('takes a plain now() instead of a clock, for the times it reports', async () => {
     const { daybreak } = await setup({ now: () => new Date('2026-07-04T12:00:00Z') });
-    expect(daybreak.status()[0]).toMatchObject({ id: 'morning', nextSendAt: '2026-07-05T10:00:00.000Z', nextSendLocal: 'Sun 2026-07-05 06:00 EDT' });
+    expect((await daybreak.status())[0]).toMatchObject({ id: 'morning', nextSendAt: '2026-07-05T10:00:00.000Z', nextSendLocal: 'Sun 2026-07-05 06:00 EDT' });
   });
 });

@@ -1,9 +1,9 @@
 /**
  * A real `daybreak start` interrupted in the middle of a scheduled send, with a server that holds its
  * answers: killed with SIGKILL, stopped at once by a second Ctrl-C, or stopped when --shutdown-timeout
- * runs out. The next start finds the run
- * `running` under a holder whose process is gone, takes it over at once and finishes it through the send
- * ledger. Nobody is lost; duplicates are at most the copies that were in flight.
+ * runs out. The next start joins the run at once, takes the dead process's copies over when their lease
+ * runs out, then takes over the run itself and finishes it through the send ledger. Nobody is lost;
+ * duplicates are at most the copies that were in flight.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
@@ -31,7 +31,7 @@ describe('daybreak start interrupted mid-send', () => {
     sinks.push(sink);
     const t = tempDir(prefix);
     cleanups.push(t.cleanup);
-    const { dbFile, env } = scheduledSendSoon(t.dir, readers, sink.url);
+    const { dbFile, env } = await scheduledSendSoon(t.dir, readers, sink.url);
     const start = async (args: string[] = []) => {
       const child = await startChild(t.dir, env, args);
       children.push(child);

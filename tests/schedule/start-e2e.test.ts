@@ -16,8 +16,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import Database from 'better-sqlite3';
-import { createSubscriberStore } from '../../src/audience/index.ts';
-import { openDatabase } from '../../src/db/index.ts';
+import { openStore } from '../../src/storage/index.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { startChild, stopChild, type Child } from './daybreak-child.ts';
 import { tempDir } from './fixtures.ts';
@@ -78,15 +77,15 @@ describe('daybreak start, end to end', () => {
     };
 
     // Readers already in the database: two confirmed, one pending, one unsubscribed.
-    const seed = openDatabase(dbFile);
-    const store = createSubscriberStore(seed);
+    const seed = await openStore({ database: dbFile });
+    const store = seed.subscribers;
     const at = new Date();
-    store.add({ email: 'ann@example.com', name: 'Ann', newsletters: ['morning'], confirmed: true, source: 'test' }, at);
-    store.add({ email: 'bob@example.com', name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, at);
-    store.add({ email: 'pending@example.com', name: null, newsletters: ['morning'], confirmed: false, source: 'test' }, at);
-    const gone = store.add({ email: 'gone@example.com', name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, at);
-    seed.prepare(`UPDATE subscriptions SET status = 'unsubscribed', unsubscribed_at = ? WHERE subscriber_id = ?`).run(at.toISOString(), gone.id);
-    seed.close();
+    await store.add({ email: 'ann@example.com', name: 'Ann', newsletters: ['morning'], confirmed: true, source: 'test' }, at);
+    await store.add({ email: 'bob@example.com', name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, at);
+    await store.add({ email: 'pending@example.com', name: null, newsletters: ['morning'], confirmed: false, source: 'test' }, at);
+    const gone = await store.add({ email: 'gone@example.com', name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, at);
+    await store.unsubscribe(gone.id, ['morning'], at);
+    await seed.close();
 
     // 1. A schedule that does not fire today (Feb 29 only); a new reader signs up and confirms over HTTP.
     writeConfig('0 0 6 29 2 *');
