@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../src/db/index.ts';
+import { migratedSqlite, type Db } from '../helpers/test-store.ts';
 import { readMaildir } from '../../src/delivery/index.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { DATE, ledger, manyReaders, REPO, SECRET, seed, tempDir, type SeedReader } from './fixtures.ts';
@@ -28,7 +28,7 @@ async function setup(readers: SeedReader[], delivery: Record<string, unknown> = 
   const config = JSON.parse(readFileSync(join(REPO, 'daybreak.config.json'), 'utf8')) as Record<string, unknown>;
   config.delivery = { maxConnections: 2, retries: 0, retryBaseMs: 5, socketTimeoutMs: 3000, ...delivery };
   writeFileSync(join(tmp.dir, 'daybreak.config.json'), JSON.stringify(config));
-  const db = openDatabase(join(tmp.dir, 'daybreak.db'));
+  const db = migratedSqlite(join(tmp.dir, 'daybreak.db'));
   cleanup.push(() => db.close());
   const ids = seed(db, readers);
   const sink = await startSmtpSink();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Parser } from 'htmlparser2';
 import { ArticleSchema, ConfigSchema, type Content, type ArticleRecord } from '../../src/content/index.ts';
-import { createArchiveApp, listSentEditions } from '../../src/web/archive-routes.ts';
+import { createArchiveApp } from '../../src/web/archive-routes.ts';
 import { archiveEditionHtml } from '../../src/web/archive-page.ts';
 import { startServer } from '../../src/web/index.ts';
 import { tempDb } from '../schedule/fixtures.ts';
@@ -34,7 +34,7 @@ const articles = [
 ];
 const content: Content = { articles, byId: new Map(articles.map((a) => [a.id, a])), editions: new Map() };
 
-function setup() {
+async function setup() {
   const t = tempDb();
   const insertRun = t.db.prepare(`INSERT INTO runs (newsletter, edition_date, state, scheduled_at, started_at, finished_at, total, sent)
     VALUES (?, ?, ?, ?, ?, ?, 1, 1)`);
@@ -45,16 +45,17 @@ function setup() {
   t.db.prepare(`INSERT INTO subscribers (id, email, name, created_at) VALUES (7, 'zelda.reader@example.com', 'Zelda', '2026-11-01T00:00:00Z')`).run();
   t.db.prepare(`INSERT INTO sends (newsletter, edition_date, subscriber_id, state, message_id, queued_at, updated_at, sent_at)
     VALUES ('morning', '2026-11-30', 7, 'sent', '<x@example>', '2026-11-30T11:00:00Z', '2026-11-30T11:00:01Z', '2026-11-30T11:00:01Z')`).run();
-  const app = createArchiveApp({ config, db: t.db, loadContent: () => content });
+  const store = await t.store();
+  const app = createArchiveApp({ config, archive: store.archive, loadContent: () => content });
   cleanups.push(t.cleanup);
-  return { ...t, app };
+  return { ...t, app, archive: store.archive };
 }
 
-const get = (app: ReturnType<typeof setup>['app'], path: string) => app.request(`http://localhost${path}`);
+const get = (app: Awaited<ReturnType<typeof setup>>['app'], path: string) => app.request(`http://localhost${path}`);
 
 describe('GET /archive', () => {
   it('lists the sent editions newest first, per newsletter, and nothing that was missed or not yet sent', async () => {
-    const { app } = setup();
+    const { app } = await setup();
     const res = await get(app, '/');
     expect(res.status).toBe(200);
     const page = await res.text();
@@ -69,17 +70,17 @@ describe('GET /archive', () => {
     expect(page).not.toMatch(/<script/i);
   });
 
-  it('counts an edition sent by hand (copies sent, no scheduler run) as sent', () => {
-    const { db } = setup();
+  it('counts an edition sent by hand (copies sent, no scheduler run) as sent', async () => {
+    const { db, archive } = await setup();
     db.prepare(`INSERT INTO sends (newsletter, edition_date, subscriber_id, state, message_id, queued_at, updated_at, sent_at)
       VALUES ('weekly', '2026-11-29', 7, 'sent', '<y@example>', '2026-11-29T13:00:00Z', '2026-11-29T13:00:01Z', '2026-11-29T13:00:01Z')`).run();
-    expect(listSentEditions(db).map((e) => `${e.newsletter}/${e.date}`)).toEqual(['morning/2026-11-30', 'morning/2026-11-29', 'weekly/2026-11-29']);
+    expect((await archive.listSent()).map((e) => `${e.newsletter}/${e.date}`)).toEqual(['morning/2026-11-30', 'morning/2026-11-29', 'weekly/2026-11-29']);
   });
 });
 
 describe('GET /archive/<newsletter>/<date>', () => {
   it('shows the edition as readers got it, without their name, address or tokens, and a sign-up link instead of unsubscribe', async () => {
-    const { app } = setup();
+    const { app } = await setup();
     const res = await get(app, '/morning/2026-11-30');
     expect(res.status).toBe(200);
     const page = await res.text();
@@ -104,7 +105,7 @@ describe('GET /archive/<newsletter>/<date>', () => {
   });
 
   it('answers 404 for an edition that was not sent, an unknown newsletter or a malformed date', async () => {
-    const { app } = setup();
+    const { app } = await setup();
     for (const path of ['/morning/2026-12-01', '/morning/2026-11-28', '/nope/2026-11-30', '/morning/2026-11-3x', '/morning/..%2F..%2Fetc']) {
       const res = await get(app, path);
       expect(res.status, path).toBe(404);
@@ -113,7 +114,7 @@ describe('GET /archive/<newsletter>/<date>', () => {
   });
 
   it('sends /archive/ and /archive/<newsletter> to the index, and 404s an unknown newsletter', async () => {
-    const { app } = setup();
+    const { app } = await setup();
     const { Hono } = await import('hono');
     const site = new Hono().route('/archive', app);
     const slash = await site.request('http://localhost/archive/');
@@ -125,7 +126,7 @@ describe('GET /archive/<newsletter>/<date>', () => {
   });
 
   it('is served over real HTTP with its Content-Security-Policy', async () => {
-    const { app } = setup();
+    const { app } = await setup();
     const server = await startServer(app, { port: 0 });
     cleanups.push(server.close);
     const res = await fetch(`${server.url}/morning/2026-11-29`);
@@ -208,7 +209,7 @@ function parseXmlStrict(xml: string) {
 
 describe('GET /archive/<newsletter>/feed.xml', () => {
   it('is well-formed RSS 2.0 with one escaped item per sent edition, newest first', async () => {
-    const { app } = setup();
+    const { app } = await setup();
     const res = await get(app, '/morning/feed.xml');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/rss+xml; charset=utf-8');
@@ -233,7 +234,7 @@ describe('GET /archive/<newsletter>/feed.xml', () => {
   });
 
   it('is an empty, valid feed for a newsletter with nothing sent, and 404 for an unknown one', async () => {
-    const { app } = setup();
+    const { app } = await setup();
     const xml = await (await get(app, '/weekly/feed.xml')).text();
     const { problems, elements } = parseXmlStrict(xml);
     expect(problems).toEqual([]);

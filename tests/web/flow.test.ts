@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleEdition, isSkipped, loadConfig, loadContent, type Config } from '../../src/content/index.ts';
-import { createSqliteSendStore, sendEdition } from '../../src/delivery/index.ts';
+import { sendEdition } from '../../src/delivery/index.ts';
 import { renderEdition } from '../../src/render/index.ts';
 import { startServer, type RunningServer } from '../../src/web/index.ts';
 import { harness, linkTo, parse, SECRET, type Harness } from './setup.ts';
@@ -26,7 +26,7 @@ async function send(date: string) {
   const edition = assembleEdition({ config, content: loadContent('data'), newsletterId: newsletter.id, date });
   if (isSkipped(edition)) throw new Error(`no edition on ${date}`);
   return sendEdition({
-    store: createSqliteSendStore(h.db),
+    store: h.store.sends,
     transport: h.mailer,
     config,
     newsletter,
