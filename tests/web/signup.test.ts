@@ -336,7 +336,7 @@ describe('GET /healthz', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true, database: 'reachable', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
     const broken = await harness();
-    broken.db.close();
+    await broken.store.close();
     const down = await broken.app.request('/healthz');
     expect(down.status).toBe(503);
     expect(await down.json()).toMatchObject({ ok: false, database: 'unreachable' });
