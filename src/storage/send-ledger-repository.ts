@@ -236,20 +236,42 @@ export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): 
       if (outcomes.length === 0) return;
       await client.transaction(async (tx) => {
         const now = new Date().toISOString();
-        for (const o of outcomes) {
-          const retry = o.state === 'deferred' && o.retryInSeconds != null;
-          await tx.run(
-            `UPDATE sends SET state = ?, last_reply = ?, message_id = ?, updated_at = ?, lease_until = NULL,
-               next_attempt_at = ${retry ? client.nowPlusSeconds() : 'NULL'},
-               sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END
-             WHERE newsletter = ? AND edition_date = ? AND subscriber_id = ? AND state = 'sending' AND claimed_by = ?`,
-            [
-              o.state, o.reply.slice(0, 1000), o.messageId, now,
-              ...(retry ? [o.retryInSeconds] : []),
-              o.state, now, key.newsletter, key.date, o.subscriberId, worker,
-            ],
-          );
-          if (o.bounce) await tx.run('UPDATE subscribers SET bounced = 1, bounced_at = ? WHERE id = ? AND bounced = 0', [now, o.subscriberId]);
+        if (client.dialect === 'postgres') {
+          // One statement for the whole group: a round trip per copy would make the network the limit.
+          for (const part of chunks(outcomes, 200)) {
+            await tx.run(
+              `UPDATE sends AS s SET state = v.state, last_reply = v.reply, message_id = v.mid, updated_at = ?, lease_until = NULL,
+                 next_attempt_at = CASE WHEN v.retry IS NULL THEN NULL
+                   ELSE to_char((clock_timestamp() + v.retry * interval '1 second') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') END,
+                 sent_at = CASE WHEN v.state = 'sent' THEN ? ELSE s.sent_at END
+               FROM (VALUES ${part.map(() => '(?::int, ?::text, ?::text, ?::text, ?::float8)').join(', ')}) AS v(id, state, reply, mid, retry)
+               WHERE s.newsletter = ? AND s.edition_date = ? AND s.subscriber_id = v.id AND s.state = 'sending' AND s.claimed_by = ?`,
+              [
+                now, now,
+                ...part.flatMap((o) => [o.subscriberId, o.state, o.reply.slice(0, 1000), o.messageId, o.state === 'deferred' ? (o.retryInSeconds ?? null) : null]),
+                key.newsletter, key.date, worker,
+              ],
+            );
+          }
+        } else {
+          for (const o of outcomes) {
+            const retry = o.state === 'deferred' && o.retryInSeconds != null;
+            await tx.run(
+              `UPDATE sends SET state = ?, last_reply = ?, message_id = ?, updated_at = ?, lease_until = NULL,
+                 next_attempt_at = ${retry ? client.nowPlusSeconds() : 'NULL'},
+                 sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END
+               WHERE newsletter = ? AND edition_date = ? AND subscriber_id = ? AND state = 'sending' AND claimed_by = ?`,
+              [
+                o.state, o.reply.slice(0, 1000), o.messageId, now,
+                ...(retry ? [o.retryInSeconds] : []),
+                o.state, now, key.newsletter, key.date, o.subscriberId, worker,
+              ],
+            );
+          }
+        }
+        const bounced = outcomes.filter((o) => o.bounce).map((o) => o.subscriberId);
+        for (const part of chunks(bounced)) {
+          await tx.run(`UPDATE subscribers SET bounced = 1, bounced_at = ? WHERE bounced = 0 AND id IN (${placeholders(part.length)})`, [now, ...part]);
         }
       });
     },
