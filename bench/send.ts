@@ -26,7 +26,7 @@ import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { ensureBuild } from '../bin/build.js';
 import type { Config } from '../src/content/index.ts';
-import { openDatabase } from '../src/db/index.ts';
+import { seedReaders } from './seed-readers.ts';
 import { compileEditionMessage, createMailer, editionMessageId, editionMessageOptions } from '../src/delivery/index.ts';
 import { buildEditionView, getEditionTemplate, htmlValues, readerFieldValues, renderEdition, type Reader } from '../src/render/index.ts';
 import { testConfig, testEdition } from '../tests/render/fixtures.ts';
@@ -140,30 +140,20 @@ function firstLine(child: ChildProcess): Promise<string> {
   });
 }
 
-function seed(dir: string, n: number, config: Config): void {
+async function seed(dir: string, n: number, config: Config): Promise<void> {
   mkdirSync(join(dir, 'data', 'articles'), { recursive: true });
   const edition = testEdition(25, config);
   const articles = [edition.lead, ...edition.items].map(({ file: _file, ...a }) => a);
   writeFileSync(join(dir, 'data', 'articles', 'bench.json'), JSON.stringify(articles));
   const { file: _f, ...plain } = config as Config & { file?: unknown };
   writeFileSync(join(dir, 'config.json'), JSON.stringify(plain));
-  const db = openDatabase(join(dir, 'daybreak.db'));
-  const now = new Date().toISOString();
-  const person = db.prepare('INSERT INTO subscribers (id, email, name, created_at) VALUES (?, ?, ?, ?)');
-  const sub = db.prepare("INSERT INTO subscriptions (subscriber_id, newsletter, status, created_at, updated_at, confirmed_at) VALUES (?, 'morning', 'confirmed', ?, ?, ?)");
-  db.transaction(() => {
-    for (let i = 1; i <= n; i++) {
-      person.run(i, `reader${i}@example.com`, NAMES[i % NAMES.length] ?? null, now);
-      sub.run(i, now, now, now);
-    }
-  })();
-  db.close();
+  await seedReaders(join(dir, 'daybreak.db'), n);
 }
 
 async function measureB(n: number, port: number): Promise<{ rate: number; maxRssKb: number; anonKb: number; dryRunRssKb: number; sent: number }> {
   const dir = mkdtempSync(join(tmpdir(), `daybreak-bench-send-${n}-`));
   try {
-    seed(dir, n, benchConfig());
+    await seed(dir, n, benchConfig());
     const env = { ...process.env, SMTP_URL: `smtp://127.0.0.1:${port}`, DAYBREAK_DB: join(dir, 'daybreak.db'), DAYBREAK_SECRET: SECRET };
     const common = ['--config', join(dir, 'config.json'), '--data', join(dir, 'data'), '--date', DATE, '--json'];
     // The same command with --dry-run: everything loaded, the edition rendered, nothing sent.

@@ -1,5 +1,5 @@
 /**
- * npm run bench:signup — sign-up throughput (issue 5). Not a test: figures vary by machine.
+ * npm run bench:signup — sign-up throughput. Not a test: figures vary by machine.
  *
  * This process runs the real web app (createApp on @hono/node-server, a real SQLite file with
  * synchronous=FULL, the real mailer) with the per-IP limit raised for the run. A SECOND process loads it
@@ -8,7 +8,7 @@
  * request path). Afterwards every sign-up that was answered 200 is looked up in the database.
  * Target: ≥ 1,000 sign-ups/s with p99 < 50 ms, nothing lost.
  *
- * Usage: npm run bench:signup [-- --seconds 20 --concurrency 32 --mail sink|none --writer thread|inline]
+ * Usage: npm run bench:signup [-- --seconds 20 --concurrency 32 --mail sink|none --db FILE|postgres://…]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -25,7 +25,7 @@ const { values: args } = parseArgs({
     mail: { type: 'string', default: 'sink' },
     port: { type: 'string' },
     out: { type: 'string' },
-    writer: { type: 'string', default: 'thread' },
+    db: { type: 'string' },
   },
 });
 
@@ -136,7 +136,7 @@ function once<T>(child: ChildProcess): Promise<T> {
 /** Process 1: the server under test. */
 async function runServer(): Promise<void> {
   const { ConfigSchema } = await import('../src/content/index.ts');
-  const { openDatabase } = await import('../src/db/index.ts');
+  const { openStore } = await import('../src/storage/index.ts');
   const { createTokens } = await import('../src/audience/index.ts');
   const { createMailer } = await import('../src/delivery/index.ts');
   const { createApp, startServer } = await import('../src/web/index.ts');
@@ -153,7 +153,7 @@ async function runServer(): Promise<void> {
     sink = fork(self, ['--role', 'sink'], childOptions);
     sinkPort = (await once<{ port: number }>(sink)).port;
   }
-  const db = openDatabase(join(dir, 'daybreak.db'));
+  const store = await openStore({ database: args.db ?? join(dir, 'daybreak.db'), busyTimeoutMs: 5000 });
   let mailFailures = 0;
   const mailer =
     args.mail === 'sink'
@@ -161,24 +161,21 @@ async function runServer(): Promise<void> {
       : { send: async () => ({ messageId: '', response: 'discarded' }), close: async () => {}, describe: () => 'nowhere (--mail none)' };
   const app = createApp({
     config,
-    db,
+    store,
     mailer,
     tokens: createTokens('bench-secret-0123456789abcdef'),
-    signupWriterThread: args.writer !== 'inline',
     log: () => {
       mailFailures += 1;
     },
   });
   const server = await startServer(app, { port: 0 });
-  // Let the writer thread open the database before the clock starts.
-  const warmup = Date.now();
-  while (args.writer !== 'inline' && !app.audience.writerReady && Date.now() - warmup < 20_000) await new Promise((r) => setTimeout(r, 50));
+  app.audience.startMail();
   const statsBefore = app.audience.stats;
   const seconds = Number(args.seconds);
   const concurrency = Number(args.concurrency);
   console.log(
     `bench:signup: ${seconds} s of JSON sign-ups, ${concurrency} in flight over keep-alive loopback from a second process; ` +
-      `mail: ${args.mail === 'sink' ? 'real SMTP to a sink in a third process' : 'discarded'}; SQLite synchronous=FULL, commits on ${args.writer === 'inline' ? 'the web thread' : 'a writer thread'}`,
+      `mail: ${args.mail === 'sink' ? 'real SMTP to a sink in a third process, through the outbox' : 'discarded'}; database: ${store.engine} (${store.name})`,
   );
 
   const out = join(dir, 'accepted.txt');
@@ -189,13 +186,12 @@ async function runServer(): Promise<void> {
   const statsAfter = app.audience.stats;
   const commits = statsAfter.commits - statsBefore.commits;
   const committed = statsAfter.signUps - statsBefore.signUps;
-  const onThread = statsAfter.onThread - statsBefore.onThread;
   const cpuMsPerRequest = (cpu.user + cpu.system) / 1000 / Math.max(1, result.requests);
-  const mailQueuedAtEnd = app.audience.pendingMail;
+  const mailQueuedAtEnd = await store.outbox.pendingCount();
 
   // Nothing acknowledged may be missing.
   const accepted = readFileSync(out, 'utf8').split('\n').filter(Boolean);
-  const inDb = new Set((db.prepare('SELECT email FROM subscribers').pluck().all() as string[]));
+  const inDb = new Set((await store.subscribers.list()).map((p) => p.email));
   const missing = accepted.filter((e) => !inDb.has(e)).length;
 
   const drainStarted = performance.now();
@@ -218,7 +214,7 @@ async function runServer(): Promise<void> {
     `accepted:        ${result.accepted}; in the database: ${result.accepted - missing}; missing: ${missing}`,
     `subscribers row: ${inDb.size}`,
     `server CPU:      ${cpuMsPerRequest.toFixed(3)} ms per sign-up incl. its confirmation mail so far (${(1000 / cpuMsPerRequest).toFixed(0)}/s if it had a core to itself)`,
-    `group commits:   ${commits} transactions (${onThread} on the writer thread), ${(committed / Math.max(1, commits)).toFixed(1)} sign-ups each on average`,
+    `group commits:   ${commits} transactions, ${(committed / Math.max(1, commits)).toFixed(1)} sign-ups each on average`,
     sink
       ? `confirmations:   ${mailed} accepted by the sink (${mailQueuedAtEnd} were still queued when the load stopped; drained in ${drainSeconds.toFixed(1)} s; ${mailFailures} failures)`
       : `confirmations:   discarded (--mail none)`,
@@ -228,7 +224,7 @@ async function runServer(): Promise<void> {
   await server.close();
   await app.audience.close();
   await mailer.close();
-  db.close();
+  await store.close();
   if (sink) {
     sink.send({ cmd: 'stop' });
     await new Promise((r) => sink!.once('exit', r));
