@@ -56,6 +56,15 @@ export function resolveDatabase(
   return DEFAULT_DB_FILE;
 }
 
+/**
+ * How long a command waits for a database another process has locked before it gives up (EBUSY, exit
+ * 75): `DAYBREAK_LOCK_WAIT` in seconds, default 30.
+ */
+export function resolveLockWaitMs(env: NodeJS.ProcessEnv = process.env): number {
+  const seconds = Number(env.DAYBREAK_LOCK_WAIT);
+  return env.DAYBREAK_LOCK_WAIT && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 30_000;
+}
+
 /** The database as a person may see it: a PostgreSQL URL without its password. */
 export function describeDatabase(database: string): string {
   if (!/^postgres(ql)?:\/\//i.test(database)) return database;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DaybreakError } from '../../errors.ts';
 import { copyStore, isPostgresUrl, migrate, openClient, pendingMigrations, redactUrl } from '../../storage/index.ts';
-import { DB_OPTION_HELP, describeDatabase, loadConfigFrom, resolveDatabase } from '../context.ts';
+import { DB_OPTION_HELP, describeDatabase, loadConfigFrom, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
 
@@ -22,7 +22,7 @@ export function registerDb(program: Command, io: Io = process, env: NodeJS.Proce
     .action(async (flags: { config?: string; db?: string; dryRun?: boolean; json?: boolean }) => {
       const config = loadConfigFrom(flags);
       const database = resolveDatabase(flags, env, config);
-      const client = openClient({ database });
+      const client = openClient({ database, busyTimeoutMs: resolveLockWaitMs(env) });
       try {
         const pending = await pendingMigrations(client);
         const applied = flags.dryRun ? [] : await migrate(client);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { openStore } from '../../storage/index.ts';
 import { DaybreakError } from '../../errors.ts';
 import type { Run } from '../../schedule/index.ts';
-import { DB_OPTION_HELP, loadConfigFrom, resolveDatabase } from '../context.ts';
+import { DB_OPTION_HELP, loadConfigFrom, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'> };
 
@@ -61,7 +61,7 @@ export function registerRuns(program: Command, io: Io = process, env: NodeJS.Pro
       }
       const flags = parsed.data;
       const config = loadConfigFrom(configFile ? { config: configFile } : {});
-      const store = await openStore({ database: resolveDatabase(dbFlag ? { db: dbFlag } : {}, env, config) });
+      const store = await openStore({ database: resolveDatabase(dbFlag ? { db: dbFlag } : {}, env, config), busyTimeoutMs: resolveLockWaitMs(env) });
       try {
         const runs = await store.runs.list({
           limit: flags.limit,

@@ -14,7 +14,7 @@ import {
 import { DaybreakError } from '../../errors.ts';
 import { htmlValues, readerFieldValues, renderEdition, sampleUnsubscribeUrl } from '../../render/index.ts';
 import { openStore } from '../../storage/index.ts';
-import { DB_OPTION_HELP, loadConfigFrom, requestedEdition, resolveDataDir, resolveDatabase } from '../context.ts';
+import { DB_OPTION_HELP, loadConfigFrom, requestedEdition, resolveDataDir, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 import { EXIT, ExitStatus } from '../run-cli.ts';
 
 const SendFlags = z.strictObject({
@@ -115,7 +115,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
   const secret = loadSecret({ env, varDir });
   const tokens = createTokens(secret);
   const unsubscribeUrlFor = (subscriberId: number, newsletterId: string) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId);
-  const database = await openStore({ database: resolveDatabase(flags, env, config), busyTimeoutMs: 60_000 });
+  const database = await openStore({ database: resolveDatabase(flags, env, config), busyTimeoutMs: Math.max(resolveLockWaitMs(env), 60_000) });
   const store = database.sends;
   try {
     if (flags.dryRun) {

@@ -13,7 +13,7 @@ import {
 import type { Config } from '../../content/index.ts';
 import { openStore } from '../../storage/index.ts';
 import { DaybreakError } from '../../errors.ts';
-import { DB_OPTION_HELP, loadConfigFrom, resolveDatabase } from '../context.ts';
+import { DB_OPTION_HELP, loadConfigFrom, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 import { ExitStatus, EXIT } from '../run-cli.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
@@ -41,7 +41,7 @@ function email(raw: string): string {
 }
 
 async function withStore<T>(flags: { db?: string }, config: Config & { file: string | null }, fn: (store: SubscriberStore) => Promise<T>): Promise<T> {
-  const store = await openStore({ database: resolveDatabase(flags, process.env, config) });
+  const store = await openStore({ database: resolveDatabase(flags, process.env, config), busyTimeoutMs: resolveLockWaitMs() });
   try {
     return await fn(store.subscribers);
   } finally {
