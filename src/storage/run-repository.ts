@@ -72,8 +72,8 @@ export function createRunRepository(client: SqlClient): RunLedger {
       const n = await write(
         `UPDATE runs SET holder = ?, heartbeat_at = ?
          WHERE newsletter = ? AND edition_date = ? AND state = 'running'
-           AND (holder = ? OR (holder IS NULL AND ? IS NULL))
-           AND (heartbeat_at = ? OR (heartbeat_at IS NULL AND ? IS NULL))`,
+           AND (holder = ? OR (holder IS NULL AND CAST(? AS TEXT) IS NULL))
+           AND (heartbeat_at = ? OR (heartbeat_at IS NULL AND CAST(? AS TEXT) IS NULL))`,
         [holder, now.toISOString(), run.newsletter, run.date, run.holder, run.holder, run.heartbeatAt, run.heartbeatAt],
       );
       return n === 1;
