@@ -124,6 +124,39 @@ describe.skipIf(!PG_URL)('many senders on one PostgreSQL database', () => {
     expect(await f.sql.all(`SELECT state, COUNT(*) AS n FROM sends GROUP BY state`)).toEqual([{ state: 'sent', n: readers }]);
   }, 240_000);
 
+  it('lets a `daybreak worker` on another machine join the edition a `daybreak start` fires, sharing its copies', async () => {
+    const readers = 3000;
+    const fire = new Date(Math.ceil((Date.now() + 6000) / 1000) * 1000);
+    const cron = `${fire.getUTCSeconds()} ${fire.getUTCMinutes()} ${fire.getUTCHours()} * * *`;
+    const f = await fleet(readers, { cron });
+    cleanups.push(f.close);
+    const data = join(f.dir, 'data');
+    mkdirSync(join(data, 'articles'), { recursive: true });
+    writeFileSync(join(data, 'articles', 'a.json'), JSON.stringify([{
+      id: 'story-1', kicker: 'Speed read', headline: 'Story 1', dek: 'What happened.',
+      url: 'https://news.example.com/1', publishedAt: new Date(Date.now() - 3_600_000).toISOString(),
+    }]));
+    const env = { ...f.env, DAYBREAK_DATA: data };
+    const start = run(['start', '--no-preview'], env, f.dir);
+    const worker = run(['worker', '--poll', '0.5'], env, f.dir);
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const row = await f.sql.get<{ state: string }>(`SELECT state FROM runs`);
+      if (row?.state === 'done' && /joined: this instance sent \d+/.test(worker.out())) break;
+      if (Date.now() > deadline) throw new Error(`the run did not finish:\n${start.out()}\n---\n${worker.out()}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    start.child.kill('SIGTERM');
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    await start.exited;
+    const workerSent = Number(/joined: this instance sent (\d+)/.exec(worker.out())![1]);
+    expect(workerSent).toBeGreaterThan(0);
+    expect(workerSent).toBeLessThan(readers);
+    expect(worker.out()).not.toContain(': sending (');
+    expect(everyoneOnce(f.sink, readers)).toEqual({ lost: 0, duplicates: 0 });
+  }, 180_000);
+
   it('fires a scheduled edition once with two `daybreak start` on one database; both send, every reader gets one copy', async () => {
     const readers = 400;
     const fire = new Date(Math.ceil((Date.now() + 6000) / 1000) * 1000);
