@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   ENOTFOUND: 'Not found',
   ETOKEN: 'Invalid or expired token',
   EIO: 'A file or folder could not be written',
+  ESOURCE: 'A feed or CMS source could not be read',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

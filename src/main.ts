@@ -14,6 +14,7 @@ import { createScheduler, systemClock, type Clock, type NewsletterStatus, type S
 import { createArchiveApp } from './web/archive-routes.ts';
 import { createApp, startServer, type DaybreakApp, type RunningServer } from './web/index.ts';
 import { createPreview, type Preview } from './web/preview-routes.ts';
+import { createSourcePoller } from './sources/index.ts';
 
 export interface CreateDaybreakOptions {
   /** Config file; default `DAYBREAK_CONFIG`, else daybreak.config.json when present, else the defaults. */
@@ -114,6 +115,9 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     ...(since ? { ledgerSince: since } : {}),
   });
 
+  // Feeds and CMS sources are read on their own timers; a failing one shows in /healthz, it stops nothing.
+  const sources = createSourcePoller({ config, dataDir, log });
+
   const preview =
     options.preview === false
       ? null
@@ -129,7 +133,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     tokens,
     now: () => clock.now(),
     mount: mounts,
-    health: () => ({ newsletters: scheduler.status() }),
+    health: () => ({ newsletters: scheduler.status(), sources: sources.status() }),
     log: (message, error) => log(`web: ${message}${error ? ` ${error instanceof Error ? error.message : String(error)}` : ''}`),
   });
 
@@ -152,12 +156,14 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
       // The server first: a port in use must fail the start before the scheduler sends anything.
       server = await startServer(app, { port, ...(hostname ? { hostname } : {}) });
       await scheduler.start();
+      sources.start();
       return server;
     },
     stop({ timeoutMs = 30_000 } = {}) {
       stopped ??= (async () => {
         const closing = server?.close();
         const result = await scheduler.stop({ timeoutMs });
+        await sources.stop();
         await closing;
         await app.audience.drain();
         preview?.close();

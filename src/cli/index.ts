@@ -8,8 +8,10 @@ import { registerSend } from './commands/send.ts';
 import { registerTemplates } from './commands/templates.ts';
 import { registerStart } from './commands/start.ts';
 import { registerRuns } from './commands/runs.ts';
+import { registerFetch } from './commands/fetch.ts';
+import { registerSources } from './commands/sources.ts';
 
-const commands: Register[] = [registerBuild, registerServe, registerSubscribers, registerPreview, registerSend, registerTemplates, registerStart, registerRuns];
+const commands: Register[] = [registerBuild, registerServe, registerSubscribers, registerPreview, registerSend, registerTemplates, registerStart, registerRuns, registerFetch, registerSources];
 
 const status = await runCli(process.argv.slice(2), commands);
 // The only place that exits: let pending stdout drain first.
