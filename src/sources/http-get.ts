@@ -41,6 +41,13 @@ function charsetOf(contentType: string, bytes: Uint8Array): string {
   return declared ?? 'utf-8';
 }
 
+/**
+ * windows-1252's bytes 0x80–0x9F (WHATWG Encoding: the labels "iso-8859-1", "latin1" and "ascii" all mean
+ * windows-1252). Node 20's TextDecoder decodes them as the C1 controls U+0080–U+009F instead, which
+ * would turn a publisher's curly quotes into invisible characters; they are mapped here.
+ */
+const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+
 function decode(bytes: Uint8Array, contentType: string): string {
   const charset = charsetOf(contentType, bytes);
   let decoder: TextDecoder;
@@ -49,7 +56,8 @@ function decode(bytes: Uint8Array, contentType: string): string {
   } catch (error) {
     fail(`the response's charset "${charset}" is not one this system can decode`, error);
   }
-  return decoder.decode(bytes);
+  const text = decoder.decode(bytes);
+  return decoder.encoding === 'windows-1252' ? text.replace(/[\u0080-\u009f]/g, (ch) => CP1252_HIGH[ch.charCodeAt(0) - 0x80]!) : text;
 }
 
 /** Reads a body to its end, stopping (and failing) as soon as it passes `maxBytes`. */
