@@ -23,7 +23,8 @@ export function parseDuration(text: string): number {
 const duration = z
   .string()
   .regex(DURATION, { error: 'Expected a duration like "30s", "15m", "2h" or "1d"' })
-  .refine((text) => parseDuration(text) >= 1_000, { error: 'Must be at least 1s' });
+  // zod runs a refinement even after the regex failed: a malformed duration is the regex's to report.
+  .refine((text) => !DURATION.test(text) || parseDuration(text) >= 1_000, { error: 'Must be at least 1s' });
 
 function isTimezone(tz: string): boolean {
   try {

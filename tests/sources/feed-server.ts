@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+export type Route = (req: IncomingMessage, res: ServerResponse) => unknown;
 
 export interface FeedServer {
   url: string;
