@@ -311,11 +311,6 @@ function renderChecks(view) {
         h('dt', {}, 'Design'), h('dd', {}, `${view.template} (${view.engine})`),
         c.curatedBy ? [h('dt', {}, 'Curated by'), h('dd', {}, c.curatedBy)] : null,
         h('dt', {}, 'Dark mode'), h('dd', {}, c.darkModeRules > 0 ? `${c.darkModeRules} dark rule${c.darkModeRules === 1 ? '' : 's'}` : 'no dark styles: clients show it as is or repaint it'))),
-    h('section', { class: 'check-block', id: 'check-origins' },
-      h('h3', {}, 'Where the articles came from'),
-      h('ul', { class: 'origins' }, c.origins.map((o) =>
-        h('li', {}, h('span', {}, o.headline), h('br'),
-          h('span', { class: 'muted' }, o.kind === 'source' ? `source ${o.source} (${o.url})` : `written by hand: ${o.file}`))))),
     h('section', { class: 'check-block', id: 'check-lint' },
       h('h3', {}, `Email-client lint (${c.lint.length})`),
       list(c.lint.map((f) => `${f.rule}: ${f.message}${f.where ? ` (${f.where})` : ''}`), 'No findings', 'lint')),
@@ -325,6 +320,11 @@ function renderChecks(view) {
     h('section', { class: 'check-block', id: 'check-links' },
       h('h3', {}, 'Links that are not absolute'),
       list(c.nonAbsoluteLinks, 'Every link is absolute', 'links')),
+    h('section', { class: 'check-block', id: 'check-origins' },
+      h('h3', {}, 'Where the articles came from'),
+      h('ul', { class: 'origins' }, c.origins.map((o) =>
+        h('li', {}, h('span', {}, o.headline), h('br'),
+          h('span', { class: 'muted' }, o.kind === 'source' ? `source ${o.source} (${o.url})` : `written by hand: ${o.file}`))))),
   );
 }
 
