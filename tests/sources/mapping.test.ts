@@ -165,6 +165,13 @@ describe('fetching each kind of source', () => {
     });
   });
 
+  it('keeps the Ghost key out of the error of a failed read', async () => {
+    server.route('/ghost/api/content/posts/', (_req, res) => res.writeHead(302, { location: 'ftp://letters.example/elsewhere?key=a1b2c3d4e5f6a7b8c9d0e1f2a3' }).end());
+    const config = world.config([{ id: 'letters', type: 'ghost', url: server.url, apiKey: 'a1b2c3d4e5f6a7b8c9d0e1f2a3' }]);
+    const [report] = await fetchSources({ config, dataDir: world.dataDir });
+    expect(report!.errors).toEqual(['redirected to ftp://letters.example/elsewhere?key=…, which is not an http(s) URL']);
+  });
+
   it('reports a source whose document is of another kind than its type says', async () => {
     server.route('/feed.atom', serveDocument(atomFeed(), 'application/atom+xml'));
     const config = world.config([{ id: 'valley', type: 'rss', url: `${server.url}/feed.atom` }]);
