@@ -46,12 +46,22 @@ function display(path: string): string {
   return rel.startsWith('..') ? path : rel;
 }
 
-/** The folder a source's articles are written to. */
+/**
+ * The folder a source's articles are written to.
+ *
+ * @example
+ * sourceFolder('data', 'ledger'); // 'data/articles/ledger'
+ */
 export function sourceFolder(dataDir: string, sourceId: string): string {
   return join(dataDir, 'articles', sourceId);
 }
 
-/** The URL actually requested: a feed's as configured; for WordPress and Ghost, their posts API under the site. */
+/**
+ * The URL actually requested: a feed's as configured; for WordPress and Ghost, their posts API under the site.
+ *
+ * @example
+ * requestUrl(wordpressSource); // 'https://city.example/wp-json/wp/v2/posts?_embed&per_page=50'
+ */
 export function requestUrl(source: Source): string {
   const url = new URL(source.url);
   const base = url.href.endsWith('/') ? url.href : `${url.href}/`;

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 
 const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
 
-/** A short, stable fingerprint of text (the first 8 hex digits of its SHA-256). */
+/**
+ * A short, stable fingerprint of text (the first 8 hex digits of its SHA-256).
+ *
+ * @example
+ * shortHash('https://ledger.example/?p=48211'); // 8 hex digits, the same every time
+ */
 export function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 8);
 }

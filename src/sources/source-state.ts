@@ -28,6 +28,12 @@ const StateSchema = z.object({
 export type SourceState = z.infer<typeof StateSchema>;
 export type ItemRecord = z.infer<typeof ItemState>;
 
+/**
+ * The state of a source never read.
+ *
+ * @example
+ * const state = existsSync(path) ? readState(folder) : emptyState();
+ */
 export function emptyState(): SourceState {
   return { version: 1, http: null, items: {}, lastAttemptAt: null, lastSuccessAt: null, lastError: null, consecutiveFailures: 0 };
 }
@@ -50,7 +56,12 @@ export function readState(folder: string): SourceState {
   }
 }
 
-/** Writes the state through a temporary file and a rename, so a crash leaves the old state or the new. */
+/**
+ * Writes the state through a temporary file and a rename, so a crash leaves the old state or the new.
+ *
+ * @example
+ * writeState('data/articles/ledger', { ...state, lastSuccessAt: new Date().toISOString() });
+ */
 export function writeState(folder: string, state: SourceState): void {
   mkdirSync(folder, { recursive: true });
   const path = join(folder, STATE_FILE);
