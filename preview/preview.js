@@ -320,6 +320,11 @@ function renderChecks(view) {
     h('section', { class: 'check-block', id: 'check-links' },
       h('h3', {}, 'Links that are not absolute'),
       list(c.nonAbsoluteLinks, 'Every link is absolute', 'links')),
+    h('section', { class: 'check-block', id: 'check-origins' },
+      h('h3', {}, 'Where the articles came from'),
+      h('ul', { class: 'origins' }, c.origins.map((o) =>
+        h('li', {}, h('span', {}, o.headline), h('br'),
+          h('span', { class: 'muted' }, o.kind === 'source' ? `source ${o.source} (${o.url})` : `written by hand: ${o.file}`))))),
   );
 }
 

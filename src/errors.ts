@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   EIO: 'A file or folder could not be written',
   EBUSY: 'The database is locked by another process',
   ESTORAGE: 'The database could not be read or written',
+  ESOURCE: 'A feed or CMS source could not be read',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

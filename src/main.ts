@@ -13,6 +13,7 @@ import { createScheduler, systemClock, type Clock, type NewsletterStatus, type S
 import { openStore, type Store } from './storage/index.ts';
 import { createApp, createArchiveApp, startServer, type DaybreakApp, type RunningServer } from './web/index.ts';
 import { createPreview, type Preview } from './web/preview-routes.ts';
+import { createSourcePoller } from './sources/index.ts';
 
 export interface CreateDaybreakOptions {
   /** Config file; default `DAYBREAK_CONFIG`, else daybreak.config.json when present, else the defaults. */
@@ -123,6 +124,9 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     ...(since ? { ledgerSince: since } : {}),
   });
 
+  // Feeds and CMS sources are read on their own timers; a failing one shows in /healthz, it stops nothing.
+  const sources = createSourcePoller({ config, dataDir, log });
+
   const preview =
     options.preview === false
       ? null
@@ -138,7 +142,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     tokens,
     now: () => clock.now(),
     mount: mounts,
-    health: async () => ({ newsletters: await scheduler.status() }),
+    health: async () => ({ newsletters: await scheduler.status(), sources: sources.status() }),
     log: (message, error) => log(`web: ${message}${error ? ` ${error instanceof Error ? error.message : String(error)}` : ''}`),
   });
 
@@ -163,12 +167,14 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
       server = await startServer(app, { port, ...(hostname ? { hostname } : {}) });
       app.audience.startMail();
       await scheduler.start();
+      sources.start();
       return server;
     },
     stop({ timeoutMs = 30_000 } = {}) {
       stopped ??= (async () => {
         const closing = server?.close();
         const result = await scheduler.stop({ timeoutMs });
+        await sources.stop();
         await closing;
         await app.audience.close();
         preview?.close();

@@ -10,8 +10,10 @@ import { registerStart } from './commands/start.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerWorker } from './commands/worker.ts';
 import { registerDb } from './commands/db.ts';
+import { registerFetch } from './commands/fetch.ts';
+import { registerSources } from './commands/sources.ts';
 
-const commands: Register[] = [registerBuild, registerServe, registerSubscribers, registerPreview, registerSend, registerTemplates, registerStart, registerRuns, registerWorker, registerDb];
+const commands: Register[] = [registerBuild, registerServe, registerSubscribers, registerPreview, registerSend, registerTemplates, registerStart, registerRuns, registerWorker, registerDb, registerFetch, registerSources];
 
 const status = await runCli(process.argv.slice(2), commands);
 // The only place that exits: let pending stdout drain first.

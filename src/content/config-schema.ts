@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Cron } from 'croner';
 import { httpUrl } from './http-url.ts';
+import { SourceSchema } from './source-schema.ts';
 
 function isTimezone(tz: string): boolean {
   try {
@@ -132,6 +133,17 @@ export const ConfigSchema = z.strictObject({
     }),
   delivery: DeliverySchema.default(DeliverySchema.parse({})),
   web: WebSchema.default(WebSchema.parse({})),
+  /** Feeds and CMS APIs that `daybreak fetch` (and `daybreak start`) turn into article files. */
+  sources: z
+    .array(SourceSchema)
+    .default([])
+    .check((ctx) => {
+      const seen = new Set<string>();
+      ctx.value.forEach((s, i) => {
+        if (seen.has(s.id)) ctx.issues.push({ code: 'custom', message: `Duplicate source id "${s.id}"`, input: s.id, path: [i, 'id'] });
+        seen.add(s.id);
+      });
+    }),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,4 +1,5 @@
 export * from './config-schema.ts';
+export * from './source-schema.ts';
 export * from './article-schema.ts';
 export { loadConfig, parseConfig, DEFAULT_CONFIG_FILE } from './load-config.ts';
 export { loadContent, loadContentFor, isIsoDate, type Content, type ArticleRecord } from './load-content.ts';

@@ -21,11 +21,26 @@ const DATE_FILE = /^(\d{4}-\d{2}-\d{2})\.json$/;
 function listJson(dir: string): string[] {
   if (!existsSync(dir)) return [];
   // statSync follows symlinks, so a linked file counts and a folder that happens to end in .json does not.
+  // Dot files are not articles: editors' lock files (".#a.json"), macOS "._a.json" and `daybreak fetch`'s state.
   return readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
+    .filter((name) => name.endsWith('.json') && !name.startsWith('.'))
     .sort()
     .map((name) => join(dir, name))
     .filter((path) => statSync(path).isFile());
+}
+
+/**
+ * The article files: those in `articles/` and one folder down (`articles/<source>/`, where `daybreak fetch`
+ * writes each source's items), in a stable order.
+ */
+function listArticleFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const folders = readdirSync(dir)
+    .filter((name) => !name.startsWith('.'))
+    .sort()
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isDirectory());
+  return [...listJson(dir), ...folders.flatMap(listJson)];
 }
 
 function display(path: string): string {
@@ -73,7 +88,7 @@ export function loadContent(dir: string, options: { newsletters?: readonly strin
   /** The array index of each valid article that came from a file holding an array. */
   const idIndex = new Map<string, number>();
 
-  for (const path of listJson(join(dir, 'articles'))) {
+  for (const path of listArticleFiles(join(dir, 'articles'))) {
     const file = display(path);
     const json = parseJson(file, readFileSync(path, 'utf8'));
     if (!json.ok) {

@@ -16,6 +16,7 @@ import { availableEditions, type AvailableEdition } from './preview-editions.ts'
 import { createRenderLoader, type RenderLoader, type RenderModule } from './preview-render-loader.ts';
 import { watchSources, type ChangeBatch } from './preview-watch.ts';
 import { projectUrl } from '../project-root.ts';
+import { articleOrigin, type ArticleOrigin } from '../sources/index.ts';
 
 /** The reader switch: who the copy is personalized for. */
 export const READER_CHOICES = ['sample', 'no-name', 'awkward'] as const;
@@ -68,6 +69,8 @@ export interface Checks {
   /** How many `prefers-color-scheme: dark` rules the design carries (0: clients show it as is or repaint it). */
   darkModeRules: number;
   curatedBy: string | null;
+  /** Where each article in the edition came from, in edition order: a configured source, or a file written by hand. */
+  origins: (ArticleOrigin & { id: string; headline: string })[];
 }
 
 export interface View {
@@ -435,6 +438,7 @@ export function createPreviewService(options: PreviewServiceOptions) {
         toLocal: formatLocal(edition.window.to, tz, locale),
       },
       curatedBy: edition.curatedBy ?? null,
+      origins: [edition.lead, ...edition.items].map((a) => ({ id: a.id, headline: a.headline, ...articleOrigin(a.file, options.dataDir, entry.config) })),
     };
   }
 

@@ -92,7 +92,7 @@ describe('config', () => {
 
   it('names an unknown key, at the top level and nested, with the allowed keys', () => {
     expect(configProblems({ baseURL: 'https://x.example' })).toEqual([
-      'daybreak.config.json: Unknown key "baseURL" (allowed: $schema, database, baseUrl, publisher, newsletters, delivery, web)',
+      'daybreak.config.json: Unknown key "baseURL" (allowed: $schema, database, baseUrl, publisher, newsletters, delivery, web, sources)',
     ]);
     expect(configProblems({ newsletters: [newsletter({ schedule: { cron: '0 6 * * *', tz: 'UTC' } })] })).toEqual([
       'daybreak.config.json: newsletters[0].schedule: Unknown key "tz" (allowed: cron, timezone, graceMinutes)',
@@ -174,7 +174,7 @@ describe('config', () => {
 
   it('reports every problem at once', () => {
     expect(configProblems({ web: { port: '3000' }, delivery: { retries: -1 }, extra: true }).sort()).toEqual([
-      'daybreak.config.json: Unknown key "extra" (allowed: $schema, database, baseUrl, publisher, newsletters, delivery, web)',
+      'daybreak.config.json: Unknown key "extra" (allowed: $schema, database, baseUrl, publisher, newsletters, delivery, web, sources)',
       'daybreak.config.json: delivery.retries: Must be at least 0, got the number -1',
       'daybreak.config.json: web.port: Expected a number, got the string "3000"',
     ]);
@@ -192,6 +192,40 @@ describe('config', () => {
     const file = join(data.dir, 'my.json');
     writeFileSync(file, '{ "web": { "port": 3000 }');
     expect(() => loadConfig({ file })).toThrow(`${file}: not valid JSON at line 1, column 26`);
+  });
+
+  it('fills a source\'s limits and defaults, and reports a Ghost source without its key, a duplicate id and a bad timezone', () => {
+    const config = ConfigSchema.parse({ sources: [{ id: 'ledger', url: 'https://ledger.example/feed/' }] });
+    expect(config.sources).toEqual([
+      {
+        id: 'ledger',
+        url: 'https://ledger.example/feed/',
+        every: '15m',
+        kickerFrom: 'source',
+        sectionFrom: 'source',
+        headers: {},
+        maxBytes: 10 * 1024 * 1024,
+        timeoutMs: 30_000,
+        maxRedirects: 5,
+        maxItems: 50,
+      },
+    ]);
+    expect(ConfigSchema.parse({}).sources).toEqual([]);
+    expect(
+      configProblems({
+        sources: [
+          { id: 'letters', type: 'ghost', url: 'https://letters.example' },
+          { id: 'letters', type: 'rss', url: 'https://letters.example/rss', timezone: 'Mars/Olympus', every: '0s' },
+        ],
+      }),
+    ).toEqual([
+      'daybreak.config.json: sources[0].apiKey: A Ghost source needs its Content API key in "apiKey"',
+      'daybreak.config.json: sources[1].every: Must be at least 1s',
+      'daybreak.config.json: sources[1].timezone: Unknown IANA timezone "Mars/Olympus" (use a name like "America/New_York")',
+    ]);
+    expect(configProblems({ sources: [{ id: 'a', url: 'https://a.example/' }, { id: 'a', url: 'https://b.example/' }] })).toEqual([
+      'daybreak.config.json: sources[1].id: Duplicate source id "a"',
+    ]);
   });
 
   it('parses the same defaults through ConfigSchema directly', () => {

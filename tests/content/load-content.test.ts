@@ -46,6 +46,20 @@ describe('loadContent', () => {
     expect(content.byId.get('first')?.priority).toBe(0);
   });
 
+  it('reads article files one folder down (where daybreak fetch writes each source) and skips dot files', () => {
+    const dir = folder({
+      'data/articles/top.json': a('top'),
+      'data/articles/ledger/ledger-1.json': a('ledger-1'),
+      'data/articles/ledger/.daybreak-source.json': { version: 1, items: {} },
+      'data/articles/ledger/._ledger-1.json': 'AppleDouble junk, not JSON',
+      'data/articles/.hidden/x.json': a('hidden'),
+      'data/articles/ledger/deeper/too-deep.json': a('too-deep'),
+    });
+    const content = inDir(dir, () => loadContent('data'));
+    expect(content.articles.map((x) => x.id)).toEqual(['top', 'ledger-1']);
+    expect(content.byId.get('ledger-1')?.file).toBe('data/articles/ledger/ledger-1.json');
+  });
+
   it('reads curated edition files keyed by newsletter and date', () => {
     const dir = folder({
       'data/articles/a.json': [a('x'), a('y')],

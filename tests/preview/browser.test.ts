@@ -56,6 +56,10 @@ describe.skipIf(skipBrowser)('the preview in a real browser (Chromium)', () => {
     expect(await page.textContent('#check-send-at')).toContain('6:00');
     expect(await page.textContent('#check-size')).toContain('of 102.0 KB');
     expect(await page.textContent('.design.selected')).toContain('briefing');
+    // Where each article came from: the sample data is all written by hand.
+    const origins = await page.locator('#check-origins li').allTextContents();
+    expect(origins).toHaveLength(view.checks.articles);
+    expect(origins[0]).toBe(`${view.checks.origins[0].headline}written by hand: ${view.checks.origins[0].file}`);
     // The cadence in words, as the sign-up page says it; the cron is only the tooltip.
     expect(await page.textContent('[data-newsletter="morning"] .schedule')).toBe('Every day at 6:00 a.m. Eastern');
     expect(await page.getAttribute('[data-newsletter="morning"] .schedule', 'title')).toBe('0 6 * * * (America/New_York)');

@@ -142,6 +142,34 @@ describe('GET /preview/api/view', () => {
     expect(checks.window.from).toBe('2026-11-30T11:00:00.000Z');
   });
 
+  it('says where each article came from: a configured source by its folder, or a file written by hand', async () => {
+    const config = JSON.parse(readFileSync(h.configFile, 'utf8'));
+    writeFileSync(h.configFile, JSON.stringify({ ...config, sources: [{ id: 'wire', url: 'https://wire.example/feed.json' }] }));
+    mkdirSync(join(h.dataDir, 'articles', 'wire'), { recursive: true });
+    const fetched = {
+      id: 'wire-late-night',
+      kicker: 'Wire',
+      headline: 'A late-night wire story',
+      dek: 'From the feed.',
+      url: 'https://wire.example/late-night',
+      publishedAt: '2026-12-01T05:30:00-05:00',
+      priority: 100,
+    };
+    writeFileSync(join(h.dataDir, 'articles', 'wire', 'wire-late-night.json'), JSON.stringify(fetched));
+    const { body } = await json('/preview/api/view?newsletter=morning&date=2026-12-01&template=briefing');
+    const origins = body.checks.origins;
+    expect(origins[0]).toEqual({
+      id: 'wire-late-night',
+      headline: 'A late-night wire story',
+      kind: 'source',
+      source: 'wire',
+      url: 'https://wire.example/feed.json',
+      file: expect.stringMatching(/articles\/wire\/wire-late-night\.json$/),
+    });
+    expect(origins.length).toBe(body.checks.articles);
+    expect(origins.slice(1).every((o: any) => o.kind === 'file' && /articles\/[^/]+\.json$/.test(o.file))).toBe(true);
+  });
+
   it('checks report lint findings, images without alt, relative links and a size over the clipping limit', () => {
     const bad =
       '<html><head><style>@media (prefers-color-scheme: dark) { body { color: #eee } }</style></head><body>' +

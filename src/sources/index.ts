@@ -1,0 +1,11 @@
+export { fetchSources, requestUrl, sourceFolder, type FetchSourcesOptions, type SourceReport } from './fetch-sources.ts';
+export { createSourcePoller, type SourcePoller, type SourcePollerOptions } from './source-poller.ts';
+export { sourceStatuses, type SourceStatus } from './source-status.ts';
+export { articleOrigin, type ArticleOrigin } from './article-origin.ts';
+export { htmlToParagraphs, htmlToText, cutAtSentence } from './html-text.ts';
+export { toOffsetDateTime } from './feed-date.ts';
+export { canonicalUrl } from './canonical-url.ts';
+export { readFeed } from './map-feed.ts';
+export { readWordpress, readGhost } from './map-cms.ts';
+export { httpGet, type HttpGetOptions, type HttpGetResult } from './http-get.ts';
+export { STATE_FILE } from './source-state.ts';
