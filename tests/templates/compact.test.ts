@@ -117,18 +117,34 @@ describe('the compact template (MJML)', () => {
     expect(textOf(parseDocument(html))).toContain('Good morning.');
   });
 
+  /** An edition whose items have no section: one unheaded group, so the pairing is the edition's order. */
+  const unsectioned = (count: number) => {
+    const edition = testEdition(count, config);
+    return { ...edition, items: edition.items.map(({ section: _section, ...a }) => a) };
+  };
+
   it('puts the short items two to a row, and an odd last item alone on its row', async () => {
     // 25 articles: the lead plus 24 items, twelve rows of two.
-    const even = columnsOf((await full('compact', testEdition(25, config))).html);
+    const even = columnsOf((await full('compact', unsectioned(25))).html);
     expect(even.filter((w) => w === '50')).toHaveLength(24);
-    const odd = columnsOf((await full('compact', testEdition(4, config))).html);
+    const odd = columnsOf((await full('compact', unsectioned(4))).html);
     expect(odd.filter((w) => w === '50')).toHaveLength(2);
-    // Masthead, lead, the lone third item, sign-up box and footer are full width.
-    expect(odd.filter((w) => w === '100')).toHaveLength(5);
+    // Date bar, masthead, reading time, lead, the lone third item, sign-up box and footer are full width.
+    expect(odd.filter((w) => w === '100')).toHaveLength(7);
+  });
+
+  it('pairs items within their section, so a section of one item takes a whole row under its heading', async () => {
+    // Four items in two sections: Politics has three (a pair and a lone one), Science one.
+    const edition = testEdition(5, config);
+    const items = edition.items.map((a, i) => ({ ...a, section: i === 1 ? 'Science' : 'Politics' }));
+    const { html } = await full('compact', { ...edition, items });
+    const headings = elements(html).filter((e) => /\bsec\b/.test(e.attribs.class ?? '')).map((e) => textOf(e).trim().toUpperCase());
+    expect(headings).toEqual(['POLITICS', 'SCIENCE']);
+    expect(columnsOf(html).filter((w) => w === '50')).toHaveLength(2);
   });
 
   it('stacks the columns below 480 px: they are full width unless the min-width:480px media query applies', async () => {
-    const { html } = await full('compact', testEdition(5, config));
+    const { html } = await full('compact', unsectioned(5));
     expect(html).toContain('@media only screen and (min-width:480px)');
     expect(html).toMatch(/\.mj-column-per-50 \{ width:50% !important; max-width: 50%; \}/);
     const column = elements(html).find((e) => (e.attribs.class ?? '').includes('mj-column-per-50'))!;
