@@ -37,7 +37,7 @@ function styles(brand: Brand) {
     label: { ...m('24px', '8px'), fontSize: '12px', lineHeight: '16px', letterSpacing: '1px', textTransform: 'uppercase', fontWeight: 700, color: c.accent, fontFamily: sans },
     h1: { ...m('0', '10px'), fontSize: '28px', lineHeight: '34px', fontWeight: 700, fontFamily: head },
     lede: { ...m('0', '12px'), fontSize: '19px', lineHeight: '28px', color: c.ink },
-    sec: { ...m('32px', '0'), padding: '10px 0 0', borderTop: `3px solid ${c.accent}`, fontSize: '14px', lineHeight: '20px', letterSpacing: '1.5px', textTransform: 'uppercase', fontWeight: 700, color: c.ink, fontFamily: sans },
+    sec: { ...m('32px', '0'), padding: '10px 0 8px', borderBottom: `1px solid ${c.rule}`, borderTop: `3px solid ${c.accent}`, fontSize: '14px', lineHeight: '20px', letterSpacing: '1.5px', textTransform: 'uppercase', fontWeight: 700, color: c.ink, fontFamily: sans },
     h3: { ...m('0', '6px'), fontSize: '20px', lineHeight: '27px', fontWeight: 700, fontFamily: head },
     num: { color: c.accent },
     hl: { color: c.ink, textDecoration: 'none' },
@@ -89,9 +89,10 @@ function Why({ why, s }: { why: string | null; s: Styles }) {
   );
 }
 
-function Item({ item, s }: { item: ArticleView; s: Styles }) {
+function Item({ item, s, first }: { item: ArticleView; s: Styles; first: boolean }) {
   return (
-    <Section style={s.item} className="s">
+    // The first item under a heading needs no hairline: the heading's own rules separate it.
+    <Section style={first ? { ...s.item, borderTop: 0 } : s.item} className="s">
       <Text style={s.kick} className="k lb">{item.kicker}</Text>
       <NumberedHeadline item={item} s={s} as="h3" style={s.h3} />
       <Text style={s.dek} className="t">{item.dek}</Text>
@@ -183,7 +184,7 @@ export function Briefing({ view, reader }: EditionProps) {
             {lead.paragraphs[0] !== lead.dek ? <Text style={s.lede} className="t">{lead.dek}</Text> : null}
             {lead.byline ? <Text style={s.by} className="m lb">{lead.byline}</Text> : null}
             {lead.image ? (
-              <Img src={lead.image.url} alt={lead.image.alt} width={lead.image.width} height={lead.image.height} style={s.img} />
+              <Img src={lead.image.url} alt={lead.image.alt} width={lead.image.width} height={lead.image.height} style={s.img} className="t" />
             ) : null}
             {lead.paragraphs.map((p, i) => (
               <Text key={i} style={s.p} className="t">{p}</Text>
@@ -212,9 +213,9 @@ export function Briefing({ view, reader }: EditionProps) {
             {view.sections.map((section, i) => (
               <Section key={section.heading ?? `group-${i}`}>
                 {section.heading ? <Heading as="h2" style={s.sec} className="t sec lb kb">{section.heading}</Heading> : null}
-                {section.items.map((item) => (
+                {section.items.map((item, j) => (
                   <Section key={item.id}>
-                    <Item item={item} s={s} />
+                    <Item item={item} s={s} first={j === 0 && section.heading !== null} />
                     {view.sponsor && view.sponsor.afterNumber === item.number ? <Sponsor sponsor={view.sponsor} s={s} /> : null}
                   </Section>
                 ))}

@@ -35,9 +35,10 @@ function css(brand: Brand): string {
 .bg,.bg>table,.bg>table>tbody>tr>td{background:${d.page}!important}
 .cd,.cd>table,.cd>table>tbody>tr>td{background:${d.paper}!important}
 .bx,.bx>table,.bx>table>tbody>tr>td{background:${d.tint}!important}
-.t div,.t a{color:${d.ink}!important}.m div{color:${d.muted}!important}.k div,.t .k{color:${d.accent}!important}.l a,.t .l{color:${d.link}!important}
-.dv p{border-top-color:#8a857c!important}.sc{border-top-color:${d.accent}!important}.m .bio{background:${d.tint}!important;color:${d.muted}!important}
-${logo}}`;
+.t div,.t a{color:${d.ink}!important}.m div{color:${d.muted}!important}.k div,.t .k{color:${d.accent}!important}.l a,.t .l{color:${d.link}!important}.t .mu{color:${d.muted}!important}
+.dv p{border-top-color:#8a857c!important}.sc{border-top-color:${d.accent}!important}.s{border-color:${d.rule}!important}.m .bio{background:${d.tint}!important;color:${d.muted}!important}
+${logo}}
+@media (max-width:480px){.ic{max-width:100%!important}}`;
 }
 
 function Kicker({ children, padding = '0 0 6px', color }: { children: string; padding?: string; color: string }) {
@@ -48,41 +49,68 @@ function Kicker({ children, padding = '0 0 6px', color }: { children: string; pa
   );
 }
 
-function ItemColumn({ item, width, brand }: { item: ArticleView; width: string; brand: Brand }) {
+/** Half of the section's 568 px: two fit side by side, and a phone stacks them (see `css`). */
+const HALF = 284;
+
+function Item({ item, brand, alone }: { item: ArticleView; brand: Brand; alone: boolean }) {
   const c = brand.light;
   return (
-    // The rule sits on each column, so a phone that stacks them still separates every item.
-    <mj-column width={width} padding="16px 8px 8px" vertical-align="top" border-top={`1px solid ${c.rule}`}>
-      <Kicker color={c.accent}>{item.kicker}</Kicker>
-      <mj-text css-class="t" font-family={brand.headingFontFamily} font-size="18px" line-height="24px" font-weight="700" padding="0 0 6px">
-        <span className="k" style={{ color: c.accent }}>{`${item.number}.`}</span> <a href={item.url} style={{ color: c.ink, textDecoration: 'none' }}>{item.headline}</a>
-      </mj-text>
-      <mj-text css-class="t" font-size="16px" line-height="23px" padding="0">
-        {item.dek}
-      </mj-text>
-      {item.why ? (
-        <mj-text css-class="t" font-size="16px" line-height="23px" padding="8px 0 0">
-          <strong>Why it matters:</strong> {item.why}
-        </mj-text>
-      ) : null}
-    </mj-column>
+    // The rule sits on each item, so a phone that stacks a pair still separates every item.
+    <div className={alone ? undefined : 'ic'} style={alone ? { padding: '0 8px' } : { display: 'inline-block', width: '100%', maxWidth: `${HALF}px`, verticalAlign: 'top', padding: '0 8px', boxSizing: 'border-box' }}>
+      <div className="s" style={{ borderTop: `1px solid ${c.rule}`, padding: '16px 0 8px' }}>
+        <div className="k lb" style={{ fontFamily: sans, fontSize: '12px', lineHeight: '16px', letterSpacing: '1px', textTransform: 'uppercase', fontWeight: 700, color: c.accent, paddingBottom: '6px' }}>{item.kicker}</div>
+        <div style={{ ...(brand.headingFontFamily !== brand.fontFamily ? { fontFamily: brand.headingFontFamily } : {}), fontSize: '18px', lineHeight: '24px', fontWeight: 700, paddingBottom: '6px' }}>
+          <span className="k" style={{ color: c.accent }}>{`${item.number}.`}</span> <a href={item.url} style={{ color: c.ink, textDecoration: 'none' }}>{item.headline}</a>
+        </div>
+        <div>{item.dek}</div>
+        {item.why ? (
+          <div style={{ paddingTop: '8px' }}>
+            <strong>Why it matters:</strong> {item.why}
+          </div>
+        ) : null}
+      </div>
+    </div>
   );
 }
 
-/** Items two to a row; an odd last item takes the whole row. */
-function ItemRows({ items, brand }: { items: ArticleView[]; brand: Brand }) {
-  const rows: ArticleView[][] = [];
-  for (let i = 0; i < items.length; i += 2) rows.push(items.slice(i, i + 2));
+/**
+ * One section: its heading, then its items two to a row as "fluid hybrid" inline-blocks. Every section
+ * goes into ONE mj-text (see `Compact`): a pair of mj-columns per row, or an mj-section per heading, would
+ * cost 1.3 to 3 KB of MJML's table scaffolding each, which a 25-item edition cannot afford under the size
+ * budget. Inline-blocks of at most half the width sit side by side on a wide screen, take the whole width
+ * on a phone (the max-width:480px rule), and stack in Outlook's Word engine, which ignores inline-block.
+ * An odd last item takes the whole row.
+ */
+function SectionBlock({ heading, items, brand }: { heading: string | null; items: ArticleView[]; brand: Brand }) {
+  const odd = items.length % 2 === 1;
   return (
     <>
-      {rows.map((row) => (
-        <mj-section key={row[0]!.id} css-class="cd" background-color={brand.light.paper} padding="0 16px">
-          {row.map((item) => (
-            <ItemColumn key={item.id} item={item} width={row.length === 2 ? '50%' : '100%'} brand={brand} />
-          ))}
-        </mj-section>
+      {heading ? (
+        <div className="sec sc lb" style={{ margin: '20px 8px 4px', borderTop: `3px solid ${brand.light.accent}`, paddingTop: '10px', fontFamily: sans, fontSize: '14px', lineHeight: '20px', letterSpacing: '1.5px', textTransform: 'uppercase', fontWeight: 700 }}>{heading}</div>
+      ) : null}
+      {items.map((item, i) => (
+        <Item key={item.id} item={item} brand={brand} alone={odd && i === items.length - 1} />
       ))}
     </>
+  );
+}
+
+/** The sponsor between items: a tinted, bordered box, labelled, in sans-serif and without a number. */
+function InlineSponsor({ sponsor, brand }: { sponsor: SponsorView; brand: Brand }) {
+  const c = brand.light;
+  const w = sponsor.image ? Math.min(sponsor.image.width, CONTENT_WIDTH - 56) : 0;
+  return (
+    <div className="bx s sponsor" style={{ margin: '12px 8px', padding: '16px 20px', backgroundColor: c.tint, border: `1px solid ${c.rule}` }}>
+      <div className="mu lb" style={{ fontFamily: sans, fontSize: '12px', lineHeight: '16px', letterSpacing: '1px', textTransform: 'uppercase', fontWeight: 700, color: c.muted, paddingBottom: '8px' }}>{sponsor.label}</div>
+      {sponsor.image ? (
+        <img src={sponsor.image.url} alt={sponsor.image.alt} width={w} height={Math.round((sponsor.image.height * w) / sponsor.image.width)} style={{ display: 'block', width: '100%', maxWidth: `${w}px`, height: 'auto', border: 0, marginBottom: '12px' }} />
+      ) : null}
+      <div style={{ fontFamily: sans, fontSize: '18px', lineHeight: '25px', fontWeight: 700, paddingBottom: '6px' }}>{sponsor.headline}</div>
+      <div style={{ paddingBottom: '8px' }}>{sponsor.text}</div>
+      <div style={{ fontFamily: sans, fontWeight: 700 }}>
+        <a href={sponsor.url} rel="sponsored noopener" className="l" style={{ color: c.link }}>Learn more →</a>
+      </div>
+    </div>
   );
 }
 
@@ -116,18 +144,6 @@ function Sponsor({ sponsor, brand }: { sponsor: SponsorView; brand: Brand }) {
         <a href={sponsor.url} rel="sponsored noopener" style={{ color: c.link }}>Learn more →</a>
       </mj-text>
     </Box>
-  );
-}
-
-function SectionHeading({ heading, brand }: { heading: string; brand: Brand }) {
-  return (
-    <mj-section css-class="cd" background-color={brand.light.paper} padding="20px 24px 4px">
-      <mj-column>
-        <mj-text css-class="t sec lb" font-family={sans} font-size="14px" line-height="20px" letter-spacing="1.5px" text-transform="uppercase" font-weight="700" padding="0">
-          <div className="sc" style={{ borderTop: `3px solid ${brand.light.accent}`, paddingTop: '10px' }}>{heading}</div>
-        </mj-text>
-      </mj-column>
-    </mj-section>
   );
 }
 
@@ -247,13 +263,20 @@ export function Compact({ view, reader }: EditionProps) {
         </mj-section>
         {view.sponsor && sponsorAt === lead.number ? <Sponsor sponsor={view.sponsor} brand={brand} /> : null}
 
-        {runs.map((run) => (
-          <Fragment key={run.items[0]!.id}>
-            {run.heading ? <SectionHeading heading={run.heading} brand={brand} /> : null}
-            <ItemRows items={run.items} brand={brand} />
-            {run.sponsor && view.sponsor ? <Sponsor sponsor={view.sponsor} brand={brand} /> : null}
-          </Fragment>
-        ))}
+        {runs.length > 0 ? (
+          <mj-section css-class="cd" background-color={c.paper} padding="0 16px 8px">
+            <mj-column>
+              <mj-text css-class="t" font-size="16px" line-height="23px" padding="0">
+                {runs.map((run) => (
+                  <Fragment key={run.items[0]!.id}>
+                    <SectionBlock heading={run.heading} items={run.items} brand={brand} />
+                    {run.sponsor && view.sponsor ? <InlineSponsor sponsor={view.sponsor} brand={brand} /> : null}
+                  </Fragment>
+                ))}
+              </mj-text>
+            </mj-column>
+          </mj-section>
+        ) : null}
 
         {view.numbers.length > 0 ? (
           <Box label="By the numbers" labelColor={c.accent} brand={brand} className="numbers">

@@ -81,11 +81,10 @@ describe.skipIf(skipBrowser).each(['briefing', 'compact'])('the %s design in a r
           const r = e.getBoundingClientRect();
           return { left: Math.round(r.left), top: Math.round(r.top), width: Math.round(r.width) };
         };
-        const columns = Array.from(document.querySelectorAll('.mj-column-per-50')).slice(0, 2);
-        // The row's content box: the width a full-width column gets.
+        const columns = Array.from(document.querySelectorAll('.ic')).slice(0, 2);
+        // The row's content box: the width a full-width item gets.
         const row = columns[0]!.parentElement!;
-        const style = getComputedStyle(row);
-        const rowWidth = Math.round(row.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight));
+        const rowWidth = Math.round(row.clientWidth);
         return { full: { width: rowWidth }, halves: columns.map(rect) };
       });
       await page.close();
