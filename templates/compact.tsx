@@ -195,7 +195,7 @@ export function Compact({ view, reader }: EditionProps) {
                 ) : null}
               </mj-text>
             ) : null}
-            <mj-text css-class="t" align="center" font-family={brand.logo ? sans : brand.headingFontFamily} font-size={brand.logo ? '14px' : '30px'} line-height={brand.logo ? '20px' : '36px'} font-weight="700" padding={brand.logo ? '8px 24px 0' : '0 24px 4px'}>
+            <mj-text css-class={brand.logo ? 't lb' : 't'} align="center" font-family={brand.logo ? sans : brand.headingFontFamily} font-size={brand.logo ? '14px' : '30px'} line-height={brand.logo ? '20px' : '36px'} font-weight="700" padding={brand.logo ? '8px 24px 0' : '0 24px 4px'}>
               {view.newsletter.name}
             </mj-text>
           </mj-column>
