@@ -16,13 +16,13 @@ export function siteCss(brand: Brand): string {
 :root { color-scheme: light dark; --bg: ${l.site}; --card: ${l.paper}; --ink: ${l.ink}; --muted: ${l.muted}; --line: #dcd6cc;
   --accent: ${l.accent}; --accent-ink: ${l.onAccent}; --link: ${l.link}; --focus: #1f5fbf; --error-bg: #fdecea; --error-ink: #8a1c10;
   --body-font: ${brand.fontFamily}; --heading-font: ${brand.headingFontFamily}; }
+.logo-dark { display: none; }
 @media (prefers-color-scheme: dark) {
   :root { --bg: ${d.site}; --card: ${d.paper}; --ink: ${d.ink}; --muted: ${d.muted}; --line: #3a3732; --accent: ${d.accent};
     --accent-ink: ${d.onAccent}; --link: ${d.link}; --focus: #8ab4ff; --error-bg: #3b1d18; --error-ink: #ffb4a6; }
   .logo-light { display: none; }
   .logo-dark { display: block; }
 }
-.logo-dark { display: none; }
 .logo { max-width: 100%; height: auto; }
 .logo-panel { display: inline-block; background: ${l.paper}; padding: .35rem .5rem; border-radius: 6px; }
 *, *::before, *::after { box-sizing: border-box; }
