@@ -171,7 +171,7 @@ export function Briefing({ view, reader }: EditionProps) {
             <Text style={s.top} className="m s lb">
               {view.longDate}
               {' · '}
-              <Link href={view.links.viewInBrowserUrl} style={s.a} className="l">View in your browser</Link>
+              <Link href={view.links.viewInBrowserUrl} style={{ ...s.a, whiteSpace: 'nowrap' }} className="l">View in your browser</Link>
             </Text>
             <Masthead view={view} s={s} />
             <Text style={s.time} className="m lb">{view.readingTime.label}</Text>

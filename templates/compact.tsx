@@ -184,7 +184,7 @@ export function Compact({ view, reader }: EditionProps) {
         <mj-section css-class="cd" background-color={c.paper} padding="0">
           <mj-column>
             <mj-text css-class="m l lb" align="center" font-family={sans} font-size="14px" line-height="20px" color={c.muted} padding="10px 24px">
-              {view.longDate} · <a href={view.links.viewInBrowserUrl} style={a}>View in your browser</a>
+              {view.longDate} · <a href={view.links.viewInBrowserUrl} style={{ ...a, whiteSpace: 'nowrap' }}>View in your browser</a>
             </mj-text>
             <mj-divider border-color={c.rule} border-width="1px" padding="0 24px" />
           </mj-column>

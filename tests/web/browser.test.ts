@@ -98,6 +98,18 @@ describe.skipIf(skipBrowser)('the site pages in the brand (Chromium)', () => {
     await page.close();
   });
 
+  it('sends a branded confirmation email that fits a 320 px phone, long confirm link included', async () => {
+    await h.app.request('/subscribe', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=phone%40example.com&newsletters=morning' });
+    await h.settle();
+    const mail = await parse(h.sink.messages.at(-1)!);
+    const page = await browser.newPage({ viewport: { width: 320, height: 800 } });
+    await page.route('**/*', (route) => (route.request().url().startsWith('http') ? route.abort() : route.continue()));
+    await page.setContent(String(mail.html), { waitUntil: 'load' });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+    expect(await page.evaluate(() => Array.from(document.querySelectorAll('img')).map((i) => i.getAttribute('src')))).toEqual(['http://daybreak.test/assets/brand/logo.png']);
+    await page.close();
+  });
+
   it.each(['light', 'dark'] as const)('keeps every text/background pair of the sign-up page at WCAG AA in %s mode', async (scheme) => {
     const page = await browser.newPage({ viewport: { width: 375, height: 800 }, colorScheme: scheme });
     await page.goto(`${server.url}/`);
