@@ -7,7 +7,7 @@ import {
   TransactionalLayout,
   joinNames,
   newsletterTextLines,
-  styles,
+  transactionalStyles,
   type NewsletterSummary,
   type PublisherSummary,
   textFoot,
@@ -32,6 +32,7 @@ export interface ConfirmSubscriptionProps {
 }
 
 export function ConfirmSubscriptionEmail(props: ConfirmSubscriptionProps) {
+  const styles = transactionalStyles(props.publisher);
   const names = joinNames(props.newsletters);
   return (
     <TransactionalLayout lang={props.lang ?? 'en'} preheader={preheader()} publisher={props.publisher} footer={footer(props)}>
@@ -40,7 +41,7 @@ export function ConfirmSubscriptionEmail(props: ConfirmSubscriptionProps) {
         This address was just signed up for {props.newsletters.length === 1 ? 'this newsletter' : 'these newsletters'} from {props.publisher.name}:
       </Text>
       {props.newsletters.map((n) => (
-        <NewsletterBlock key={n.id} newsletter={n} />
+        <NewsletterBlock publisher={props.publisher} key={n.id} newsletter={n} />
       ))}
       <Section style={{ margin: '24px 0' }}>
         <Button href={props.confirmUrl} style={styles.button}>
@@ -48,7 +49,7 @@ export function ConfirmSubscriptionEmail(props: ConfirmSubscriptionProps) {
         </Button>
       </Section>
       <Text style={styles.small}>
-        Or open this link: <Link href={props.confirmUrl} style={styles.link}>{props.confirmUrl}</Link>
+        Or open this link: <Link href={props.confirmUrl} style={{ ...styles.link, wordBreak: 'break-all' }}>{props.confirmUrl}</Link>
       </Text>
       <Text style={styles.text}>
         If you did not ask for {names}, ignore this email: nothing happens, you will not be subscribed and we will not write again.

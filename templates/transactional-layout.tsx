@@ -2,8 +2,8 @@ import { createElement, type ReactElement, type ReactNode } from 'react';
 // Inner modules, not src/render/index.ts: that index loads the registry, which loads the templates.
 import { renderReactEmail } from '../src/render/react-engine.ts';
 import type { RenderedEmail, TransactionalTemplate } from '../src/render/types.ts';
-import { Body, Container, Head, Hr, Html, Link, Preview, Section, Text } from '../src/render/email-components.ts';
-import { describeSchedule, type ScheduleLike } from '../src/content/index.ts';
+import { Body, Container, Head, Hr, Html, Img, Link, Preview, Section, Text } from '../src/render/email-components.ts';
+import { describeSchedule, DEFAULT_BRAND_COLORS, NEUTRALS, type Brand, type ScheduleLike } from '../src/content/index.ts';
 
 /**
  * The frame shared by the transactional emails (confirm-subscription, welcome, unsubscribed): one plain
@@ -22,26 +22,42 @@ export interface NewsletterSummary extends ScheduleLike {
 export interface PublisherSummary {
   name: string;
   postalAddress: string;
+  /** `publisher.brand` resolved (resolveBrand): logo, colours, fonts. Daybreak's defaults without it. */
+  brand?: Brand;
 }
 
-export const colors = {
-  page: '#f4f1ea',
-  card: '#ffffff',
-  ink: '#1a1a1a',
-  muted: '#555555',
-  accent: '#0b4f6c',
-  buttonText: '#ffffff',
-  rule: '#d9d4c7',
-};
+/** The colours of these emails: the brand's light scheme (they declare `color-scheme: light` only). */
+export function transactionalColors(brand?: Brand) {
+  const c = brand?.light;
+  return {
+    page: c?.page ?? NEUTRALS.light.page,
+    card: c?.paper ?? NEUTRALS.light.paper,
+    ink: c?.ink ?? NEUTRALS.light.ink,
+    muted: c?.muted ?? NEUTRALS.light.muted,
+    accent: c?.accent ?? DEFAULT_BRAND_COLORS.accentColor,
+    link: c?.link ?? DEFAULT_BRAND_COLORS.linkColor,
+    buttonText: c?.onAccent ?? '#ffffff',
+    rule: c?.rule ?? NEUTRALS.light.rule,
+  };
+}
 
-export const fontFamily = "Georgia, 'Times New Roman', Times, serif";
 const sansFamily = "-apple-system, 'Segoe UI', Helvetica, Arial, sans-serif";
 
-export const styles = {
+/**
+ * The shared styles in the publisher's brand: heading font, accent for the button and the name line,
+ * link colour for links.
+ *
+ * @example
+ * const styles = transactionalStyles(props.publisher);
+ */
+export function transactionalStyles(publisher: PublisherSummary) {
+  const colors = transactionalColors(publisher.brand);
+  const fontFamily = publisher.brand?.headingFontFamily ?? "Georgia, 'Times New Roman', Times, serif";
+  return {
   heading: { fontFamily, fontSize: '24px', lineHeight: '30px', color: colors.ink, margin: '0 0 16px', fontWeight: 'bold' },
   text: { fontFamily: sansFamily, fontSize: '16px', lineHeight: '24px', color: colors.ink, margin: '0 0 16px' },
   small: { fontFamily: sansFamily, fontSize: '13px', lineHeight: '20px', color: colors.muted, margin: '0 0 8px' },
-  link: { color: colors.accent, textDecoration: 'underline' },
+  link: { color: colors.link, textDecoration: 'underline' },
   button: {
     backgroundColor: colors.accent,
     color: colors.buttonText,
@@ -55,7 +71,9 @@ export const styles = {
   },
   newsletterName: { fontFamily, fontSize: '17px', lineHeight: '24px', color: colors.ink, margin: '0', fontWeight: 'bold' },
   newsletterLine: { fontFamily: sansFamily, fontSize: '15px', lineHeight: '22px', color: colors.muted, margin: '2px 0 0' },
-} as const;
+  colors,
+  } as const;
+}
 
 export function TransactionalLayout(props: {
   lang: string;
@@ -65,6 +83,9 @@ export function TransactionalLayout(props: {
   footer: string;
   children: ReactNode;
 }) {
+  const styles = transactionalStyles(props.publisher);
+  const { colors } = styles;
+  const logo = props.publisher.brand?.logo;
   return (
     <Html lang={props.lang} dir="ltr">
       <Head>
@@ -74,9 +95,13 @@ export function TransactionalLayout(props: {
       <Body style={{ backgroundColor: colors.page, color: colors.ink, margin: '0', padding: '24px 0' }}>
         <Preview>{props.preheader}</Preview>
         <Container style={{ maxWidth: '560px', width: '100%', backgroundColor: colors.card, color: colors.ink, padding: '32px 28px' }}>
-          <Text style={{ ...styles.small, color: colors.accent, fontWeight: 'bold', letterSpacing: '0.04em', textTransform: 'uppercase', margin: '0 0 20px' }}>
-            {props.publisher.name}
-          </Text>
+          {logo ? (
+            <Img src={logo.url} alt={logo.alt} width={logo.width} height={logo.height} style={{ display: 'block', border: 0, height: 'auto', maxWidth: '100%', margin: '0 0 24px' }} />
+          ) : (
+            <Text style={{ ...styles.small, color: colors.accent, fontWeight: 'bold', letterSpacing: '0.04em', textTransform: 'uppercase', margin: '0 0 20px' }}>
+              {props.publisher.name}
+            </Text>
+          )}
           {props.children}
           <Hr style={{ borderColor: colors.rule, margin: '28px 0 16px' }} />
           <Text style={styles.small}>{props.footer}</Text>
@@ -88,7 +113,9 @@ export function TransactionalLayout(props: {
 }
 
 /** One newsletter as a short block: name, description, and when it arrives when `withSchedule`. */
-export function NewsletterBlock({ newsletter, withSchedule, children }: { newsletter: NewsletterSummary; withSchedule?: boolean; children?: ReactNode }) {
+export function NewsletterBlock({ newsletter, withSchedule, children, publisher }: { newsletter: NewsletterSummary; withSchedule?: boolean; children?: ReactNode; publisher: PublisherSummary }) {
+  const styles = transactionalStyles(publisher);
+  const { colors } = styles;
   return (
     <Section style={{ margin: '0 0 16px', padding: '0 0 0 14px', borderLeft: `3px solid ${colors.rule}` }}>
       <Text style={styles.newsletterName}>{newsletter.name}</Text>
@@ -119,8 +146,9 @@ export function newsletterTextLines(newsletter: NewsletterSummary, withSchedule:
 }
 
 /** The "Manage your subscriptions" line of welcome and unsubscribed, when the caller gives a manage URL. */
-export function ManageLink(props: { url?: string | undefined }) {
+export function ManageLink(props: { url?: string | undefined; publisher: PublisherSummary }) {
   if (!props.url) return null;
+  const styles = transactionalStyles(props.publisher);
   return (
     <Text style={styles.small}>
       <Link href={props.url} style={styles.link}>Manage your subscriptions</Link>

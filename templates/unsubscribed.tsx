@@ -2,7 +2,7 @@ import { Button, Section, Text } from '../src/render/email-components.ts';
 // Inner modules, not src/render/index.ts: that index loads the registry, which loads this file, and an
 // ESM cycle entered here would read this file's export before it exists.
 import type { TransactionalTemplate } from '../src/render/types.ts';
-import { TransactionalLayout, joinNames, styles, type NewsletterSummary, type PublisherSummary, ManageLink, textFoot, transactionalTemplate } from './transactional-layout.tsx';
+import { TransactionalLayout, joinNames, transactionalStyles, type NewsletterSummary, type PublisherSummary, ManageLink, textFoot, transactionalTemplate } from './transactional-layout.tsx';
 
 /** Confirms an unsubscribe and offers a one-click way back (issue 3). */
 export interface UnsubscribedProps {
@@ -20,6 +20,7 @@ export interface UnsubscribedProps {
 }
 
 export function UnsubscribedEmail(props: UnsubscribedProps) {
+  const styles = transactionalStyles(props.publisher);
   const names = joinNames(props.newsletters);
   const still = props.stillSubscribed ?? [];
   return (
@@ -35,7 +36,7 @@ export function UnsubscribedEmail(props: UnsubscribedProps) {
           Resubscribe
         </Button>
       </Section>
-      <ManageLink url={props.manageUrl} />
+      <ManageLink url={props.manageUrl} publisher={props.publisher} />
     </TransactionalLayout>
   );
 }

@@ -8,7 +8,7 @@ import {
   TransactionalLayout,
   joinNames,
   newsletterTextLines,
-  styles,
+  transactionalStyles,
   type NewsletterSummary,
   type PublisherSummary,
   ManageLink,
@@ -41,12 +41,13 @@ export interface WelcomeProps {
 }
 
 export function WelcomeEmail(props: WelcomeProps) {
+  const styles = transactionalStyles(props.publisher);
   return (
     <TransactionalLayout lang={props.lang ?? 'en'} preheader={preheader(props)} publisher={props.publisher} footer={footer(props)}>
       <Text style={styles.heading}>Welcome to {joinNames(props.newsletters)}</Text>
       <Text style={styles.text}>You are subscribed. Here is what arrives, and when:</Text>
       {props.newsletters.map((n) => (
-        <NewsletterBlock key={n.id} newsletter={n} withSchedule>
+        <NewsletterBlock publisher={props.publisher} key={n.id} newsletter={n} withSchedule>
           <Text style={styles.newsletterLine}>
             <Link href={n.unsubscribeUrl} style={styles.link}>
               Unsubscribe from {n.name}
@@ -62,7 +63,7 @@ export function WelcomeEmail(props: WelcomeProps) {
           Can't wait? <Link href={props.archiveUrl} style={styles.link}>Read past editions</Link>.
         </Text>
       ) : null}
-      <ManageLink url={props.manageUrl} />
+      <ManageLink url={props.manageUrl} publisher={props.publisher} />
     </TransactionalLayout>
   );
 }

@@ -33,6 +33,8 @@ export const ArticleSchema = z.strictObject({
   tags: z.array(z.string()).optional(),
   priority: z.number().int().default(0),
   body: z.array(z.string()).optional(),
+  /** One line on why the story matters, shown under its summary ("Why it matters: …"). */
+  why: z.string().min(1).optional(),
   author: AuthorSchema.optional(),
   image: ImageSchema.optional(),
 });
@@ -40,12 +42,40 @@ export const ArticleSchema = z.strictObject({
 /** A file under data/articles holds one article or an array of them. */
 export const ArticleFileSchema = z.union([ArticleSchema, z.array(ArticleSchema)]);
 
+/** The quote of the day. */
+export const QuoteSchema = z.strictObject({
+  text: z.string().min(1),
+  /** Who said it, with whatever context the reader needs ("Senate Majority Leader, on Sunday"). */
+  by: z.string().min(1).optional(),
+});
+
+/** One paid slot, shown after the third story and labelled so it never passes for journalism. */
+export const SponsorSchema = z.strictObject({
+  label: z.string().min(1).default('Sponsored'),
+  headline: z.string().min(1),
+  text: z.string().min(1),
+  url: httpUrl,
+  image: ImageSchema.optional(),
+});
+
+/** One line of "By the numbers": a figure and what it counts. */
+export const NumberSchema = z.strictObject({
+  figure: z.string().min(1),
+  text: z.string().min(1),
+});
+
 export const EditionFileSchema = z.strictObject({
   lead: z.string().min(1).optional(),
   articles: z.array(z.string().min(1)).optional(),
   intro: z.string().optional(),
   subject: z.string().min(1).optional(),
+  quote: QuoteSchema.optional(),
+  sponsor: SponsorSchema.optional(),
+  numbers: z.array(NumberSchema).min(1).max(6).optional(),
 });
 
 export type Article = z.infer<typeof ArticleSchema>;
 export type EditionFile = z.infer<typeof EditionFileSchema>;
+export type Quote = z.infer<typeof QuoteSchema>;
+export type Sponsor = z.infer<typeof SponsorSchema>;
+export type EditionNumber = z.infer<typeof NumberSchema>;

@@ -1,4 +1,5 @@
 import { DaybreakError } from '../errors.ts';
+import type { EditionNumber, Quote, Sponsor } from './article-schema.ts';
 import type { Config, Newsletter } from './config-schema.ts';
 import { findNewsletter } from './find-newsletter.ts';
 import { isIsoDate, type ArticleRecord, type Content } from './load-content.ts';
@@ -16,6 +17,10 @@ export interface Edition {
   /** Every article after the lead, in order. */
   items: ArticleRecord[];
   intro?: string;
+  /** The edition file's modules: quote of the day, sponsor slot, "By the numbers". */
+  quote?: Quote;
+  sponsor?: Sponsor;
+  numbers?: EditionNumber[];
   /** The subject with the pattern's fields filled in. */
   subject: string;
   /** The curated edition file that decided lead and order, if any. */
@@ -124,6 +129,9 @@ export function assembleEdition(options: {
     lead,
     items,
     ...(curated?.intro !== undefined ? { intro: curated.intro } : {}),
+    ...(curated?.quote !== undefined ? { quote: curated.quote } : {}),
+    ...(curated?.sponsor !== undefined ? { sponsor: curated.sponsor } : {}),
+    ...(curated?.numbers !== undefined ? { numbers: curated.numbers } : {}),
     subject,
     ...(curated ? { curatedBy: curated.file } : {}),
   };

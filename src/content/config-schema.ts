@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Cron } from 'croner';
+import { BrandSchema } from './brand-schema.ts';
 import { httpUrl } from './http-url.ts';
 import { SourceSchema } from './source-schema.ts';
 
@@ -66,6 +67,21 @@ export const NewsletterSchema = z.strictObject({
   subject: z.string().min(1).default('{newsletter}: {leadHeadline}'),
   locale: locale.default('en-US'),
   include: IncludeSchema.optional(),
+  /**
+   * The order of the section headings the short items are grouped under (an article's `section`).
+   * Sections not listed follow in the order they first appear; articles without a section go last.
+   */
+  sections: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .check((ctx) => {
+      ctx.value?.forEach((name, i) => {
+        if (ctx.value!.indexOf(name) < i) {
+          ctx.issues.push({ code: 'custom', message: `"${name}" is already listed at [${ctx.value!.indexOf(name)}]`, input: name, path: [i] });
+        }
+      });
+    }),
 });
 
 export const PublisherSchema = z.strictObject({
@@ -75,6 +91,8 @@ export const PublisherSchema = z.strictObject({
   replyTo: z.string().optional(),
   /** Mailbox for the mailto: form of List-Unsubscribe (issue 4), e.g. "unsubscribe@example.com". */
   unsubscribeMailbox: z.string().optional(),
+  /** Logo, colours and fonts for every design, the transactional emails and the site pages. */
+  brand: BrandSchema.default(BrandSchema.parse({})),
 });
 
 export const DeliverySchema = z.strictObject({

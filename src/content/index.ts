@@ -8,3 +8,7 @@ export { assembleEdition, isSkipped, fillSubject, type Edition, type SkippedEdit
 export { localDate, startOfLocalDate, nextFiring, previousFiring, sendTimeOn } from './schedule-times.ts';
 export { formatIssues, formatPath, parseJson, jsonErrorOffset, readableErrors } from './format-issues.ts';
 export { describeSchedule, timezoneName, type ScheduleLike } from './describe-schedule.ts';
+export { BrandSchema, NEUTRALS, DEFAULT_BRAND_COLORS, brandBackgrounds, contrastProblem, type BrandConfig, type Scheme } from './brand-schema.ts';
+export { resolveBrand, logoFileSize, type Brand, type BrandLogo, type SchemeColors } from './resolve-brand.ts';
+export { contrastRatio, relativeLuminance, liftToContrast, WCAG_AA } from './color-contrast.ts';
+export { imageSize, type ImageSize } from './image-size.ts';

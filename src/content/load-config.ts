@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { DaybreakError } from '../errors.ts';
 import { ConfigSchema, type Config } from './config-schema.ts';
 import { formatIssues, parseJson, readableErrors } from './format-issues.ts';
+import { logoFileSize } from './resolve-brand.ts';
 
 export const DEFAULT_CONFIG_FILE = 'daybreak.config.json';
 
@@ -31,5 +33,27 @@ export function parseConfig(file: string, text: string): Config {
     const details = formatIssues(file, result.error);
     throw new DaybreakError('ECONFIG', details.join('\n'), { details });
   }
-  return result.data;
+  return withBrandFiles(file, result.data);
+}
+
+/**
+ * Resolves the logo paths against the config file's folder (so `daybreak` run from anywhere finds them)
+ * and checks now that each is a readable PNG, JPEG or GIF, rather than at the first send.
+ */
+function withBrandFiles(file: string, config: Config): Config {
+  const brand = config.publisher.brand;
+  const details: string[] = [];
+  for (const key of ['logo', 'logoDark'] as const) {
+    const path = brand[key];
+    if (path === undefined) continue;
+    const absolute = isAbsolute(path) ? path : resolve(dirname(file), path);
+    try {
+      logoFileSize(absolute, key);
+      brand[key] = absolute;
+    } catch (error) {
+      details.push(`${file}: ${(error as Error).message}`);
+    }
+  }
+  if (details.length > 0) throw new DaybreakError('ECONFIG', details.join('\n'), { details });
+  return config;
 }

@@ -1,22 +1,68 @@
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
-import type { Config, Edition } from '../content/index.ts';
+import { resolveBrand, type Config, type Edition } from '../content/index.ts';
 import { dateFnsLocale } from './date-locale.ts';
-import type { ArticleView, EditionView, LeadView } from './types.ts';
+import type { ArticleView, EditionView, LeadView, SectionView } from './types.ts';
 
 /** How much of the lead's body the email shows before "Continue reading". */
 const LEAD_PARAGRAPHS = 3;
 const LEAD_CHARACTERS = 1_200;
+/** "In this edition" lists this many stories: at 375 px each takes two or three lines. */
+const CONTENTS_ENTRIES = 5;
+/** The sponsor slot follows this story (counting the lead as 1). */
+const SPONSOR_AFTER = 3;
+/** Adult silent reading of non-fiction in English: about 238 words a minute (Brysbaert 2019), rounded. */
+export const WORDS_PER_MINUTE = 230;
+/** The heading of the items without a section when other items have one. */
+export const NO_SECTION_HEADING = 'More news';
 
-function articleView(a: Edition['lead']): ArticleView {
+function articleView(a: Edition['lead'], number: number): ArticleView {
   return {
     id: a.id,
+    number,
     kicker: a.kicker,
     headline: a.headline,
     dek: a.dek,
     url: a.url,
     ...(a.section !== undefined ? { section: a.section } : {}),
+    why: a.why ?? null,
   };
+}
+
+/**
+ * The items grouped by section: the newsletter's `sections` first in that order, then sections it does
+ * not list in the order they first appear, then the items without a section. Within a group the edition's
+ * order holds. Numbers are given afterwards, in reading order.
+ */
+export function groupBySection<T extends { section?: string | undefined }>(items: readonly T[], order: readonly string[] = []): Array<{ name: string | null; items: T[] }> {
+  const groups = new Map<string | null, T[]>();
+  for (const name of order) groups.set(name, []);
+  for (const item of items) {
+    const key = item.section ?? null;
+    if (key === null) continue;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(item);
+  }
+  const loose = items.filter((i) => i.section === undefined);
+  const out = [...groups].filter(([, list]) => list.length > 0).map(([name, list]) => ({ name, items: list }));
+  if (loose.length > 0) out.push({ name: null, items: loose });
+  return out;
+}
+
+/** Words as a reader counts them: runs of non-space that hold a letter or a digit (a lone "—" is not one). */
+export function countWords(texts: ReadonlyArray<string | null | undefined>): number {
+  let n = 0;
+  for (const text of texts) {
+    if (!text) continue;
+    for (const token of text.split(/\s+/)) if (/[\p{L}\p{N}]/u.test(token)) n++;
+  }
+  return n;
+}
+
+/** "6-minute read": the words over WORDS_PER_MINUTE, rounded, at least one minute. */
+export function readingTime(words: number): { words: number; minutes: number; label: string } {
+  const minutes = Math.max(1, Math.round(words / WORDS_PER_MINUTE));
+  return { words, minutes, label: `${minutes}-minute read` };
 }
 
 /** Up to three paragraphs, stopping early once about 1,200 characters are shown (always at least one). */
@@ -59,7 +105,7 @@ export function buildEditionView(edition: Edition, config: Config): EditionView 
   const base = trimSlash(config.baseUrl);
   const { paragraphs, truncated } = leadParagraphs(lead.body, lead.dek);
   const leadView: LeadView = {
-    ...articleView(lead),
+    ...articleView(lead, 1),
     byline: lead.author ? `By ${lead.author.name}` : null,
     author: lead.author
       ? { name: lead.author.name, bio: lead.author.bio ?? null, url: lead.author.url ?? null }
@@ -70,8 +116,30 @@ export function buildEditionView(edition: Edition, config: Config): EditionView 
     paragraphs,
     truncated,
   };
-  const items = edition.items.map(articleView);
+  const grouped = groupBySection(edition.items, newsletter.sections);
+  let number = 1;
+  const sections: SectionView[] = grouped.map((g) => ({
+    heading: g.name ?? (grouped.length > 1 ? NO_SECTION_HEADING : null),
+    items: g.items.map((a) => articleView(a, ++number)),
+  }));
+  const items = sections.flatMap((g) => g.items);
   const host = new URL(config.baseUrl).host;
+  const quote = edition.quote ? { text: edition.quote.text, by: edition.quote.by ?? null } : null;
+  const numbers = (edition.numbers ?? []).map((n) => ({ figure: n.figure, text: n.text }));
+  // What the reader reads, not what they might click: the contents list repeats headlines and the
+  // sponsor is not the edition's to count.
+  const words = countWords([
+    edition.intro,
+    leadView.headline,
+    leadView.dek,
+    ...leadView.paragraphs,
+    leadView.why,
+    ...items.flatMap((i) => [i.headline, i.dek, i.why]),
+    quote?.text,
+    quote?.by,
+    ...numbers.flatMap((n) => [n.figure, n.text]),
+  ]);
+  const sponsor = edition.sponsor;
   return {
     newsletter: { id: newsletter.id, name: newsletter.name, description: newsletter.description },
     publisher: { name: config.publisher.name, postalAddress: config.publisher.postalAddress },
@@ -85,7 +153,23 @@ export function buildEditionView(edition: Edition, config: Config): EditionView 
     intro: edition.intro ?? null,
     lead: leadView,
     items,
-    contents: [leadView, ...items].map(({ id, headline, url }) => ({ id, headline, url })),
+    sections,
+    contents: items.slice(0, CONTENTS_ENTRIES).map(({ id, number, headline, url }) => ({ id, number, headline, url })),
+    contentsMore: Math.max(0, items.length - CONTENTS_ENTRIES),
+    readingTime: readingTime(words),
+    brand: resolveBrand(config),
+    quote,
+    sponsor: sponsor
+      ? {
+          label: sponsor.label,
+          headline: sponsor.headline,
+          text: sponsor.text,
+          url: sponsor.url,
+          image: sponsor.image ? { ...sponsor.image } : null,
+          afterNumber: Math.min(SPONSOR_AFTER, 1 + items.length),
+        }
+      : null,
+    numbers,
     links: {
       viewInBrowserUrl: `${base}/archive/${encodeURIComponent(newsletter.id)}/${edition.date}`,
       signUpUrl: `${base}/`,

@@ -16,7 +16,7 @@ export {
   placeholderNonce,
   placeholderToken,
 } from './reader-fields.ts';
-export { buildEditionView, longDate } from './edition-view.ts';
+export { buildEditionView, longDate, groupBySection, countWords, readingTime, WORDS_PER_MINUTE, NO_SECTION_HEADING } from './edition-view.ts';
 export { dateFnsLocale } from './date-locale.ts';
 export { renderReactEmail } from './react-engine.ts';
 export { renderMjml, toMjmlMarkup } from './mjml-engine.ts';

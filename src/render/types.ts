@@ -2,6 +2,7 @@
  * The render contracts shared by templates, delivery, preview and the web app.
  * Templates are pure: typed props in, `{ subject, html, text }` out.
  */
+import type { Brand } from '../content/resolve-brand.ts';
 
 /** The per-reader fields of an edition copy (issue 2, "render once, personalize many"). */
 export interface Reader {
@@ -40,11 +41,33 @@ export type ReaderField = 'greeting' | 'firstName' | 'email' | 'unsubscribeUrl';
 /** One article as every edition template shows it: already validated, plain text (templates escape it). */
 export interface ArticleView {
   id: string;
+  /** Its place in the edition, counted across sections: the lead is 1. */
+  number: number;
   kicker: string;
   headline: string;
   dek: string;
   url: string;
   section?: string;
+  /** The "Why it matters" line, or null. */
+  why: string | null;
+}
+
+/** The short items under one section heading. */
+export interface SectionView {
+  /** The heading; null when no item of the edition has a section (then there is one group, unheaded). */
+  heading: string | null;
+  items: ArticleView[];
+}
+
+export interface SponsorView {
+  /** "Sponsored" unless the edition file says otherwise; always shown. */
+  label: string;
+  headline: string;
+  text: string;
+  url: string;
+  image: ImageView | null;
+  /** The number of the story it follows (3, or the last story of a shorter edition). */
+  afterNumber: number;
 }
 
 export interface ImageView {
@@ -87,10 +110,22 @@ export interface EditionView {
   /** The editor's note, when the curated edition has one. */
   intro: string | null;
   lead: LeadView;
-  /** Every article after the lead, in order. */
+  /** Every article after the lead, in reading order (grouped by section, numbered from 2). */
   items: ArticleView[];
-  /** Lead first, then items: the "In this edition" list. */
-  contents: Array<Pick<ArticleView, 'id' | 'headline' | 'url'>>;
+  /** The same items under their section headings, in the newsletter's `sections` order. */
+  sections: SectionView[];
+  /** "In this edition": the first few stories after the lead, short enough for one phone screen. */
+  contents: Array<Pick<ArticleView, 'id' | 'number' | 'headline' | 'url'>>;
+  /** How many stories follow that the contents list leaves out ("and 12 more below"). */
+  contentsMore: number;
+  /** The edition's length in words (what a reader reads: stories and modules, not links or footer). */
+  readingTime: { words: number; minutes: number; label: string };
+  /** Logo, colours and fonts from `publisher.brand`. */
+  brand: Brand;
+  quote: { text: string; by: string | null } | null;
+  sponsor: SponsorView | null;
+  /** "By the numbers", or an empty list. */
+  numbers: Array<{ figure: string; text: string }>;
   links: {
     /** `{baseUrl}/archive/{newsletter}/{date}` */
     viewInBrowserUrl: string;

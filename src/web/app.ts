@@ -10,7 +10,7 @@ import {
   type Tokens,
   type TransactionalTemplates,
 } from '../audience/index.ts';
-import type { Config } from '../content/index.ts';
+import { resolveBrand, type Config } from '../content/index.ts';
 import { isDaybreakError } from '../errors.ts';
 import { clientIp, rateLimitKey } from './client-ip.ts';
 import { HttpError } from './http-error.ts';
@@ -27,7 +27,8 @@ import {
 import { createRateLimiter } from './rate-limiter.ts';
 import { readBody } from './read-body.ts';
 import { honeypotFilled, parseSignUp, signUpCandidate } from './signup-body.ts';
-import { SITE_CSS } from './site-css.ts';
+import { siteCss } from './site-css.ts';
+import { brandAssets } from './brand-assets.ts';
 import { registryTemplates } from './transactional-templates.ts';
 import { projectUrl } from '../project-root.ts';
 
@@ -106,6 +107,8 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
   const limiter = createRateLimiter({ limit: options.signupRatePerMinute ?? config.web.signupRatePerMinute, windowMs: 60_000 });
   const allowedOrigins = new Set(config.web.allowedOrigins);
   const version = options.version ?? PACKAGE_VERSION;
+  const brand = resolveBrand(config);
+  const css = siteCss(brand);
   const signUpHtml = signUpPage(config);
   const thanksHtml = thanksPage(config);
 
@@ -140,8 +143,10 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
   app.get('/', (c) => c.html(signUpHtml));
   app.get('/assets/daybreak.css', (c) => {
     c.header('Cache-Control', 'public, max-age=3600');
-    return c.body(SITE_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' });
+    return c.body(css, 200, { 'Content-Type': 'text/css; charset=utf-8' });
   });
+  // The logo files, at the stable URLs the emails reference under baseUrl.
+  app.route('/', brandAssets(brand));
 
   app.post('/subscribe', async (c) => {
     c.set('json', prefersJson(c));

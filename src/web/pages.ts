@@ -1,5 +1,5 @@
 import type { Config } from '../content/index.ts';
-import { describeSchedule } from '../content/index.ts';
+import { describeSchedule, resolveBrand } from '../content/index.ts';
 import type { NewsletterSummary } from '../audience/index.ts';
 import { html, type Raw } from './html.ts';
 
@@ -17,6 +17,16 @@ function lede(config: Config): string {
   return `${from}${pick}. We'll email you once to confirm.`;
 }
 
+/** The masthead's brand: the logo (with its dark-mode twin, or on a light panel without one), else the name. */
+function masthead(config: Config): Raw {
+  const { logo, logoDark } = resolveBrand(config);
+  if (!logo) return html`${config.publisher.name}`;
+  // Same-origin paths: the pages' CSP allows images from 'self' only.
+  const light = html`<img class="logo${logoDark ? ' logo-light' : ''}" src="${logo.path}" alt="${logo.alt}" width="${logo.width}" height="${logo.height}">`;
+  if (!logoDark) return html`<span class="logo-panel">${light}</span>`;
+  return html`${light}<img class="logo logo-dark" src="${logoDark.path}" alt="${logoDark.alt}" width="${logoDark.width}" height="${logoDark.height}">`;
+}
+
 export function layout(config: Config, title: string, body: Raw): string {
   return (
     '<!doctype html>' +
@@ -30,7 +40,7 @@ export function layout(config: Config, title: string, body: Raw): string {
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
-<header class="masthead"><div class="inner"><p class="brand"><a href="/">${config.publisher.name}</a></p></div></header>
+<header class="masthead"><div class="inner"><p class="brand"><a href="/">${masthead(config)}</a></p></div></header>
 <main id="main">
 ${body}
 </main>

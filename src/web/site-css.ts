@@ -1,26 +1,42 @@
+import type { Brand } from '../content/index.ts';
+
 /**
  * The pages' one stylesheet, served from /assets/daybreak.css (same origin, so the CSP can stay
- * `style-src 'self'`). System fonts, no third-party assets; mobile first, dark mode by media query.
+ * `style-src 'self'`), in the publisher's brand: its accent, link colour and fonts in light and dark, so
+ * the sign-up, confirm, unsubscribe and archive pages match the emails. No third-party assets; mobile
+ * first, dark mode by media query. Built from validated colours and font lists only.
+ *
+ * @example
+ * app.get('/assets/daybreak.css', (c) => c.body(siteCss(resolveBrand(config))));
  */
-export const SITE_CSS = `
-:root { color-scheme: light dark; --bg: #faf7f2; --card: #ffffff; --ink: #1c1b19; --muted: #5b5852; --line: #dcd6cc;
-  --accent: #a3361f; --accent-ink: #ffffff; --focus: #1f5fbf; --error-bg: #fdecea; --error-ink: #8a1c10; }
+export function siteCss(brand: Brand): string {
+  const l = brand.light;
+  const d = brand.dark;
+  return `
+:root { color-scheme: light dark; --bg: ${l.site}; --card: ${l.paper}; --ink: ${l.ink}; --muted: ${l.muted}; --line: #dcd6cc;
+  --accent: ${l.accent}; --accent-ink: ${l.onAccent}; --link: ${l.link}; --focus: #1f5fbf; --error-bg: #fdecea; --error-ink: #8a1c10;
+  --body-font: ${brand.fontFamily}; --heading-font: ${brand.headingFontFamily}; }
+.logo-dark { display: none; }
 @media (prefers-color-scheme: dark) {
-  :root { --bg: #161513; --card: #201f1c; --ink: #f1ede6; --muted: #b5afa5; --line: #3a3732; --accent: #e0694f;
-    --accent-ink: #161513; --focus: #8ab4ff; --error-bg: #3b1d18; --error-ink: #ffb4a6; }
+  :root { --bg: ${d.site}; --card: ${d.paper}; --ink: ${d.ink}; --muted: ${d.muted}; --line: #3a3732; --accent: ${d.accent};
+    --accent-ink: ${d.onAccent}; --link: ${d.link}; --focus: #8ab4ff; --error-bg: #3b1d18; --error-ink: #ffb4a6; }
+  .logo-light { display: none; }
+  .logo-dark { display: block; }
 }
+.logo { max-width: 100%; height: auto; }
+.logo-panel { display: inline-block; background: ${l.paper}; padding: .35rem .5rem; border-radius: 6px; }
 *, *::before, *::after { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
-body { margin: 0; background: var(--bg); color: var(--ink); font: 17px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+body { margin: 0; background: var(--bg); color: var(--ink); font: 17px/1.55 var(--body-font); }
 .skip { position: absolute; left: -10000px; }
 .skip:focus { left: 1rem; top: 1rem; background: var(--card); padding: .5rem 1rem; z-index: 1; }
 .masthead { border-bottom: 1px solid var(--line); background: var(--card); }
 .masthead .inner, main, .site-footer { max-width: 40rem; margin: 0 auto; padding: 0 1.25rem; }
 .masthead .inner { padding-top: .9rem; padding-bottom: .9rem; }
-.brand { margin: 0; font: 700 1.35rem/1.2 Georgia, "Times New Roman", serif; letter-spacing: .01em; }
+.brand { margin: 0; font: 700 1.35rem/1.2 var(--heading-font); letter-spacing: .01em; }
 .brand a { color: inherit; text-decoration: none; }
 main { padding-top: 2rem; padding-bottom: 2.5rem; }
-h1 { font: 700 clamp(1.6rem, 5vw, 2.2rem)/1.15 Georgia, "Times New Roman", serif; margin: 0 0 .6rem; }
+h1 { font: 700 clamp(1.6rem, 5vw, 2.2rem)/1.15 var(--heading-font); margin: 0 0 .6rem; }
 .lede { margin: 0 0 1.5rem; color: var(--muted); font-size: 1.05rem; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 1rem; }
 @media (min-width: 40rem) { .card { padding: 1.5rem; } }
@@ -52,6 +68,7 @@ button.secondary { background: transparent; color: var(--ink); border: 1px solid
 .actions { display: flex; flex-direction: column; gap: .75rem; margin-top: 1.25rem; }
 @media (min-width: 40rem) { .actions { flex-direction: row; align-items: center; } }
 .actions form { margin: 0; }
-a { color: var(--accent); }
+a { color: var(--link); }
 .site-footer { padding-bottom: 2rem; font-size: .85rem; color: var(--muted); }
 `;
+}

@@ -1,4 +1,4 @@
-import type { Config } from '../content/index.ts';
+import { resolveBrand, type Config } from '../content/index.ts';
 import { getTemplate, type RenderedEmail, type TransactionalTemplate } from '../render/index.ts';
 import { fallbackTemplates, type NewsletterSummary, type TransactionalTemplates } from '../audience/index.ts';
 
@@ -24,7 +24,7 @@ function addressOf(from: string): string {
  * to the plain built-in one if its template is missing.
  */
 export function registryTemplates(config: Config): TransactionalTemplates {
-  const publisher = { name: config.publisher.name, postalAddress: config.publisher.postalAddress };
+  const publisher = { name: config.publisher.name, postalAddress: config.publisher.postalAddress, brand: resolveBrand(config) };
   const render = (name: string, props: unknown, fallback: () => Promise<RenderedEmail>) => {
     const template = find(name);
     return template ? template.render(props) : fallback();

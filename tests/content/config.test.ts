@@ -33,7 +33,12 @@ describe('config', () => {
     const config = inDir(data.dir, () => loadConfig());
     expect(config.file).toBeNull();
     expect(config.baseUrl).toBe('http://localhost:3000');
-    expect(config.publisher).toEqual({ name: 'The Daybreak Post', postalAddress: '1 Example Plaza, Springfield, USA', from: 'Daybreak <briefing@example.com>' });
+    expect(config.publisher).toEqual({
+      name: 'The Daybreak Post',
+      postalAddress: '1 Example Plaza, Springfield, USA',
+      from: 'Daybreak <briefing@example.com>',
+      brand: { accentColor: '#a8321e', linkColor: '#0b4f8a', fontFamily: 'Georgia, Times, serif', logoWidth: 180 },
+    });
     expect(config.newsletters).toEqual([
       {
         id: 'morning',

@@ -27,6 +27,9 @@ async function setup(readers: SeedReader[], delivery: Record<string, unknown> = 
   cleanup.push(tmp.remove);
   const config = JSON.parse(readFileSync(join(REPO, 'daybreak.config.json'), 'utf8')) as Record<string, unknown>;
   config.delivery = { maxConnections: 2, retries: 0, retryBaseMs: 5, socketTimeoutMs: 3000, ...delivery };
+  // Logo paths are relative to the config file's folder: the copy points at the repository's files.
+  const brand = (config.publisher as { brand: Record<string, string> }).brand;
+  for (const key of ['logo', 'logoDark']) brand[key] = join(REPO, brand[key]!);
   writeFileSync(join(tmp.dir, 'daybreak.config.json'), JSON.stringify(config));
   const db = migratedSqlite(join(tmp.dir, 'daybreak.db'));
   cleanup.push(() => db.close());

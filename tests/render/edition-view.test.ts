@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildEditionView, dateFnsLocale, longDate } from '../../src/render/index.ts';
+import { buildEditionView, countWords, dateFnsLocale, longDate, readingTime, WORDS_PER_MINUTE } from '../../src/render/index.ts';
 import { article, leadArticle, testConfig, testEdition } from './fixtures.ts';
 
 describe('buildEditionView', () => {
@@ -38,10 +38,65 @@ describe('buildEditionView', () => {
     }
   });
 
-  it('puts the lead first in the contents list, then every item in order', () => {
+  it('lists the stories after the lead in "In this edition", numbered from 2 since the lead is 1', () => {
     const view = buildEditionView(testEdition(4), testConfig());
-    expect(view.contents.map((c) => c.id)).toEqual(['lead-story', 'story-1', 'story-2', 'story-3']);
+    expect(view.lead.number).toBe(1);
+    expect(view.contents.map((c) => [c.number, c.id])).toEqual([[2, 'story-1'], [3, 'story-2'], [4, 'story-3']]);
+    expect(view.contentsMore).toBe(0);
     expect(view.items.map((c) => c.id)).toEqual(['story-1', 'story-2', 'story-3']);
+  });
+
+  it('keeps "In this edition" to five stories and counts the rest', () => {
+    const view = buildEditionView(testEdition(25), testConfig());
+    expect(view.contents.map((c) => c.number)).toEqual([2, 3, 4, 5, 6]);
+    expect(view.contentsMore).toBe(19);
+  });
+
+  it('groups items under the configured sections in that order, unlisted sections next, sectionless items last, numbered in reading order', () => {
+    const config = testConfig({
+      newsletters: [{ id: 'morning', name: 'The Morning Briefing', sections: ['Science', 'Politics'], schedule: { cron: '0 6 * * *', timezone: 'America/New_York' } }],
+    });
+    const items = [
+      article(1, { id: 'p1', section: 'Politics' }),
+      article(2, { id: 'none', section: undefined }),
+      article(3, { id: 'c1', section: 'Culture' }),
+      article(4, { id: 's1', section: 'Science' }),
+      article(5, { id: 'p2', section: 'Politics' }),
+    ];
+    const view = buildEditionView(testEdition(2, config, { items }), config);
+    expect(view.sections.map((g) => [g.heading, g.items.map((i) => `${i.number}:${i.id}`)])).toEqual([
+      ['Science', ['2:s1']],
+      ['Politics', ['3:p1', '4:p2']],
+      ['Culture', ['5:c1']],
+      ['More news', ['6:none']],
+    ]);
+    expect(view.items.map((i) => i.id)).toEqual(['s1', 'p1', 'p2', 'c1', 'none']);
+  });
+
+  it('leaves the one group unheaded when no item has a section', () => {
+    const items = [article(1, { section: undefined }), article(2, { section: undefined })];
+    const view = buildEditionView(testEdition(3, testConfig(), { items }), testConfig());
+    expect(view.sections).toHaveLength(1);
+    expect(view.sections[0]!.heading).toBeNull();
+  });
+
+  it('counts the words a reader reads and turns them into a reading time', () => {
+    const lead = article(0, { id: 'l', headline: 'One two three', dek: 'Four five', body: ['Six seven eight — nine'], why: 'Ten' });
+    const items = [article(1, { headline: 'Eleven', dek: 'Twelve thirteen', why: undefined })];
+    const edition = testEdition(2, testConfig(), { lead, items, intro: 'Fourteen', quote: { text: 'Fifteen sixteen', by: 'Seventeen' }, numbers: [{ figure: '41', text: 'nineteen' }] });
+    const view = buildEditionView(edition, testConfig());
+    expect(view.readingTime).toEqual({ words: 19, minutes: 1, label: '1-minute read' });
+    expect(readingTime(WORDS_PER_MINUTE * 6).label).toBe('6-minute read');
+    expect(readingTime(WORDS_PER_MINUTE * 6 + WORDS_PER_MINUTE * 0.6).minutes).toBe(7);
+    expect(countWords(['a — b', '', null, '  c  '])).toBe(3);
+  });
+
+  it('places the sponsor after story 3, or after the last story of a shorter edition', () => {
+    const sponsor = { label: 'Sponsored', headline: 'Try it', text: 'It is good.', url: 'https://ads.example.com/x' };
+    expect(buildEditionView(testEdition(10, testConfig(), { sponsor }), testConfig()).sponsor).toMatchObject({ afterNumber: 3, label: 'Sponsored', image: null });
+    expect(buildEditionView(testEdition(2, testConfig(), { sponsor }), testConfig()).sponsor?.afterNumber).toBe(2);
+    expect(buildEditionView(testEdition(1, testConfig(), { sponsor }), testConfig()).sponsor?.afterNumber).toBe(1);
+    expect(buildEditionView(testEdition(10), testConfig()).sponsor).toBeNull();
   });
 
   it('shows at most three lead paragraphs and says when the body goes on', () => {

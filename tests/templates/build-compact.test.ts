@@ -44,7 +44,8 @@ describe('daybreak build --template compact', () => {
     expect(result.files.html).toBe(join(dir, 'out', id, date, 'compact.html'));
     for (const file of Object.values(result.files)) expect(existsSync(file), file).toBe(true);
     const html = readFileSync(result.files.html, 'utf8');
-    expect(html).toContain('mj-column-per-50');
+    // The compact layout, not the briefing's: items as half-width inline-blocks (class "ic").
+    expect(html).toContain('class="ic"');
     const mail = await simpleParser(readFileSync(result.files.eml));
     expect(mail.subject).toBe(edition.subject);
     expect(mail.html).toBe(html);

@@ -22,12 +22,7 @@ async function full(template: string, edition = testEdition(25, config), reader:
   return getEditionTemplate(template).render({ view: buildEditionView(edition, cfg), reader });
 }
 
-/** Text of every element carrying a class, by class name (MJML puts css-class on the element around the text). */
-function columnsOf(html: string): string[] {
-  return elements(html)
-    .filter((e) => /\bmj-column-per-\d+\b/.test(e.attribs.class ?? ''))
-    .map((e) => /\bmj-column-per-(\d+)\b/.exec(e.attribs.class!)![1]!);
-}
+
 
 describe('the sign-up box, worded once in the view', () => {
   const bare = testConfig({ newsletters: [{ id: 'morning', name: 'The Morning Briefing', schedule: { cron: '0 6 * * *', timezone: 'America/New_York' } }] });
@@ -117,22 +112,41 @@ describe('the compact template (MJML)', () => {
     expect(textOf(parseDocument(html))).toContain('Good morning.');
   });
 
+  /** An edition whose items have no section: one unheaded group, so the pairing is the edition's order. */
+  const unsectioned = (count: number) => {
+    const edition = testEdition(count, config);
+    return { ...edition, items: edition.items.map(({ section: _section, ...a }) => a) };
+  };
+
+  /** The items laid out as halves (class "ic"): inline-blocks of at most half the width. */
+  const halvesOf = (html: string) => elements(html).filter((e) => /\bic\b/.test(e.attribs.class ?? ''));
+
   it('puts the short items two to a row, and an odd last item alone on its row', async () => {
     // 25 articles: the lead plus 24 items, twelve rows of two.
-    const even = columnsOf((await full('compact', testEdition(25, config))).html);
-    expect(even.filter((w) => w === '50')).toHaveLength(24);
-    const odd = columnsOf((await full('compact', testEdition(4, config))).html);
-    expect(odd.filter((w) => w === '50')).toHaveLength(2);
-    // Masthead, lead, the lone third item, sign-up box and footer are full width.
-    expect(odd.filter((w) => w === '100')).toHaveLength(5);
+    expect(halvesOf((await full('compact', unsectioned(25))).html)).toHaveLength(24);
+    const { html } = await full('compact', unsectioned(4));
+    const halves = halvesOf(html);
+    expect(halves.map((e) => textOf(e))).toEqual([expect.stringContaining('2.'), expect.stringContaining('3.')]);
+    // The third item is not a half: it has the row to itself.
+    expect(textOf(parseDocument(html))).toContain('4. ');
+    expect(halves.some((e) => textOf(e).includes('4. '))).toBe(false);
   });
 
-  it('stacks the columns below 480 px: they are full width unless the min-width:480px media query applies', async () => {
-    const { html } = await full('compact', testEdition(5, config));
-    expect(html).toContain('@media only screen and (min-width:480px)');
-    expect(html).toMatch(/\.mj-column-per-50 \{ width:50% !important; max-width: 50%; \}/);
-    const column = elements(html).find((e) => (e.attribs.class ?? '').includes('mj-column-per-50'))!;
-    expect(column.attribs.style).toContain('width:100%');
+  it('pairs items within their section, so a section of one item takes a whole row under its heading', async () => {
+    // Four items in two sections: Politics has three (a pair and a lone one), Science one.
+    const edition = testEdition(5, config);
+    const items = edition.items.map((a, i) => ({ ...a, section: i === 1 ? 'Science' : 'Politics' }));
+    const { html } = await full('compact', { ...edition, items });
+    const headings = elements(html).filter((e) => /\bsec\b/.test(e.attribs.class ?? '')).map((e) => textOf(e).trim().toUpperCase());
+    expect(headings).toEqual(['POLITICS', 'SCIENCE']);
+    expect(halvesOf(html)).toHaveLength(2);
+  });
+
+  it('stacks the halves below 480 px: full width unless the screen is wide enough for two', async () => {
+    const { html } = await full('compact', unsectioned(5));
+    expect(html).toContain('@media (max-width:480px){.ic{max-width:100%!important}}');
+    const half = halvesOf(html)[0]!;
+    expect(half.attribs.style).toContain('display:inline-block;width:100%;max-width:284px');
   });
 
   it('keeps a 25-article edition under the 102 KB Gmail clips at', async () => {

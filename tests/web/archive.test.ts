@@ -79,6 +79,24 @@ describe('GET /archive', () => {
 });
 
 describe('GET /archive/<newsletter>/<date>', () => {
+  it('marks the sponsor link rel="sponsored" on the web copy, with its label, for both designs', async () => {
+    const { archive } = await setup();
+    const sponsor = { label: 'Sponsored', headline: 'Harbor Street Coffee', text: 'Beans roasted the morning you order.', url: 'https://coffee.example/daybreak' };
+    const withSponsor: Content = { ...content, editions: new Map([['morning/2026-11-30', { sponsor, file: 'data/editions/morning/2026-11-30.json' }]]) };
+    for (const template of ['briefing', 'compact']) {
+      const cfg = ConfigSchema.parse({ ...config, newsletters: config.newsletters.map((n, i) => (i === 0 ? { ...n, template } : n)) });
+      const res = await createArchiveApp({ config: cfg, archive, loadContent: () => withSponsor }).request('http://localhost/morning/2026-11-30');
+      expect(res.status).toBe(200);
+      const page = await res.text();
+      const anchors: Array<Record<string, string>> = [];
+      const parser = new Parser({ onopentag: (name, attribs) => name === 'a' && anchors.push(attribs) });
+      parser.end(page);
+      expect(anchors.filter((a) => a.href === sponsor.url).map((a) => a.rel), template).toEqual(['sponsored noopener']);
+      expect(anchors.filter((a) => a.rel?.includes('sponsored')).map((a) => a.href), template).toEqual([sponsor.url]);
+      expect(page).toContain('>Sponsored<');
+    }
+  });
+
   it('shows the edition as readers got it, without their name, address or tokens, and a sign-up link instead of unsubscribe', async () => {
     const { app } = await setup();
     const res = await get(app, '/morning/2026-11-30');

@@ -4,6 +4,7 @@ import type { Browser } from 'playwright-core';
 import { launchChromium, skipBrowser } from '../helpers/chromium.ts';
 import { startServer, type RunningServer } from '../../src/web/index.ts';
 import { harness, linkTo, parse, testConfig, type Harness } from './setup.ts';
+import { lowContrastText } from '../helpers/low-contrast-text.ts';
 
 describe.skipIf(skipBrowser)('sign-up in a real browser (Chromium)', () => {
   let h: Harness;
@@ -61,4 +62,58 @@ describe.skipIf(skipBrowser)('sign-up in a real browser (Chromium)', () => {
     await desktop.screenshot({ path: 'out/signup-1280.png', fullPage: true });
     await desktop.close();
   }, 60_000);
+});
+
+describe.skipIf(skipBrowser)('the site pages in the brand (Chromium)', () => {
+  let h: Harness;
+  let server: RunningServer;
+  let browser: Browser;
+  const root = new URL('../..', import.meta.url).pathname;
+
+  beforeAll(async () => {
+    const config = testConfig({
+      publisher: {
+        name: 'The Daybreak Post',
+        postalAddress: '120 Harbor Street, Portland, ME',
+        brand: { logo: `${root}data/brand/logo.png`, logoDark: `${root}data/brand/logo-dark.png`, logoWidth: 200, accentColor: '#9c2b1c' },
+      },
+    });
+    h = await harness({ config });
+    server = await startServer(h.app, { port: 0 });
+    browser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await h?.close();
+  });
+
+  it.each(['light', 'dark'] as const)('shows the %s logo in the masthead, loaded, and the other one hidden', async (scheme) => {
+    const page = await browser.newPage({ viewport: { width: 375, height: 800 }, colorScheme: scheme });
+    await page.goto(`${server.url}/`);
+    const shown = await page.evaluate(() =>
+      Array.from(document.querySelectorAll<HTMLImageElement>('.masthead img')).filter((i) => i.getClientRects().length > 0 && i.naturalWidth > 0).map((i) => new URL(i.src).pathname),
+    );
+    expect(shown).toEqual([scheme === 'light' ? '/assets/brand/logo.png' : '/assets/brand/logo-dark.png']);
+    await page.close();
+  });
+
+  it('sends a branded confirmation email that fits a 320 px phone, long confirm link included', async () => {
+    await h.app.request('/subscribe', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=phone%40example.com&newsletters=morning' });
+    await h.settle();
+    const mail = await parse(h.sink.messages.at(-1)!);
+    const page = await browser.newPage({ viewport: { width: 320, height: 800 } });
+    await page.route('**/*', (route) => (route.request().url().startsWith('http') ? route.abort() : route.continue()));
+    await page.setContent(String(mail.html), { waitUntil: 'load' });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+    expect(await page.evaluate(() => Array.from(document.querySelectorAll('img')).map((i) => i.getAttribute('src')))).toEqual(['http://daybreak.test/assets/brand/logo.png']);
+    await page.close();
+  });
+
+  it.each(['light', 'dark'] as const)('keeps every text/background pair of the sign-up page at WCAG AA in %s mode', async (scheme) => {
+    const page = await browser.newPage({ viewport: { width: 375, height: 800 }, colorScheme: scheme });
+    await page.goto(`${server.url}/`);
+    expect(await page.evaluate(lowContrastText)).toEqual([]);
+    await page.close();
+  });
 });
