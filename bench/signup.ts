@@ -163,7 +163,7 @@ async function runServer(): Promise<void> {
     config,
     db,
     mailer,
-    tokens: createTokens('bench-secret-0123456789abcdef'),
+    tokens: await createTokens('bench-secret-0123456789abcdef'),
     signupWriterThread: args.writer !== 'inline',
     log: () => {
       mailFailures += 1;

@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   ENOTFOUND: 'Not found',
   ETOKEN: 'Invalid or expired token',
   EIO: 'A file or folder could not be written',
+  ENOKEY: 'There is no token key yet and this command may not make one',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

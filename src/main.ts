@@ -4,7 +4,7 @@
  * `daybreak start` (and so `npm start`) runs, in one process.
  */
 import { join } from 'node:path';
-import { createTokens, loadSecret, type Tokens } from './audience/index.ts';
+import { createTokens, maskAddresses, openKeyring, type Keyring, type Tokens } from './audience/index.ts';
 import { resolveConfigFile, resolveDataDir, resolveDbFile } from './cli/context.ts';
 import { loadConfig, loadContentFor, type Config } from './content/index.ts';
 import { openDatabase, type Db } from './db/index.ts';
@@ -21,7 +21,10 @@ export interface CreateDaybreakOptions {
   /** Article folder; default `DAYBREAK_DATA`, else data/. */
   dataDir?: string;
   env?: NodeJS.ProcessEnv;
-  /** Where the database (unless DAYBREAK_DB), the secret and the local Maildir live. Default var/. */
+  /**
+   * Where the database (unless DAYBREAK_DB) and the local Maildir live. Default var/. The token keys live
+   * beside the database (keyringFileFor), or come from DAYBREAK_SECRET.
+   */
   varDir?: string;
   /** The scheduler's clock (tests); default the system clock. */
   clock?: Clock;
@@ -43,6 +46,8 @@ export interface Daybreak {
   db: Db;
   mailer: Mailer;
   tokens: Tokens;
+  /** Where the token keys live: the file beside the database, or DAYBREAK_SECRET. */
+  keyring: Keyring;
   app: DaybreakApp;
   scheduler: Scheduler;
   preview: Preview | null;
@@ -75,7 +80,9 @@ function ledgerSince(db: Db): Date | undefined {
 export async function createDaybreak(options: CreateDaybreakOptions = {}): Promise<Daybreak> {
   const env = options.env ?? process.env;
   const varDir = options.varDir ?? 'var';
-  const log = options.log ?? timestamped;
+  const out = options.log ?? timestamped;
+  // A send's error can quote a reader's address (a mail server's refusal); logs get a masked one.
+  const log = (line: string) => out(maskAddresses(line));
   const configFile = options.configFile ?? resolveConfigFile({}, env);
   const config = loadConfig({ file: configFile });
   const dataDir = options.dataDir ?? resolveDataDir({}, env);
@@ -85,8 +92,17 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
   readContent();
   const dbFile = env.DAYBREAK_DB ? resolveDbFile(env) : join(varDir, 'daybreak.db');
   const db = openDatabase(dbFile);
-  const secret = loadSecret({ env, varDir });
-  const tokens = createTokens(secret);
+  // `start` writes (it sends and takes sign-ups), so it may make the first key, and says so.
+  const keyring = openKeyring({ env, dbFile, create: true, onCreate: log });
+  let tokens: Tokens;
+  let secret: string;
+  try {
+    tokens = await createTokens(keyring);
+    secret = (await keyring.current()).secret;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   const mailer = createMailer({ config, env, varDir });
   const now = options.now;
   const clock: Clock = options.clock ?? (now ? { ...systemClock, now } : systemClock);
@@ -144,6 +160,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     db,
     mailer,
     tokens,
+    keyring,
     app,
     scheduler,
     preview,

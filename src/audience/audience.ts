@@ -39,8 +39,11 @@ export interface AudienceOptions {
    */
   writerThread?: boolean;
   onWriterError?: (error: Error) => void;
-  /** Told about every mail that failed to go out (the web app logs it). */
-  onMailError?: (error: unknown, to: string, kind: string) => void;
+  /**
+   * Told about every mail that failed to go out (the web app logs it). It gets the subscriber's id, not
+   * the address: logs are read by more people, and kept longer, than the subscriber table.
+   */
+  onMailError?: (error: unknown, subscriberId: number, kind: string) => void;
 }
 
 export type Audience = ReturnType<typeof createAudience>;
@@ -85,18 +88,18 @@ export function createAudience(options: AudienceOptions) {
       });
     }
   };
-  const enqueue = (kind: string, to: string, build: () => Promise<RenderedEmail>, onFailure?: () => void) => {
+  const enqueue = (kind: string, to: { email: string; subscriberId: number }, build: () => Promise<RenderedEmail>, onFailure?: () => void) => {
     queue.push(async () => {
       try {
         const mail = await build();
-        await mailer.send({ to, subject: mail.subject, html: mail.html, text: mail.text });
+        await mailer.send({ to: to.email, subject: mail.subject, html: mail.html, text: mail.text });
       } catch (error) {
         try {
           onFailure?.();
         } catch {
           // the store may be closed at shutdown; the mail error below is the one worth reporting
         }
-        options.onMailError?.(error, to, kind);
+        options.onMailError?.(error, to.subscriberId, kind);
       }
     });
     // Next turn of the event loop, not now: the answer to the request goes out before any mail work.
@@ -128,7 +131,7 @@ export function createAudience(options: AudienceOptions) {
   const afterSignUp = (request: SignUpRequest, outcome: SignUpOutcome, at: Date) => {
     if (!outcome.sendConfirmation) return;
     const stamp = at.toISOString();
-    enqueue('confirmation', request.email, () => renderConfirmation(outcome.subscriberId, outcome.pending), () =>
+    enqueue('confirmation', { email: request.email, subscriberId: outcome.subscriberId }, () => renderConfirmation(outcome.subscriberId, outcome.pending), () =>
       store.restoreConfirmationSentAt(outcome.subscriberId, outcome.previousConfirmationSentAt, stamp),
     );
   };
@@ -212,8 +215,8 @@ export function createAudience(options: AudienceOptions) {
     },
 
     /** For GET /confirm: what the token would confirm, without changing anything. */
-    inspectConfirm(token: string): { newsletters: NewsletterSummary[] } {
-      const claims = tokens.verify(token, 'confirm', now());
+    async inspectConfirm(token: string): Promise<{ newsletters: NewsletterSummary[] }> {
+      const claims = await tokens.verify(token, 'confirm', now());
       if (store.isTokenUsed(tokens.digest(token)) || !store.get(claims.subscriberId)) {
         throw new DaybreakError('ETOKEN', 'This link is invalid or has expired.');
       }
@@ -221,19 +224,19 @@ export function createAudience(options: AudienceOptions) {
     },
 
     /** For POST /confirm: confirms, burns the token, queues the welcome mail. */
-    confirm(token: string): { newsletters: NewsletterSummary[] } {
+    async confirm(token: string): Promise<{ newsletters: NewsletterSummary[] }> {
       const at = now();
-      const claims = tokens.verify(token, 'confirm', at);
+      const claims = await tokens.verify(token, 'confirm', at);
       const ids = claims.newsletters.filter((id) => byId.has(id));
       const changed = store.confirm(claims.subscriberId, ids, tokens.digest(token), at);
       const person = store.get(claims.subscriberId);
       if (changed.length > 0 && person && person.status === 'active') {
-        enqueue('welcome', person.email, () =>
+        enqueue('welcome', { email: person.email, subscriberId: person.id }, () =>
           templates.welcome({
             publisher: config.publisher,
             newsletters: summaries(changed),
             firstName: person.name,
-            unsubscribeUrls: changed.map((id) => tokens.unsubscribeUrl(config.baseUrl, person.id, id)),
+            unsubscribeUrls: Object.fromEntries(changed.map((id) => [id, tokens.unsubscribeUrl(config.baseUrl, person.id, id)])),
             unsubscribeAllUrl: tokens.unsubscribeAllUrl(config.baseUrl, person.id),
             signUpUrl,
           }),
@@ -243,8 +246,8 @@ export function createAudience(options: AudienceOptions) {
     },
 
     /** For GET /unsubscribe: what the token is for, plus the "everything" token. */
-    inspectUnsubscribe(token: string): { newsletters: NewsletterSummary[]; all: boolean; allToken: string } {
-      const claims = tokens.verify(token, 'unsubscribe', now());
+    async inspectUnsubscribe(token: string): Promise<{ newsletters: NewsletterSummary[]; all: boolean; allToken: string }> {
+      const claims = await tokens.verify(token, 'unsubscribe', now());
       return {
         newsletters: summaries(claims.newsletters),
         all: claims.newsletters.includes(ALL_NEWSLETTERS),
@@ -256,13 +259,13 @@ export function createAudience(options: AudienceOptions) {
      * For POST /unsubscribe (and RFC 8058 one-click): unsubscribes at once; idempotent. The first time
      * something changes it sends one `unsubscribed` mail with a link to subscribe again; a repeat sends none.
      */
-    unsubscribe(token: string): { newsletters: NewsletterSummary[]; all: boolean; changed: string[] } {
+    async unsubscribe(token: string): Promise<{ newsletters: NewsletterSummary[]; all: boolean; changed: string[] }> {
       const at = now();
-      const claims = tokens.verify(token, 'unsubscribe', at);
+      const claims = await tokens.verify(token, 'unsubscribe', at);
       const changed = store.unsubscribe(claims.subscriberId, claims.newsletters, at);
       const person = changed.length > 0 ? store.get(claims.subscriberId) : undefined;
       if (person && person.status === 'active') {
-        enqueue('unsubscribed', person.email, () =>
+        enqueue('unsubscribed', { email: person.email, subscriberId: person.id }, () =>
           templates.unsubscribed({
             publisher: config.publisher,
             newsletters: summaries(changed),

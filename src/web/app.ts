@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
-import { createAudience, type Audience, type ConfirmationMailer, type Tokens, type TransactionalTemplates } from '../audience/index.ts';
+import { createAudience, maskAddresses, type Audience, type ConfirmationMailer, type Tokens, type TransactionalTemplates } from '../audience/index.ts';
 import type { Config } from '../content/index.ts';
 import type { Db } from '../db/index.ts';
 import { isDaybreakError } from '../errors.ts';
@@ -74,7 +74,9 @@ const TOKEN_ERROR_TITLE = 'This link has expired or is invalid';
  */
 export function createApp(options: CreateAppOptions): DaybreakApp {
   const { config, db, tokens } = options;
-  const log = options.log ?? ((message: string, error?: unknown) => console.error(`daybreak: ${message}`, error ?? ''));
+  const sink = options.log ?? ((message: string, error?: unknown) => console.error(`daybreak: ${message}`, error ?? ''));
+  // A mail server's error quotes the recipient; a failing request's error may quote a reader's input.
+  const log = (message: string, error?: unknown) => sink(maskAddresses(message), error === undefined ? undefined : maskedError(error));
   const audience = createAudience({
     config,
     db,
@@ -84,7 +86,7 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
     now: options.now,
     writerThread: options.signupWriterThread,
     onWriterError: (error) => log('the sign-up writer thread failed; committing on the web thread from now on', error),
-    onMailError: (error, to, kind) => log(`could not send the ${kind} email to ${to}: ${(error as Error)?.message ?? error}`),
+    onMailError: (error, subscriberId, kind) => log(`could not send the ${kind} email to subscriber #${subscriberId}: ${(error as Error)?.message ?? error}`),
   });
   const limiter = createRateLimiter({ limit: options.signupRatePerMinute ?? config.web.signupRatePerMinute, windowMs: 60_000 });
   const allowedOrigins = new Set(config.web.allowedOrigins);
@@ -169,22 +171,22 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
     throw new HttpError(405, 'Sign up with the form on our sign-up page: this address only takes the form\'s POST.', { headers: { Allow: 'POST' } });
   });
 
-  app.get('/confirm', (c) => {
+  app.get('/confirm', async (c) => {
     const token = c.req.query('token') ?? '';
-    const { newsletters } = audience.inspectConfirm(token);
+    const { newsletters } = await audience.inspectConfirm(token);
     return c.html(confirmPage(config, token, newsletters));
   });
 
   app.post('/confirm', async (c) => {
     const body = await readBody(c.req.raw, { allowEmpty: true });
     const token = (body.kind === 'form' ? body.fields.get('token')?.[0] : undefined) ?? c.req.query('token') ?? '';
-    const { newsletters } = audience.confirm(token);
+    const { newsletters } = await audience.confirm(token);
     return c.html(confirmedPage(config, newsletters));
   });
 
-  app.get('/unsubscribe', (c) => {
+  app.get('/unsubscribe', async (c) => {
     const token = c.req.query('token') ?? '';
-    const { newsletters, all, allToken } = audience.inspectUnsubscribe(token);
+    const { newsletters, all, allToken } = await audience.inspectUnsubscribe(token);
     return c.html(unsubscribePage(config, token, allToken, newsletters, all));
   });
 
@@ -198,7 +200,7 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
       const body = await readBody(c.req.raw, { multipart: true, allowEmpty: true });
       token = (body.kind === 'form' ? body.fields.get('token')?.[0] : undefined) ?? '';
     }
-    const { newsletters, all } = audience.unsubscribe(token);
+    const { newsletters, all } = await audience.unsubscribe(token);
     return c.html(unsubscribedPage(config, newsletters, all));
   });
 
@@ -253,6 +255,15 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
   });
 
   return Object.assign(app as unknown as Hono, { audience });
+}
+
+/** The error with every address in its message and stack masked (maskAddresses). */
+function maskedError(error: unknown): unknown {
+  if (!(error instanceof Error)) return maskAddresses(String(error));
+  const masked = new Error(maskAddresses(error.message));
+  masked.name = error.name;
+  masked.stack = error.stack === undefined ? undefined : maskAddresses(error.stack);
+  return masked;
 }
 
 /** Node's request stream when served by @hono/node-server and nobody has read the body yet. */

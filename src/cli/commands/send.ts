@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { createTokens, emailKey, loadSecret, normalizeEmail } from '../../audience/index.ts';
+import { createTokens, emailKey, normalizeEmail, openKeyring } from '../../audience/index.ts';
 import { findNewsletter, formatIssues, isIsoDate, isSkipped, localDate } from '../../content/index.ts';
 import { openDatabase } from '../../db/index.ts';
 import {
@@ -14,7 +14,7 @@ import {
   type SendProgress,
   type SendReport,
 } from '../../delivery/index.ts';
-import { DaybreakError } from '../../errors.ts';
+import { DaybreakError, isDaybreakError } from '../../errors.ts';
 import { htmlValues, readerFieldValues, renderEdition, sampleUnsubscribeUrl } from '../../render/index.ts';
 import { loadConfigFrom, requestedEdition, resolveDataDir, resolveDbFile } from '../context.ts';
 import { EXIT, ExitStatus } from '../run-cli.ts';
@@ -113,10 +113,8 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
   }
   const rendered = await renderEdition(edition, config);
   const varDir = 'var';
-  const secret = loadSecret({ env, varDir });
-  const tokens = createTokens(secret);
-  const unsubscribeUrlFor = (subscriberId: number, newsletterId: string) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId);
-  const db = openDatabase(resolveDbFile(env));
+  const dbFile = resolveDbFile(env);
+  const db = openDatabase(dbFile);
   const store = createSqliteSendStore(db);
   try {
     if (flags.dryRun) {
@@ -133,6 +131,14 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
       return EXIT.OK;
     }
 
+    // A real send writes the ledger and mails links, so it may make the first key (and says so); a test
+    // copy (--to) writes nothing, so it signs with an existing key only.
+    const keyring = openKeyring({ env, dbFile, create: flags.to === undefined, onCreate: (m) => io.stderr.write(`daybreak: ${m}\n`) });
+    const tokens = await createTokens(keyring).catch((error: unknown) => {
+      if (flags.to !== undefined && isDaybreakError(error, 'ENOKEY')) return null;
+      throw error;
+    });
+    const unsubscribeUrlFor = (subscriberId: number, newsletterId: string) => tokens!.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId);
     const mailer = createMailer({ config, env, varDir });
     try {
       if (flags.to !== undefined) {
@@ -146,7 +152,8 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
           email: address,
           firstName: known?.name ?? null,
           // A stranger's test copy gets a link that is plainly a test (no subscriber to sign a token for).
-          unsubscribeUrl: known ? unsubscribeUrlFor(known.id, newsletter.id) : sampleUnsubscribeUrl(config.baseUrl, 'test-send'),
+          // Likewise before this database has a key: nothing may be signed with a key nobody else will know.
+          unsubscribeUrl: known && tokens ? unsubscribeUrlFor(known.id, newsletter.id) : sampleUnsubscribeUrl(config.baseUrl, 'test-send'),
         });
         const messageId = `test.${randomBytes(12).toString('hex')}@${message.domain}`;
         const raw = message.build({ to: { address, name: known?.name ?? null }, messageId, unsubscribeUrl: values.unsubscribeUrl, htmlValues: htmlValues(values), textValues: values });
@@ -171,7 +178,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
           newsletter,
           date,
           rendered,
-          secret,
+          secret: (await keyring.current()).secret,
           unsubscribeUrlFor,
           ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
           onProgress: (p) => printer.update(p),

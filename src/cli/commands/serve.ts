@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createTokens, loadSecret } from '../../audience/index.ts';
+import { createTokens, openKeyring } from '../../audience/index.ts';
 import { openDatabase } from '../../db/index.ts';
 import { createMailer } from '../../delivery/index.ts';
 import { DaybreakError } from '../../errors.ts';
@@ -32,8 +32,10 @@ export function registerServe(program: Command, io: Io = process, env: NodeJS.Pr
       const config = loadConfigFrom(flags);
       const port = resolvePort(flags.port, env, config.web.port);
       const varDir = 'var';
-      const db = openDatabase(resolveDbFile(env));
-      const tokens = createTokens(loadSecret({ env, varDir }));
+      const dbFile = resolveDbFile(env);
+      // Serving takes sign-ups (it writes), so it may make the first key; it says so when it does.
+      const tokens = await createTokens(openKeyring({ env, dbFile, create: true, onCreate: (m) => io.stdout.write(`${m}\n`) }));
+      const db = openDatabase(dbFile);
       const mailer = createMailer({ config, env, varDir });
       const app = createApp({
         config,
