@@ -253,6 +253,11 @@ export function createFileKeyring(file: string, options: FileKeyringOptions): Ke
         return asKey(key);
       });
     },
+    async list() {
+      const data = cached ?? read();
+      if (!data) throw missing();
+      return data.keys.map((k) => ({ id: k.id, ...(k.createdAt ? { createdAt: k.createdAt } : {}), current: k.id === data.current }));
+    },
     describe: () => file,
   };
 }

@@ -26,6 +26,8 @@ export interface Keyring {
   byId(id: string): Promise<Key | undefined>;
   /** Makes a new key the current one, keeping every older key for verifying; returns the new key. */
   rotate(): Promise<Key>;
+  /** Every key's id and date, never its secret, oldest first; `current` marks the signing key. */
+  list(): Promise<{ id: string; createdAt?: string; current: boolean }[]>;
   /** Where the keys live, for messages: a file path, or "DAYBREAK_SECRET". */
   describe(): string;
 }

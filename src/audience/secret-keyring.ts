@@ -26,6 +26,7 @@ export function secretKeyring(secret: string, source = 'a fixed secret'): Keyrin
         `The token key comes from ${source}, so Daybreak cannot rotate it. Unset ${source} to keep the keys in a file beside the database, where \`daybreak secret rotate\` can add one.`,
       );
     },
+    list: async () => [{ id: key.id, current: true }],
     describe: () => source,
   };
 }

@@ -8,8 +8,9 @@ import { registerSend } from './commands/send.ts';
 import { registerTemplates } from './commands/templates.ts';
 import { registerStart } from './commands/start.ts';
 import { registerRuns } from './commands/runs.ts';
+import { registerSecret } from './commands/secret.ts';
 
-const commands: Register[] = [registerBuild, registerServe, registerSubscribers, registerPreview, registerSend, registerTemplates, registerStart, registerRuns];
+const commands: Register[] = [registerBuild, registerServe, registerSubscribers, registerPreview, registerSend, registerTemplates, registerStart, registerRuns, registerSecret];
 
 const status = await runCli(process.argv.slice(2), commands);
 // The only place that exits: let pending stdout drain first.

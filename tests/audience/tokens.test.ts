@@ -28,6 +28,7 @@ function memoryKeyring(): Keyring & { keys: Key[] } {
       keys.push(key);
       return key;
     },
+    list: async () => keys.map((k, i) => ({ id: k.id, current: i === keys.length - 1 })),
     describe: () => 'memory',
   };
 }
