@@ -142,7 +142,7 @@ export function createAudience(options: AudienceOptions) {
   const writer = options.writerThread && file && file !== ':memory:' ? startSignUpWriter(file, (error) => options.onWriterError?.(error)) : null;
   let inFlight = false;
   const stats = { commits: 0, signUps: 0, onThread: 0 };
-  let batch: { request: SignUpRequest; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  let batch: { request: SignUpRequest; resolve: (outcome: SignUpOutcome) => void; reject: (e: unknown) => void }[] = [];
   type Item = (typeof batch)[number];
 
   const commitInline = (current: Item[], at: Date) => {
@@ -153,8 +153,9 @@ export function createAudience(options: AudienceOptions) {
       // One bad apple must not fail the others: fall back to one transaction each.
       for (const item of current) {
         try {
-          afterSignUp(item.request, store.signUp(item.request, at, interval), at);
-          item.resolve();
+          const outcome = store.signUp(item.request, at, interval);
+          afterSignUp(item.request, outcome, at);
+          item.resolve(outcome);
         } catch (error) {
           item.reject(error);
         }
@@ -163,7 +164,7 @@ export function createAudience(options: AudienceOptions) {
     }
     current.forEach((item, i) => {
       afterSignUp(item.request, outcomes[i]!, at);
-      item.resolve();
+      item.resolve(outcomes[i]!);
     });
   };
 
@@ -182,7 +183,7 @@ export function createAudience(options: AudienceOptions) {
       .then(
         (outcomes) => current.forEach((item, i) => {
           afterSignUp(item.request, outcomes[i]!, at);
-          item.resolve();
+          item.resolve(outcomes[i]!);
         }),
         // The thread's transaction rolled back (or the thread died): do it here, one by one.
         () => commitInline(current, at),
@@ -202,13 +203,14 @@ export function createAudience(options: AudienceOptions) {
     store,
 
     /**
-     * Records the sign-up and queues the confirmation mail when one is due. Resolves after the commit;
-     * resolves the same way for new, pending, confirmed and unsubscribed addresses.
+     * Records the sign-up and queues the confirmation mail when one is due. Resolves after the commit,
+     * the same way for new, pending, confirmed and unsubscribed addresses (the web app answers alike
+     * whatever the outcome; `subscribers add` reports it to the publisher).
      */
-    async signUp(request: SignUpRequest): Promise<void> {
+    async signUp(request: SignUpRequest): Promise<SignUpOutcome> {
       check(request.newsletters);
       if (request.newsletters.length === 0) throw new DaybreakError('EINPUT', 'Choose at least one newsletter.');
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<SignUpOutcome>((resolve, reject) => {
         if (batch.length === 0) setImmediate(flush);
         batch.push({ request, resolve, reject });
       });

@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import {
+  CONFIRMATION_INTERVAL_MS,
+  createAudience,
   createSubscriberStore,
+  createTokens,
+  openKeyring,
   EmailSchema,
   NameSchema,
   normalizeEmail,
@@ -12,6 +16,8 @@ import {
 } from '../../audience/index.ts';
 import type { Config } from '../../content/index.ts';
 import { openDatabase } from '../../db/index.ts';
+import { createMailer } from '../../delivery/index.ts';
+import { registryTemplates } from '../../web/transactional-templates.ts';
 import { DaybreakError } from '../../errors.ts';
 import { loadConfigFrom, resolveDbFile } from '../context.ts';
 import { ExitStatus, EXIT } from '../run-cli.ts';
@@ -40,11 +46,63 @@ function email(raw: string): string {
   return result.data;
 }
 
-function withStore<T>(fn: (store: ReturnType<typeof createSubscriberStore>) => T): T {
-  const db = openDatabase(resolveDbFile());
+function withStore<T>(fn: (store: ReturnType<typeof createSubscriberStore>) => T, env: NodeJS.ProcessEnv = process.env): T {
+  const db = openDatabase(resolveDbFile(env));
   try {
     return fn(createSubscriberStore(db));
   } finally {
+    db.close();
+  }
+}
+
+/**
+ * `subscribers add` without --confirmed: the very sign-up the web page makes (double opt-in, at most one
+ * confirmation a day per address, the same email), then a report of what happened. Without the email the
+ * person would stay pending for ever, with no link to confirm by.
+ */
+async function addThroughSignUp(options: { config: Config; address: string; name: string | null; newsletters: string[]; io: Io; env: NodeJS.ProcessEnv }): Promise<void> {
+  const { config, address, io, env } = options;
+  const dbFile = resolveDbFile(env);
+  // It sends a link, so it may make the database's first token key (and says so).
+  const tokens = await createTokens(openKeyring({ env, dbFile, create: true, onCreate: (m) => io.stdout.write(`${m}\n`) }));
+  const db = openDatabase(dbFile);
+  const mailer = createMailer({ config, env, varDir: 'var' });
+  const failures: string[] = [];
+  try {
+    const audience = createAudience({
+      config,
+      db,
+      tokens,
+      mailer,
+      templates: registryTemplates(config),
+      onMailError: (error) => failures.push((error as Error)?.message ?? String(error)),
+    });
+    const before = audience.store.findByEmail(address);
+    const outcome = await audience.signUp({ email: address, name: options.name, newsletters: options.newsletters, consent: { ip: null, userAgent: null, source: 'cli' } });
+    await audience.close();
+    const head = `${before ? 'Updated' : 'Added'} ${address}`;
+    const person = audience.store.get(outcome.subscriberId)!;
+    const confirmed = person.subscriptions.filter((x) => options.newsletters.includes(x.newsletter) && x.status === 'confirmed').map((x) => x.newsletter);
+    const renameNote = before && options.name !== null && before.name !== options.name ? ` (name left as ${before.name === null ? 'empty' : `"${before.name}"`}: a sign-up never changes an existing person's details)` : '';
+    if (failures.length > 0) {
+      throw new DaybreakError('EDELIVERY', `${head}: ${outcome.pending.join(', ')} pending, but the confirmation email could not be sent: ${failures[0]}. Run the same command again to retry.`);
+    }
+    if (outcome.sendConfirmation) {
+      io.stdout.write(
+        `${head}: ${outcome.pending.join(', ')} pending${renameNote}.\nSent the confirmation email (mail went to ${mailer.describe()}); they are subscribed once they follow its link (it works for 7 days).\n`,
+      );
+    } else if (outcome.pending.length === 0) {
+      io.stdout.write(`${head}: already confirmed for ${confirmed.join(', ')}; nothing sent.\n`);
+    } else if (person.status === 'bounced') {
+      io.stdout.write(`${head}: ${outcome.pending.join(', ')} pending; no confirmation email sent, because mail to this address bounced.\n`);
+    } else {
+      const next = new Date(Date.parse(person.lastConfirmationSentAt!) + CONFIRMATION_INTERVAL_MS);
+      io.stdout.write(
+        `${head}: ${outcome.pending.join(', ')} pending${renameNote}.\nA confirmation email already went to this address at ${person.lastConfirmationSentAt} (at most one a day); its link confirms them. Another can be sent after ${next.toISOString()}, or add them with --confirmed if they already agreed.\n`,
+      );
+    }
+  } finally {
+    await mailer.close();
     db.close();
   }
 }
@@ -60,28 +118,29 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
  * `daybreak subscribers add|list|remove|import|export` over the same SQLite database the web app and the
  * sender use ($DAYBREAK_DB, default var/daybreak.db).
  */
-export function registerSubscribers(program: Command, io: Io = process): void {
+export function registerSubscribers(program: Command, io: Io = process, env: NodeJS.ProcessEnv = process.env): void {
   const cmd = program.command('subscribers').description('Manage subscribers: add, list, remove, import, export');
 
   cmd
     .command('add')
-    .description('Add a subscriber (pending unless --confirmed: they get no mail until they confirm)')
+    .description('Add a subscriber: without --confirmed they get the confirmation email the sign-up page sends, and are subscribed once they follow its link')
     .argument('<email>', 'email address')
     .option('--name <name>', 'first name')
     .option('--newsletter <id>', 'newsletter id; repeat for several (default: the first newsletter)', collect)
-    .option('--confirmed', 'mark the subscriptions confirmed (only for people who already agreed)')
+    .option('--confirmed', 'mark the subscriptions confirmed, sending nothing (only for people who already agreed)')
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
-    .action((raw: string, flags: { name?: string; newsletter?: string[]; confirmed?: boolean; config?: string }) => {
+    .action(async (raw: string, flags: { name?: string; newsletter?: string[]; confirmed?: boolean; config?: string }) => {
       const config = loadConfigFrom(flags);
       const address = email(raw);
       const name = NameSchema.safeParse(flags.name ?? '');
       if (!name.success) usage(name.error.issues[0]!.message);
       const newsletters = newslettersFrom(config, flags.newsletter);
-      const outcome = withStore((store) =>
-        store.add({ email: address, name: name.data, newsletters, confirmed: !!flags.confirmed, source: 'cli' }, new Date()),
-      );
-      const state = flags.confirmed ? 'confirmed' : 'pending';
-      const changes = [...(outcome.renamed ? [`name set to "${name.data}"`] : []), ...(outcome.changed.length > 0 ? [`${outcome.changed.join(', ')} ${state}`] : [])];
+      if (!flags.confirmed) {
+        await addThroughSignUp({ config, address, name: name.data, newsletters, io, env });
+        return;
+      }
+      const outcome = withStore((store) => store.add({ email: address, name: name.data, newsletters, confirmed: true, source: 'cli' }, new Date()), env);
+      const changes = [...(outcome.renamed ? [`name set to "${name.data}"`] : []), ...(outcome.changed.length > 0 ? [`${outcome.changed.join(', ')} confirmed`] : [])];
       io.stdout.write(
         `${outcome.created ? 'Added' : 'Updated'} ${address}: ${changes.length > 0 ? changes.join('; ') : 'nothing changed'}` +
           (outcome.keptUnsubscribed.length > 0 ? `; kept unsubscribed from ${outcome.keptUnsubscribed.join(', ')} (they opted out)` : '') +
@@ -101,7 +160,7 @@ export function registerSubscribers(program: Command, io: Io = process): void {
       loadConfigFrom(flags);
       const status = StatusFlag.safeParse(flags.status);
       if (!status.success) usage(status.error.issues[0]!.message);
-      const people = withStore((store) => store.list({ status: status.data }));
+      const people = withStore((store) => store.list({ status: status.data }), env);
       if (flags.json) {
         io.stdout.write(`${JSON.stringify(people.map(listEntry), null, 2)}\n`);
         return;
@@ -125,7 +184,7 @@ export function registerSubscribers(program: Command, io: Io = process): void {
     .action((raw: string, flags: { config?: string }) => {
       loadConfigFrom(flags);
       const address = normalizeEmail(raw);
-      const removed = withStore((store) => store.remove(address));
+      const removed = withStore((store) => store.remove(address), env);
       if (!removed) {
         io.stderr.write(`daybreak: no subscriber ${address}\n`);
         throw new ExitStatus(EXIT.ERROR);
@@ -194,7 +253,7 @@ export function registerSubscribers(program: Command, io: Io = process): void {
       loadConfigFrom(flags);
       const status = StatusFlag.safeParse(flags.status);
       if (!status.success) usage(status.error.issues[0]!.message);
-      const people = withStore((store) => store.list({ status: status.data }));
+      const people = withStore((store) => store.list({ status: status.data }), env);
       io.stdout.write(
         toCsv([
           ['email', 'name', 'status', 'subscriptions', 'created_at', 'consent_at', 'consent_source'],
