@@ -7,3 +7,4 @@ export { assembleEdition, isSkipped, fillSubject, type Edition, type SkippedEdit
 export { localDate, startOfLocalDate, nextFiring, previousFiring, sendTimeOn } from './schedule-times.ts';
 export { formatIssues, formatPath, parseJson, jsonErrorOffset, readableErrors } from './format-issues.ts';
 export { describeSchedule, timezoneName, type ScheduleLike } from './describe-schedule.ts';
+export { parseMailbox, isSafeAddress, type Mailbox } from './mailbox.ts';

@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { build as buildEdition, registerBuild } from '../../src/cli/commands/build.ts';
+import { send } from '../../src/cli/commands/send.ts';
+import { startSmtpSink } from '../helpers/smtp-sink.ts';
 import { runCli } from '../../src/cli/run-cli.ts';
 import { sampleReader } from '../../src/render/index.ts';
 
@@ -255,4 +257,48 @@ describe('daybreak build', () => {
     expect(failure).toMatchObject({ code: 2 });
     expect((failure as { stderr: string }).stderr).toContain('--date');
   }, 120_000); // two cold CLI starts (tsx compiles every command) on a shared 2-core machine
+
+  it('writes the same From and Reply-To into the .eml as send puts on the mail', async () => {
+    const sink = await startSmtpSink();
+    try {
+      for (const [from, replyTo] of [
+        ['The Daybreak Post <briefing@daybreak.example>', 'Letters <letters@daybreak.example>'],
+        ['"Post, The Daybreak" <briefing@daybreak.example>', 'letters@daybreak.example'],
+        ['Café Daybreak <briefing@daybreak.example>', '"Desk (night)" <desk@daybreak.example>'],
+        ['briefing@daybreak.example (The Daybreak Post)', 'letters@daybreak.example'],
+      ] as const) {
+        const config = JSON.parse(readFileSync(join(dir, 'daybreak.config.json'), 'utf8'));
+        config.publisher = { ...config.publisher, from, replyTo };
+        const file = join(dir, 'from.config.json');
+        writeFileSync(file, JSON.stringify(config));
+        const built = await build(['--date', '2026-11-30', '--json'], { config: file });
+        expect(built.status, built.stderr).toBe(0);
+        const eml = await simpleParser(readFileSync(JSON.parse(built.stdout).files.eml));
+        const io = { stdout: { write: () => true }, stderr: { write: () => true } };
+        const env = { DAYBREAK_DB: join(dir, 'db', 'daybreak.db'), DAYBREAK_SECRET: 'a-test-secret-0123456789abcdef', SMTP_URL: sink.url };
+        expect(await send({ config: file, data: join(dir, 'data'), date: '2026-11-30', to: 'editor@example.com' }, io as never, env)).toBe(0);
+        const sent = await simpleParser(sink.messages.at(-1)!.raw);
+        expect(eml.from!.value, from).toEqual(sent.from!.value);
+        expect(eml.replyTo!.value, replyTo).toEqual(sent.replyTo!.value);
+        // And the envelope sender is the From address, nothing else.
+        expect(sink.messages.at(-1)!.from).toBe(sent.from!.value[0]!.address);
+      }
+      // A From with a header injected in it is refused by both, before anything is built or sent.
+      const config = JSON.parse(readFileSync(join(dir, 'daybreak.config.json'), 'utf8'));
+      config.publisher = { ...config.publisher, from: 'Evil <a@b.example>\r\nBcc: victim@example.com' };
+      const file = join(dir, 'evil.config.json');
+      writeFileSync(file, JSON.stringify(config));
+      const built = await build(['--date', '2026-11-30'], { config: file, out: join(dir, 'evil-out') });
+      expect(built.status).toBe(1);
+      expect(built.stderr).toContain('publisher.from: "Evil <a@b.example>\\r\\nBcc: victim@example.com" contains a line break');
+      expect(existsSync(join(dir, 'evil-out'))).toBe(false);
+      const before = sink.messages.length;
+      const io = { stdout: { write: () => true }, stderr: { write: () => true } };
+      const env = { DAYBREAK_DB: join(dir, 'db', 'daybreak.db'), DAYBREAK_SECRET: 'a-test-secret-0123456789abcdef', SMTP_URL: sink.url };
+      await expect(send({ config: file, data: join(dir, 'data'), date: '2026-11-30' }, io as never, env)).rejects.toThrow(/publisher\.from: .* contains a line break/);
+      expect(sink.messages.length).toBe(before);
+    } finally {
+      await sink.close();
+    }
+  });
 });

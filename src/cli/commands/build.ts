@@ -13,7 +13,7 @@ import {
 } from '../../content/index.ts';
 import { getEditionTemplate, lintEmail, renderEdition, sampleReader, sampleReaders, type Reader } from '../../render/index.ts';
 import { loadConfigFrom, requestedEdition, resolveDataDir } from '../context.ts';
-import { formatIssues } from '../../content/index.ts';
+import { formatIssues, parseMailbox } from '../../content/index.ts';
 
 const BuildFlags = z.strictObject({
   newsletter: z.string().min(1).optional(),
@@ -45,6 +45,13 @@ export interface BuildSkipped {
   skipped: 'no articles';
 }
 
+function mailboxFrom(value: string): { name: string; address: string } {
+  const result = parseMailbox(value);
+  // The config schema has checked it already; this is for a Config built by hand.
+  if (!result.ok) throw new DaybreakError('ECONFIG', `publisher: "${value}" ${result.problem}`);
+  return result.mailbox;
+}
+
 /** Builds a complete multipart/alternative MIME message for one reader's copy (RFC 2046 §5.1.4). */
 export async function composeEml(options: {
   config: Config;
@@ -55,10 +62,14 @@ export async function composeEml(options: {
   date: Date;
 }): Promise<Buffer> {
   const { config, reader } = options;
+  // The mailboxes as the sender reads them (parseMailbox), not the raw config text, so the .eml's From
+  // and Reply-To are the ones `send` puts on the real copies.
+  const from = mailboxFrom(config.publisher.from);
+  const replyTo = config.publisher.replyTo ? mailboxFrom(config.publisher.replyTo) : null;
   const mail = new MailComposer({
-    from: config.publisher.from,
+    from,
     to: reader.firstName ? { name: reader.firstName, address: reader.email } : reader.email,
-    ...(config.publisher.replyTo ? { replyTo: config.publisher.replyTo } : {}),
+    ...(replyTo ? { replyTo } : {}),
     subject: options.subject,
     date: options.date,
     text: options.text,
