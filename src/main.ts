@@ -89,7 +89,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
   // Every read names the config's newsletters, so a misspelt data/editions folder is reported, not ignored.
   const readContent = () => loadContentFor(dataDir, config);
   // Validate the articles once at start, so a broken data folder is an error now, not at 06:00.
-  readContent();
+  for (const line of readContent().skipped ?? []) log(`warning: ${line}`);
   const dbFile = env.DAYBREAK_DB ? resolveDbFile(env) : join(varDir, 'daybreak.db');
   const db = openDatabase(dbFile);
   // `start` writes (it sends and takes sign-ups), so it may make the first key, and says so.

@@ -8,3 +8,4 @@ export { localDate, startOfLocalDate, nextFiring, previousFiring, sendTimeOn } f
 export { formatIssues, formatPath, parseJson, jsonErrorOffset, readableErrors } from './format-issues.ts';
 export { describeSchedule, timezoneName, type ScheduleLike } from './describe-schedule.ts';
 export { parseMailbox, isSafeAddress, type Mailbox } from './mailbox.ts';
+export { datesWithArticles } from './dates-with-articles.ts';

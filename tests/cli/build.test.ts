@@ -116,14 +116,22 @@ describe('daybreak build', () => {
     expect(tuesday.articles.map((a: { id: string }) => a.id)).not.toEqual(monday.articles.map((a: { id: string }) => a.id));
   });
 
-  it('skips a day with no articles: exit 0, says so, writes nothing', async () => {
+  it('skips a day with no articles: exit 0, says so, names the dates that have some, writes nothing', async () => {
+    // The sample data: the good-news stories of the week before, then three daily briefings.
+    const DATES = ['2026-11-23', '2026-11-24', '2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28', '2026-11-29', '2026-11-30', '2026-12-01'];
     const json = await build(['--date', '2026-06-01', '--json']);
     expect(json.status).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual({ newsletter: 'morning', date: '2026-06-01', skipped: 'no articles' });
+    expect(JSON.parse(json.stdout)).toEqual({ newsletter: 'morning', date: '2026-06-01', skipped: 'no articles', datesWithArticles: DATES });
     const human = await build(['--date', '2026-06-01']);
     expect(human.status).toBe(0);
     expect(human.stdout).toContain('nothing written');
+    expect(human.stdout).toContain(`Dates with articles: ${DATES.join(', ')}; pick one with --date.`);
     expect(existsSync(join(dir, 'out'))).toBe(false);
+    rmSync(join(dir, 'out'), { recursive: true, force: true });
+    // Each date it names does build.
+    for (const date of DATES) expect((await build(['--date', date])).stdout, date).not.toContain('nothing written');
+    // And the day before the first of them has none.
+    expect((await build(['--date', '2026-11-22'])).stdout).toContain('nothing written');
   });
 
   it('exits 1 on bad data, printing every problem as file: path: message and writing nothing', async () => {
@@ -300,5 +308,12 @@ describe('daybreak build', () => {
     } finally {
       await sink.close();
     }
+  });
+
+  it('warns on stderr about what it skipped in the data folder, naming each entry', async () => {
+    mkdirSync(join(dir, 'data', 'articles', 'old.json'));
+    const { status, stderr } = await build(['--date', '2026-11-30']);
+    expect(status).toBe(0);
+    expect(stderr).toContain(`warning: ${join(dir, 'data', 'articles', 'old.json')}: is a folder, not a JSON file; skipped`);
   });
 });

@@ -104,7 +104,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
   const newsletter = findNewsletter(config, flags.newsletter);
   const date = flags.date ?? localDate(new Date(), newsletter.schedule.timezone);
   const dataDir = resolveDataDir({ ...(flags.data !== undefined ? { data: flags.data } : {}) }, env);
-  const edition = requestedEdition({ config, newsletter, date, dataDir });
+  const edition = requestedEdition({ config, newsletter, date, dataDir, warn: (line) => io.stderr.write(`warning: ${line}\n`) });
   const empty: SendReport = { newsletter: newsletter.id, date, total: 0, sent: 0, failed: 0, deferred: 0, skipped: 0, alreadySent: 0, durationMs: 0 };
   if (isSkipped(edition)) {
     if (flags.json) io.stdout.write(jsonReport({ ...empty, durationMs: Date.now() - started }, { edition: 'no articles' }));
