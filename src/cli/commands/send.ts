@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { createTokens, emailKey, normalizeEmail, openKeyring } from '../../audience/index.ts';
+import { createTokens, EmailSchema, emailKey, normalizeEmail, openKeyring } from '../../audience/index.ts';
 import { findNewsletter, formatIssues, isIsoDate, isSkipped, localDate } from '../../content/index.ts';
 import { openDatabase } from '../../db/index.ts';
 import {
@@ -24,7 +24,8 @@ const SendFlags = z.strictObject({
   date: z.string().refine(isIsoDate, { error: 'Expected a real calendar date written YYYY-MM-DD, e.g. 2026-11-30' }).optional(),
   data: z.string().min(1).optional(),
   dryRun: z.boolean().default(false),
-  to: z.string().min(3).optional(),
+  // The sign-up form's own address check, so a typo is bad usage (exit 2) and not a failed delivery.
+  to: EmailSchema.optional(),
   limit: z
     .string()
     .regex(/^\d+$/, { error: 'Expected a whole number of copies, e.g. 100' })
