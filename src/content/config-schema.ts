@@ -84,6 +84,10 @@ const mailbox = (options: { bare?: boolean } = {}) =>
 
 export const PublisherSchema = z.strictObject({
   name: z.string().min(1).default('The Daybreak Post'),
+  /**
+   * The street address alone (CAN-SPAM's physical address): the site footer and the emails put the
+   * publisher's name beside it, so it should not start with the name again.
+   */
   postalAddress: z.string().default('1 Example Plaza, Springfield, USA'),
   from: mailbox().default('Daybreak <briefing@example.com>'),
   replyTo: mailbox().optional(),
