@@ -41,7 +41,10 @@ export const styles = {
   heading: { fontFamily, fontSize: '24px', lineHeight: '30px', color: colors.ink, margin: '0 0 16px', fontWeight: 'bold' },
   text: { fontFamily: sansFamily, fontSize: '16px', lineHeight: '24px', color: colors.ink, margin: '0 0 16px' },
   small: { fontFamily: sansFamily, fontSize: '13px', lineHeight: '20px', color: colors.muted, margin: '0 0 8px' },
-  link: { color: colors.accent, textDecoration: 'underline' },
+  // Long words (a newsletter name in a narrow column) may wrap rather than push the page wider.
+  link: { color: colors.accent, textDecoration: 'underline', overflowWrap: 'break-word', wordWrap: 'break-word' },
+  // A URL shown as text has no spaces to wrap at: let it break anywhere, or a phone scrolls sideways.
+  url: { color: colors.accent, textDecoration: 'underline', wordBreak: 'break-all', overflowWrap: 'anywhere' },
   button: {
     backgroundColor: colors.accent,
     color: colors.buttonText,
