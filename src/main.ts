@@ -12,7 +12,7 @@ import { createMailer, createThreadedSendStore, type Mailer } from './delivery/i
 import { createDeliverySender } from './schedule/delivery-sender.ts';
 import { createScheduler, systemClock, type Clock, type NewsletterStatus, type Scheduler } from './schedule/index.ts';
 import { createArchiveApp } from './web/archive-routes.ts';
-import { createApp, startServer, type DaybreakApp, type RunningServer } from './web/index.ts';
+import { createApp, createImageApp, startServer, type DaybreakApp, type RunningServer } from './web/index.ts';
 import { createPreview, type Preview } from './web/preview-routes.ts';
 
 export interface CreateDaybreakOptions {
@@ -136,6 +136,8 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
       : createPreview({ dataDir, ...(configFile ? { configFile } : {}), mailer, watch: true });
   const mounts = [
     { path: '/archive', app: createArchiveApp({ config, db, loadContent: readContent }) },
+    // The pictures shipped with the data (articles name them /images/<file>; the emails load them here).
+    { path: '/images', app: createImageApp(join(dataDir, 'images')) },
     ...(preview?.mounts ?? []),
   ];
   const app = createApp({

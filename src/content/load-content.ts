@@ -160,6 +160,14 @@ export function loadContent(dir: string, options: { newsletters?: readonly strin
         problems.push(`${file}: ${formatPath([...at, 'id'])}: duplicate article id "${article.id}" (also in ${existing.file}${where})`);
         continue;
       }
+      // An image shipped with the data must be there, or every copy would show a broken picture.
+      if (article.image?.url.startsWith('/images/')) {
+        const image = join(dir, article.image.url);
+        const found = existsSync(image) ? entry(image, root) : null;
+        if (!found || 'skip' in found || ('kind' in found && found.kind !== 'file')) {
+          problems.push(`${file}: ${formatPath([...at, 'image', 'url'])}: ${display(image)} not found (images under /images/ are read from ${display(join(dir, 'images'))})`);
+        } else if ('problem' in found) problems.push(found.problem);
+      }
       if (at.length > 0) idIndex.set(article.id, at[0]!);
       const record = { ...article, file };
       byId.set(article.id, record);

@@ -8,3 +8,4 @@ export { escapeHtml, html, raw } from './html.ts';
 export { layout } from './pages.ts';
 export { MAX_BODY_BYTES } from './read-body.ts';
 export { registryTemplates } from './transactional-templates.ts';
+export { createImageApp } from './image-routes.ts';

@@ -1,10 +1,11 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createTokens, openKeyring } from '../../audience/index.ts';
 import { openDatabase } from '../../db/index.ts';
 import { createMailer } from '../../delivery/index.ts';
 import { DaybreakError } from '../../errors.ts';
-import { createApp, startServer } from '../../web/index.ts';
-import { loadConfigFrom, PortSchema as Port, resolveDbFile } from '../context.ts';
+import { createApp, createImageApp, startServer } from '../../web/index.ts';
+import { loadConfigFrom, PortSchema as Port, resolveDataDir, resolveDbFile } from '../context.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
 
@@ -43,6 +44,8 @@ export function registerServe(program: Command, io: Io = process, env: NodeJS.Pr
         mailer,
         tokens,
         signupWriterThread: true,
+        // The pictures shipped with the data, which the emails load from {baseUrl}/images/<file>.
+        mount: [{ path: '/images', app: createImageApp(join(resolveDataDir({}, env), 'images')) }],
         log: (message, error) => io.stderr.write(`daybreak: ${message}${error ? ` ${error instanceof Error ? error.message : String(error)}` : ''}\n`),
       });
       const server = await startServer(app, { port, hostname: flags.host });
