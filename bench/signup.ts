@@ -163,7 +163,7 @@ async function runServer(): Promise<void> {
     config,
     store,
     mailer,
-    tokens: createTokens('bench-secret-0123456789abcdef'),
+    tokens: await createTokens('bench-secret-0123456789abcdef'),
     log: () => {
       mailFailures += 1;
     },

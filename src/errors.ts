@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   EBUSY: 'The database is locked by another process',
   ESTORAGE: 'The database could not be read or written',
   ESOURCE: 'A feed or CMS source could not be read',
+  ENOKEY: 'There is no token key yet and this command may not make one',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -4,14 +4,14 @@
  * `daybreak start` (and so `npm start`) runs, in one process.
  */
 import { join } from 'node:path';
-import { createTokens, loadSecret, type Tokens } from './audience/index.ts';
+import { createTokens, maskAddresses, openKeyring, type Keyring, type Tokens } from './audience/index.ts';
 import { describeDatabase, resolveConfigFile, resolveDataDir, resolveDatabase } from './cli/context.ts';
 import { loadConfig, loadContentFor, type Config } from './content/index.ts';
 import { createMailer, type Mailer } from './delivery/index.ts';
 import { createDeliverySender } from './schedule/delivery-sender.ts';
 import { createScheduler, systemClock, type Clock, type NewsletterStatus, type Scheduler } from './schedule/index.ts';
 import { openStore, type Store } from './storage/index.ts';
-import { createApp, createArchiveApp, startServer, type DaybreakApp, type RunningServer } from './web/index.ts';
+import { createApp, createArchiveApp, createImageApp, startServer, type DaybreakApp, type RunningServer } from './web/index.ts';
 import { createPreview, type Preview } from './web/preview-routes.ts';
 import { createSourcePoller } from './sources/index.ts';
 
@@ -21,7 +21,10 @@ export interface CreateDaybreakOptions {
   /** Article folder; default `DAYBREAK_DATA`, else data/. */
   dataDir?: string;
   env?: NodeJS.ProcessEnv;
-  /** Where the database (unless named otherwise), the secret and the local Maildir live. Default var/. */
+  /**
+   * Where the database (unless named otherwise) and the local Maildir live. Default var/. The token keys
+   * live beside a SQLite database (keyringFileFor), in a PostgreSQL database, or come from DAYBREAK_SECRET.
+   */
   varDir?: string;
   /** The database (SQLite path or postgres:// URL); default `--db`/DATABASE_URL/DAYBREAK_DB/config, else <varDir>/daybreak.db. */
   database?: string;
@@ -51,6 +54,8 @@ export interface Daybreak {
   sendStore: Store;
   mailer: Mailer;
   tokens: Tokens;
+  /** Where the token keys live: the file beside the database, or DAYBREAK_SECRET. */
+  keyring: Keyring;
   app: DaybreakApp;
   scheduler: Scheduler;
   preview: Preview | null;
@@ -77,14 +82,16 @@ function timestamped(line: string): void {
 export async function createDaybreak(options: CreateDaybreakOptions = {}): Promise<Daybreak> {
   const env = options.env ?? process.env;
   const varDir = options.varDir ?? 'var';
-  const log = options.log ?? timestamped;
+  const out = options.log ?? timestamped;
+  // A send's error can quote a reader's address (a mail server's refusal); logs get a masked one.
+  const log = (line: string) => out(maskAddresses(line));
   const configFile = options.configFile ?? resolveConfigFile({}, env);
   const config = loadConfig({ file: configFile });
   const dataDir = options.dataDir ?? resolveDataDir({}, env);
   // Every read names the config's newsletters, so a misspelt data/editions folder is reported, not ignored.
   const readContent = () => loadContentFor(dataDir, config);
   // Validate the articles once at start, so a broken data folder is an error now, not at 06:00.
-  readContent();
+  for (const line of readContent().skipped ?? []) log(`warning: ${line}`);
   const named = resolveDatabase({}, env, config);
   const database = options.database ?? (env.DATABASE_URL || env.DAYBREAK_DB || config.database ? named : join(varDir, 'daybreak.db'));
   // Two connections: the web's waits at most a few seconds for a lock (then answers 503), the sender's
@@ -97,8 +104,18 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     await store.close();
     throw error;
   }
-  const secret = loadSecret({ env, varDir });
-  const tokens = createTokens(secret);
+  // `start` writes (it sends and takes sign-ups), so it may make the first key, and says so.
+  const keyring = openKeyring({ env, dbFile: database, create: true, onCreate: log, ...(store.engine === 'postgres' ? { inDatabase: store.keyring } : {}) });
+  let tokens: Tokens;
+  let secret: string;
+  try {
+    tokens = await createTokens(keyring);
+    secret = (await keyring.current()).secret;
+  } catch (error) {
+    await store.close();
+    await sendStore.close();
+    throw error;
+  }
   const mailer = createMailer({ config, env, varDir });
   const now = options.now;
   const clock: Clock = options.clock ?? (now ? { ...systemClock, now } : systemClock);
@@ -133,6 +150,8 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
       : createPreview({ dataDir, ...(configFile ? { configFile } : {}), mailer, watch: true });
   const mounts = [
     { path: '/archive', app: createArchiveApp({ config, archive: store.archive, loadContent: readContent }) },
+    // The pictures shipped with the data (articles name them /images/<file>; the emails load them here).
+    { path: '/images', app: createImageApp(join(dataDir, 'images')) },
     ...(preview?.mounts ?? []),
   ];
   const app = createApp({
@@ -158,6 +177,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     sendStore,
     mailer,
     tokens,
+    keyring,
     app,
     scheduler,
     preview,
@@ -217,8 +237,17 @@ export async function createWorker(options: CreateDaybreakOptions & { pollMs?: n
   readContent();
   const database = options.database ?? resolveDatabase({}, env, config);
   const store = await openStore({ database, busyTimeoutMs: 60_000 });
-  const secret = loadSecret({ env, varDir });
-  const tokens = createTokens(secret);
+  // A worker signs unsubscribe links with the keys the web created; it never makes one of its own.
+  const keyring = openKeyring({ env, dbFile: database, create: false, ...(store.engine === 'postgres' ? { inDatabase: store.keyring } : {}) });
+  let tokens: Tokens;
+  let secret: string;
+  try {
+    tokens = await createTokens(keyring);
+    secret = (await keyring.current()).secret;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const mailer = createMailer({ config, env, varDir });
   const sender = createDeliverySender({
     sends: store.sends,

@@ -49,7 +49,7 @@ export function ConfirmSubscriptionEmail(props: ConfirmSubscriptionProps) {
         </Button>
       </Section>
       <Text style={styles.small}>
-        Or open this link: <Link href={props.confirmUrl} style={{ ...styles.link, wordBreak: 'break-all' }}>{props.confirmUrl}</Link>
+        Or open this link: <Link href={props.confirmUrl} style={styles.url}>{props.confirmUrl}</Link>
       </Text>
       <Text style={styles.text}>
         If you did not ask for {names}, ignore this email: nothing happens, you will not be subscribed and we will not write again.

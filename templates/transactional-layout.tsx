@@ -57,7 +57,9 @@ export function transactionalStyles(publisher: PublisherSummary) {
   heading: { fontFamily, fontSize: '24px', lineHeight: '30px', color: colors.ink, margin: '0 0 16px', fontWeight: 'bold' },
   text: { fontFamily: sansFamily, fontSize: '16px', lineHeight: '24px', color: colors.ink, margin: '0 0 16px' },
   small: { fontFamily: sansFamily, fontSize: '13px', lineHeight: '20px', color: colors.muted, margin: '0 0 8px' },
-  link: { color: colors.link, textDecoration: 'underline' },
+  link: { color: colors.link, textDecoration: 'underline', overflowWrap: 'break-word', wordWrap: 'break-word' },
+  // A URL shown as text has no spaces to wrap at: let it break anywhere, or a phone scrolls sideways.
+  url: { color: colors.link, textDecoration: 'underline', wordBreak: 'break-all', overflowWrap: 'anywhere' },
   button: {
     backgroundColor: colors.accent,
     color: colors.buttonText,

@@ -32,6 +32,10 @@ export interface AudienceOptions {
   outboxPollMs?: number;
   /** Told about every mail that failed to go out (the web app logs it, by subscriber id). */
   onMailError?: (error: unknown, item: OutboxItem, final: boolean) => void;
+  /** Told about every mail handed to the mail server. */
+  onMailSent?: (item: OutboxItem) => void;
+  /** Seconds before a failed mail is tried again, by attempts so far (default: 30 s doubling, at most an hour). */
+  mailBackoffSeconds?: (attempts: number) => number;
 }
 
 export type Audience = ReturnType<typeof createAudience>;
@@ -64,6 +68,8 @@ export function createAudience(options: AudienceOptions) {
     ...(options.outboxPollMs !== undefined ? { pollMs: options.outboxPollMs } : {}),
     ...(options.mailConcurrency !== undefined ? { concurrency: options.mailConcurrency } : {}),
     ...(options.onMailError ? { onError: options.onMailError } : {}),
+    ...(options.onMailSent ? { onSent: options.onMailSent } : {}),
+    ...(options.mailBackoffSeconds ? { backoffSeconds: options.mailBackoffSeconds } : {}),
   });
 
   const summary = (n: Newsletter): NewsletterSummary => ({ id: n.id, name: n.name, description: n.description, cadence: describeSchedule(n), schedule: { cron: n.schedule.cron, timezone: n.schedule.timezone } });
@@ -73,7 +79,7 @@ export function createAudience(options: AudienceOptions) {
   // ---- group commit for sign-ups: one transaction per event-loop turn ----
   let inFlight = false;
   const stats = { commits: 0, signUps: 0 };
-  let batch: { request: SignUpRequest; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  let batch: { request: SignUpRequest; resolve: (outcome: SignUpOutcome) => void; reject: (e: unknown) => void }[] = [];
   type Item = (typeof batch)[number];
 
   const after = (outcomes: SignUpOutcome[]) => {
@@ -83,8 +89,9 @@ export function createAudience(options: AudienceOptions) {
   const commitOneByOne = async (current: Item[], at: Date) => {
     for (const item of current) {
       try {
-        after(await store.signUpMany([item.request], at, interval));
-        item.resolve();
+        const [outcome] = await store.signUpMany([item.request], at, interval);
+        after([outcome!]);
+        item.resolve(outcome!);
       } catch (error) {
         item.reject(error);
       }
@@ -104,7 +111,7 @@ export function createAudience(options: AudienceOptions) {
       .then(
         (outcomes) => {
           after(outcomes);
-          current.forEach((item) => item.resolve());
+          current.forEach((item, i) => item.resolve(outcomes[i]!));
         },
         async (error: unknown) => {
           // A locked database fails them all alike (the caller answers 503); anything else may be one bad
@@ -131,12 +138,13 @@ export function createAudience(options: AudienceOptions) {
 
     /**
      * Records the sign-up (and, when due, its confirmation mail in the outbox). Resolves after the commit;
-     * resolves the same way for new, pending, confirmed and unsubscribed addresses.
+     * resolves the same way for new, pending, confirmed and unsubscribed addresses (the web app answers
+     * alike; `subscribers add` reads the outcome to say whether a confirmation was queued).
      */
-    async signUp(request: SignUpRequest): Promise<void> {
+    async signUp(request: SignUpRequest): Promise<SignUpOutcome> {
       check(request.newsletters);
       if (request.newsletters.length === 0) throw new DaybreakError('EINPUT', 'Choose at least one newsletter.');
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<SignUpOutcome>((resolve, reject) => {
         if (batch.length === 0) setImmediate(flush);
         batch.push({ request, resolve, reject });
       });
@@ -144,7 +152,7 @@ export function createAudience(options: AudienceOptions) {
 
     /** For GET /confirm: what the token would confirm, without changing anything. */
     async inspectConfirm(token: string): Promise<{ newsletters: NewsletterSummary[] }> {
-      const claims = tokens.verify(token, 'confirm', now());
+      const claims = await tokens.verify(token, 'confirm', now());
       if ((await store.isTokenUsed(tokens.digest(token))) || !(await store.get(claims.subscriberId))) throw invalid();
       return { newsletters: summaries(claims.newsletters) };
     },
@@ -152,7 +160,7 @@ export function createAudience(options: AudienceOptions) {
     /** For POST /confirm: confirms, burns the token, queues the welcome mail. */
     async confirm(token: string): Promise<{ newsletters: NewsletterSummary[] }> {
       const at = now();
-      const claims = tokens.verify(token, 'confirm', at);
+      const claims = await tokens.verify(token, 'confirm', at);
       const ids = claims.newsletters.filter((id) => byId.has(id));
       const changed = await store.confirm(claims.subscriberId, ids, tokens.digest(token), at);
       if (changed.length > 0) dispatcher.kick();
@@ -160,8 +168,8 @@ export function createAudience(options: AudienceOptions) {
     },
 
     /** For GET /unsubscribe: what the token is for, plus the "everything" token. */
-    inspectUnsubscribe(token: string): { newsletters: NewsletterSummary[]; all: boolean; allToken: string } {
-      const claims = tokens.verify(token, 'unsubscribe', now());
+    async inspectUnsubscribe(token: string): Promise<{ newsletters: NewsletterSummary[]; all: boolean; allToken: string }> {
+      const claims = await tokens.verify(token, 'unsubscribe', now());
       return {
         newsletters: summaries(claims.newsletters),
         all: claims.newsletters.includes(ALL_NEWSLETTERS),
@@ -175,7 +183,7 @@ export function createAudience(options: AudienceOptions) {
      */
     async unsubscribe(token: string): Promise<{ newsletters: NewsletterSummary[]; all: boolean; changed: string[] }> {
       const at = now();
-      const claims = tokens.verify(token, 'unsubscribe', at);
+      const claims = await tokens.verify(token, 'unsubscribe', at);
       const changed = await store.unsubscribe(claims.subscriberId, claims.newsletters, at, { notify: true });
       if (changed.length > 0) dispatcher.kick();
       return { newsletters: summaries(claims.newsletters), all: claims.newsletters.includes(ALL_NEWSLETTERS), changed };

@@ -2,8 +2,12 @@
  * Readers: the subscriber store, signed tokens, and the sign-up / confirm / unsubscribe logic
  * with its transactional mails. Nothing here knows about HTTP.
  */
-export { loadSecret } from './load-secret.ts';
+export { FIRST_KEY_ID, type Key, type Keyring } from './keyring.ts';
+export { secretKeyring, MIN_SECRET_LENGTH } from './secret-keyring.ts';
+export { createFileKeyring, type FileKeyringOptions } from './file-keyring.ts';
+export { openKeyring, keyringFileFor } from './open-keyring.ts';
 export { createTokens, CONFIRM_TOKEN_TTL_MS, ALL_NEWSLETTERS, type Tokens, type TokenClaims, type TokenPurpose } from './tokens.ts';
+export { maskAddresses } from './mask-addresses.ts';
 export { normalizeEmail, emailKey, EmailSchema, NameSchema, MAX_EMAIL_LENGTH } from './email-address.ts';
 export {
   type SubscriberStore,

@@ -24,6 +24,10 @@ export interface OutboxDispatcherOptions {
   concurrency?: number;
   /** Told about every mail that failed to go out; never given the reader's address. */
   onError?: (error: unknown, item: OutboxItem, final: boolean) => void;
+  /** Told about every mail handed to the mail server. */
+  onSent?: (item: OutboxItem) => void;
+  /** Seconds before the next attempt after `attempts` failed ones (default outboxBackoffSeconds). */
+  backoffSeconds?: (attempts: number) => number;
 }
 
 export interface OutboxDispatcher {
@@ -115,8 +119,8 @@ export function createOutboxDispatcher(options: OutboxDispatcherOptions): Outbox
           publisher: config.publisher,
           newsletters: welcomed,
           firstName: person.name,
-          // Built from the same list as the names, so each link leaves the newsletter it is shown beside.
-          unsubscribeUrls: welcomed.map((n) => tokens.unsubscribeUrl(config.baseUrl, person.id, n.id)),
+          // Keyed by newsletter id, so each link leaves the newsletter it is shown beside.
+          unsubscribeUrls: Object.fromEntries(welcomed.map((n) => [n.id, tokens.unsubscribeUrl(config.baseUrl, person.id, n.id)])),
           unsubscribeAllUrl: tokens.unsubscribeAllUrl(config.baseUrl, person.id),
           signUpUrl,
         }),
@@ -139,11 +143,13 @@ export function createOutboxDispatcher(options: OutboxDispatcherOptions): Outbox
       const built = await build(item);
       if (built) await mailer.send({ to: built.to, subject: built.mail.subject, html: built.mail.html, text: built.mail.text });
       await outbox.markSent(item.id, worker);
+      if (built) options.onSent?.(item);
     } catch (error) {
       const final = item.attempts >= OUTBOX_MAX_ATTEMPTS;
       options.onError?.(error, item, final);
       const message = error instanceof Error ? error.message : String(error);
-      await outbox.markFailed(item.id, worker, message, final ? null : outboxBackoffSeconds(item.attempts)).catch(() => {});
+      const backoff = options.backoffSeconds ?? outboxBackoffSeconds;
+      await outbox.markFailed(item.id, worker, message, final ? null : backoff(item.attempts)).catch(() => {});
     }
   };
 

@@ -25,8 +25,12 @@ export interface WelcomeProps {
   publisher: Publisher;
   newsletters: NewsletterSummary[];
   firstName: string | null;
-  /** One unsubscribe URL per newsletter welcomed, in the same order. */
-  unsubscribeUrls: string[];
+  /**
+   * The reader's unsubscribe URL for each newsletter welcomed, keyed by newsletter id: a link is found by
+   * the newsletter it names, never by position, so no ordering of `newsletters` can pair a name with
+   * another newsletter's link.
+   */
+  unsubscribeUrls: Readonly<Record<string, string>>;
   unsubscribeAllUrl: string;
   signUpUrl: string;
 }
@@ -81,7 +85,7 @@ export const fallbackTemplates: TransactionalTemplates = {
   async welcome({ publisher, newsletters, firstName, unsubscribeUrls, unsubscribeAllUrl }) {
     const subject = `Welcome to ${list(newsletters)}`;
     const hello = firstName ? `Welcome, ${firstName}!` : 'Welcome!';
-    const items = newsletters.map((n, i) => ({ n, url: unsubscribeUrls[i] ?? unsubscribeAllUrl }));
+    const items = newsletters.map((n) => ({ n, url: unsubscribeUrls[n.id] ?? unsubscribeAllUrl }));
     const html = page('en', subject, `<h1 style="font-size:22px">${esc(hello)}</h1>
 <p>You're subscribed. Here is what to expect:</p>
 <ul>${items.map(({ n, url }) => `<li><strong>${esc(n.name)}</strong>, ${esc(n.cadence)}. ${esc(n.description)} <a href="${esc(url)}">Unsubscribe</a></li>`).join('')}</ul>

@@ -2,6 +2,8 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import {
   assembleEdition,
+  datesWithArticles,
+  isSkipped,
   loadConfig,
   loadContentFor,
   type Config,
@@ -91,14 +93,27 @@ export function requestedEdition(options: {
   newsletter: Newsletter;
   date: string;
   dataDir: string;
-}): Edition | SkippedEdition {
+  /** Told, one line each, about data entries that were skipped (a folder named x.json, a FIFO…). */
+  warn?: (line: string) => void;
+}): (Edition | SkippedEdition) & { datesWithArticles?: string[] } {
   const content = loadContentFor(options.dataDir, options.config);
+  for (const line of content.skipped ?? []) options.warn?.(line);
   try {
-    return assembleEdition({ config: options.config, content, newsletterId: options.newsletter.id, date: options.date });
+    const edition = assembleEdition({ config: options.config, content, newsletterId: options.newsletter.id, date: options.date });
+    // A quiet day: say which days do have an edition, so the next try is not a guess.
+    if (isSkipped(edition)) return { ...edition, datesWithArticles: datesWithArticles(options.config, content, options.newsletter.id) };
+    return edition;
   } catch (error) {
     if (isDaybreakError(error, 'ENOEDITION')) throw new DaybreakError('EUSAGE', error.message, { cause: error });
     throw error;
   }
+}
+
+/** "Dates with articles: …" for a quiet day's message (at most the 10 nearest to `date`), or a hint. */
+export function describeDatesWithArticles(dates: readonly string[], date: string): string {
+  if (dates.length === 0) return 'No date has articles for this newsletter in the data folder yet.';
+  const near = [...dates].sort((a, b) => Math.abs(Date.parse(a) - Date.parse(date)) - Math.abs(Date.parse(b) - Date.parse(date))).slice(0, 10).sort();
+  return `Dates with articles: ${near.join(', ')}${dates.length > near.length ? ` (and ${dates.length - near.length} more)` : ''}; pick one with --date.`;
 }
 
 /** A TCP port from a flag or the environment (text): 0 picks a free one. `serve`, `preview` and `start` use it. */

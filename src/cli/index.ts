@@ -12,8 +12,9 @@ import { registerWorker } from './commands/worker.ts';
 import { registerDb } from './commands/db.ts';
 import { registerFetch } from './commands/fetch.ts';
 import { registerSources } from './commands/sources.ts';
+import { registerSecret } from './commands/secret.ts';
 
-const commands: Register[] = [registerBuild, registerServe, registerSubscribers, registerPreview, registerSend, registerTemplates, registerStart, registerRuns, registerWorker, registerDb, registerFetch, registerSources];
+const commands: Register[] = [registerBuild, registerServe, registerSubscribers, registerPreview, registerSend, registerTemplates, registerStart, registerRuns, registerWorker, registerDb, registerFetch, registerSources, registerSecret];
 
 const status = await runCli(process.argv.slice(2), commands);
 // The only place that exits: let pending stdout drain first.

@@ -15,8 +15,23 @@ export const AuthorSchema = z.strictObject({
   url: httpUrl.optional(),
 });
 
+/** An image shipped in the data folder: `data/images/<file>`, served by Daybreak at `{baseUrl}/images/<file>`. */
+export const SHIPPED_IMAGE = /^\/images\/[A-Za-z0-9][A-Za-z0-9._-]*\.(?:jpe?g|png|gif|webp)$/;
+
+/** An image's address: absolute http(s), or `/images/<file>` for one in data/images (resolved against baseUrl). */
+const imageUrl = z.string().check((ctx) => {
+  if (ctx.value.startsWith('/')) {
+    if (!SHIPPED_IMAGE.test(ctx.value)) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, message: 'Invalid image path: expected /images/<file>.jpg (or .jpeg, .png, .gif, .webp) for a file in data/images' });
+    }
+    return;
+  }
+  const url = httpUrl.safeParse(ctx.value);
+  if (!url.success) ctx.issues.push({ code: 'custom', input: ctx.value, message: 'Invalid URL: expected an absolute http(s) URL, or /images/<file> for a file in data/images' });
+});
+
 export const ImageSchema = z.strictObject({
-  url: httpUrl,
+  url: imageUrl,
   alt: z.string(),
   width: z.number().int().positive(),
   height: z.number().int().positive(),

@@ -3,6 +3,7 @@ import { Cron } from 'croner';
 import { BrandSchema } from './brand-schema.ts';
 import { httpUrl } from './http-url.ts';
 import { SourceSchema } from './source-schema.ts';
+import { parseMailbox } from './mailbox.ts';
 
 function isTimezone(tz: string): boolean {
   try {
@@ -84,13 +85,31 @@ export const NewsletterSchema = z.strictObject({
     }),
 });
 
+/**
+ * One mailbox, checked at load with the sender's own parser (parseMailbox): a value that passes here is
+ * exactly the From or Reply-To that goes out, and one that would fail at 06:00 fails now instead.
+ */
+const mailbox = (options: { bare?: boolean } = {}) =>
+  z.string().check((ctx) => {
+    const result = parseMailbox(ctx.value);
+    if (!result.ok) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, message: `${JSON.stringify(ctx.value)} ${result.problem}` });
+    } else if (options.bare && result.mailbox.name) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, message: `${JSON.stringify(ctx.value)}: expected a bare address such as unsubscribe@example.com, without a name` });
+    }
+  });
+
 export const PublisherSchema = z.strictObject({
   name: z.string().min(1).default('The Daybreak Post'),
+  /**
+   * The street address alone (CAN-SPAM's physical address): the site footer and the emails put the
+   * publisher's name beside it, so it should not start with the name again.
+   */
   postalAddress: z.string().default('1 Example Plaza, Springfield, USA'),
-  from: z.string().min(3).default('Daybreak <briefing@example.com>'),
-  replyTo: z.string().optional(),
+  from: mailbox().default('Daybreak <briefing@example.com>'),
+  replyTo: mailbox().optional(),
   /** Mailbox for the mailto: form of List-Unsubscribe (issue 4), e.g. "unsubscribe@example.com". */
-  unsubscribeMailbox: z.string().optional(),
+  unsubscribeMailbox: mailbox({ bare: true }).optional(),
   /** Logo, colours and fonts for every design, the transactional emails and the site pages. */
   brand: BrandSchema.default(BrandSchema.parse({})),
 });

@@ -12,3 +12,5 @@ export { BrandSchema, NEUTRALS, DEFAULT_BRAND_COLORS, brandBackgrounds, contrast
 export { resolveBrand, logoFileSize, type Brand, type BrandLogo, type SchemeColors } from './resolve-brand.ts';
 export { contrastRatio, relativeLuminance, liftToContrast, WCAG_AA } from './color-contrast.ts';
 export { imageSize, type ImageSize } from './image-size.ts';
+export { parseMailbox, isSafeAddress, type Mailbox } from './mailbox.ts';
+export { datesWithArticles } from './dates-with-articles.ts';

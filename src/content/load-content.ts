@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { DaybreakError } from '../errors.ts';
 import { ArticleSchema, EditionFileSchema, type Article, type EditionFile } from './article-schema.ts';
 import { formatIssues, formatPath, parseJson, readableErrors } from './format-issues.ts';
@@ -14,33 +14,94 @@ export interface Content {
   byId: Map<string, ArticleRecord>;
   /** Curated editions keyed by `<newsletter-id>/<YYYY-MM-DD>`. */
   editions: Map<string, EditionFile & { file: string }>;
+  /**
+   * Entries that look like content but were not read, one sentence each naming the file and why (a
+   * folder named `x.json`, a FIFO, a broken link): commands print them as warnings.
+   */
+  skipped?: string[];
 }
 
 const DATE_FILE = /^(\d{4}-\d{2}-\d{2})\.json$/;
 
-function listJson(dir: string): string[] {
+/** Node's word for what a non-file, non-folder entry is, for messages. */
+function kindOf(stat: Stats): string {
+  if (stat.isFIFO()) return 'a FIFO (named pipe)';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+/**
+ * What an entry of the data folder is, following a link only when it stays inside the folder (`root`,
+ * its real path). A link that leaves it is refused before anything is read: a data folder is something
+ * an editor fills, and a link must not make /etc/passwd or another project's file a story (nor quote
+ * it in an error).
+ */
+function entry(path: string, root: string): { kind: 'file' | 'folder' } | { problem: string } | { skip: string } {
+  let stat: Stats;
+  try {
+    stat = lstatSync(path);
+    if (stat.isSymbolicLink()) {
+      let target: string;
+      try {
+        target = realpathSync(path);
+      } catch {
+        return { skip: `${display(path)}: is a link to ${readlinkSync(path)}, which does not exist; skipped` };
+      }
+      if (target !== root && !target.startsWith(root + sep)) {
+        return { problem: `${display(path)}: is a link to ${target}, outside the data folder ${display(root)}; refused (copy the file into the folder instead)` };
+      }
+      stat = statSync(target);
+    }
+  } catch (error) {
+    return { problem: `${display(path)}: could not be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+  }
+  if (stat.isFile()) return { kind: 'file' };
+  if (stat.isDirectory()) return { kind: 'folder' };
+  return { skip: `${display(path)}: is ${kindOf(stat)}, not a file; skipped` };
+}
+
+/**
+ * The .json files of a folder, in name order. A link out of the data folder is a problem; anything else
+ * named .json that is not a file (a folder, a FIFO, a broken link) is skipped and named in `skipped`.
+ */
+function listJson(dir: string, root: string, problems: string[], skipped: string[]): string[] {
   if (!existsSync(dir)) return [];
-  // statSync follows symlinks, so a linked file counts and a folder that happens to end in .json does not.
+  const folder = entry(dir, root);
+  if ('problem' in folder || 'skip' in folder) {
+    if ('problem' in folder) problems.push(folder.problem);
+    else skipped.push(folder.skip);
+    return [];
+  }
   // Dot files are not articles: editors' lock files (".#a.json"), macOS "._a.json" and `daybreak fetch`'s state.
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.json') && !name.startsWith('.'))
-    .sort()
-    .map((name) => join(dir, name))
-    .filter((path) => statSync(path).isFile());
+  const files: string[] = [];
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
+    const path = join(dir, name);
+    const found = entry(path, root);
+    if ('problem' in found) problems.push(found.problem);
+    else if ('skip' in found) skipped.push(found.skip);
+    else if (found.kind === 'folder') skipped.push(`${display(path)}: is a folder, not a JSON file; skipped (rename it, or move its files up a level)`);
+    else files.push(path);
+  }
+  return files;
 }
 
 /**
  * The article files: those in `articles/` and one folder down (`articles/<source>/`, where `daybreak fetch`
  * writes each source's items), in a stable order.
  */
-function listArticleFiles(dir: string): string[] {
+function listArticleFiles(dir: string, root: string, problems: string[], skipped: string[]): string[] {
   if (!existsSync(dir)) return [];
+  // One level of folders too (`daybreak fetch` writes articles/<source>/); a linked folder is checked like a file.
   const folders = readdirSync(dir)
-    .filter((name) => !name.startsWith('.'))
+    .filter((name) => !name.startsWith('.') && !name.endsWith('.json'))
     .sort()
     .map((name) => join(dir, name))
-    .filter((path) => statSync(path).isDirectory());
-  return [...listJson(dir), ...folders.flatMap(listJson)];
+    .filter((path) => {
+      const found = entry(path, root);
+      return !('problem' in found) && !('skip' in found) && found.kind === 'folder';
+    });
+  return [...listJson(dir, root, problems, skipped), ...folders.flatMap((folder) => listJson(folder, root, problems, skipped))];
 }
 
 function display(path: string): string {
@@ -81,6 +142,8 @@ export function loadContent(dir: string, options: { newsletters?: readonly strin
     throw new DaybreakError('EDATA', `${dir}: data folder not found`, { details: [`${dir}: data folder not found`] });
   }
   const problems: string[] = [];
+  const skipped: string[] = [];
+  const root = realpathSync(dir);
   const articles: ArticleRecord[] = [];
   const byId = new Map<string, ArticleRecord>();
   /** Ids of articles that failed validation: already reported, so editions naming them are not "unknown". */
@@ -88,7 +151,7 @@ export function loadContent(dir: string, options: { newsletters?: readonly strin
   /** The array index of each valid article that came from a file holding an array. */
   const idIndex = new Map<string, number>();
 
-  for (const path of listArticleFiles(join(dir, 'articles'))) {
+  for (const path of listArticleFiles(join(dir, 'articles'), root, problems, skipped)) {
     const file = display(path);
     const json = parseJson(file, readFileSync(path, 'utf8'));
     if (!json.ok) {
@@ -116,6 +179,14 @@ export function loadContent(dir: string, options: { newsletters?: readonly strin
         problems.push(`${file}: ${formatPath([...at, 'id'])}: duplicate article id "${article.id}" (also in ${existing.file}${where})`);
         continue;
       }
+      // An image shipped with the data must be there, or every copy would show a broken picture.
+      if (article.image?.url.startsWith('/images/')) {
+        const image = join(dir, article.image.url);
+        const found = existsSync(image) ? entry(image, root) : null;
+        if (!found || 'skip' in found || ('kind' in found && found.kind !== 'file')) {
+          problems.push(`${file}: ${formatPath([...at, 'image', 'url'])}: ${display(image)} not found (images under /images/ are read from ${display(join(dir, 'images'))})`);
+        } else if ('problem' in found) problems.push(found.problem);
+      }
       if (at.length > 0) idIndex.set(article.id, at[0]!);
       const record = { ...article, file };
       byId.set(article.id, record);
@@ -125,16 +196,29 @@ export function loadContent(dir: string, options: { newsletters?: readonly strin
 
   const editions = new Map<string, EditionFile & { file: string }>();
   const editionsDir = join(dir, 'editions');
-  if (existsSync(editionsDir)) {
+  const editionsEntry = existsSync(editionsDir) ? entry(editionsDir, root) : null;
+  if (editionsEntry && 'problem' in editionsEntry) problems.push(editionsEntry.problem);
+  else if (editionsEntry && 'skip' in editionsEntry) skipped.push(editionsEntry.skip);
+  else if (editionsEntry) {
     for (const newsletterId of readdirSync(editionsDir).sort()) {
       const folder = join(editionsDir, newsletterId);
-      if (!statSync(folder).isDirectory()) continue;
+      // Hidden files (.DS_Store, .gitkeep) are not content; anything else is named if it cannot be read.
+      if (newsletterId.startsWith('.')) continue;
+      const found = entry(folder, root);
+      if ('problem' in found) {
+        problems.push(found.problem);
+        continue;
+      }
+      if ('skip' in found || found.kind !== 'folder') {
+        skipped.push('skip' in found ? found.skip : `${display(folder)}: is a file, not a folder; skipped (edition files go in editions/<newsletter>/YYYY-MM-DD.json)`);
+        continue;
+      }
       // Given the config's ids, a misspelt folder is reported instead of its curation silently never applying.
       if (options.newsletters && !options.newsletters.includes(newsletterId)) {
         problems.push(`${display(folder)}: no newsletter "${newsletterId}" in the config (it has: ${options.newsletters.join(', ')})`);
         continue;
       }
-      for (const path of listJson(folder)) {
+      for (const path of listJson(folder, root, problems, skipped)) {
         const file = display(path);
         const name = path.slice(folder.length + 1);
         const dateMatch = DATE_FILE.exec(name);
@@ -174,5 +258,5 @@ export function loadContent(dir: string, options: { newsletters?: readonly strin
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
     throw new DaybreakError('EDATA', `${count} in ${dir}:\n${problems.join('\n')}`, { details: problems });
   }
-  return { articles, byId, editions };
+  return { articles, byId, editions, skipped };
 }

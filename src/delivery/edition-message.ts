@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import addressparser from 'nodemailer/lib/addressparser';
 import { DaybreakError } from '../errors.ts';
 import type { Segmented } from '../render/index.ts';
-import type { Config, Newsletter } from '../content/index.ts';
+import { parseMailbox, type Config, type Mailbox, type Newsletter } from '../content/index.ts';
 import { encodeDisplayName, encodeUnstructured, formatMailbox, isSafeAddress, qpEncode, rfc5322Date } from './mime.ts';
 
 /** One reader's copy: who it goes to, and the values of the per-reader fields. */
@@ -73,12 +72,10 @@ export interface EditionMessage {
   buildBytes(copy: EditionCopy, into?: Buffer): Buffer;
 }
 
-function parseMailbox(value: string, key: string): { name: string; address: string } {
-  const [first] = addressparser(value, { flatten: true });
-  if (!first || !('address' in first) || !first.address || !isSafeAddress(first.address)) {
-    throw new DaybreakError('ECONFIG', `${key}: "${value}" is not an e-mail address`);
-  }
-  return { name: first.name, address: first.address };
+function mailboxOf(value: string, key: string): Mailbox {
+  const result = parseMailbox(value);
+  if (!result.ok) throw new DaybreakError('ECONFIG', `${key}: "${value}" ${result.problem}`);
+  return result.mailbox;
 }
 
 /** Encodes every static piece once; a copy only encodes its few field values. */
@@ -137,10 +134,10 @@ function encodeValues(values: Record<string, string>, fields: string[]): Record<
  * const raw = message.build({ to: { address, name }, messageId, unsubscribeUrl, htmlValues, textValues });
  */
 export function compileEditionMessage(options: EditionMessageOptions): EditionMessage {
-  const from = parseMailbox(options.from, 'publisher.from');
+  const from = mailboxOf(options.from, 'publisher.from');
   const domain = from.address.slice(from.address.lastIndexOf('@') + 1).toLowerCase();
-  const replyTo = options.replyTo ? parseMailbox(options.replyTo, 'publisher.replyTo') : null;
-  const mailbox = options.unsubscribeMailbox ? parseMailbox(options.unsubscribeMailbox, 'publisher.unsubscribeMailbox').address : null;
+  const replyTo = options.replyTo ? mailboxOf(options.replyTo, 'publisher.replyTo') : null;
+  const mailbox = options.unsubscribeMailbox ? mailboxOf(options.unsubscribeMailbox, 'publisher.unsubscribeMailbox').address : null;
   // "=_" can never occur in quoted-printable output (a "=" is always followed by hex or CRLF), so the
   // boundary cannot collide with the content (the classic trick, RFC 2045 §7, 2046 §5.1.1).
   const boundary = `----=_Daybreak_${randomBytes(12).toString('hex')}`;

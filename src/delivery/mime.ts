@@ -132,13 +132,8 @@ export function encodeDisplayName(name: string): string {
   return encodedWords(text);
 }
 
-// dot-atom local part (RFC 5322 atext) and a host name; non-ASCII letters allowed for SMTPUTF8 (RFC 6531).
-const ADDRESS = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uFFFF-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uFFFF-]+)*@[A-Za-z0-9\u0080-\uFFFF](?:[A-Za-z0-9\u0080-\uFFFF-]*[A-Za-z0-9\u0080-\uFFFF])?(?:\.[A-Za-z0-9\u0080-\uFFFF](?:[A-Za-z0-9\u0080-\uFFFF-]*[A-Za-z0-9\u0080-\uFFFF])?)*$/;
-
-/** True for an address that can go into a header and an envelope as it is (no CR, LF, spaces, <>, quotes). */
-export function isSafeAddress(address: string): boolean {
-  return address.length <= 320 && ADDRESS.test(address);
-}
+// The one address grammar, shared with the config's check of publisher addresses.
+export { isSafeAddress } from '../content/index.ts';
 
 /** `"Name" <address>` (or just the address); the caller has checked the address with isSafeAddress. */
 export function formatMailbox(address: string, name?: string | null): string {

@@ -111,7 +111,13 @@ export function buildEditionView(edition: Edition, config: Config): EditionView 
       ? { name: lead.author.name, bio: lead.author.bio ?? null, url: lead.author.url ?? null }
       : null,
     image: lead.image
-      ? { url: lead.image.url, alt: lead.image.alt, width: lead.image.width, height: lead.image.height }
+      ? {
+          // An image shipped in data/images is served by Daybreak itself, under the config's baseUrl.
+          url: lead.image.url.startsWith('/') ? `${base}${lead.image.url}` : lead.image.url,
+          alt: lead.image.alt,
+          width: lead.image.width,
+          height: lead.image.height,
+        }
       : null,
     paragraphs,
     truncated,

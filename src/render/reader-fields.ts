@@ -77,10 +77,10 @@ const DEFAULT_BASE_URL = 'http://localhost:3000';
 
 /**
  * The unsubscribe URL of a SAMPLE reader: `{baseUrl}/unsubscribe?token=sample-…`, the shape that
- * `createTokens(secret).unsubscribeUrl` (src/audience) gives real readers. Deliberately NOT a signed token:
+ * `tokens.unsubscribeUrl` (src/audience) gives real readers. Deliberately NOT a signed token:
  * a sample reader has no subscriber row, and a validly signed token for some id would unsubscribe whoever
  * really holds that id if someone clicked it in a built file. It also keeps `daybreak build` from needing
- * (and writing) var/secret. The unsubscribe page answers this link with "invalid or expired".
+ * (and making) the token keys. The unsubscribe page answers this link with "invalid or expired".
  */
 export function sampleUnsubscribeUrl(baseUrl: string, token: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/unsubscribe?token=${token}`;

@@ -21,7 +21,17 @@ const BATCH = 500;
  * @example
  * const report = await copyStore(openClient({ database: 'var/daybreak.db' }), openClient({ database: url }));
  */
-export async function copyStore(source: SqlClient, target: SqlClient): Promise<CopyReport> {
+export async function copyStore(
+  source: SqlClient,
+  target: SqlClient,
+  options: {
+    /**
+     * Token keys kept outside the source database (the key file beside a SQLite file), oldest first: they
+     * go into the target's `secret_keys`, so links already mailed keep working after the move.
+     */
+    keys?: { id: string; secret: string; createdAt?: string | undefined }[];
+  } = {},
+): Promise<CopyReport> {
   await migrate(source);
   await migrate(target);
   const tables: Record<string, number> = {};
@@ -52,6 +62,13 @@ export async function copyStore(source: SqlClient, target: SqlClient): Promise<C
         throw new DaybreakError('ESTORAGE', `Copying \`${table}\` wrote ${copied} rows of ${total}; nothing was committed`);
       }
       tables[table] = copied;
+    }
+    const keys = options.keys ?? [];
+    if (keys.length > 0 && (tables.secret_keys ?? 0) === 0) {
+      for (const [seq, key] of keys.entries()) {
+        await tx.run('INSERT INTO secret_keys (seq, id, secret, created_at) VALUES (?, ?, ?, ?)', [seq, key.id, key.secret, key.createdAt ?? new Date().toISOString()]);
+      }
+      tables.secret_keys = keys.length;
     }
     if (target.dialect === 'postgres') {
       // The outbox's id sequence continues after the copied ids.

@@ -155,6 +155,17 @@ export const sqliteMigrations: Migration[] = [
   },
 ];
 
+// A database's token keys, when they live in the database (PostgreSQL, shared by every machine).
+const SECRET_KEYS = `
+      CREATE TABLE secret_keys (
+        seq INTEGER PRIMARY KEY,               -- the highest is the current signing key
+        id TEXT NOT NULL UNIQUE,               -- k0, k1, …: travels in every token
+        secret TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+`;
+sqliteMigrations.push({ id: '080-secret-keys', sql: SECRET_KEYS });
+
 export const postgresMigrations: Migration[] = [
   {
     id: '001-core',
@@ -241,7 +252,8 @@ export const postgresMigrations: Migration[] = [
       CREATE TABLE send_rate (bucket TEXT PRIMARY KEY, second TEXT NOT NULL, used INTEGER NOT NULL);
     `,
   },
+  { id: '080-secret-keys', sql: SECRET_KEYS },
 ];
 
 /** Tables in the order rows can be copied (referenced tables first). */
-export const TABLES = ['subscribers', 'subscriptions', 'used_tokens', 'subscriber_id_floor', 'sends', 'runs', 'outbox'] as const;
+export const TABLES = ['subscribers', 'subscriptions', 'used_tokens', 'subscriber_id_floor', 'sends', 'runs', 'outbox', 'secret_keys'] as const;

@@ -1,8 +1,9 @@
-import type { OutboxStore, SubscriberStore } from '../audience/index.ts';
+import type { Keyring, OutboxStore, SubscriberStore } from '../audience/index.ts';
 import type { SendStore } from '../delivery/index.ts';
 import type { RunLedger } from '../schedule/index.ts';
 import type { ArchiveIndex } from '../web/index.ts';
 import { createArchiveRepository } from './archive-repository.ts';
+import { createDatabaseKeyring } from './key-repository.ts';
 import { migrate } from './migrate.ts';
 import { createOutboxRepository } from './outbox-repository.ts';
 import { openPostgresClient } from './postgres-client.ts';
@@ -22,6 +23,8 @@ export interface Store {
   sends: SendStore;
   runs: RunLedger;
   archive: ArchiveIndex;
+  /** The token keys kept in this database (what a PostgreSQL install signs with). */
+  keyring(options: { create: boolean; onCreate?: (message: string) => void }): Keyring;
   /** A trivial read: rejects when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -81,6 +84,7 @@ export function fromClient(client: SqlClient & { checkpoint?(): Promise<void> })
     sends: createSendLedgerRepository(client),
     runs: createRunRepository(client),
     archive: createArchiveRepository(client),
+    keyring: (options) => createDatabaseKeyring(client, options),
     async ping() {
       await client.get('SELECT 1 AS ok');
     },

@@ -3,6 +3,7 @@ import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import {
   createAudience,
+  maskAddresses,
   type Audience,
   type ConfirmationMailer,
   type OutboxStore,
@@ -90,7 +91,9 @@ const TOKEN_ERROR_TITLE = 'This link has expired or is invalid';
  */
 export function createApp(options: CreateAppOptions): DaybreakApp {
   const { config, store, tokens } = options;
-  const log = options.log ?? ((message: string, error?: unknown) => console.error(`daybreak: ${message}`, error ?? ''));
+  const sink = options.log ?? ((message: string, error?: unknown) => console.error(`daybreak: ${message}`, error ?? ''));
+  // A mail server's error quotes the recipient; a failing request's error may quote a reader's input.
+  const log = (message: string, error?: unknown) => sink(maskAddresses(message), error === undefined ? undefined : maskedError(error));
   const audience = createAudience({
     config,
     subscribers: store.subscribers,
@@ -204,9 +207,9 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
     return c.html(confirmedPage(config, newsletters));
   });
 
-  app.get('/unsubscribe', (c) => {
+  app.get('/unsubscribe', async (c) => {
     const token = c.req.query('token') ?? '';
-    const { newsletters, all, allToken } = audience.inspectUnsubscribe(token);
+    const { newsletters, all, allToken } = await audience.inspectUnsubscribe(token);
     return c.html(unsubscribePage(config, token, allToken, newsletters, all));
   });
 
@@ -282,6 +285,15 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
   });
 
   return Object.assign(app as unknown as Hono, { audience });
+}
+
+/** The error with every address in its message and stack masked (maskAddresses). */
+function maskedError(error: unknown): unknown {
+  if (!(error instanceof Error)) return maskAddresses(String(error));
+  const masked = new Error(maskAddresses(error.message));
+  masked.name = error.name;
+  masked.stack = error.stack === undefined ? undefined : maskAddresses(error.stack);
+  return masked;
 }
 
 /** Node's request stream when served by @hono/node-server and nobody has read the body yet. */

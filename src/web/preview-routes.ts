@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
@@ -6,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { compileEditionMessage, editionMessageOptions, type Mailer } from '../delivery/index.ts';
 import { describeSchedule, formatIssues, isIsoDate, loadConfig } from '../content/index.ts';
 import { escapeHtml as esc } from './html.ts';
+import { createImageApp } from './image-routes.ts';
 import { serveIndex } from './mount-index.ts';
 import { createInboxApp, EMAIL_CSP, PAGE_CSP } from './preview-inbox.ts';
 import { previewHostCheck } from './preview-host-check.ts';
@@ -254,6 +256,9 @@ export function createPreviewApp(options: PreviewOptions): { app: Hono; preview:
   const preview = createPreview(options);
   const app = new Hono();
   for (const { path, app: sub } of preview.mounts) app.route(path, sub);
+  // The data folder's pictures, as `daybreak start` serves them: with the preview on the port of the
+  // config's baseUrl, the images in the emails load.
+  app.route('/images', createImageApp(join(options.dataDir, 'images')));
   app.get('/', (c) => c.redirect(`${options.previewPath ?? '/preview'}/`));
   return { app, preview };
 }

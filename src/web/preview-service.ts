@@ -11,6 +11,7 @@ import {
   type Newsletter,
 } from '../content/index.ts';
 import { GMAIL_CLIP_BYTES, lintEmail, type LintFinding, type Reader, type RenderedEmail } from '../render/index.ts';
+import { createImageProbe } from './image-probe.ts';
 import { darkModeHtml } from './preview-dark-mode.ts';
 import { availableEditions, type AvailableEdition } from './preview-editions.ts';
 import { createRenderLoader, type RenderLoader, type RenderModule } from './preview-render-loader.ts';
@@ -32,6 +33,8 @@ export interface PreviewServiceOptions {
   watch?: boolean;
   /** Where the render module comes from (default: createRenderLoader(), reloading on template changes). */
   loader?: RenderLoader;
+  /** Says which images of a copy do not load (default: createImageProbe(), fetching each one). */
+  probeImages?: (html: string) => Promise<string[]>;
 }
 
 export interface ViewQuery {
@@ -62,6 +65,8 @@ export interface Checks {
   lint: LintFinding[];
   size: { bytes: number; limit: number; percent: number; clipped: boolean };
   imagesWithoutAlt: string[];
+  /** Images that did not load when fetched (`src: why`): a blank box in every inbox. */
+  imagesNotLoading: string[];
   nonAbsoluteLinks: string[];
   articles: number;
   sendAt: { iso: string; local: string; timezone: string };
@@ -183,6 +188,7 @@ export function htmlChecks(html: string): Pick<Checks, 'lint' | 'size' | 'images
 export function createPreviewService(options: PreviewServiceOptions) {
   const templatesDir = options.templatesDir ?? DEFAULT_TEMPLATES_DIR;
   const loader: RenderLoader = options.loader ?? createRenderLoader();
+  const probeImages = options.probeImages ?? createImageProbe();
   const listeners = new Set<(event: PreviewEvent) => void>();
   const cache = new Map<string, Rendered>();
   const lastGood = new Map<string, Rendered>();
@@ -423,12 +429,13 @@ export function createPreviewService(options: PreviewServiceOptions) {
     ];
   }
 
-  function checksOf(entry: Rendered, copy: RenderedEmail): Checks {
+  async function checksOf(entry: Rendered, copy: RenderedEmail): Promise<Checks> {
     const { edition } = entry;
     const tz = edition.newsletter.schedule.timezone;
     const locale = edition.newsletter.locale;
     return {
       ...htmlChecks(copy.html),
+      imagesNotLoading: await probeImages(copy.html),
       articles: 1 + edition.items.length,
       sendAt: { iso: edition.sendAt.toISOString(), local: formatLocal(edition.sendAt, tz, locale), timezone: tz },
       window: {
@@ -461,7 +468,7 @@ export function createPreviewService(options: PreviewServiceOptions) {
       preheader: copy.preheader ?? result.rendered.preheader,
       headers: headersOf(result, copy, reader),
       text: copy.text,
-      checks: checksOf(result, copy),
+      checks: await checksOf(result, copy),
     };
   }
 

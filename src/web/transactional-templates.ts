@@ -39,7 +39,7 @@ export function registryTemplates(config: Config): TransactionalTemplates {
         'welcome',
         {
           publisher,
-          newsletters: p.newsletters.map((n, i) => ({ ...summary(n), unsubscribeUrl: p.unsubscribeUrls[i] ?? p.unsubscribeAllUrl })),
+          newsletters: p.newsletters.map((n) => ({ ...summary(n), unsubscribeUrl: p.unsubscribeUrls[n.id] ?? p.unsubscribeAllUrl })),
           fromAddress: addressOf(config.publisher.from),
         },
         () => fallbackTemplates.welcome(p),

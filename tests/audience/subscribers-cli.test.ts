@@ -1,16 +1,25 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseCsv } from '../../src/audience/index.ts';
+import { createTokens, openKeyring, parseCsv } from '../../src/audience/index.ts';
+import { openStore } from '../../src/storage/index.ts';
+import { createMailer } from '../../src/delivery/index.ts';
+import { loadConfig } from '../../src/content/index.ts';
+import { createApp } from '../../src/web/index.ts';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { registerSubscribers } from '../../src/cli/commands/subscribers.ts';
 import { runCli } from '../../src/cli/run-cli.ts';
 
 let dir: string;
 let configFile: string;
+let sink: SmtpSink;
+let env: NodeJS.ProcessEnv;
 const savedDb = process.env.DAYBREAK_DB;
 
-beforeEach(() => {
+beforeEach(async () => {
+  sink = await startSmtpSink();
   dir = mkdtempSync(join(tmpdir(), 'daybreak-cli-'));
   process.env.DAYBREAK_DB = join(dir, 'db.sqlite');
   configFile = join(dir, 'config.json');
@@ -18,8 +27,11 @@ beforeEach(() => {
     configFile,
     JSON.stringify({ newsletters: [{ id: 'morning', name: 'The Morning Briefing' }, { id: 'good-news', name: 'Good News', schedule: { cron: '0 8 * * 0' } }] }),
   );
+  const { DAYBREAK_SECRET: _unused, ...rest } = process.env;
+  env = { ...rest, DAYBREAK_DB: join(dir, 'db.sqlite'), SMTP_URL: sink.url };
 });
-afterEach(() => {
+afterEach(async () => {
+  await sink.close();
   process.env.DAYBREAK_DB = savedDb;
   rmSync(dir, { recursive: true, force: true });
 });
@@ -28,7 +40,7 @@ async function cli(...argv: string[]) {
   let stdout = '';
   let stderr = '';
   const io = { stdout: { write: (s: string) => ((stdout += s), true) }, stderr: { write: (s: string) => ((stderr += s), true) } };
-  const status = await runCli(argv, [(program) => registerSubscribers(program, io as never)], io as never);
+  const status = await runCli(argv, [(program) => registerSubscribers(program, io as never, env)], io as never);
   return { status, stdout, stderr };
 }
 
@@ -56,13 +68,13 @@ describe('daybreak subscribers', () => {
 
   it('adds Ann@ and ann@ as one person, and says when it updates the name', async () => {
     expect((await cli('subscribers', 'add', 'Ann@example.com', '--config', configFile)).stdout).toContain('Added Ann@example.com: morning pending');
-    const again = await cli('subscribers', 'add', 'ann@example.com', '--name', 'Ann', '--newsletter', 'good-news', '--config', configFile);
+    const again = await cli('subscribers', 'add', 'ann@example.com', '--name', 'Ann', '--newsletter', 'good-news', '--confirmed', '--config', configFile);
     expect(again.status).toBe(0);
-    expect(again.stdout).toContain('Updated ann@example.com: name set to "Ann"; good-news pending');
+    expect(again.stdout).toContain('Updated ann@example.com: name set to "Ann"; good-news confirmed');
     expect(await list()).toEqual([
-      { email: 'Ann@example.com', name: 'Ann', status: 'active', subscriptions: [{ newsletter: 'morning', status: 'pending' }, { newsletter: 'good-news', status: 'pending' }] },
+      { email: 'Ann@example.com', name: 'Ann', status: 'active', subscriptions: [{ newsletter: 'morning', status: 'pending' }, { newsletter: 'good-news', status: 'confirmed' }] },
     ]);
-    expect((await cli('subscribers', 'add', 'ANN@example.com', '--config', configFile)).stdout).toContain('nothing changed');
+    expect((await cli('subscribers', 'add', 'ANN@example.com', '--newsletter', 'good-news', '--confirmed', '--config', configFile)).stdout).toContain('nothing changed');
     expect((await list())[0]!.name).toBe('Ann');
   });
 
@@ -124,5 +136,49 @@ describe('daybreak subscribers', () => {
     expect(records.map((r) => r.cells[1])).toEqual(['name', `'=HYPERLINK("http://evil.test","click")`, "'@SUM(1+1)", 'Lee, Cat']);
     const confirmed = await cli('subscribers', 'export', '--status', 'confirmed');
     expect(parseCsv(confirmed.stdout).records.map((r) => r.cells[0])).toEqual(['email', 'ann@example.com']);
+  });
+
+  it('without --confirmed sends the confirmation email the sign-up page sends, whose link subscribes them', async () => {
+    const added = await cli('subscribers', 'add', 'zoe@example.com', '--name', 'Zoe', '--newsletter', 'good-news', '--config', configFile);
+    expect(added.status, added.stderr).toBe(0);
+    expect(added.stdout).toContain('Added zoe@example.com: good-news pending.');
+    expect(added.stdout).toContain(`Sent the confirmation email (mail went to ${sink.url});`);
+    expect(sink.messagesTo('zoe@example.com')).toHaveLength(1);
+    const mail = await simpleParser(sink.messagesTo('zoe@example.com')[0]!.raw);
+    expect(mail.subject).toMatch(/Confirm/);
+    const link = /https?:\/\/\S+\/confirm\?token=[A-Za-z0-9_.-]+/.exec(mail.text!)![0];
+    // Following it on the web app (same database, same key) confirms the subscription.
+    const config = loadConfig({ file: configFile });
+    const store = await openStore({ database: env.DAYBREAK_DB! });
+    const mailer = createMailer({ config, env: { SMTP_URL: sink.url }, varDir: join(dir, 'var') });
+    const app = createApp({ config, store, mailer, tokens: await createTokens(openKeyring({ env: {}, dbFile: env.DAYBREAK_DB!, create: false })), log: () => {} });
+    const token = new URL(link).searchParams.get('token')!;
+    const res = await app.request('/confirm', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}` });
+    expect(res.status).toBe(200);
+    await app.audience.close();
+    await mailer.close();
+    await store.close();
+    expect(await list()).toEqual([{ email: 'zoe@example.com', name: 'Zoe', status: 'active', subscriptions: [{ newsletter: 'good-news', status: 'confirmed' }] }]);
+  });
+
+  it('without --confirmed sends at most one confirmation a day, and says when the next can go', async () => {
+    expect((await cli('subscribers', 'add', 'zoe@example.com', '--config', configFile)).status).toBe(0);
+    const again = await cli('subscribers', 'add', 'zoe@example.com', '--config', configFile);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/A confirmation email already went to this address at .* \(at most one a day\)/);
+    expect(sink.messagesTo('zoe@example.com')).toHaveLength(1);
+  });
+
+  it('without --confirmed fails with exit 1 when the confirmation cannot be sent, and a re-run sends it', async () => {
+    const saved = env.SMTP_URL;
+    env.SMTP_URL = 'smtp://127.0.0.1:1';
+    const failed = await cli('subscribers', 'add', 'zoe@example.com', '--config', configFile);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain('the confirmation email could not be sent');
+    expect(failed.stderr).toContain('run the same command again to retry');
+    env.SMTP_URL = saved;
+    const retried = await cli('subscribers', 'add', 'zoe@example.com', '--config', configFile);
+    expect(retried.stdout).toContain('Sent the confirmation email');
+    expect(sink.messagesTo('zoe@example.com')).toHaveLength(1);
   });
 });

@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { build as buildEdition, registerBuild } from '../../src/cli/commands/build.ts';
+import { send } from '../../src/cli/commands/send.ts';
+import { startSmtpSink } from '../helpers/smtp-sink.ts';
 import { runCli } from '../../src/cli/run-cli.ts';
 import { sampleReader } from '../../src/render/index.ts';
 
@@ -114,14 +116,22 @@ describe('daybreak build', () => {
     expect(tuesday.articles.map((a: { id: string }) => a.id)).not.toEqual(monday.articles.map((a: { id: string }) => a.id));
   });
 
-  it('skips a day with no articles: exit 0, says so, writes nothing', async () => {
+  it('skips a day with no articles: exit 0, says so, names the dates that have some, writes nothing', async () => {
+    // The sample data: the good-news stories of the week before, then three daily briefings.
+    const DATES = ['2026-11-23', '2026-11-24', '2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28', '2026-11-29', '2026-11-30', '2026-12-01'];
     const json = await build(['--date', '2026-06-01', '--json']);
     expect(json.status).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual({ newsletter: 'morning', date: '2026-06-01', skipped: 'no articles' });
+    expect(JSON.parse(json.stdout)).toEqual({ newsletter: 'morning', date: '2026-06-01', skipped: 'no articles', datesWithArticles: DATES });
     const human = await build(['--date', '2026-06-01']);
     expect(human.status).toBe(0);
     expect(human.stdout).toContain('nothing written');
+    expect(human.stdout).toContain(`Dates with articles: ${DATES.join(', ')}; pick one with --date.`);
     expect(existsSync(join(dir, 'out'))).toBe(false);
+    rmSync(join(dir, 'out'), { recursive: true, force: true });
+    // Each date it names does build.
+    for (const date of DATES) expect((await build(['--date', date])).stdout, date).not.toContain('nothing written');
+    // And the day before the first of them has none.
+    expect((await build(['--date', '2026-11-22'])).stdout).toContain('nothing written');
   });
 
   it('exits 1 on bad data, printing every problem as file: path: message and writing nothing', async () => {
@@ -255,4 +265,55 @@ describe('daybreak build', () => {
     expect(failure).toMatchObject({ code: 2 });
     expect((failure as { stderr: string }).stderr).toContain('--date');
   }, 120_000); // two cold CLI starts (tsx compiles every command) on a shared 2-core machine
+
+  it('writes the same From and Reply-To into the .eml as send puts on the mail', async () => {
+    const sink = await startSmtpSink();
+    try {
+      for (const [from, replyTo] of [
+        ['The Daybreak Post <briefing@daybreak.example>', 'Letters <letters@daybreak.example>'],
+        ['"Post, The Daybreak" <briefing@daybreak.example>', 'letters@daybreak.example'],
+        ['Café Daybreak <briefing@daybreak.example>', '"Desk (night)" <desk@daybreak.example>'],
+        ['briefing@daybreak.example (The Daybreak Post)', 'letters@daybreak.example'],
+      ] as const) {
+        const config = JSON.parse(readFileSync(join(dir, 'daybreak.config.json'), 'utf8'));
+        config.publisher = { ...config.publisher, from, replyTo };
+        const file = join(dir, 'from.config.json');
+        writeFileSync(file, JSON.stringify(config));
+        const built = await build(['--date', '2026-11-30', '--json'], { config: file });
+        expect(built.status, built.stderr).toBe(0);
+        const eml = await simpleParser(readFileSync(JSON.parse(built.stdout).files.eml));
+        const io = { stdout: { write: () => true }, stderr: { write: () => true } };
+        const env = { DAYBREAK_DB: join(dir, 'db', 'daybreak.db'), DAYBREAK_SECRET: 'a-test-secret-0123456789abcdef', SMTP_URL: sink.url };
+        expect(await send({ config: file, data: join(dir, 'data'), date: '2026-11-30', to: 'editor@example.com' }, io as never, env)).toBe(0);
+        const sent = await simpleParser(sink.messages.at(-1)!.raw);
+        expect(eml.from!.value, from).toEqual(sent.from!.value);
+        expect(eml.replyTo!.value, replyTo).toEqual(sent.replyTo!.value);
+        // And the envelope sender is the From address, nothing else.
+        expect(sink.messages.at(-1)!.from).toBe(sent.from!.value[0]!.address);
+      }
+      // A From with a header injected in it is refused by both, before anything is built or sent.
+      const config = JSON.parse(readFileSync(join(dir, 'daybreak.config.json'), 'utf8'));
+      config.publisher = { ...config.publisher, from: 'Evil <a@b.example>\r\nBcc: victim@example.com' };
+      const file = join(dir, 'evil.config.json');
+      writeFileSync(file, JSON.stringify(config));
+      const built = await build(['--date', '2026-11-30'], { config: file, out: join(dir, 'evil-out') });
+      expect(built.status).toBe(1);
+      expect(built.stderr).toContain('publisher.from: "Evil <a@b.example>\\r\\nBcc: victim@example.com" contains a line break');
+      expect(existsSync(join(dir, 'evil-out'))).toBe(false);
+      const before = sink.messages.length;
+      const io = { stdout: { write: () => true }, stderr: { write: () => true } };
+      const env = { DAYBREAK_DB: join(dir, 'db', 'daybreak.db'), DAYBREAK_SECRET: 'a-test-secret-0123456789abcdef', SMTP_URL: sink.url };
+      await expect(send({ config: file, data: join(dir, 'data'), date: '2026-11-30' }, io as never, env)).rejects.toThrow(/publisher\.from: .* contains a line break/);
+      expect(sink.messages.length).toBe(before);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('warns on stderr about what it skipped in the data folder, naming each entry', async () => {
+    mkdirSync(join(dir, 'data', 'articles', 'old.json'));
+    const { status, stderr } = await build(['--date', '2026-11-30']);
+    expect(status).toBe(0);
+    expect(stderr).toContain(`warning: ${join(dir, 'data', 'articles', 'old.json')}: is a folder, not a JSON file; skipped`);
+  });
 });

@@ -128,8 +128,23 @@ describe('article schema', () => {
     expect(lines).toEqual([
       'data/articles/a.json: [0].url: Invalid URL: expected an absolute http(s) URL',
       'data/articles/a.json: [0].author.url: Invalid URL: expected an absolute http(s) URL',
-      'data/articles/a.json: [0].image.url: Invalid URL: expected an absolute http(s) URL',
+      'data/articles/a.json: [0].image.url: Invalid URL: expected an absolute http(s) URL, or /images/<file> for a file in data/images',
     ]);
+  });
+
+  it('accepts an image shipped in data/images as /images/<file>, and nothing else starting with a slash', () => {
+    const image = (url: string) => problemsOfArticle(articleJson({ image: { url, alt: 'A picture', width: 600, height: 400 } }));
+    const withFile = { 'data/articles/a.json': [articleJson({ image: { url: '/images/otters-600.jpg', alt: 'Otters', width: 600, height: 400 } })] };
+    expect(problems({ ...withFile, 'data/images/otters-600.jpg': 'a picture' })).toEqual([]);
+    // Named in the data folder but not there: every copy would show a broken picture.
+    expect(problems(withFile)).toEqual([
+      'data/articles/a.json: [0].image.url: data/images/otters-600.jpg not found (images under /images/ are read from data/images)',
+    ]);
+    for (const bad of ['/images/../secret.jpg', '/etc/passwd', '//evil.example/x.jpg', '/images/x.svg']) {
+      expect(image(bad), bad).toEqual([
+        'data/articles/a.json: [0].image.url: Invalid image path: expected /images/<file>.jpg (or .jpeg, .png, .gif, .webp) for a file in data/images',
+      ]);
+    }
   });
 
   it('accepts http and https URLs with paths, queries and fragments', () => {

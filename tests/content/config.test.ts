@@ -117,6 +117,25 @@ describe('config', () => {
     expect(configProblems([])).toEqual(['daybreak.config.json: Expected an object, got an array']);
   });
 
+  it('refuses a publisher address the sender could not use, at load, naming the key', () => {
+    const publisher = (more: Record<string, unknown>) => ({ publisher: { from: 'The Daybreak Post <briefing@daybreak.example>', ...more } });
+    expect(configProblems(publisher({ from: 'Evil <a@b.example>\r\nBcc: victim@example.com' }))).toEqual([
+      'daybreak.config.json: publisher.from: "Evil <a@b.example>\\r\\nBcc: victim@example.com" contains a line break or another control character',
+    ]);
+    expect(configProblems(publisher({ replyTo: 'not an address' }))).toEqual([
+      'daybreak.config.json: publisher.replyTo: "not an address" has no e-mail address in it (expected "Name <name@example.com>" or name@example.com)',
+    ]);
+    expect(configProblems(publisher({ from: 'a@b.example, c@d.example' }))).toEqual([
+      'daybreak.config.json: publisher.from: "a@b.example, c@d.example" names more than one address; give exactly one',
+    ]);
+    expect(configProblems(publisher({ from: 'Bcc: victim@example.com;' }))).toEqual([
+      'daybreak.config.json: publisher.from: "Bcc: victim@example.com;" is a group of addresses; give exactly one',
+    ]);
+    expect(configProblems(publisher({ replyTo: 'Desk <desk@@daybreak.example>' }))[0]).toMatch(/^daybreak\.config\.json: publisher\.replyTo: .* is not a valid e-mail address$/);
+    expect(configProblems(publisher({ unsubscribeMailbox: 'Unsubscribe <u@daybreak.example>' }))[0]).toContain('expected a bare address');
+    expect(configProblems(publisher({ replyTo: 'Letters Desk <letters@daybreak.example>', unsubscribeMailbox: 'u@daybreak.example' }))).toEqual([]);
+  });
+
   it('reports out-of-range numbers with the limit', () => {
     expect(configProblems({ web: { port: 70000 } })).toEqual(['daybreak.config.json: web.port: Must be at most 65535, got the number 70000']);
     expect(configProblems({ delivery: { maxConnections: 0 } })).toEqual(['daybreak.config.json: delivery.maxConnections: Must be greater than 0, got the number 0']);

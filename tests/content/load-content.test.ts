@@ -1,6 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { realpathSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jsonErrorOffset, loadContent, parseJson } from '../../src/content/index.ts';
-import { DaybreakError } from '../../src/errors.ts';
+import { DaybreakError, isDaybreakError } from '../../src/errors.ts';
 import { articleJson, inDir, tempData } from './fixtures.ts';
 
 let cleanups: (() => void)[] = [];
@@ -28,6 +31,15 @@ function loadError(files: Record<string, unknown>): DaybreakError {
   });
 }
 
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
+
 const a = (id: string, more: Record<string, unknown> = {}) =>
   articleJson({ id, url: `https://news.example.com/${id}`, ...more });
 
@@ -44,6 +56,47 @@ describe('loadContent', () => {
     expect(content.byId.get('solo')?.file).toBe('data/articles/one.json');
     expect(content.byId.get('second')?.file).toBe('data/articles/many.json');
     expect(content.byId.get('first')?.priority).toBe(0);
+    expect(content.skipped).toEqual(['data/articles/old.json: is a folder, not a JSON file; skipped (rename it, or move its files up a level)']);
+  });
+
+  it('refuses a link that leaves the data folder, naming the file and never reading the target', () => {
+    const dir = folder({ 'data/articles/one.json': a('solo'), 'outside/story.json': a('outsider'), 'secret.txt': 'x-secret-first-character' });
+    symlinkSync(join(dir, 'outside/story.json'), join(dir, 'data/articles/linked.json'));
+    symlinkSync(join(dir, 'secret.txt'), join(dir, 'data/articles/passwd.json'));
+    symlinkSync(join(dir, 'outside'), join(dir, 'data/editions'));
+    const error = inDir(dir, () => catchError(() => loadContent('data')));
+    expect(isDaybreakError(error, 'EDATA')).toBe(true);
+    const outside = realpathSync(join(dir, 'outside'));
+    expect((error as DaybreakError).details).toEqual([
+      `data/articles/linked.json: is a link to ${join(outside, 'story.json')}, outside the data folder data; refused (copy the file into the folder instead)`,
+      `data/articles/passwd.json: is a link to ${realpathSync(join(dir, 'secret.txt'))}, outside the data folder data; refused (copy the file into the folder instead)`,
+      `data/editions: is a link to ${outside}, outside the data folder data; refused (copy the file into the folder instead)`,
+    ]);
+    expect((error as Error).message).not.toContain('x-secret');
+    expect((error as Error).message).not.toContain('outsider');
+  });
+
+  it('follows links that stay inside the data folder', () => {
+    const dir = folder({ 'data/library/story.json': a('kept'), 'data/articles/one.json': a('solo') });
+    symlinkSync('../library/story.json', join(dir, 'data/articles/linked.json'));
+    const content = inDir(dir, () => loadContent('data'));
+    expect(content.articles.map((x) => x.id).sort()).toEqual(['kept', 'solo']);
+    expect(content.skipped).toEqual([]);
+  });
+
+  it('names what it skips: a FIFO, a broken link, a linked folder named like a file, a file among the edition folders', () => {
+    const dir = folder({ 'data/articles/one.json': a('solo'), 'data/library/inner.json': a('inner'), 'data/editions/README.txt': 'notes' });
+    execFileSync('mkfifo', [join(dir, 'data/articles/pipe.json')]);
+    symlinkSync('nowhere.json', join(dir, 'data/articles/broken.json'));
+    symlinkSync('../library', join(dir, 'data/articles/folder.json'));
+    const content = inDir(dir, () => loadContent('data'));
+    expect(content.articles.map((x) => x.id)).toEqual(['solo']);
+    expect(content.skipped).toEqual([
+      'data/articles/broken.json: is a link to nowhere.json, which does not exist; skipped',
+      'data/articles/folder.json: is a folder, not a JSON file; skipped (rename it, or move its files up a level)',
+      'data/articles/pipe.json: is a FIFO (named pipe), not a file; skipped',
+      'data/editions/README.txt: is a file, not a folder; skipped (edition files go in editions/<newsletter>/YYYY-MM-DD.json)',
+    ]);
   });
 
   it('reads article files one folder down (where daybreak fetch writes each source) and skips dot files', () => {

@@ -20,6 +20,13 @@ const MORNINGS = ['2026-11-29', '2026-11-30', '2026-12-01'];
 const all = (e: Edition) => [e.lead, ...e.items];
 
 describe('the shipped sample data', () => {
+  it("gives a postal address that does not repeat the publisher's name, which the site footer puts beside it", async () => {
+    expect(config.publisher.postalAddress).not.toContain(config.publisher.name);
+    const { signUpPage } = await import('../../src/web/pages.ts');
+    const footer = /<footer[^>]*>([\s\S]*?)<\/footer>/.exec(signUpPage(config))![1]!;
+    expect(footer.split(config.publisher.name)).toHaveLength(2);
+  });
+
   it('loads with no problems', () => {
     expect(content.articles.length).toBeGreaterThanOrEqual(45);
   });

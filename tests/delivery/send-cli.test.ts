@@ -147,6 +147,10 @@ describe('daybreak send', () => {
     const run = await daybreak(s, ['send', '--date', DATE, '--limit', 'lots']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--limit: Expected a whole number/);
+    const to = await daybreak(s, ['send', '--date', DATE, '--to', 'foo']);
+    expect(to.code).toBe(2);
+    expect(to.stderr).toBe('daybreak: --to: "foo" is missing an @. Enter an address like name@example.com.\n');
+    expect(s.sink.messages).toHaveLength(0);
   }, 120_000);
 });
 

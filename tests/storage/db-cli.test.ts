@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createTokens, openKeyring } from '../../src/audience/index.ts';
 import { resolveDatabase } from '../../src/cli/context.ts';
 import { openClient, openStore } from '../../src/storage/index.ts';
 import { freshPostgresDatabase, PG_REQUIRED, PG_URL } from '../helpers/test-store.ts';
@@ -96,17 +97,23 @@ describe.skipIf(!PG_URL)('daybreak db copy', () => {
     await source.sends.record(key, 'w', [{ subscriberId: claimed.copies[0]!.subscriberId, state: 'sent', reply: '250', messageId: 'm@x' }]);
     await source.runs.claim({ newsletter: 'morning', date: '2026-11-30', scheduledAt: at, holder: 'h', now: at });
     await source.close();
+    // A link mailed before the move, signed with the key file beside the SQLite database.
+    const before = await createTokens(openKeyring({ env: {}, dbFile: file, create: true }));
+    const mailedLink = before.unsubscribeToken(1, 'morning');
 
     const target = await freshPostgresDatabase();
     cleanups.push(() => target.drop());
     const copy = daybreak(['db', 'copy', '--db', file, '--to', target.url, '--json']);
     expect(copy.code, copy.stderr).toBe(0);
     const report = JSON.parse(copy.stdout) as { tables: Record<string, number> };
-    expect(report.tables).toEqual({ subscribers: 3, subscriptions: 3, used_tokens: 0, subscriber_id_floor: 1, sends: 2, runs: 1, outbox: 1 });
+    expect(report.tables).toEqual({ subscribers: 3, subscriptions: 3, used_tokens: 0, subscriber_id_floor: 1, sends: 2, runs: 1, outbox: 1, secret_keys: 1 });
 
     // The copy works as the database: the same people, the ledger where it was, and new ids above the old.
     const store = await openStore({ database: target.url });
     cleanups.push(() => store.close());
+    // The keys moved with the data: the link mailed before still works, now checked against the database.
+    const after = await createTokens(openKeyring({ env: {}, dbFile: target.url, create: false, inDatabase: store.keyring }));
+    expect((await after.verify(mailedLink, 'unsubscribe')).subscriberId).toBe(1);
     expect((await store.subscribers.list()).map((p) => p.email)).toEqual(['ann@example.com', 'bob@example.com', 'dan@example.com']);
     expect(await store.sends.counts(key)).toMatchObject({ sent: 1, queued: 1 });
     const next = await store.subscribers.add({ email: 'eve@example.com', name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, at);

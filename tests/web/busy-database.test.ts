@@ -33,7 +33,7 @@ describe('a sign-up while another process holds the write lock', () => {
     const config = testConfig({ web: { signupRatePerMinute: 1000 } });
     const mailer = createMailer({ config, env: { SMTP_URL: sink.url }, varDir: dir });
     cleanups.push(() => mailer.close());
-    const app = createApp({ config, store, mailer, tokens: createTokens(SECRET), log: () => {} });
+    const app = createApp({ config, store, mailer, tokens: await createTokens(SECRET), log: () => {} });
     cleanups.push(() => app.audience.close());
     const server = await startServer(app, { port: 0 });
     cleanups.push(() => server.close());
@@ -83,7 +83,7 @@ describe.each(enginesUnderTest())('the transactional outbox on $name', (engine) 
     const db = await engine.create();
     cleanups.push(() => db.cleanup());
     const config = testConfig();
-    const tokens = createTokens(SECRET);
+    const tokens = await createTokens(SECRET);
 
     // First life: the mail server is down (nothing listens on the port).
     const down = await startSmtpSink();
@@ -132,7 +132,7 @@ describe.each(enginesUnderTest())('the transactional outbox on $name', (engine) 
     const db = await engine.create();
     cleanups.push(() => db.cleanup());
     const config = testConfig({ web: { signupRatePerMinute: 1000 } });
-    const tokens = createTokens(SECRET);
+    const tokens = await createTokens(SECRET);
     const sink = await startSmtpSink();
     cleanups.push(() => sink.close());
     const apps: ReturnType<typeof createApp>[] = [];

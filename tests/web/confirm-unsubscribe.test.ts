@@ -56,6 +56,28 @@ describe('confirm', () => {
     expect(h.sink.messages).toHaveLength(2); // confirmation + one welcome
   });
 
+  it('refuses every other spelling of a used confirm link, so it cannot re-subscribe a reader who left', async () => {
+    const link = await signUpAndGetConfirmLink('ann@example.com', ['morning']);
+    const token = tokenOf(link);
+    const sig = token.slice(token.lastIndexOf('.') + 1);
+    const bytes = Buffer.from(sig, 'base64url');
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const respelt = [...alphabet]
+      .map((c) => sig.slice(0, -1) + c)
+      .filter((s) => s !== sig && Buffer.from(s, 'base64url').equals(bytes))
+      .map((s) => token.slice(0, token.lastIndexOf('.') + 1) + s);
+    expect(respelt).toHaveLength(3);
+    expect((await h.app.request('/confirm', form({ token }))).status).toBe(200);
+    const id = (await h.app.audience.store.findByEmail('ann@example.com'))!.id;
+    for (const other of respelt) {
+      // The reader leaves; a replayed spelling of the old confirm link must not bring them back.
+      await h.app.request(`/unsubscribe?token=${h.tokens.unsubscribeToken(id, 'morning')}`, form({ 'List-Unsubscribe': 'One-Click' }));
+      expect((await h.app.request('/confirm', form({ token: other }))).status).toBe(400);
+      expect((await h.app.request(`/confirm?token=${other}`)).status).toBe(400);
+      expect(statuses(h)).toEqual([{ newsletter: 'morning', status: 'unsubscribed' }]);
+    }
+  });
+
   it('refuses an expired token after 7 days and changes nothing', async () => {
     const link = await signUpAndGetConfirmLink();
     clock = new Date(clock.getTime() + CONFIRM_TOKEN_TTL_MS + 1000);

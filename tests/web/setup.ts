@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { createTokens } from '../../src/audience/index.ts';
+import { createTokens, type Tokens } from '../../src/audience/index.ts';
 import { ConfigSchema, type Config } from '../../src/content/index.ts';
 import { openStore, type Store } from '../../src/storage/index.ts';
 import { rawSqlite, type Db } from '../helpers/test-store.ts';
@@ -32,7 +32,7 @@ export interface Harness {
   sink: SmtpSink;
   mailer: Mailer;
   config: Config;
-  tokens: ReturnType<typeof createTokens>;
+  tokens: Tokens;
   dir: string;
   /** Waits for queued mail to reach the sink. */
   settle(): Promise<void>;
@@ -47,7 +47,7 @@ export async function harness(options: Partial<CreateAppOptions> & { configOverr
   const sink = await startSmtpSink();
   const config = options.config ?? testConfig(options.configOverrides);
   const mailer = createMailer({ config, env: { SMTP_URL: sink.url }, varDir: join(dir, 'var') });
-  const tokens = options.tokens ?? createTokens(SECRET);
+  const tokens = options.tokens ?? (await createTokens(SECRET));
   const app = createApp({ config, store, mailer, tokens, log: () => {}, ...options });
   return {
     app,

@@ -64,7 +64,7 @@ describe('POST /subscribe', () => {
     expect(h.sink.messages[0]!.raw).not.toContain('PLACEHOLDER');
     const token = new URL(linkTo(mail.text!, '/confirm')).searchParams.get('token')!;
     expect(mail.html).toContain(`/confirm?token=${token}`);
-    expect(h.tokens.verify(token, 'confirm').newsletters.sort()).toEqual(['good-news', 'morning']);
+    expect((await h.tokens.verify(token, 'confirm')).newsletters.sort()).toEqual(['good-news', 'morning']);
   });
 
   it('answers a JSON sign-up with { ok: true } and defaults to the first newsletter', async () => {

@@ -12,8 +12,8 @@ import {
   type Config,
 } from '../../content/index.ts';
 import { getEditionTemplate, lintEmail, renderEdition, sampleReader, sampleReaders, type Reader } from '../../render/index.ts';
-import { loadConfigFrom, requestedEdition, resolveDataDir } from '../context.ts';
-import { formatIssues } from '../../content/index.ts';
+import { describeDatesWithArticles, loadConfigFrom, requestedEdition, resolveDataDir } from '../context.ts';
+import { formatIssues, parseMailbox } from '../../content/index.ts';
 
 const BuildFlags = z.strictObject({
   newsletter: z.string().min(1).optional(),
@@ -43,6 +43,15 @@ export interface BuildSkipped {
   newsletter: string;
   date: string;
   skipped: 'no articles';
+  /** The dates whose edition has articles, so the next try is not a guess. */
+  datesWithArticles: string[];
+}
+
+function mailboxFrom(value: string): { name: string; address: string } {
+  const result = parseMailbox(value);
+  // The config schema has checked it already; this is for a Config built by hand.
+  if (!result.ok) throw new DaybreakError('ECONFIG', `publisher: "${value}" ${result.problem}`);
+  return result.mailbox;
 }
 
 /** Builds a complete multipart/alternative MIME message for one reader's copy (RFC 2046 §5.1.4). */
@@ -55,10 +64,14 @@ export async function composeEml(options: {
   date: Date;
 }): Promise<Buffer> {
   const { config, reader } = options;
+  // The mailboxes as the sender reads them (parseMailbox), not the raw config text, so the .eml's From
+  // and Reply-To are the ones `send` puts on the real copies.
+  const from = mailboxFrom(config.publisher.from);
+  const replyTo = config.publisher.replyTo ? mailboxFrom(config.publisher.replyTo) : null;
   const mail = new MailComposer({
-    from: config.publisher.from,
+    from,
     to: reader.firstName ? { name: reader.firstName, address: reader.email } : reader.email,
-    ...(config.publisher.replyTo ? { replyTo: config.publisher.replyTo } : {}),
+    ...(replyTo ? { replyTo } : {}),
     subject: options.subject,
     date: options.date,
     text: options.text,
@@ -115,7 +128,7 @@ function usage(flags: unknown): z.infer<typeof BuildFlags> {
  * .html, .txt and .eml (the sample reader's copy). Throws DaybreakError: EUSAGE for bad flags, an unknown
  * newsletter or template, or a date the newsletter does not go out on; ECONFIG/EDATA for bad files.
  */
-export async function build(rawFlags: BuildFlags, now: Date = new Date()): Promise<BuildResult | BuildSkipped> {
+export async function build(rawFlags: BuildFlags, now: Date = new Date(), warn: (line: string) => void = () => {}): Promise<BuildResult | BuildSkipped> {
   const flags = usage(rawFlags);
   const config = loadConfigFrom({ ...(flags.config !== undefined ? { config: flags.config } : {}) });
   const newsletter = findNewsletter(config, flags.newsletter);
@@ -132,8 +145,8 @@ export async function build(rawFlags: BuildFlags, now: Date = new Date()): Promi
   }
   const date = flags.date ?? localDate(now, newsletter.schedule.timezone);
   const dataDir = resolveDataDir({ ...(flags.data !== undefined ? { data: flags.data } : {}) });
-  const edition = requestedEdition({ config, newsletter, date, dataDir });
-  if (isSkipped(edition)) return { newsletter: newsletter.id, date, skipped: 'no articles' };
+  const edition = requestedEdition({ config, newsletter, date, dataDir, warn });
+  if (isSkipped(edition)) return { newsletter: newsletter.id, date, skipped: 'no articles', datesWithArticles: edition.datesWithArticles ?? [] };
 
   const rendered = await renderEdition(edition, config, templateName);
   // The sample reader's unsubscribe link is on the config's baseUrl (see sampleUnsubscribeUrl for why unsigned).
@@ -184,7 +197,7 @@ export function registerBuild(
     .option('--json', 'print the result as one JSON object')
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
     .action(async (flags: BuildFlags) => {
-      const result = await build(flags);
+      const result = await build(flags, new Date(), (line) => io.stderr.write(`warning: ${line}\n`));
       // Email-client lint (issue 3): warnings on stderr, so --json output stays one object.
       if (!('skipped' in result)) {
         for (const f of lintEmail(readFileSync(result.files.html, 'utf8'))) {
@@ -196,7 +209,7 @@ export function registerBuild(
         return;
       }
       if ('skipped' in result) {
-        io.stdout.write(`${result.newsletter} ${result.date}: no articles in this edition's window; nothing written.\n`);
+        io.stdout.write(`${result.newsletter} ${result.date}: no articles in this edition's window; nothing written.\n${describeDatesWithArticles(result.datesWithArticles, result.date)}\n`);
         return;
       }
       const lines = [

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { DaybreakError } from '../../errors.ts';
+import { openKeyring, type Key } from '../../audience/index.ts';
+import { DaybreakError, isDaybreakError } from '../../errors.ts';
 import { copyStore, isPostgresUrl, migrate, openClient, pendingMigrations, redactUrl } from '../../storage/index.ts';
 import { DB_OPTION_HELP, describeDatabase, loadConfigFrom, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 
@@ -54,7 +55,9 @@ export function registerDb(program: Command, io: Io = process, env: NodeJS.Proce
       try {
         const target = openClient({ database: flags.to });
         try {
-          const report = await copyStore(source, target);
+          // Keys kept in a file beside the SQLite source move into the target, so mailed links keep working.
+          const keys = isPostgresUrl(from) || env.DAYBREAK_SECRET ? [] : await fileKeys(from);
+          const report = await copyStore(source, target, { keys });
           if (flags.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
           else {
             io.stdout.write(`Copied ${describeDatabase(from)} to ${isPostgresUrl(flags.to) ? redactUrl(flags.to) : flags.to}; every table's count matches:\n`);
@@ -68,4 +71,20 @@ export function registerDb(program: Command, io: Io = process, env: NodeJS.Proce
         await source.close();
       }
     });
+}
+
+/** The keys of the key file beside a SQLite database, oldest first (none when it has no file yet). */
+async function fileKeys(dbFile: string): Promise<Key[]> {
+  const keyring = openKeyring({ env: {}, dbFile, create: false });
+  try {
+    const keys: Key[] = [];
+    for (const { id } of await keyring.list()) {
+      const key = await keyring.byId(id);
+      if (key) keys.push(key);
+    }
+    return keys;
+  } catch (error) {
+    if (isDaybreakError(error, 'ENOKEY')) return [];
+    throw error;
+  }
 }

@@ -7,10 +7,14 @@ import { DB_OPTION_HELP, loadConfigFrom, resolveDatabase, resolveLockWaitMs } fr
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'> };
 
+const RUN_STATES = ['running', 'done', 'skipped', 'missed', 'failed'] as const;
+
 const RunsFlags = z.strictObject({
   json: z.boolean().default(false),
   newsletter: z.string().min(1).optional(),
-  state: z.enum(['running', 'done', 'skipped', 'missed', 'failed']).optional(),
+  state: z
+    .enum(RUN_STATES, { error: (issue) => `Unknown state ${JSON.stringify(issue.input)}; expected one of ${RUN_STATES.join(', ')}` })
+    .optional(),
   limit: z.string().regex(/^\d+$/, { error: 'Expected a whole number, e.g. 20' }).transform(Number).refine((n) => n > 0, { error: 'Expected at least 1' }),
 });
 

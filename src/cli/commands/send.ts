@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { createTokens, loadSecret, normalizeEmail } from '../../audience/index.ts';
+import { createTokens, EmailSchema, normalizeEmail, openKeyring } from '../../audience/index.ts';
 import { findNewsletter, formatIssues, isIsoDate, isSkipped, localDate } from '../../content/index.ts';
 import {
   compileEditionMessage,
@@ -11,7 +11,7 @@ import {
   type SendProgress,
   type SendReport,
 } from '../../delivery/index.ts';
-import { DaybreakError } from '../../errors.ts';
+import { DaybreakError, isDaybreakError } from '../../errors.ts';
 import { htmlValues, readerFieldValues, renderEdition, sampleUnsubscribeUrl } from '../../render/index.ts';
 import { openStore } from '../../storage/index.ts';
 import { DB_OPTION_HELP, loadConfigFrom, requestedEdition, resolveDataDir, resolveDatabase, resolveLockWaitMs } from '../context.ts';
@@ -22,7 +22,8 @@ const SendFlags = z.strictObject({
   date: z.string().refine(isIsoDate, { error: 'Expected a real calendar date written YYYY-MM-DD, e.g. 2026-11-30' }).optional(),
   data: z.string().min(1).optional(),
   dryRun: z.boolean().default(false),
-  to: z.string().min(3).optional(),
+  // The sign-up form's own address check, so a typo is bad usage (exit 2) and not a failed delivery.
+  to: EmailSchema.optional(),
   limit: z
     .string()
     .regex(/^\d+$/, { error: 'Expected a whole number of copies, e.g. 100' })
@@ -103,7 +104,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
   const newsletter = findNewsletter(config, flags.newsletter);
   const date = flags.date ?? localDate(new Date(), newsletter.schedule.timezone);
   const dataDir = resolveDataDir({ ...(flags.data !== undefined ? { data: flags.data } : {}) }, env);
-  const edition = requestedEdition({ config, newsletter, date, dataDir });
+  const edition = requestedEdition({ config, newsletter, date, dataDir, warn: (line) => io.stderr.write(`warning: ${line}\n`) });
   const empty: SendReport = { newsletter: newsletter.id, date, total: 0, sent: 0, failed: 0, deferred: 0, skipped: 0, alreadySent: 0, durationMs: 0 };
   if (isSkipped(edition)) {
     if (flags.json) io.stdout.write(jsonReport({ ...empty, durationMs: Date.now() - started }, { edition: 'no articles' }));
@@ -112,10 +113,8 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
   }
   const rendered = await renderEdition(edition, config);
   const varDir = 'var';
-  const secret = loadSecret({ env, varDir });
-  const tokens = createTokens(secret);
-  const unsubscribeUrlFor = (subscriberId: number, newsletterId: string) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId);
-  const database = await openStore({ database: resolveDatabase(flags, env, config), busyTimeoutMs: Math.max(resolveLockWaitMs(env), 60_000) });
+  const dbName = resolveDatabase(flags, env, config);
+  const database = await openStore({ database: dbName, busyTimeoutMs: Math.max(resolveLockWaitMs(env), 60_000) });
   const store = database.sends;
   try {
     if (flags.dryRun) {
@@ -132,6 +131,20 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
       return EXIT.OK;
     }
 
+    // A real send writes the ledger and mails links, so it may make the first key (and says so); a test
+    // copy (--to) writes nothing, so it signs with an existing key only.
+    const keyring = openKeyring({
+      env,
+      dbFile: dbName,
+      create: flags.to === undefined,
+      onCreate: (m) => io.stderr.write(`daybreak: ${m}\n`),
+      ...(database.engine === 'postgres' ? { inDatabase: database.keyring } : {}),
+    });
+    const tokens = await createTokens(keyring).catch((error: unknown) => {
+      if (flags.to !== undefined && isDaybreakError(error, 'ENOKEY')) return null;
+      throw error;
+    });
+    const unsubscribeUrlFor = (subscriberId: number, newsletterId: string) => tokens!.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId);
     const mailer = createMailer({ config, env, varDir });
     try {
       if (flags.to !== undefined) {
@@ -143,7 +156,8 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
           email: address,
           firstName: known?.name ?? null,
           // A stranger's test copy gets a link that is plainly a test (no subscriber to sign a token for).
-          unsubscribeUrl: known ? unsubscribeUrlFor(known.id, newsletter.id) : sampleUnsubscribeUrl(config.baseUrl, 'test-send'),
+          // Likewise before this database has a key: nothing may be signed with a key nobody else will know.
+          unsubscribeUrl: known && tokens ? unsubscribeUrlFor(known.id, newsletter.id) : sampleUnsubscribeUrl(config.baseUrl, 'test-send'),
         });
         const messageId = `test.${randomBytes(12).toString('hex')}@${message.domain}`;
         const raw = message.build({ to: { address, name: known?.name ?? null }, messageId, unsubscribeUrl: values.unsubscribeUrl, htmlValues: htmlValues(values), textValues: values });
@@ -166,7 +180,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
           newsletter,
           date,
           rendered,
-          secret,
+          secret: (await keyring.current()).secret,
           unsubscribeUrlFor,
           ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
           onProgress: (p) => printer.update(p),

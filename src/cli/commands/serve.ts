@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
-import { createTokens, loadSecret } from '../../audience/index.ts';
+import { join } from 'node:path';
+import { createTokens, openKeyring } from '../../audience/index.ts';
+import { loadContentFor } from '../../content/index.ts';
 import { openStore } from '../../storage/index.ts';
 import { createMailer } from '../../delivery/index.ts';
 import { DaybreakError } from '../../errors.ts';
-import { createApp, startServer } from '../../web/index.ts';
-import { DB_OPTION_HELP, loadConfigFrom, PortSchema as Port, resolveDatabase } from '../context.ts';
+import { createApp, createArchiveApp, createImageApp, startServer } from '../../web/index.ts';
+import { DB_OPTION_HELP, loadConfigFrom, PortSchema as Port, resolveDataDir, resolveDatabase } from '../context.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
 
@@ -33,15 +35,30 @@ export function registerServe(program: Command, io: Io = process, env: NodeJS.Pr
       const config = loadConfigFrom(flags);
       const port = resolvePort(flags.port, env, config.web.port);
       const varDir = 'var';
+      const database = resolveDatabase(flags, env, config);
       // A sign-up waits at most 5 s for a database another process has locked, then answers 503.
-      const store = await openStore({ database: resolveDatabase(flags, env, config), busyTimeoutMs: 5000 });
-      const tokens = createTokens(loadSecret({ env, varDir }));
+      const store = await openStore({ database, busyTimeoutMs: 5000 });
+      // Serving takes sign-ups (it writes), so it may make the first key; it says so when it does.
+      const tokens = await createTokens(openKeyring({
+        env,
+        dbFile: database,
+        create: true,
+        onCreate: (m) => io.stdout.write(`${m}\n`),
+        ...(store.engine === 'postgres' ? { inDatabase: store.keyring } : {}),
+      }));
+      const dataDir = resolveDataDir({}, env);
       const mailer = createMailer({ config, env, varDir });
       const app = createApp({
         config,
         store,
         mailer,
         tokens,
+        mount: [
+          // The pictures shipped with the data, which the emails load from {baseUrl}/images/<file>.
+          { path: '/images', app: createImageApp(join(dataDir, 'images')) },
+          // The emails' "View in your browser" link works wherever the sign-up site runs.
+          { path: '/archive', app: createArchiveApp({ config, archive: store.archive, loadContent: () => loadContentFor(dataDir, config) }) },
+        ],
         log: (message, error) => io.stderr.write(`daybreak: ${message}${error ? ` ${error instanceof Error ? error.message : String(error)}` : ''}\n`),
       });
       const server = await startServer(app, { port, hostname: flags.host });

@@ -77,21 +77,54 @@ export function registerStart(program: Command, io: Io = process, env: NodeJS.Pr
         throw new DaybreakError('EUSAGE', `--${String(issue.path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`);
       }
       const flags = parsed.data;
-      const daybreak = await createDaybreak({
-        env,
-        ...(flags.config ? { configFile: flags.config } : {}),
-        ...(flags.db ? { database: flags.db } : {}),
-        dataDir: resolveDataDir(flags.data ? { data: flags.data } : {}, env),
-        // The preview can send test mail; it is for the publisher's own machine unless asked for.
-        preview: flags.preview ?? LOOPBACK.has(flags.host),
-        log: (line) => io.stdout.write(`${new Date().toISOString()} ${line}\n`),
-      });
+      // One pair of signal handlers for the whole life of the process, installed before anything starts
+      // and never removed. Swapping a handler for another leaves a moment with none, in which the default
+      // action of a SIGINT kills the process: under `npm start` one Ctrl-C arrives twice (from the
+      // terminal to the whole process group, and again forwarded by npm) and the second copy could land
+      // in that moment (tests/schedule/start-signals.test.ts).
+      let first: { signal: NodeJS.Signals; at: number } | null = null;
+      let onFirst: ((signal: NodeJS.Signals) => void) | null = null;
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (!first) {
+          first = { signal, at: Date.now() };
+          onFirst?.(signal);
+          return;
+        }
+        // A second signal means "now": the ledger keeps every unsent copy queued, so nothing is lost. A
+        // repeat within REPEAT_SIGNAL_MS of the first is that same keypress delivered twice.
+        if (Date.now() - first.at < REPEAT_SIGNAL_MS) return;
+        io.stderr.write('Stopping at once; unsent copies stay queued for the next start.\n');
+        process.exit(130);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      const release = () => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      };
+
+      let daybreak: Daybreak;
+      try {
+        daybreak = await createDaybreak({
+          env,
+          ...(flags.config ? { configFile: flags.config } : {}),
+          ...(flags.db ? { database: flags.db } : {}),
+          dataDir: resolveDataDir(flags.data ? { data: flags.data } : {}, env),
+          // The preview can send test mail; it is for the publisher's own machine unless asked for.
+          preview: flags.preview ?? LOOPBACK.has(flags.host),
+          log: (line) => io.stdout.write(`${new Date().toISOString()} ${line}\n`),
+        });
+      } catch (error) {
+        release();
+        throw error;
+      }
       let server;
       try {
         const port = resolvePort(flags.port, env, daybreak.config.web.port);
         server = await daybreak.start({ port, hostname: flags.host });
       } catch (error) {
         await daybreak.stop({ timeoutMs: 1000 });
+        release();
         if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
           throw new DaybreakError('EUSAGE', `Port ${(error as { port?: number }).port ?? ''} is in use; choose another with --port or PORT`);
         }
@@ -100,27 +133,12 @@ export function registerStart(program: Command, io: Io = process, env: NodeJS.Pr
       const shownHost = flags.host === '0.0.0.0' || flags.host === '::' || flags.host === '127.0.0.1' ? 'localhost' : flags.host;
       io.stdout.write(await startBanner(daybreak, `http://${shownHost}:${server.port}`));
 
+      // A signal that came while starting stops at once, now that there is something to stop.
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
-        const onSignal = (s: NodeJS.Signals) => {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-          resolve(s);
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
+        if (first) resolve(first.signal);
+        else onFirst = resolve;
       });
       io.stdout.write(`${signal}: stopping; no new sends, mail in flight finishes (up to ${flags.shutdownTimeout} s)…\n`);
-      const firstSignalAt = Date.now();
-      // A second signal means "now": the ledger keeps every unsent copy queued, so nothing is lost. One
-      // Ctrl-C under `npm start` arrives twice, from the terminal to the whole process group and again
-      // forwarded by npm, so a repeat within REPEAT_SIGNAL_MS of the first is that same keypress.
-      const force = () => {
-        if (Date.now() - firstSignalAt < REPEAT_SIGNAL_MS) return;
-        io.stderr.write('Stopping at once; unsent copies stay queued for the next start.\n');
-        process.exit(130);
-      };
-      process.on('SIGINT', force);
-      process.on('SIGTERM', force);
       const { finished } = await daybreak.stop({ timeoutMs: flags.shutdownTimeout * 1000 });
       io.stdout.write(
         finished

@@ -3,6 +3,10 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import {
   type SubscriberStore,
+  CONFIRMATION_INTERVAL_MS,
+  createAudience,
+  createTokens,
+  openKeyring,
   EmailSchema,
   NameSchema,
   normalizeEmail,
@@ -12,6 +16,8 @@ import {
 } from '../../audience/index.ts';
 import type { Config } from '../../content/index.ts';
 import { openStore } from '../../storage/index.ts';
+import { createMailer } from '../../delivery/index.ts';
+import { registryTemplates } from '../../web/transactional-templates.ts';
 import { DaybreakError } from '../../errors.ts';
 import { DB_OPTION_HELP, loadConfigFrom, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 import { ExitStatus, EXIT } from '../run-cli.ts';
@@ -49,6 +55,77 @@ async function withStore<T>(flags: { db?: string }, config: Config & { file: str
   }
 }
 
+/**
+ * `subscribers add` without --confirmed: the very sign-up the web page makes (double opt-in, at most one
+ * confirmation a day per address, the same email), then a report of what happened. Without the email the
+ * person would stay pending for ever, with no link to confirm by.
+ */
+async function addThroughSignUp(options: { config: Config & { file: string | null }; address: string; name: string | null; newsletters: string[]; io: Io; env: NodeJS.ProcessEnv; db?: string | undefined }): Promise<void> {
+  const { config, address, io, env } = options;
+  const database = resolveDatabase(options.db ? { db: options.db } : {}, env, config);
+  const store = await openStore({ database, busyTimeoutMs: resolveLockWaitMs(env) });
+  const mailer = createMailer({ config, env, varDir: 'var' });
+  const failures: string[] = [];
+  let sentNow = 0;
+  try {
+    // It sends a link, so it may make the database's first token key (and says so).
+    const tokens = await createTokens(openKeyring({
+      env,
+      dbFile: database,
+      create: true,
+      onCreate: (m) => io.stdout.write(`${m}\n`),
+      ...(store.engine === 'postgres' ? { inDatabase: store.keyring } : {}),
+    }));
+    const audience = createAudience({
+      config,
+      subscribers: store.subscribers,
+      outbox: store.outbox,
+      tokens,
+      mailer,
+      templates: registryTemplates(config),
+      onMailError: (error) => failures.push((error as Error)?.message ?? String(error)),
+      onMailSent: (item) => {
+        if (item.kind === 'confirmation' && item.subscriberId === outcomeId) sentNow += 1;
+      },
+      // A failed confirmation stays queued and due: the next run of this command (or a running
+      // `daybreak start` or `serve`) sends it at once.
+      mailBackoffSeconds: () => 0,
+    });
+    const before = await audience.store.findByEmail(address);
+    let outcomeId = before?.id ?? -1;
+    const outcome = await audience.signUp({ email: address, name: options.name, newsletters: options.newsletters, consent: { ip: null, userAgent: null, source: 'cli' } });
+    outcomeId = outcome.subscriberId;
+    await audience.close();
+    const head = `${before ? 'Updated' : 'Added'} ${address}`;
+    const person = (await audience.store.get(outcome.subscriberId))!;
+    const confirmed = person.subscriptions.filter((x) => options.newsletters.includes(x.newsletter) && x.status === 'confirmed').map((x) => x.newsletter);
+    const renameNote = before && options.name !== null && before.name !== options.name ? ` (name left as ${before.name === null ? 'empty' : `"${before.name}"`}: a sign-up never changes an existing person's details)` : '';
+    if (failures.length > 0) {
+      throw new DaybreakError(
+        'EDELIVERY',
+        `${head}: ${outcome.pending.join(', ')} pending, but the confirmation email could not be sent: ${failures[0]}. It stays queued: run the same command again to retry, or a running \`daybreak start\` or \`serve\` sends it.`,
+      );
+    }
+    if (outcome.sendConfirmation || sentNow > 0) {
+      io.stdout.write(
+        `${head}: ${outcome.pending.join(', ')} pending${renameNote}.\nSent the confirmation email (mail went to ${mailer.describe()}); they are subscribed once they follow its link (it works for 7 days).\n`,
+      );
+    } else if (outcome.pending.length === 0) {
+      io.stdout.write(`${head}: already confirmed for ${confirmed.join(', ')}; nothing sent.\n`);
+    } else if (person.status === 'bounced') {
+      io.stdout.write(`${head}: ${outcome.pending.join(', ')} pending; no confirmation email sent, because mail to this address bounced.\n`);
+    } else {
+      const next = new Date(Date.parse(person.lastConfirmationSentAt!) + CONFIRMATION_INTERVAL_MS);
+      io.stdout.write(
+        `${head}: ${outcome.pending.join(', ')} pending${renameNote}.\nA confirmation email already went to this address at ${person.lastConfirmationSentAt} (at most one a day); its link confirms them. Another can be sent after ${next.toISOString()}, or add them with --confirmed if they already agreed.\n`,
+      );
+    }
+  } finally {
+    await mailer.close();
+    await store.close();
+  }
+}
+
 /** The JSON shape of `subscribers list --json` (issue 5). */
 export function listEntry(s: Subscriber) {
   return { email: s.email, name: s.name, status: s.status, subscriptions: s.subscriptions.map((x) => ({ newsletter: x.newsletter, status: x.status })) };
@@ -60,16 +137,16 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
  * `daybreak subscribers add|list|remove|import|export` over the same database the web app and the sender
  * use (`--db`, DATABASE_URL, DAYBREAK_DB, the config's `database`, else var/daybreak.db).
  */
-export function registerSubscribers(program: Command, io: Io = process): void {
+export function registerSubscribers(program: Command, io: Io = process, env: NodeJS.ProcessEnv = process.env): void {
   const cmd = program.command('subscribers').description('Manage subscribers: add, list, remove, import, export');
 
   cmd
     .command('add')
-    .description('Add a subscriber (pending unless --confirmed: they get no mail until they confirm)')
+    .description('Add a subscriber: without --confirmed they get the confirmation email the sign-up page sends, and are subscribed once they follow its link')
     .argument('<email>', 'email address')
     .option('--name <name>', 'first name')
     .option('--newsletter <id>', 'newsletter id; repeat for several (default: the first newsletter)', collect)
-    .option('--confirmed', 'mark the subscriptions confirmed (only for people who already agreed)')
+    .option('--confirmed', 'mark the subscriptions confirmed, sending nothing (only for people who already agreed)')
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
     .option('--db <database>', DB_OPTION_HELP)
     .action(async (raw: string, flags: { name?: string; newsletter?: string[]; confirmed?: boolean; config?: string; db?: string }) => {
@@ -78,11 +155,14 @@ export function registerSubscribers(program: Command, io: Io = process): void {
       const name = NameSchema.safeParse(flags.name ?? '');
       if (!name.success) usage(name.error.issues[0]!.message);
       const newsletters = newslettersFrom(config, flags.newsletter);
+      if (!flags.confirmed) {
+        await addThroughSignUp({ config, address, name: name.data, newsletters, io, env, db: flags.db });
+        return;
+      }
       const outcome = await withStore(flags, config, (store) =>
-        store.add({ email: address, name: name.data, newsletters, confirmed: !!flags.confirmed, source: 'cli' }, new Date()),
+        store.add({ email: address, name: name.data, newsletters, confirmed: true, source: 'cli' }, new Date()),
       );
-      const state = flags.confirmed ? 'confirmed' : 'pending';
-      const changes = [...(outcome.renamed ? [`name set to "${name.data}"`] : []), ...(outcome.changed.length > 0 ? [`${outcome.changed.join(', ')} ${state}`] : [])];
+      const changes = [...(outcome.renamed ? [`name set to "${name.data}"`] : []), ...(outcome.changed.length > 0 ? [`${outcome.changed.join(', ')} confirmed`] : [])];
       io.stdout.write(
         `${outcome.created ? 'Added' : 'Updated'} ${address}: ${changes.length > 0 ? changes.join('; ') : 'nothing changed'}` +
           (outcome.keptUnsubscribed.length > 0 ? `; kept unsubscribed from ${outcome.keptUnsubscribed.join(', ')} (they opted out)` : '') +
