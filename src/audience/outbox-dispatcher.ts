@@ -138,18 +138,21 @@ export function createOutboxDispatcher(options: OutboxDispatcherOptions): Outbox
     };
   };
 
-  const deliver = async (item: OutboxItem) => {
+  /** Returns false when the mail could not be sent (it is back in the outbox, or failed for good). */
+  const deliver = async (item: OutboxItem): Promise<boolean> => {
     try {
       const built = await build(item);
       if (built) await mailer.send({ to: built.to, subject: built.mail.subject, html: built.mail.html, text: built.mail.text });
       await outbox.markSent(item.id, worker);
       if (built) options.onSent?.(item);
+      return true;
     } catch (error) {
       const final = item.attempts >= OUTBOX_MAX_ATTEMPTS;
       options.onError?.(error, item, final);
       const message = error instanceof Error ? error.message : String(error);
       const backoff = options.backoffSeconds ?? outboxBackoffSeconds;
       await outbox.markFailed(item.id, worker, message, final ? null : backoff(item.attempts)).catch(() => {});
+      return false;
     }
   };
 
@@ -157,15 +160,23 @@ export function createOutboxDispatcher(options: OutboxDispatcherOptions): Outbox
   let again = false;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
+  /** Whether the last pass met a failure (then it stopped: the next poll or kick tries again). */
+  let lastPassFailed = false;
 
   const pass = async () => {
+    lastPassFailed = false;
     do {
       again = false;
       for (;;) {
         const items = await outbox.claimDue(worker, concurrency, leaseSeconds);
         if (items.length === 0) break;
-        await Promise.all(items.map(deliver));
+        const delivered = await Promise.all(items.map(deliver));
         if (stopped) return;
+        // A failure is usually the mail server's (an outage): stop here rather than spin through the rest.
+        if (delivered.includes(false)) {
+          lastPassFailed = true;
+          return;
+        }
       }
     } while (again && !stopped);
   };
@@ -199,7 +210,7 @@ export function createOutboxDispatcher(options: OutboxDispatcherOptions): Outbox
         const current = running as Promise<void> | null;
         if (!current) return;
         await current;
-        if ((await outbox.nextDueInSeconds()) !== 0) return;
+        if (lastPassFailed || (await outbox.nextDueInSeconds()) !== 0) return;
       }
     },
     async stop() {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { openKeyring } from '../../audience/index.ts';
-import { openStore } from '../../storage/index.ts';
+import { isPostgresUrl, openStore } from '../../storage/index.ts';
 import { DB_OPTION_HELP, loadConfigFrom, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
@@ -17,18 +17,19 @@ export function registerSecret(program: Command, io: Io = process, env: NodeJS.P
   const withKeyring = async <T>(flags: { config?: string; db?: string }, create: boolean, fn: (keyring: ReturnType<typeof openKeyring>) => Promise<T>): Promise<T> => {
     const config = loadConfigFrom(flags);
     const database = resolveDatabase(flags, env, config);
-    const store = await openStore({ database, busyTimeoutMs: resolveLockWaitMs(env) });
+    // A SQLite install keeps its keys in a file beside the database: nothing to open (or create) for it.
+    const store = isPostgresUrl(database) ? await openStore({ database, busyTimeoutMs: resolveLockWaitMs(env) }) : null;
     try {
       const keyring = openKeyring({
         env,
         dbFile: database,
         create,
         onCreate: (m) => io.stdout.write(`${m}\n`),
-        ...(store.engine === 'postgres' ? { inDatabase: store.keyring } : {}),
+        ...(store ? { inDatabase: store.keyring } : {}),
       });
       return await fn(keyring);
     } finally {
-      await store.close();
+      await store?.close();
     }
   };
 
