@@ -7,8 +7,9 @@ import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig, loadContent } from '../../src/content/index.ts';
+import { loadConfig, loadContent, resolveBrand } from '../../src/content/index.ts';
 import { createImageApp, startServer, type RunningServer } from '../../src/web/index.ts';
+import { brandAssets } from '../../src/web/brand-assets.ts';
 import { createImageProbe } from '../../src/web/image-probe.ts';
 import { previewHarness, type PreviewHarness } from './setup.ts';
 
@@ -29,9 +30,11 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function serveImages(dir: string): Promise<RunningServer> {
+/** What `daybreak start` serves under baseUrl for the emails' pictures: /images, and the brand's logos. */
+async function serveImages(dir: string, configFile?: string): Promise<RunningServer> {
   const app = new Hono();
   app.route('/images', createImageApp(dir));
+  if (configFile) app.route('/', brandAssets(resolveBrand(loadConfig({ file: configFile }))));
   const server = await startServer(app, { port: 0, hostname: '127.0.0.1' });
   servers.push(server);
   return server;
@@ -87,7 +90,7 @@ describe('the image probe', () => {
 describe('the preview checks panel', () => {
   it('reports that every image loads when baseUrl reaches a server of the data folder, and names it when it does not', async () => {
     h = previewHarness();
-    const server = await serveImages(join(h.dataDir, 'images'));
+    const server = await serveImages(join(h.dataDir, 'images'), h.configFile);
     const setBaseUrl = (baseUrl: string) => {
       const config = JSON.parse(readFileSync(h!.configFile, 'utf8'));
       writeFileSync(h!.configFile, JSON.stringify({ ...config, baseUrl }));
@@ -108,7 +111,8 @@ describe('the preview checks panel', () => {
     const closed = await closedPort();
     writeFileSync(h.configFile, JSON.stringify({ ...config, baseUrl: `http://127.0.0.1:${closed}` }));
     const bad = (await (await h.app.request('/preview/api/view?newsletter=morning&date=2026-12-01&template=briefing')).json()) as { checks: { imagesNotLoading: string[] } };
-    expect(bad.checks.imagesNotLoading).toEqual([`http://127.0.0.1:${closed}/images/storm-radar-600.jpg: nothing listens there (ECONNREFUSED)`]);
+    expect(bad.checks.imagesNotLoading).toContain(`http://127.0.0.1:${closed}/images/storm-radar-600.jpg: nothing listens there (ECONNREFUSED)`);
+    expect(bad.checks.imagesNotLoading).toContain(`http://127.0.0.1:${closed}/assets/brand/logo.png: nothing listens there (ECONNREFUSED)`);
   }, 30_000);
 
   it('is what the sample config gives: the sample images are served where its baseUrl points', () => {

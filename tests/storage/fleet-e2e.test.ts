@@ -60,6 +60,9 @@ async function fleet(readers: number, options: { cron?: string; leaseSeconds?: n
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const config = JSON.parse(readFileSync(join(ROOT, 'daybreak.config.json'), 'utf8')) as Record<string, unknown>;
   config.delivery = { maxConnections: 2, retries: 0, leaseSeconds: options.leaseSeconds ?? 3 };
+  // The config moves to a temp folder: its logo paths (relative to the config file) must follow.
+  const brand = (config.publisher as { brand?: Record<string, string> }).brand;
+  for (const key of ['logo', 'logoDark']) if (brand?.[key]) brand[key] = join(ROOT, brand[key]!);
   if (options.cron) {
     const newsletters = config.newsletters as { id: string; schedule: Record<string, unknown> }[];
     config.newsletters = newsletters.filter((n) => n.id === 'morning').map((n) => ({ ...n, schedule: { ...n.schedule, cron: options.cron, timezone: 'UTC' } }));

@@ -21,7 +21,7 @@ describe('the web app log', () => {
     await h.settle();
     const id = (await h.app.audience.store.findByEmail('r0007@example.com'))!.id;
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(`could not send the confirmation email to subscriber #${id}:`);
+    expect(lines[0]).toContain(`could not send the confirmation email to subscriber #${id} (attempt 1, will retry):`);
     expect(lines[0]).toContain('r…@example.com');
     expect(lines.join('\n')).not.toContain('r0007');
   });
