@@ -26,8 +26,8 @@ function chunks<T>(list: T[], size = IN_CHUNK): T[][] {
  */
 export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): Promise<void> }): SendStore {
   const NOW = client.now();
-  const DUE = `(state = 'queued'
-      OR (state = 'deferred' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ${NOW})
+  /** Rows due besides the queued ones: deferred copies whose time has come, and leases that ran out. */
+  const OTHER_DUE = `((state = 'deferred' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ${NOW})
       OR (state = 'sending' AND (lease_until IS NULL OR lease_until < ${NOW})))`;
 
   /** Meters the fleet's claims: how many copies may start now, and when more may. */
@@ -67,6 +67,105 @@ export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): 
     const n = Number(row?.n ?? 0);
     if (n === 0 || !row?.at) return { waiting: n, retryInMs: null };
     return { waiting: n, retryInMs: Math.max(0, Date.parse(row.at) - Date.parse(row.now)) };
+  }
+
+  /**
+   * Claims up to `limit` due rows for `options.worker`: queued rows first (in subscriber order, straight
+   * off the index), then deferred rows whose time has come and rows whose lease ran out. Each row is
+   * leased as `sending` in the same statement that picks it; then each reader is re-checked, and a row
+   * whose reader left, bounced or was removed becomes `skipped`.
+   */
+  async function claimIn(
+    db: SqlRunner,
+    key: { newsletter: string; date: string },
+    options: { worker: string; leaseSeconds: number },
+    limit: number,
+    rateRetry: number | null,
+  ): Promise<ClaimBatch> {
+    type Picked = { subscriber_id: number; attempts: number; tries: number; email: string | null; name: string | null; bounced: number | null; status: string | null };
+    const now = new Date().toISOString();
+    const rows: Picked[] = [];
+    for (const due of [`state = 'queued'`, OTHER_DUE]) {
+      const want = limit - rows.length;
+      if (want <= 0) break;
+      if (client.dialect === 'postgres') {
+        rows.push(...(await db.all<Picked>(
+          `WITH picked AS (
+             SELECT ctid FROM sends WHERE newsletter = ? AND edition_date = ? AND ${due}
+             ORDER BY subscriber_id LIMIT ? FOR UPDATE SKIP LOCKED
+           ), leased AS (
+             -- The rows just locked, by their physical address (a TID scan): no other plan to go wrong.
+             UPDATE sends s SET state = 'sending', attempts = s.attempts + 1, tries = s.tries + 1, claimed_by = ?,
+               lease_until = ${client.nowPlusSeconds()}, updated_at = ?, next_attempt_at = NULL
+             WHERE s.ctid = ANY (ARRAY(SELECT ctid FROM picked))
+             RETURNING s.subscriber_id, s.attempts, s.tries
+           )
+           -- Each reader looked up by key (a few index probes), whatever the table statistics say.
+           SELECT leased.subscriber_id, leased.attempts, leased.tries, p.email, p.name, p.bounced, sub.status
+           FROM leased
+           LEFT JOIN LATERAL (SELECT email, name, bounced FROM subscribers WHERE id = leased.subscriber_id) p ON true
+           LEFT JOIN LATERAL (SELECT status FROM subscriptions WHERE subscriber_id = leased.subscriber_id AND newsletter = ?) sub ON true
+           ORDER BY leased.subscriber_id`,
+          [key.newsletter, key.date, want, options.worker, options.leaseSeconds, now, key.newsletter],
+        )));
+      } else {
+        const picked = await db.all<{ subscriber_id: number; attempts: number; tries: number }>(
+          `SELECT subscriber_id, attempts, tries FROM sends WHERE newsletter = ? AND edition_date = ? AND ${due}
+           ORDER BY subscriber_id LIMIT ?`,
+          [key.newsletter, key.date, want],
+        );
+        if (picked.length === 0) continue;
+        const readers = new Map<number, { email: string; name: string | null; bounced: number; status: string | null }>();
+        for (const part of chunks(picked.map((r) => r.subscriber_id))) {
+          await db.run(
+            `UPDATE sends SET state = 'sending', attempts = attempts + 1, tries = tries + 1, claimed_by = ?,
+               lease_until = ${client.nowPlusSeconds()}, updated_at = ?, next_attempt_at = NULL
+             WHERE newsletter = ? AND edition_date = ? AND subscriber_id IN (${placeholders(part.length)})`,
+            [options.worker, options.leaseSeconds, now, key.newsletter, key.date, ...part],
+          );
+          const found = await db.all<{ id: number; email: string; name: string | null; bounced: number; status: string | null }>(
+            `SELECT s.id, s.email, s.name, s.bounced, sub.status FROM subscribers s
+             LEFT JOIN subscriptions sub ON sub.subscriber_id = s.id AND sub.newsletter = ?
+             WHERE s.id IN (${placeholders(part.length)})`,
+            [key.newsletter, ...part],
+          );
+          for (const r of found) readers.set(r.id, r);
+        }
+        for (const r of picked) {
+          const reader = readers.get(r.subscriber_id);
+          rows.push({ subscriber_id: r.subscriber_id, attempts: r.attempts + 1, tries: r.tries + 1, email: reader?.email ?? null, name: reader?.name ?? null, bounced: reader?.bounced ?? null, status: reader?.status ?? null });
+        }
+      }
+    }
+    const copies: ClaimResult[] = [];
+    const skipped: { id: number; reason: string }[] = [];
+    for (const row of rows) {
+      const reason = row.email === null
+        ? 'subscriber deleted'
+        : row.bounced
+          ? 'subscriber bounced'
+          : row.status !== 'confirmed'
+            ? `subscription ${row.status ?? 'removed'}`
+            : null;
+      if (reason) {
+        skipped.push({ id: row.subscriber_id, reason });
+        copies.push({ status: 'skipped', subscriberId: row.subscriber_id, reason });
+      } else {
+        copies.push({ status: 'claimed', subscriberId: row.subscriber_id, email: row.email!, name: row.name, attempts: row.attempts, tries: row.tries });
+      }
+    }
+    // A crash before this leaves those rows leased: whoever takes them over re-checks and skips them.
+    for (const s of skipped) {
+      await db.run(
+        `UPDATE sends SET state = 'skipped', last_reply = ?, updated_at = ?, next_attempt_at = NULL, lease_until = NULL
+         WHERE newsletter = ? AND edition_date = ? AND subscriber_id = ? AND claimed_by = ?`,
+        [s.reason, now, key.newsletter, key.date, s.id, options.worker],
+      );
+    }
+    if (rows.length >= limit && rows.length > 0) return { copies, waiting: 0, retryInMs: 0 };
+    const info = await waitingInfo(db, key, options.worker);
+    const retryInMs = info.retryInMs === null ? null : rows.length >= limit && rateRetry !== null ? Math.max(info.retryInMs, rateRetry) : info.retryInMs;
+    return { copies, waiting: info.waiting, retryInMs };
   }
 
   return {
@@ -130,7 +229,10 @@ export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): 
       );
     },
 
-    claim(key, options): Promise<ClaimBatch> {
+    async claim(key, options): Promise<ClaimBatch> {
+      // PostgreSQL without a rate: one statement per kind of due row, atomic on its own, so a claim is
+      // one round trip. Everything else runs in one transaction (SQLite's write lock, or the rate row).
+      if (client.dialect === 'postgres' && !options.ratePerSecond) return claimIn(client, key, options, options.limit, null);
       return client.transaction(async (tx) => {
         let limit = options.limit;
         let rateRetry: number | null = null;
@@ -143,68 +245,7 @@ export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): 
             return { copies: [], waiting: info.waiting, retryInMs: info.waiting > 0 ? rateRetry : null };
           }
         }
-        const rows = await tx.all<{ subscriber_id: number; attempts: number; tries: number }>(
-          `SELECT subscriber_id, attempts, tries FROM sends
-           WHERE newsletter = ? AND edition_date = ? AND ${DUE}
-           ORDER BY subscriber_id LIMIT ? ${client.skipLocked}`,
-          [key.newsletter, key.date, limit],
-        );
-        const copies: ClaimResult[] = [];
-        if (rows.length > 0) {
-          const ids = rows.map((r) => r.subscriber_id);
-          const readers = new Map<number, { email: string; name: string | null; bounced: number; status: string | null }>();
-          for (const part of chunks(ids)) {
-            const found = await tx.all<{ id: number; email: string; name: string | null; bounced: number; status: string | null }>(
-              `SELECT s.id, s.email, s.name, s.bounced, sub.status FROM subscribers s
-               LEFT JOIN subscriptions sub ON sub.subscriber_id = s.id AND sub.newsletter = ?
-               WHERE s.id IN (${placeholders(part.length)})`,
-              [key.newsletter, ...part],
-            );
-            for (const r of found) readers.set(r.id, r);
-          }
-          const claimed: number[] = [];
-          const now = new Date().toISOString();
-          for (const row of rows) {
-            const reader = readers.get(row.subscriber_id);
-            const reason = !reader
-              ? 'subscriber deleted'
-              : reader.bounced
-                ? 'subscriber bounced'
-                : reader.status !== 'confirmed'
-                  ? `subscription ${reader.status ?? 'removed'}`
-                  : null;
-            if (reason) {
-              await tx.run(
-                `UPDATE sends SET state = 'skipped', last_reply = ?, updated_at = ?, next_attempt_at = NULL, lease_until = NULL
-                 WHERE newsletter = ? AND edition_date = ? AND subscriber_id = ?`,
-                [reason, now, key.newsletter, key.date, row.subscriber_id],
-              );
-              copies.push({ status: 'skipped', subscriberId: row.subscriber_id, reason });
-            } else {
-              claimed.push(row.subscriber_id);
-              copies.push({
-                status: 'claimed',
-                subscriberId: row.subscriber_id,
-                email: reader!.email,
-                name: reader!.name,
-                attempts: row.attempts + 1,
-                tries: row.tries + 1,
-              });
-            }
-          }
-          for (const part of chunks(claimed)) {
-            await tx.run(
-              `UPDATE sends SET state = 'sending', attempts = attempts + 1, tries = tries + 1, claimed_by = ?,
-                 lease_until = ${client.nowPlusSeconds()}, updated_at = ?, next_attempt_at = NULL
-               WHERE newsletter = ? AND edition_date = ? AND subscriber_id IN (${placeholders(part.length)})`,
-              [options.worker, options.leaseSeconds, now, key.newsletter, key.date, ...part],
-            );
-          }
-        }
-        if (rows.length >= limit && rows.length > 0) return { copies, waiting: 0, retryInMs: 0 };
-        const info = await waitingInfo(tx, key, options.worker);
-        const retryInMs = info.retryInMs === null ? null : rows.length >= limit && rateRetry !== null ? Math.max(info.retryInMs, rateRetry) : info.retryInMs;
-        return { copies, waiting: info.waiting, retryInMs };
+        return claimIn(tx, key, options, limit, rateRetry);
       });
     },
 
@@ -234,29 +275,33 @@ export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): 
 
     async record(key, worker, outcomes: CopyOutcome[]) {
       if (outcomes.length === 0) return;
-      await client.transaction(async (tx) => {
-        const now = new Date().toISOString();
+      const now = new Date().toISOString();
+      const bounced = outcomes.filter((o) => o.bounce).map((o) => o.subscriberId);
+      const write = async (db: SqlRunner) => {
         if (client.dialect === 'postgres') {
-          // One statement for the whole group: a round trip per copy would make the network the limit.
-          for (const part of chunks(outcomes, 200)) {
-            await tx.run(
-              `UPDATE sends AS s SET state = v.state, last_reply = v.reply, message_id = v.mid, updated_at = ?, lease_until = NULL,
-                 next_attempt_at = CASE WHEN v.retry IS NULL THEN NULL
-                   ELSE to_char((clock_timestamp() + v.retry * interval '1 second') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') END,
-                 sent_at = CASE WHEN v.state = 'sent' THEN ? ELSE s.sent_at END
-               FROM (VALUES ${part.map(() => '(?::int, ?::text, ?::text, ?::text, ?::float8)').join(', ')}) AS v(id, state, reply, mid, retry)
-               WHERE s.newsletter = ? AND s.edition_date = ? AND s.subscriber_id = v.id AND s.state = 'sending' AND s.claimed_by = ?`,
-              [
-                now, now,
-                ...part.flatMap((o) => [o.subscriberId, o.state, o.reply.slice(0, 1000), o.messageId, o.state === 'deferred' ? (o.retryInSeconds ?? null) : null]),
-                key.newsletter, key.date, worker,
-              ],
-            );
-          }
+          // One statement for the whole group, its values as arrays: a round trip per copy would make the
+          // network the limit.
+          await db.run(
+            `UPDATE sends AS s SET state = v.state, last_reply = v.reply, message_id = v.mid, updated_at = ?, lease_until = NULL,
+               next_attempt_at = CASE WHEN v.retry IS NULL THEN NULL
+                 ELSE to_char((clock_timestamp() + v.retry * interval '1 second') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') END,
+               sent_at = CASE WHEN v.state = 'sent' THEN ? ELSE s.sent_at END
+             FROM unnest(?::int[], ?::text[], ?::text[], ?::text[], ?::float8[]) AS v(id, state, reply, mid, retry)
+             WHERE s.newsletter = ? AND s.edition_date = ? AND s.subscriber_id = v.id AND s.state = 'sending' AND s.claimed_by = ?`,
+            [
+              now, now,
+              outcomes.map((o) => o.subscriberId),
+              outcomes.map((o) => o.state),
+              outcomes.map((o) => o.reply.slice(0, 1000)),
+              outcomes.map((o) => o.messageId),
+              outcomes.map((o) => (o.state === 'deferred' ? (o.retryInSeconds ?? null) : null)),
+              key.newsletter, key.date, worker,
+            ],
+          );
         } else {
           for (const o of outcomes) {
             const retry = o.state === 'deferred' && o.retryInSeconds != null;
-            await tx.run(
+            await db.run(
               `UPDATE sends SET state = ?, last_reply = ?, message_id = ?, updated_at = ?, lease_until = NULL,
                  next_attempt_at = ${retry ? client.nowPlusSeconds() : 'NULL'},
                  sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END
@@ -269,11 +314,13 @@ export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): 
             );
           }
         }
-        const bounced = outcomes.filter((o) => o.bounce).map((o) => o.subscriberId);
         for (const part of chunks(bounced)) {
-          await tx.run(`UPDATE subscribers SET bounced = 1, bounced_at = ? WHERE bounced = 0 AND id IN (${placeholders(part.length)})`, [now, ...part]);
+          await db.run(`UPDATE subscribers SET bounced = 1, bounced_at = ? WHERE bounced = 0 AND id IN (${placeholders(part.length)})`, [now, ...part]);
         }
-      });
+      };
+      // On PostgreSQL one statement is its own transaction; a bounce adds a second, so both go together.
+      if (client.dialect === 'postgres' && bounced.length === 0) await write(client);
+      else await client.transaction(write);
     },
 
     async counts(key) {
