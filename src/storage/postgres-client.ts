@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Params, SqlClient, SqlRunner } from './sql-client.ts';
 import { busyError, storageError } from './storage-error.ts';
@@ -69,24 +70,35 @@ export function openPostgresClient(url: string, options: PostgresClientOptions =
     if ((error as { code?: string }).code === LOCK_TIMEOUT) return busyError(name, busyTimeoutMs);
     return storageError(name, error);
   };
+  // Statements are named (pg's prepared statements), so each connection parses and plans a statement
+  // once, not on every claim and record. Names are derived from the text, so equal texts share one.
+  const names = new Map<string, { name: string; text: string }>();
+  const prepared = (sql: string, params: Params) => {
+    let entry = names.get(sql);
+    if (!entry) {
+      entry = { name: `d${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`, text: numberPlaceholders(sql) };
+      names.set(sql, entry);
+    }
+    return { name: entry.name, text: entry.text, values: params as unknown[] };
+  };
   const runner = (q: { query: pg.Pool['query'] }): SqlRunner => ({
     async all<T>(sql: string, params: Params = []) {
       try {
-        return (await q.query(numberPlaceholders(sql), params as unknown[])).rows as T[];
+        return (await q.query(prepared(sql, params))).rows as T[];
       } catch (error) {
         throw translate(error);
       }
     },
     async get<T>(sql: string, params: Params = []) {
       try {
-        return (await q.query(numberPlaceholders(sql), params as unknown[])).rows[0] as T | undefined;
+        return (await q.query(prepared(sql, params))).rows[0] as T | undefined;
       } catch (error) {
         throw translate(error);
       }
     },
     async run(sql: string, params: Params = []) {
       try {
-        return (await q.query(numberPlaceholders(sql), params as unknown[])).rowCount ?? 0;
+        return (await q.query(prepared(sql, params))).rowCount ?? 0;
       } catch (error) {
         throw translate(error);
       }
