@@ -20,4 +20,8 @@ export {
 export type { SendStore, SendState, EditionKey, ClaimResult, ClaimedCopy, CopyOutcome, LockResult } from './send-store.ts';
 export { createSqliteSendStore } from './sqlite-send-store.ts';
 export { createThreadedSendStore } from './threaded-send-store.ts';
-export { createHeapGuard, type HeapGuard } from './heap-guard.ts';
+export { createSmtpPool, type SmtpPool, type SmtpPoolOptions } from './smtp-pool.ts';
+export { parseSmtpUrl, type SmtpTarget } from './smtp-url.ts';
+export { createDkimSigner, type DkimSigner, type DkimSignerOptions, type DkimKeySpec, type DkimSignerStats } from './dkim-signer.ts';
+export { createDkimPool, type DkimPool } from './dkim-pool.ts';
+export { readDkimKeys } from './dkim-keys.ts';
