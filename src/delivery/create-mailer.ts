@@ -145,13 +145,23 @@ export function createMailer(options: { config: Config; env?: NodeJS.ProcessEnv;
   async function deliver(from: string, to: string, raw: Buffer): Promise<{ response: string }> {
     const envelope = { from: envelopeAddress(from, 'sender'), to: envelopeAddress(to, 'recipient') };
     const smtp = await connections();
-    if (dkim) {
-      signer ??= createDkimPool(dkim);
-      raw = await signer.sign(raw);
+    if (!dkim) {
+      try {
+        return await smtp.send(envelope, raw);
+      } catch (error) {
+        throw classifySmtpError(error);
+      }
     }
+    signer ??= createDkimPool(dkim);
+    const signed = await signer.sign(raw);
     try {
-      return await smtp.send(envelope, raw);
+      const info = await smtp.send(envelope, signed.bytes);
+      // Accepted: the server answered the final dot after every byte arrived, so the memory is free.
+      signed.release(true);
+      return info;
     } catch (error) {
+      // A failed connection may still hold the bytes in its write queue: leave that memory to the GC.
+      signed.release(false);
       throw classifySmtpError(error);
     }
   }

@@ -34,10 +34,20 @@ export function contentEnd(body: Buffer, start: number, end: number): number {
   return i;
 }
 
-/** The first index ≥ from of `needle` in body[…, end), or end. */
-function next(body: Buffer, needle: string | number, from: number, end: number): number {
-  const i = body.indexOf(needle as string, from, 'latin1');
-  return i < 0 || i >= end ? end : i;
+/**
+ * The first index in body[from, stop) where relaxed canonicalization may change something: a tab, or a
+ * space followed by a space, a tab or a CR. One pass over the bytes: three indexOf scans for those
+ * patterns cost twice as much, since a space starts a false match every few bytes.
+ */
+function nextIrregular(body: Buffer, from: number, stop: number): number {
+  for (let i = from; i < stop; i++) {
+    const c = body[i];
+    if (c === SP) {
+      const n = body[i + 1];
+      if (n === SP || n === TAB || n === CR) return i;
+    } else if (c === TAB) return i;
+  }
+  return stop;
 }
 
 /**
@@ -57,25 +67,19 @@ function next(body: Buffer, needle: string | number, from: number, end: number):
 export function relaxedBody(body: Buffer, start: number, end: number, final: boolean, sink: ByteSink): void {
   const stop = final ? contentEnd(body, start, end) : end;
   let pos = start;
-  // The next place that might need rewriting, for each kind: found with indexOf (native and fast) and
-  // looked up again only once passed.
-  let tab = next(body, TAB, pos, stop);
-  let double = next(body, '  ', pos, stop);
-  let trailing = next(body, ' \r\n', pos, stop);
   while (pos < stop) {
-    if (tab < pos) tab = next(body, TAB, pos, stop);
-    if (double < pos) double = next(body, '  ', pos, stop);
-    if (trailing < pos) trailing = next(body, ' \r\n', pos, stop);
-    let at = Math.min(tab, double, trailing);
+    const at = nextIrregular(body, pos, stop);
     if (at >= stop) break;
-    // The whole run of whitespace that contains `at`.
-    while (at > pos && isWsp(body[at - 1])) at -= 1;
+    // The run of whitespace that starts at `at` (nextIrregular stops at its first byte).
     let runEnd = at;
     while (runEnd < stop && isWsp(body[runEnd])) runEnd += 1;
     if (at > pos) sink.update(body.subarray(pos, at));
     // Whitespace at the end of a line goes (§3.4.4 a, first rule); inside a line a run becomes one space.
     const endsLine = runEnd >= stop ? final || body[runEnd] === CR : body[runEnd] === CR && body[runEnd + 1] === LF;
-    if (!endsLine) sink.update(ONE_SPACE);
+    if (!endsLine) {
+      // A single space that is not at a line end (" \r" without LF) stays as it is.
+      sink.update(runEnd - at === 1 && body[at] === SP ? body.subarray(at, runEnd) : ONE_SPACE);
+    }
     pos = runEnd;
   }
   if (pos < stop) sink.update(body.subarray(pos, stop));

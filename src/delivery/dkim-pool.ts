@@ -5,11 +5,20 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { DaybreakError } from '../errors.ts';
 import { COMPILED, projectUrl } from '../project-root.ts';
+import { HEAD_ROOM } from './dkim-head-room.ts';
 import type { DkimSignerOptions, DkimSignerStats } from './dkim-signer.ts';
 
+/** A signed copy in the pool's shared memory; release it once the bytes are no longer needed. */
+export interface SignedCopy {
+  /** The DKIM-Signature field(s) followed by the copy. */
+  bytes: Buffer;
+  /** Gives the memory back for a later copy; `reuse` false when something may still read it. */
+  release(reuse: boolean): void;
+}
+
 export interface DkimPool {
-  /** The copy with its DKIM-Signature field(s) in front (a new Buffer; `message` is left as it is). */
-  sign(message: Buffer): Promise<Buffer>;
+  /** The copy signed (`message` itself is left as it is and may be reused at once). */
+  sign(message: Buffer): Promise<SignedCopy>;
   /** The signers' per-stage times, summed over the threads. */
   stats(): Promise<DkimSignerStats>;
   readonly threads: number;
@@ -69,8 +78,11 @@ export function createDkimPool(options: DkimSignerOptions & { threads?: number }
   let threads: Thread[] | null = null;
   let failure: Error | null = null;
   let nextId = 1;
-  const waiting = new Map<number, { resolve(signed: Buffer[]): void; reject(error: Error): void }>();
-  let pending: { message: Buffer; resolve(b: Buffer): void; reject(e: Error): void }[] = [];
+  const waiting = new Map<number, { resolve(lengths: number[]): void; reject(error: Error): void }>();
+  let pending: { memory: SharedArrayBuffer; length: number; resolve(lengths: number): void; reject(e: Error): void }[] = [];
+  // Shared buffers of copies that were sent, reused for the next copies: at most one per copy in flight
+  // at once, so the memory is bounded by the callers' concurrency, with no per-copy allocation.
+  const spare: SharedArrayBuffer[] = [];
   let flushScheduled = false;
 
   const failAll = (error: Error) => {
@@ -86,13 +98,13 @@ export function createDkimPool(options: DkimSignerOptions & { threads?: number }
       worker.unref();
       port1.unref();
       const thread: Thread = { worker, port: port1, load: 0 };
-      port1.on('message', (reply: { id: number; signed?: Uint8Array[]; error?: string; stats?: DkimSignerStats }) => {
+      port1.on('message', (reply: { id: number; lengths?: number[]; error?: string; stats?: DkimSignerStats }) => {
         if ('stats' in reply) return;
         const w = waiting.get(reply.id);
         if (!w) return;
         waiting.delete(reply.id);
         if (reply.error) w.reject(new DaybreakError('ECONFIG', `DKIM signing failed: ${reply.error}`));
-        else w.resolve(reply.signed!.map((u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength)));
+        else w.resolve(reply.lengths!);
       });
       worker.on('error', (error) => failAll(new DaybreakError('EDELIVERY', `A DKIM signing thread failed: ${error.message}`)));
       worker.on('exit', (code) => {
@@ -116,18 +128,17 @@ export function createDkimPool(options: DkimSignerOptions & { threads?: number }
         if (thread.load === 0) thread.port.unref();
       };
       waiting.set(id, {
-        resolve: (signed) => {
+        resolve: (lengths) => {
           settle();
-          batch.forEach((b, i) => b.resolve(signed[i]!));
+          batch.forEach((b, i) => b.resolve(lengths[i]!));
         },
         reject: (error) => {
           settle();
           for (const b of batch) b.reject(error);
         },
       });
-      // The copies are cloned into the message (one memcpy each): the caller may reuse its buffers.
       thread.port.ref();
-      thread.port.postMessage({ id, copies: batch.map((b) => b.message) });
+      thread.port.postMessage({ id, items: batch.map((b) => ({ memory: b.memory, length: b.length })) });
     }
   };
 
@@ -135,8 +146,30 @@ export function createDkimPool(options: DkimSignerOptions & { threads?: number }
     threads: count,
     sign(message) {
       if (failure) return Promise.reject(failure);
-      return new Promise<Buffer>((resolve, reject) => {
-        pending.push({ message, resolve, reject });
+      // The copy is written once into shared memory (the caller may reuse its own buffer at once), with
+      // room in front for the signature fields the thread writes there.
+      let memory = spare.pop();
+      if (!memory || memory.byteLength < HEAD_ROOM + message.length) memory = new SharedArrayBuffer(HEAD_ROOM + message.length + 8192);
+      message.copy(Buffer.from(memory, HEAD_ROOM, message.length));
+      const length = message.length;
+      const slot = memory;
+      return new Promise<SignedCopy>((resolve, reject) => {
+        pending.push({
+          memory: slot,
+          length,
+          resolve: (fieldsLength) => {
+            let released = false;
+            resolve({
+              bytes: Buffer.from(slot, HEAD_ROOM - fieldsLength, fieldsLength + length),
+              release(reuse) {
+                if (released) return;
+                released = true;
+                if (reuse && spare.length < 256) spare.push(slot);
+              },
+            });
+          },
+          reject,
+        });
         if (pending.length >= MAX_BATCH) flush();
         else if (!flushScheduled) {
           flushScheduled = true;
@@ -166,7 +199,9 @@ export function createDkimPool(options: DkimSignerOptions & { threads?: number }
       const list = threads ?? [];
       threads = [];
       failAll(new DaybreakError('EDELIVERY', 'The DKIM signer is closed'));
+      for (const p of pending) p.reject(failure!);
       pending = [];
+      spare.length = 0;
       await Promise.all(list.map(async (t) => {
         t.port.close();
         await t.worker.terminate();

@@ -31,6 +31,8 @@ export interface DkimSignerStats {
 export interface DkimSigner {
   /** The copy with its DKIM-Signature field(s) in front, as a new Buffer. */
   sign(message: Buffer): Buffer;
+  /** Only the DKIM-Signature field(s) for the copy, to be written in front of it. */
+  signatureFields(message: Buffer): Buffer;
   readonly stats: DkimSignerStats;
 }
 
@@ -111,7 +113,9 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const stats: DkimSignerStats = { copies: 0, hashNs: 0, signNs: 0, prefixHits: 0 };
   let cache: { prefix: Buffer; state: Hash } | null = null;
-  let previous: Buffer | null = null;
+  // The body before, kept in one reused buffer (the caller may reuse the copy's own memory).
+  let previous = Buffer.alloc(0);
+  let previousLength = -1;
 
   const bodyHash = (body: Buffer): string => {
     const n = cache?.prefix.length ?? 0;
@@ -123,10 +127,10 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
     }
     const hash = createHash('sha256');
     relaxedBody(body, 0, body.length, true, hash);
-    if (previous) {
+    if (previousLength >= 0) {
       // Cut at the last line break inside the common part, before the body's last content byte (so
       // the rest still ends the body with content and the prefix is never trimmed as its end).
-      const limit = Math.min(commonPrefix(previous, body), contentEnd(body, 0, body.length) - 1);
+      const limit = Math.min(commonPrefix(previous.subarray(0, previousLength), body), contentEnd(body, 0, body.length) - 1);
       const lineBreak = limit >= 2 ? body.lastIndexOf('\r\n', limit - 2) : -1;
       const cut = lineBreak + 2;
       if (lineBreak >= 0 && cut >= MIN_PREFIX) {
@@ -135,59 +139,66 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
         cache = { prefix: Buffer.from(body.subarray(0, cut)), state };
       }
     }
-    previous = Buffer.from(body);
+    if (previous.length < body.length) previous = Buffer.allocUnsafeSlow(body.length + 4096);
+    body.copy(previous);
+    previousLength = body.length;
     return hash.digest('base64');
+  };
+
+  const signatureFields = (message: Buffer): Buffer => {
+    const started = process.hrtime.bigint();
+    const blank = message.indexOf('\r\n\r\n');
+    const headerEnd = blank < 0 ? message.length : blank + 2;
+    const bh = bodyHash(message.subarray(blank < 0 ? message.length : blank + 4));
+    // Fields are selected from the bottom up when a name occurs more than once (RFC 6376 §5.4.2).
+    const byName = new Map<string, string[]>();
+    for (const field of headerFields(message.toString('latin1', 0, headerEnd))) {
+      const name = field.slice(0, field.indexOf(':')).trim().toLowerCase();
+      const list = byName.get(name);
+      if (list) list.push(field);
+      else byName.set(name, [field]);
+    }
+    const h: string[] = [];
+    let canonical = '';
+    for (const name of SIGNED) {
+      const present = byName.get(name);
+      if (!present && !ALWAYS.has(name)) continue;
+      for (let i = (present?.length ?? 0) - 1; i >= 0; i--) {
+        h.push(name);
+        canonical += relaxedHeader(present![i]!);
+      }
+      h.push(name); // the oversigned entry: no field left for it, so it hashes as nothing
+    }
+    const t = now();
+    const texts: string[] = [];
+    let signNs = 0n;
+    for (const k of keys) {
+      const text =
+        `DKIM-Signature: v=1; a=${k.algorithm}; c=relaxed/relaxed; d=${options.domainName};\r\n` +
+        ` s=${k.selector}; t=${t};\r\n h=${fold(h, ':', 70)};\r\n bh=${bh};\r\n b=`;
+      // The signature field itself is hashed last, with an empty b= and without its CRLF (§3.7).
+      const data = Buffer.from(canonical + relaxedHeader(text).slice(0, -2), 'latin1');
+      const signStarted = process.hrtime.bigint();
+      const b = k.algorithm === 'rsa-sha256'
+        ? cryptoSign('sha256', data, k.key)
+        : cryptoSign(null, createHash('sha256').update(data).digest(), k.key); // RFC 8463 §3: Ed25519 over the SHA-256 hash
+      signNs += process.hrtime.bigint() - signStarted;
+      texts.push(`${text}${fold(b.toString('base64').match(/.{1,72}/g)!, '', 72)}\r\n`);
+    }
+    stats.copies += 1;
+    stats.signNs += Number(signNs);
+    stats.hashNs += Number(process.hrtime.bigint() - started - signNs);
+    return Buffer.from(texts.join(''), 'latin1');
   };
 
   return {
     stats,
+    signatureFields,
     sign(message) {
-      const started = process.hrtime.bigint();
-      const blank = message.indexOf('\r\n\r\n');
-      const headerEnd = blank < 0 ? message.length : blank + 2;
-      const bh = bodyHash(message.subarray(blank < 0 ? message.length : blank + 4));
-      // Fields are selected from the bottom up when a name occurs more than once (RFC 6376 §5.4.2).
-      const byName = new Map<string, string[]>();
-      for (const field of headerFields(message.toString('latin1', 0, headerEnd))) {
-        const name = field.slice(0, field.indexOf(':')).trim().toLowerCase();
-        const list = byName.get(name);
-        if (list) list.push(field);
-        else byName.set(name, [field]);
-      }
-      const h: string[] = [];
-      let canonical = '';
-      for (const name of SIGNED) {
-        const present = byName.get(name);
-        if (!present && !ALWAYS.has(name)) continue;
-        for (let i = (present?.length ?? 0) - 1; i >= 0; i--) {
-          h.push(name);
-          canonical += relaxedHeader(present![i]!);
-        }
-        h.push(name); // the oversigned entry: no field left for it, so it hashes as nothing
-      }
-      const t = now();
-      const texts: string[] = [];
-      let signNs = 0n;
-      for (const k of keys) {
-        const text =
-          `DKIM-Signature: v=1; a=${k.algorithm}; c=relaxed/relaxed; d=${options.domainName};\r\n` +
-          ` s=${k.selector}; t=${t};\r\n h=${fold(h, ':', 70)};\r\n bh=${bh};\r\n b=`;
-        // The signature field itself is hashed last, with an empty b= and without its CRLF (§3.7).
-        const data = Buffer.from(canonical + relaxedHeader(text).slice(0, -2), 'latin1');
-        const signStarted = process.hrtime.bigint();
-        const b = k.algorithm === 'rsa-sha256'
-          ? cryptoSign('sha256', data, k.key)
-          : cryptoSign(null, createHash('sha256').update(data).digest(), k.key); // RFC 8463 §3: Ed25519 over the SHA-256 hash
-        signNs += process.hrtime.bigint() - signStarted;
-        texts.push(`${text}${fold(b.toString('base64').match(/.{1,72}/g)!, '', 72)}\r\n`);
-      }
-      const head = Buffer.from(texts.join(''), 'latin1');
+      const head = signatureFields(message);
       const out = Buffer.allocUnsafeSlow(head.length + message.length);
       head.copy(out, 0);
       message.copy(out, head.length);
-      stats.copies += 1;
-      stats.signNs += Number(signNs);
-      stats.hashNs += Number(process.hrtime.bigint() - started - signNs);
       return out;
     },
   };
