@@ -17,8 +17,11 @@ export interface SignedCopy {
 }
 
 export interface DkimPool {
-  /** The copy signed (`message` itself is left as it is and may be reused at once). */
-  sign(message: Buffer): Promise<SignedCopy>;
+  /**
+   * The copy signed (`message` itself is left as it is and may be reused at once). `relaxedBody`: the
+   * body is already in relaxed canonical form and is hashed as it is (relaxed-bodies.ts).
+   */
+  sign(message: Buffer, options?: { relaxedBody?: boolean }): Promise<SignedCopy>;
   /** The signers' per-stage times, summed over the threads. */
   stats(): Promise<DkimSignerStats>;
   readonly threads: number;
@@ -79,7 +82,7 @@ export function createDkimPool(options: DkimSignerOptions & { threads?: number }
   let failure: Error | null = null;
   let nextId = 1;
   const waiting = new Map<number, { resolve(lengths: number[]): void; reject(error: Error): void }>();
-  let pending: { memory: SharedArrayBuffer; length: number; resolve(lengths: number): void; reject(e: Error): void }[] = [];
+  let pending: { memory: SharedArrayBuffer; length: number; relaxedBody: boolean; resolve(lengths: number): void; reject(e: Error): void }[] = [];
   // Shared buffers of copies that were sent, reused for the next copies: at most one per copy in flight
   // at once, so the memory is bounded by the callers' concurrency, with no per-copy allocation.
   const spare: SharedArrayBuffer[] = [];
@@ -138,13 +141,13 @@ export function createDkimPool(options: DkimSignerOptions & { threads?: number }
         },
       });
       thread.port.ref();
-      thread.port.postMessage({ id, items: batch.map((b) => ({ memory: b.memory, length: b.length })) });
+      thread.port.postMessage({ id, items: batch.map((b) => ({ memory: b.memory, length: b.length, relaxedBody: b.relaxedBody })) });
     }
   };
 
   return {
     threads: count,
-    sign(message) {
+    sign(message, hints) {
       if (failure) return Promise.reject(failure);
       // The copy is written once into shared memory (the caller may reuse its own buffer at once), with
       // room in front for the signature fields the thread writes there.
@@ -157,6 +160,7 @@ export function createDkimPool(options: DkimSignerOptions & { threads?: number }
         pending.push({
           memory: slot,
           length,
+          relaxedBody: hints?.relaxedBody === true,
           resolve: (fieldsLength) => {
             let released = false;
             resolve({

@@ -31,8 +31,12 @@ export interface DkimSignerStats {
 export interface DkimSigner {
   /** The copy with its DKIM-Signature field(s) in front, as a new Buffer. */
   sign(message: Buffer): Buffer;
-  /** Only the DKIM-Signature field(s) for the copy, to be written in front of it. */
-  signatureFields(message: Buffer): Buffer;
+  /**
+   * Only the DKIM-Signature field(s) for the copy, to be written in front of it. With `relaxedBody`,
+   * the caller vouches that the body is already in relaxed canonical form (see relaxed-bodies.ts), and
+   * it is hashed as it is.
+   */
+  signatureFields(message: Buffer, options?: { relaxedBody?: boolean }): Buffer;
   readonly stats: DkimSignerStats;
 }
 
@@ -145,11 +149,12 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
     return hash.digest('base64');
   };
 
-  const signatureFields = (message: Buffer): Buffer => {
+  const signatureFields = (message: Buffer, hints?: { relaxedBody?: boolean }): Buffer => {
     const started = process.hrtime.bigint();
     const blank = message.indexOf('\r\n\r\n');
     const headerEnd = blank < 0 ? message.length : blank + 2;
-    const bh = bodyHash(message.subarray(blank < 0 ? message.length : blank + 4));
+    const body = message.subarray(blank < 0 ? message.length : blank + 4);
+    const bh = hints?.relaxedBody ? createHash('sha256').update(body).digest('base64') : bodyHash(body);
     // Fields are selected from the bottom up when a name occurs more than once (RFC 6376 §5.4.2).
     const byName = new Map<string, string[]>();
     for (const field of headerFields(message.toString('latin1', 0, headerEnd))) {

@@ -10,7 +10,7 @@ import { createDkimSigner, type DkimSignerOptions } from './dkim-signer.ts';
 
 interface Batch {
   id: number;
-  items: { memory: SharedArrayBuffer; length: number }[];
+  items: { memory: SharedArrayBuffer; length: number; relaxedBody: boolean }[];
 }
 
 const { options, port } = workerData as { options: DkimSignerOptions; port: MessagePort };
@@ -22,8 +22,8 @@ port.on('message', (batch: Batch | 'stats') => {
     return;
   }
   try {
-    const lengths = batch.items.map(({ memory, length }) => {
-      const fields = signer.signatureFields(Buffer.from(memory, HEAD_ROOM, length));
+    const lengths = batch.items.map(({ memory, length, relaxedBody }) => {
+      const fields = signer.signatureFields(Buffer.from(memory, HEAD_ROOM, length), { relaxedBody });
       if (fields.length > HEAD_ROOM) throw new Error(`the DKIM-Signature fields take ${fields.length} bytes, more than the ${HEAD_ROOM} reserved`);
       fields.copy(Buffer.from(memory, HEAD_ROOM - fields.length, fields.length));
       return fields.length;

@@ -25,3 +25,4 @@ export { parseSmtpUrl, type SmtpTarget } from './smtp-url.ts';
 export { createDkimSigner, type DkimSigner, type DkimSignerOptions, type DkimKeySpec, type DkimSignerStats } from './dkim-signer.ts';
 export { createDkimPool, type DkimPool } from './dkim-pool.ts';
 export { readDkimKeys } from './dkim-keys.ts';
+export { relaxedBodies } from './relaxed-bodies.ts';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/content/index.ts';
 import { relaxedBody, relaxedHeader } from '../../src/delivery/dkim-canonical.ts';
+import { relaxedBodies } from '../../src/delivery/relaxed-bodies.ts';
 import {
   compileEditionMessage,
   createDkimPool,
@@ -234,5 +235,38 @@ describe('DKIM through the Mailer', () => {
     expect(issues({ ed25519KeyFile: 'ed.pem', ed25519KeySelector: 's1' })).toEqual(['delivery.dkim.ed25519KeySelector: Must differ from keySelector: one selector publishes one key']);
     expect(issues({ keySelector: 'bad selector' })).toEqual(['delivery.dkim.keySelector: Expected a DKIM selector: letters, digits, "-" and "_", dot-separated']);
     expect(issues({})).toBeUndefined();
+  });
+});
+
+describe('edition copies already in relaxed form', () => {
+  it('are marked by the edition builder when every piece and value is, and hash to the same body hash', async () => {
+    const copies = await editionCopies(3);
+    expect(copies.map((c) => relaxedBodies.has(c))).toEqual([true, true, true]);
+    const signer = createDkimSigner(bothKeys);
+    for (const copy of copies) {
+      const fast = signatureTags(Buffer.concat([signer.signatureFields(copy, { relaxedBody: true }), copy]).toString('latin1')).bh;
+      const scanned = signatureTags(Buffer.concat([signer.signatureFields(copy), copy]).toString('latin1')).bh;
+      expect(fast).toBe(scanned);
+    }
+  });
+
+  it('are not marked when a piece of the edition or a reader value has whitespace relaxed form rewrites, and still verify', async () => {
+    const config = testConfig();
+    const rendered = await renderedEdition();
+    const newsletter = config.newsletters.find((x) => x.id === 'morning')!;
+    const build = (html: typeof rendered.html, name: string) => {
+      const message = compileEditionMessage(editionMessageOptions(config, newsletter, { ...rendered, html }));
+      const values = readerFieldValues({ email: 'ana@example.com', firstName: name, unsubscribeUrl: 'https://news.example.com/u' });
+      return message.buildBytes({ to: { address: 'ana@example.com', name }, messageId: `m@${DOMAIN}`, unsubscribeUrl: values.unsubscribeUrl, htmlValues: htmlValues(values), textValues: values });
+    };
+    const spaced = { ...rendered.html, parts: rendered.html.parts.map((p, i) => (i === 0 ? p.replace('<body', '<body  \t') : p)) };
+    const copies = [build(spaced, 'Ana'), build(rendered.html, 'Ana  Maria\t'), build(rendered.html, 'Ana Maria')];
+    expect(copies.map((c) => relaxedBodies.has(c))).toEqual([false, false, true]);
+    const pool = createDkimPool({ ...bothKeys, threads: 1 });
+    cleanup.push(() => pool.close());
+    for (const copy of copies) {
+      const signed = await pool.sign(copy, { relaxedBody: relaxedBodies.has(copy) });
+      expect(verifyDkim(signed.bytes, keys.records).map((r) => r.ok)).toEqual([true, true]);
+    }
   });
 });
