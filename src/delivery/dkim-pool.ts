@@ -53,7 +53,8 @@ function startWorker(workerData: object, transferList: MessagePort[]): Worker {
 }
 
 /**
- * DKIM signing on worker threads, one per core by default, so the private-key operation (most of a
+ * DKIM signing on worker threads, one per core but one by default (and at least one), so the
+ * private-key operation (most of a
  * signed copy's CPU: RSA-2048 costs far more than building and sending the copy) runs beside the thread
  * that drives the SMTP connections instead of on it.
  *
@@ -69,7 +70,9 @@ function startWorker(workerData: object, transferList: MessagePort[]): Worker {
  */
 export function createDkimPool(options: DkimSignerOptions & { threads?: number }): DkimPool {
   const { threads: wanted, ...signerOptions } = options;
-  const count = Math.max(1, wanted ?? availableParallelism());
+  // One thread per core but one: the thread that drives the SMTP connections keeps a core of its own,
+  // and each thread more is one more heap and more wake-ups per batch (bench/README.md has the figures).
+  const count = Math.max(1, wanted ?? availableParallelism() - 1);
   // Keys go to the threads as PEM text: KeyObjects cannot cross a thread boundary in every Node version.
   const serializable: DkimSignerOptions = {
     domainName: signerOptions.domainName,

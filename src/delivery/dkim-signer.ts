@@ -116,6 +116,18 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
   }));
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const stats: DkimSignerStats = { copies: 0, hashNs: 0, signNs: 0, prefixHits: 0 };
+  // Most fields are the same on every copy of an edition (From, Subject, List-Id, Content-Type…):
+  // their canonical form is kept rather than computed again for each copy.
+  const fieldCache = new Map<string, string>();
+  const canonicalField = (field: string): string => {
+    let canonical = fieldCache.get(field);
+    if (canonical === undefined) {
+      canonical = relaxedHeader(field);
+      if (fieldCache.size >= 64) fieldCache.clear();
+      fieldCache.set(field, canonical);
+    }
+    return canonical;
+  };
   let cache: { prefix: Buffer; state: Hash } | null = null;
   // The body before, kept in one reused buffer (the caller may reuse the copy's own memory).
   let previous = Buffer.alloc(0);
@@ -170,7 +182,7 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
       if (!present && !ALWAYS.has(name)) continue;
       for (let i = (present?.length ?? 0) - 1; i >= 0; i--) {
         h.push(name);
-        canonical += relaxedHeader(present![i]!);
+        canonical += canonicalField(present![i]!);
       }
       h.push(name); // the oversigned entry: no field left for it, so it hashes as nothing
     }
