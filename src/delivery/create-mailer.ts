@@ -62,13 +62,6 @@ function envelopeAddress(address: string, role: 'sender' | 'recipient'): string 
   return `${address.slice(0, at)}@${domain}`;
 }
 
-/** Maps delivery.ratePerSecond onto a rateLimit-per-rateDelta window (the pool's rate limit works the same way). */
-export function rateOptions(ratePerSecond: number | undefined): { rateLimit?: number; rateDelta?: number } {
-  if (!ratePerSecond) return {};
-  if (ratePerSecond >= 1) return { rateLimit: Math.round(ratePerSecond), rateDelta: 1000 };
-  return { rateLimit: 1, rateDelta: Math.round(1000 / ratePerSecond) };
-}
-
 function describeUrl(url: string): string {
   try {
     const parsed = new URL(url);
