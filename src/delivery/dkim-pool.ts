@@ -66,6 +66,8 @@ function startWorker(workerData: object, transferList: MessagePort[]): Worker {
  * @example
  * const pool = createDkimPool({ domainName: 'daybreak.example', keys: [{ algorithm: 'rsa-sha256', selector: 's1', privateKey: pem }] });
  * const signed = await pool.sign(raw);
+ * await smtp.send(envelope, signed.bytes);
+ * signed.release(true); // accepted: its memory can take the next copy
  * await pool.close();
  */
 export function createDkimPool(options: DkimSignerOptions & { threads?: number }): DkimPool {
@@ -73,7 +75,7 @@ export function createDkimPool(options: DkimSignerOptions & { threads?: number }
   // One thread per core but one: the thread that drives the SMTP connections keeps a core of its own,
   // and each thread more is one more heap and more wake-ups per batch (bench/README.md has the figures).
   const count = Math.max(1, wanted ?? availableParallelism() - 1);
-  // Keys go to the threads as PEM text: KeyObjects cannot cross a thread boundary in every Node version.
+  // Keys go to the threads as PEM text inside workerData; each thread parses them once.
   const serializable: DkimSignerOptions = {
     domainName: signerOptions.domainName,
     keys: signerOptions.keys.map((k) => ({
@@ -109,7 +111,7 @@ export function createDkimPool(options: DkimSignerOptions & { threads?: number }
         const w = waiting.get(reply.id);
         if (!w) return;
         waiting.delete(reply.id);
-        if (reply.error) w.reject(new DaybreakError('ECONFIG', `DKIM signing failed: ${reply.error}`));
+        if (reply.error) w.reject(new DaybreakError('EDELIVERY', `DKIM signing failed: ${reply.error}`));
         else w.resolve(reply.lengths!);
       });
       worker.on('error', (error) => failAll(new DaybreakError('EDELIVERY', `A DKIM signing thread failed: ${error.message}`)));

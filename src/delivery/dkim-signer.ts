@@ -133,40 +133,54 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
   let previous = Buffer.alloc(0);
   let previousLength = -1;
 
-  const bodyHash = (body: Buffer): string => {
+  // How much of the body before to keep for the next comparison: all of it at first, then a little more
+  // than the common part found last time (copies of one edition diverge at the same place).
+  let keep = Infinity;
+  /**
+   * The body hash. `clean`: the body is already in relaxed form (relaxed-bodies.ts), so its bytes are
+   * hashed as they are; a prefix cached from either kind is the same hash state, as a clean prefix is its
+   * own canonical form.
+   */
+  const bodyHash = (body: Buffer, clean: boolean): string => {
+    const feed = (hash: Hash, start: number, end: number, final: boolean) =>
+      clean ? hash.update(body.subarray(start, end)) : relaxedBody(body, start, end, final, hash);
     const n = cache?.prefix.length ?? 0;
     if (cache && body.length > n && body.compare(cache.prefix, 0, n, 0, n) === 0) {
       stats.prefixHits += 1;
       const hash = cache.state.copy();
-      relaxedBody(body, n, body.length, true, hash);
+      feed(hash, n, body.length, true);
       return hash.digest('base64');
     }
     const hash = createHash('sha256');
-    relaxedBody(body, 0, body.length, true, hash);
+    feed(hash, 0, body.length, true);
     if (previousLength >= 0) {
+      const common = commonPrefix(previous.subarray(0, previousLength), body);
+      keep = common + 8192;
       // Cut at the last line break inside the common part, before the body's last content byte (so
       // the rest still ends the body with content and the prefix is never trimmed as its end).
-      const limit = Math.min(commonPrefix(previous.subarray(0, previousLength), body), contentEnd(body, 0, body.length) - 1);
+      const limit = Math.min(common, contentEnd(body, 0, body.length) - 1);
       const lineBreak = limit >= 2 ? body.lastIndexOf('\r\n', limit - 2) : -1;
       const cut = lineBreak + 2;
       if (lineBreak >= 0 && cut >= MIN_PREFIX) {
         const state = createHash('sha256');
-        relaxedBody(body, 0, cut, false, state);
+        feed(state, 0, cut, false);
         cache = { prefix: Buffer.from(body.subarray(0, cut)), state };
       }
     }
-    if (previous.length < body.length) previous = Buffer.allocUnsafeSlow(body.length + 4096);
-    body.copy(previous);
-    previousLength = body.length;
+    const length = Math.min(body.length, keep);
+    if (previous.length < length) previous = Buffer.allocUnsafeSlow(length + 4096);
+    body.copy(previous, 0, 0, length);
+    previousLength = length;
     return hash.digest('base64');
   };
+
 
   const signatureFields = (message: Buffer, hints?: { relaxedBody?: boolean }): Buffer => {
     const started = process.hrtime.bigint();
     const blank = message.indexOf('\r\n\r\n');
     const headerEnd = blank < 0 ? message.length : blank + 2;
     const body = message.subarray(blank < 0 ? message.length : blank + 4);
-    const bh = hints?.relaxedBody ? createHash('sha256').update(body).digest('base64') : bodyHash(body);
+    const bh = bodyHash(body, hints?.relaxedBody === true);
     // Fields are selected from the bottom up when a name occurs more than once (RFC 6376 §5.4.2).
     const byName = new Map<string, string[]>();
     for (const field of headerFields(message.toString('latin1', 0, headerEnd))) {

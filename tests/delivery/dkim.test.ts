@@ -107,6 +107,13 @@ describe('relaxed canonicalization (RFC 6376 §3.4)', () => {
     });
     expect(bodyHashes).toEqual(fresh);
     expect(new Set(fresh).size).toBe(4);
+    // Bodies already in relaxed form (hashed as they are) reuse a cached prefix the same way.
+    const clean = copies.map((c) => Buffer.from(c.toString('latin1').replace(/[ \t]+/g, ' ').replace(/ \r\n/g, '\r\n'), 'latin1'));
+    const marked = createDkimSigner({ domainName: DOMAIN, keys: [bothKeys.keys[1]!] });
+    const fast = clean.map((c) => signatureTags(Buffer.concat([marked.signatureFields(c, { relaxedBody: true }), c]).toString('latin1')).bh);
+    const scanned = clean.map((c) => signatureTags(createDkimSigner({ domainName: DOMAIN, keys: [bothKeys.keys[1]!] }).sign(c).toString('latin1')).bh);
+    expect(marked.stats.prefixHits).toBe(2);
+    expect(fast).toEqual(scanned);
   });
 });
 
