@@ -1,19 +1,25 @@
 /**
- * npm run bench:send [-- --subscribers N --naive N --big N] — the sender's throughput (issue 4).
+ * npm run bench:send [-- --subscribers N --naive N --big N] — the sender's throughput, unsigned and signed.
  *
  * Seeds N confirmed subscribers (default 20,000) in a temp database, starts an SMTP sink that accepts and
  * discards in a SEPARATE process on loopback, and in one run measures:
  *   (a) the ceiling: a bare nodemailer pool sending prebuilt raw MIME (its `raw` option) to the sink over
  *       delivery.maxConnections connections;
  *   (a′) for reference, the same prebuilt messages through the Mailer's sendRaw: the path (b) sends by
- *       (nodemailer's SMTP pool, without Mail#sendMail's compose step), so b/a′ is the cost of the ledger
- *       and the personalization on their own;
+ *       (Daybreak's pool on nodemailer's SMTPConnection), so b/a′ is the cost of the ledger and the
+ *       personalization on their own;
  *   (b) `daybreak send` end to end: the real CLI (`node bin/daybreak.js send --json`, ledger included) in a
  *       child process, at N and at --big readers (default 100,000); its peak RSS is the kernel's high-water
  *       mark for that process (VmHWM in /proc/<pid>/status, read every 50 ms while it runs);
  *   (c) the naive way: a full React render and a nodemailer-built message per reader, unpooled (a new
- *       connection per message, maxConnections at a time), on a --naive sample (default 2,000).
- * Prints msg/s for each, b/a, b/a′ and b/c, per-copy personalization time, peak RSS of (b) at both sizes, the
+ *       connection per message, maxConnections at a time), on a --naive sample (default 2,000);
+ *   (d) (b) again with delivery.dkim set to an RSA-2048 key: every copy signed on the DKIM threads.
+ * For (b) and (d) it also prints the CPU a copy cost the sending process (all its threads: user + system
+ * time of the reaped child, /proc/self/stat cutime/cstime), and, measured in this process on one thread,
+ * the CPU of each stage of a signed copy: personalize (values → encoded MIME), hash (body and header
+ * hashes, from the edition's cached prefix), sign (the RSA-2048 operation) and SMTP (the Mailer's
+ * unsigned sendRaw of a prebuilt copy, the client side of (a′)).
+ * Prints msg/s for each, b/a, b/a′, b/c and d/b, per-copy personalization time, peak RSS of (b) at both sizes and of (d), the
  * longest line of a message and the size of the encoded HTML part of the 25-article edition.
  * Not a test: figures vary by machine; compare the ratios within one run.
  */
@@ -27,7 +33,8 @@ import { SMTPServer } from 'smtp-server';
 import { ensureBuild } from '../bin/build.js';
 import type { Config } from '../src/content/index.ts';
 import { seedReaders } from './seed-readers.ts';
-import { compileEditionMessage, createMailer, editionMessageId, editionMessageOptions } from '../src/delivery/index.ts';
+import { createPrivateKey, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
+import { compileEditionMessage, createDkimSigner, createMailer, editionMessageId, editionMessageOptions, relaxedBodies } from '../src/delivery/index.ts';
 import { buildEditionView, getEditionTemplate, htmlValues, readerFieldValues, renderEdition, type Reader } from '../src/render/index.ts';
 import { testConfig, testEdition } from '../tests/render/fixtures.ts';
 
@@ -46,7 +53,7 @@ const NAMES = ['Ana', 'Bo', null, 'Zoë "Z" <O\'Brien> & 🦊', 'Marie-Claire', 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 
-function benchConfig(): Config {
+function benchConfig(dkim?: { privateKeyFile: string }): Config {
   return testConfig({
     publisher: {
       name: 'The Daybreak Post',
@@ -55,8 +62,22 @@ function benchConfig(): Config {
       replyTo: 'The Daybreak Post newsroom <newsroom@daybreak.example>',
       unsubscribeMailbox: 'unsubscribe@daybreak.example',
     },
-    delivery: { maxConnections: 5 },
+    delivery: { maxConnections: 5, ...(dkim ? { dkim: { domainName: 'daybreak.example', keySelector: 'bench', privateKeyFile: dkim.privateKeyFile } } : {}) },
   });
+}
+
+/** CPU time of this process's reaped children so far (user + system, in ms), from /proc/self/stat. */
+function childrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After the command name: state is field 3, so cutime (16) and cstime (17) are at 13 and 14 here.
+  return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+/** This process's CPU time (user + system) in ms. */
+function ownCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 // ---------------------------------------------------------------- the sink (its own process)
@@ -98,7 +119,8 @@ function memoryKb(pid: number): { peak: number; rss: number; anon: number } {
 }
 
 /** Runs `daybreak <args>` and returns its exit code, stdout and peak RSS. */
-function runDaybreak(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string; peakKb: number; anonAtPeakKb: number }> {
+function runDaybreak(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string; peakKb: number; anonAtPeakKb: number; cpuMs: number }> {
+  const cpuBefore = childrenCpuMs();
   const child = spawn(process.execPath, [new URL('../bin/daybreak.js', import.meta.url).pathname, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -118,7 +140,8 @@ function runDaybreak(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: nu
   return new Promise((resolve) => {
     child.once('exit', (code) => {
       clearInterval(poll);
-      resolve({ code, stdout, stderr, peakKb, anonAtPeakKb });
+      // The child has been reaped by now, so its CPU (every thread) is in this process's cutime/cstime.
+      resolve({ code, stdout, stderr, peakKb, anonAtPeakKb, cpuMs: childrenCpuMs() - cpuBefore });
     });
   });
 }
@@ -150,20 +173,23 @@ async function seed(dir: string, n: number, config: Config): Promise<void> {
   await seedReaders(join(dir, 'daybreak.db'), n);
 }
 
-async function measureB(n: number, port: number): Promise<{ rate: number; maxRssKb: number; anonKb: number; dryRunRssKb: number; sent: number }> {
+async function measureB(n: number, port: number, dkimKeyFile?: string): Promise<{ rate: number; maxRssKb: number; anonKb: number; dryRunRssKb: number; sent: number; cpuUsPerCopy: number }> {
   const dir = mkdtempSync(join(tmpdir(), `daybreak-bench-send-${n}-`));
   try {
-    await seed(dir, n, benchConfig());
+    await seed(dir, n, benchConfig(dkimKeyFile ? { privateKeyFile: dkimKeyFile } : undefined));
     const env = { ...process.env, SMTP_URL: `smtp://127.0.0.1:${port}`, DAYBREAK_DB: join(dir, 'daybreak.db'), DAYBREAK_SECRET: SECRET };
     const common = ['--config', join(dir, 'config.json'), '--data', join(dir, 'data'), '--date', DATE, '--json'];
     // The same command with --dry-run: everything loaded, the edition rendered, nothing sent.
     const dry = await runDaybreak(['send', ...common, '--dry-run'], env);
     if (dry.code !== 0) throw new Error(`(b) --dry-run exited ${dry.code}: ${dry.stderr}`);
+    const dryCpuMs = dry.cpuMs;
     const run = await runDaybreak(['send', ...common], env);
     if (run.code !== 0) throw new Error(`(b) exited ${run.code}: ${run.stderr}`);
     const report = JSON.parse(run.stdout) as { sent: number; durationMs: number; deferred: number; failed: number };
     if (report.sent !== n) throw new Error(`(b) sent ${report.sent} of ${n} (deferred ${report.deferred}, failed ${report.failed})`);
-    return { rate: report.sent / (report.durationMs / 1000), maxRssKb: run.peakKb, anonKb: run.anonAtPeakKb, dryRunRssKb: dry.peakKb, sent: report.sent };
+    // The run's CPU less the dry run's (start-up, loading, rendering): what the copies cost.
+    const cpuUsPerCopy = ((run.cpuMs - dryCpuMs) * 1000) / n;
+    return { rate: report.sent / (report.durationMs / 1000), maxRssKb: run.peakKb, anonKb: run.anonAtPeakKb, dryRunRssKb: dry.peakKb, sent: report.sent, cpuUsPerCopy };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -209,6 +235,51 @@ async function main(): Promise<void> {
     for (let i = 0; i < copies; i++) bytes += build(i).length;
     const personalizeUs = ((performance.now() - t) * 1000) / copies;
 
+    // CPU of each stage of a signed copy, on this thread: personalize into a reused buffer (as the sender
+    // does), then the signer's hash and sign stages on those copies.
+    const copyOf = (i: number, into?: Buffer) => {
+      const r = reader(i);
+      const values = readerFieldValues(r);
+      return message.buildBytes({
+        to: { address: r.email, name: r.firstName },
+        messageId: editionMessageId(SECRET, { newsletter: 'morning', date: DATE }, i, message.domain),
+        unsubscribeUrl: values.unsubscribeUrl,
+        htmlValues: htmlValues(values),
+        textValues: values,
+      }, into);
+    };
+    let slab: Buffer | undefined;
+    let cpu = ownCpuMs();
+    for (let i = 0; i < 20_000; i++) {
+      const b = copyOf(i, slab);
+      slab = Buffer.from(b.buffer, b.byteOffset, b.buffer.byteLength - b.byteOffset);
+    }
+    const personalizeCpuUs = ((ownCpuMs() - cpu) * 1000) / 20_000;
+    const keyDir = mkdtempSync(join(tmpdir(), 'daybreak-bench-dkim-'));
+    const dkimKeyFile = join(keyDir, 'dkim.pem');
+    const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    writeFileSync(dkimKeyFile, pem);
+    const signer = createDkimSigner({ domainName: 'daybreak.example', keys: [{ algorithm: 'rsa-sha256', selector: 'bench', privateKey: pem }] });
+    // As the Mailer does: a copy the builder marked as already in relaxed form is hashed as it is.
+    // CPU time (this process, one busy thread), not wall time: on a shared machine a thread that waits
+    // for a core would otherwise count the wait. The copies are built first, outside the measurement.
+    const signCopies = 1000;
+    const toSign = Array.from({ length: signCopies }, (_, i) => copyOf(i));
+    const marked = toSign.filter((c) => relaxedBodies.has(c)).length;
+    for (let i = 0; i < 200; i++) signer.signatureFields(toSign[i]!, { relaxedBody: relaxedBodies.has(toSign[i]!) });
+    const warm = { ...signer.stats };
+    cpu = ownCpuMs();
+    for (const copy of toSign) signer.signatureFields(copy, { relaxedBody: relaxedBodies.has(copy) });
+    const signerCpuUs = ((ownCpuMs() - cpu) * 1000) / signCopies;
+    // The private-key operation alone, on data of the size the signer signs (the canonical header fields).
+    const rsaKey = createPrivateKey(pem);
+    const headerData = Buffer.alloc(1600, 'a');
+    cpu = ownCpuMs();
+    for (let i = 0; i < signCopies; i++) cryptoSign('sha256', headerData, rsaKey);
+    const signUs = ((ownCpuMs() - cpu) * 1000) / signCopies;
+    const hashUs = signerCpuUs - signUs;
+    const prefixShare = (signer.stats.prefixHits - warm.prefixHits) / signCopies;
+
     // Line lengths and the encoded HTML part's size.
     let longest = 0;
     for (let i = 0; i < 16; i++) for (const line of build(i).split('\r\n')) longest = Math.max(longest, line.length);
@@ -251,10 +322,13 @@ async function main(): Promise<void> {
     // (a′), for reference: the same prebuilt messages through the Mailer's own sendRaw, the path (b) sends
     // by (nodemailer's SMTP pool without Mail#sendMail's compose step). b/a′ is what the ledger and the
     // personalization cost against that path.
+    const smtpCpuUs: number[] = [];
     const measureMailer = async (): Promise<number> => {
       const mailer = createMailer({ config, env: { SMTP_URL: `smtp://127.0.0.1:${port}` } });
+      const before = ownCpuMs();
       const rate = await pipeline((i, to) =>
         mailer.sendRaw({ from: message.envelopeFrom, to, raw: prebuilt[i % 64]!, messageId: prebuiltIds[i % 64]! }));
+      smtpCpuUs.push(((ownCpuMs() - before) * 1000) / (N + 200));
       await mailer.close();
       return rate;
     };
@@ -272,6 +346,11 @@ async function main(): Promise<void> {
     const m2 = await measureMailer();
     const mRate = (m1 + m2) / 2;
     console.log(`(a′) again after (b):                        ${fmt(m2)} msg/s  (mean ${fmt(mRate)})`);
+
+    // (d) the same send, every copy signed with an RSA-2048 DKIM key.
+    const d = await measureB(N, port, dkimKeyFile);
+    console.log(`(d) daybreak send, RSA-2048 DKIM-signed:     ${fmt(d.rate)} msg/s  (${fmt(d.sent)} copies, peak RSS ${mb(d.maxRssKb)})`);
+    rmSync(keyDir, { recursive: true, force: true });
 
     // (c) naive: full React render + nodemailer-built message per reader, unpooled.
     const template = getEditionTemplate(edition.newsletter.template);
@@ -311,6 +390,11 @@ async function main(): Promise<void> {
       `b/a = ${(b.rate / aRate).toFixed(2)}  (target ≥ 0.90)  ${b.rate / aRate >= 0.9 ? 'ok' : 'MISSED'}`,
       `b/a′ = ${(b.rate / mRate).toFixed(2)}  (for reference, no target: (b) against the same prebuilt copies sent by the Mailer's sendRaw, the path (b) uses)`,
       `b/c = ${(b.rate / cRate).toFixed(1)}×  (target ≥ 5×)  ${b.rate / cRate >= 5 ? 'ok' : 'MISSED'}`,
+      `d/b = ${(d.rate / b.rate).toFixed(2)}  (signed/unsigned, target ≥ 0.60)  ${d.rate / b.rate >= 0.6 ? 'ok' : 'MISSED'}`,
+      `CPU a copy of the sending process (all threads, less the --dry-run's): unsigned (b) ${fmt(b.cpuUsPerCopy)} µs, signed (d) ${fmt(d.cpuUsPerCopy)} µs` +
+        `  (target ≤ (b + sign) × 1.10 = ${fmt((b.cpuUsPerCopy + signUs) * 1.1)} µs)  ${d.cpuUsPerCopy <= (b.cpuUsPerCopy + signUs) * 1.1 ? 'ok' : 'MISSED'}`,
+      `CPU a signed copy by stage (one thread): personalize ${personalizeCpuUs.toFixed(1)} µs, hash ${hashUs.toFixed(1)} µs (body and header hashes and the rest of the signer; ${(marked / signCopies * 100).toFixed(0)}% already in relaxed form, ${(prefixShare * 100).toFixed(0)}% from a cached edition prefix), sign ${signUs.toFixed(1)} µs, SMTP ${fmt(smtpCpuUs.reduce((x, y) => x + y, 0) / smtpCpuUs.length, 1)} µs (the Mailer's unsigned sendRaw, client side)`,
+      `peak RSS of (d): ${mb(d.maxRssKb)} at ${fmt(N)} (target < 200 MB)  ${d.maxRssKb < 200 * 1024 ? 'ok' : 'MISSED'}`,
       `per-copy personalization (values → complete encoded MIME): ${personalizeUs.toFixed(1)} µs  (${fmt(bytes / copies / 1024, 1)} KB a copy)`,
       `peak RSS of (b): ${mb(b.maxRssKb)} at ${fmt(N)}, ${mb(big.maxRssKb)} at ${fmt(BIG)} (${(rssDelta * 100).toFixed(1)}%; target < 200 MB and within 10%)  ${big.maxRssKb < 200 * 1024 && Math.abs(rssDelta) <= 0.1 ? 'ok' : 'MISSED'}`,
       `  anonymous memory (heaps, buffers, malloc) at the highest sampled RSS: ${mb(b.anonKb)} / ${mb(big.anonKb)}`,

@@ -1,4 +1,4 @@
-// Compiles the CLI (and the ledger's worker thread) from src/ into dist/cli/ with esbuild, and tells
+// Compiles the CLI (and its worker threads: the ledger writer, the DKIM signer) from src/ into dist/cli/ with esbuild, and tells
 // whether an earlier build is still current. bin/daybreak.js calls ensureBuild() on every start, so the
 // sources stay the only truth: an edited file makes the next run rebuild (about a tenth of a second).
 //
@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT_DIR = join(ROOT, 'dist', 'cli');
 const META = join(OUT_DIR, 'build.json');
 /** Output name → source entry. Workers are their own entry points (a thread loads a file). */
-const ENTRIES = { daybreak: 'src/cli/index.ts' };
+const ENTRIES = { daybreak: 'src/cli/index.ts', 'dkim-worker': 'src/delivery/dkim-worker.ts' };
 /** Files that change the output without being bundled into it. */
 const ALSO = ['package.json', 'package-lock.json', 'tsconfig.json', 'bin/build.js'];
 

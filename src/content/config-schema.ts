@@ -114,6 +114,11 @@ export const PublisherSchema = z.strictObject({
   brand: BrandSchema.default(BrandSchema.parse({})),
 });
 
+/** A DKIM d= value: a host name (RFC 6376 §3.5). */
+const DKIM_DOMAIN = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+/** A DKIM s= value: sub-domain labels (RFC 6376 §3.1), "_" allowed as DNS allows it in a TXT owner. */
+const DKIM_SELECTOR = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*$/;
+
 export const DeliverySchema = z.strictObject({
   maxConnections: z.number().int().positive().default(5),
   ratePerSecond: z.number().positive().optional(),
@@ -135,9 +140,25 @@ export const DeliverySchema = z.strictObject({
   leaseSeconds: z.number().positive().default(60),
   dkim: z
     .strictObject({
-      domainName: z.string().min(1),
-      keySelector: z.string().min(1),
+      domainName: z.string().regex(DKIM_DOMAIN, { error: 'Expected a domain name, e.g. "daybreak.example"' }),
+      keySelector: z.string().regex(DKIM_SELECTOR, { error: 'Expected a DKIM selector: letters, digits, "-" and "_", dot-separated' }),
       privateKeyFile: z.string().min(1),
+      /** An Ed25519 key (RFC 8463) for a second signature beside the RSA one, under its own selector. */
+      ed25519KeyFile: z.string().min(1).optional(),
+      ed25519KeySelector: z.string().regex(DKIM_SELECTOR, { error: 'Expected a DKIM selector: letters, digits, "-" and "_", dot-separated' }).optional(),
+    })
+    .check((ctx) => {
+      const { ed25519KeyFile, ed25519KeySelector, keySelector } = ctx.value;
+      if (Boolean(ed25519KeyFile) !== Boolean(ed25519KeySelector)) {
+        ctx.issues.push({
+          code: 'custom',
+          input: ctx.value,
+          path: [ed25519KeyFile ? 'ed25519KeySelector' : 'ed25519KeyFile'],
+          message: 'ed25519KeyFile and ed25519KeySelector go together: the Ed25519 key is published under a selector of its own',
+        });
+      } else if (ed25519KeySelector && ed25519KeySelector === keySelector) {
+        ctx.issues.push({ code: 'custom', input: ed25519KeySelector, path: ['ed25519KeySelector'], message: 'Must differ from keySelector: one selector publishes one key' });
+      }
     })
     .optional(),
 });

@@ -1,12 +1,19 @@
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
-import type { Transporter } from 'nodemailer';
+import { domainToASCII } from 'node:url';
+import addressparser from 'nodemailer/lib/addressparser';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Config } from '../content/index.ts';
 import { DaybreakError } from '../errors.ts';
-import { classifySmtpError } from './delivery-error.ts';
+import { classifySmtpError, DeliveryError } from './delivery-error.ts';
+import { createDkimPool, type DkimPool } from './dkim-pool.ts';
+import { readDkimKeys } from './dkim-keys.ts';
+import type { DkimSignerOptions } from './dkim-signer.ts';
 import { startLocalMailServer, type LocalMailServer } from './local-mail-server.ts';
 import { isSafeAddress } from './mime.ts';
+import { relaxedBodies } from './relaxed-bodies.ts';
+import { createSmtpPool, type SmtpPool } from './smtp-pool.ts';
+import { parseSmtpUrl, type SmtpTarget } from './smtp-url.ts';
 
 export interface MailerMessage {
   to: string;
@@ -25,12 +32,12 @@ export interface RawMessage {
   from: string;
   to: string;
   raw: string | Buffer;
-  /** The Message-ID already in `raw`, without angle brackets; nodemailer reports it instead of inventing one. */
+  /** The Message-ID already in `raw`, without angle brackets (kept for callers; the source is sent as it is). */
   messageId?: string;
 }
 
 export interface Mailer {
-  /** Sends one message built by nodemailer (transactional and test mail). Rejects with a DeliveryError. */
+  /** Sends one message composed from its parts (transactional and test mail). Rejects with a DeliveryError. */
   send(message: MailerMessage): Promise<{ messageId: string; response: string }>;
   /** Sends a prebuilt MIME message as it is (the edition path). Rejects with a DeliveryError. */
   sendRaw(message: RawMessage): Promise<{ response: string }>;
@@ -42,47 +49,17 @@ export interface Mailer {
 }
 
 /**
- * The part of nodemailer's SMTP pool (the transport behind a pooled `createTransport`) that a prebuilt
- * message needs: `send(mail, callback)`, the interface every nodemailer transport implements. The pool
- * reads the envelope, the Message-ID (for its logs) and the message source from `mail.message`, and its
- * connection writes a Buffer source straight into the DATA stream (dot-stuffing, RFC 5321 §4.5.2).
- * What the pool reads from `mail` is nodemailer's code, not its documented API: nodemailer is pinned
- * (package.json), and tests/delivery/mailer.test.ts sends through this path against a real server, so an
- * upgrade that changes it fails those tests rather than mail.
+ * The envelope form of an address (RFC 5321 §4.1.2): the domain as its A-label (punycode, lowercased,
+ * RFC 5890), so only a non-ASCII local part needs SMTPUTF8 (RFC 6531), which SMTPConnection then asks
+ * for. An address that could break the SMTP command is refused as permanent: it never goes on the wire.
  */
-interface PoolTransport {
-  send(
-    mail: {
-      data: Record<string, never>;
-      message: {
-        getEnvelope(): { from: string; to: string[] };
-        messageId(): string;
-        getHeader(key: string): string | undefined;
-        createReadStream(): Buffer;
-      };
-    },
-    callback: (error: Error | null, info: { response?: string }) => void,
-  ): unknown;
-}
-
-/**
- * The envelope address as nodemailer's own compose step writes it (MimeNode#_normalizeAddress) for the
- * plain case: an address that passes isSafeAddress (a dot-atom local part and a hostname, RFC 5321
- * §4.1.2) and is all ASCII is sent as it is, with the domain lowercased as domainToASCII does. Null for
- * anything else (non-ASCII needs punycode or SMTPUTF8, an odd address nodemailer's quoting and checks):
- * such an address stays with nodemailer's compose step.
- */
-function plainEnvelopeAddress(address: string): string | null {
-  if (!isSafeAddress(address) || /[^\x21-\x7e]/.test(address)) return null;
+function envelopeAddress(address: string, role: 'sender' | 'recipient'): string {
   const at = address.lastIndexOf('@');
-  return `${address.slice(0, at)}@${address.slice(at + 1).toLowerCase()}`;
-}
-
-/** Maps delivery.ratePerSecond onto nodemailer's rateLimit-per-rateDelta window. */
-export function rateOptions(ratePerSecond: number | undefined): { rateLimit?: number; rateDelta?: number } {
-  if (!ratePerSecond) return {};
-  if (ratePerSecond >= 1) return { rateLimit: Math.round(ratePerSecond), rateDelta: 1000 };
-  return { rateLimit: 1, rateDelta: Math.round(1000 / ratePerSecond) };
+  const domain = at > 0 ? domainToASCII(address.slice(at + 1)) : '';
+  if (!isSafeAddress(address) || !domain) {
+    throw new DeliveryError(`Not a deliverable ${role} address: ${JSON.stringify(address)}`, { kind: 'permanent', smtpCode: 'EENVELOPE' });
+  }
+  return `${address.slice(0, at)}@${domain}`;
 }
 
 function describeUrl(url: string): string {
@@ -94,11 +71,24 @@ function describeUrl(url: string): string {
   }
 }
 
+/** The first address of a header value such as `"Ada" <ada@example.com>`. */
+function firstAddress(value: string): string {
+  const [first] = addressparser(value, { flatten: true });
+  return first && 'address' in first && first.address ? first.address : value;
+}
+
 /**
- * The one way Daybreak sends mail: pooled nodemailer to `SMTP_URL` (smtp:// or smtps://), or, with no
- * SMTP_URL, the embedded local mail server (started on first use, on loopback) that stores every message
- * in a Maildir under `<varDir>/mail`. Retries belong to the send ledger, so nodemailer's own re-queueing
- * is off (maxRequeues 0): a failure is reported at once and the caller decides.
+ * The one way Daybreak sends mail: every message, edition copy or transactional mail, goes the same path
+ * to `SMTP_URL` (smtp:// with STARTTLS when offered, or smtps://, optionally through an HTTP proxy) or,
+ * with no SMTP_URL, to the embedded local mail server (started on first use, on loopback) that stores
+ * every message in a Maildir under `<varDir>/mail`:
+ *
+ *   complete message (a Buffer) → DKIM signing on worker threads, when configured → the connection pool
+ *   (createSmtpPool, on nodemailer's documented SMTPConnection) → one classification of any failure
+ *   (classifySmtpError).
+ *
+ * Transactional mail is first composed by nodemailer's MailComposer (its documented API) into such a
+ * Buffer. Retries belong to the send ledger: a failure is reported at once and the caller decides.
  *
  * @example
  * const mailer = createMailer({ config, env: process.env, varDir: 'var' });
@@ -111,127 +101,95 @@ export function createMailer(options: { config: Config; env?: NodeJS.ProcessEnv;
   const env = options.env ?? process.env;
   const varDir = options.varDir ?? 'var';
   const smtpUrl = env.SMTP_URL?.trim() || undefined;
-  if (smtpUrl && !/^smtps?:\/\//i.test(smtpUrl)) {
-    throw new DaybreakError('ECONFIG', `SMTP_URL must start with smtp:// or smtps:// (got "${describeUrl(smtpUrl)}")`);
-  }
+  const target: SmtpTarget | null = smtpUrl ? parseSmtpUrl(smtpUrl) : null;
   const maildir = smtpUrl ? null : join(varDir, 'mail');
   const delivery = config.delivery;
-  let dkim: { domainName: string; keySelector: string; privateKey: string } | undefined;
-  if (delivery.dkim) {
-    try {
-      dkim = {
-        domainName: delivery.dkim.domainName,
-        keySelector: delivery.dkim.keySelector,
-        privateKey: readFileSync(delivery.dkim.privateKeyFile, 'utf8'),
-      };
-    } catch (error) {
-      throw new DaybreakError('ECONFIG', `delivery.dkim.privateKeyFile: cannot read ${delivery.dkim.privateKeyFile}`, { cause: error });
-    }
-  }
+  const dkim: DkimSignerOptions | null = delivery.dkim ? readDkimKeys(delivery.dkim) : null;
 
   let server: LocalMailServer | null = null;
-  let transporter: Promise<Transporter> | null = null;
+  let pool: Promise<SmtpPool> | null = null;
+  let signer: DkimPool | null = null;
   let closed = false;
 
-  const common = {
-    pool: true as const,
-    maxConnections: delivery.maxConnections,
-    maxMessages: Infinity,
-    maxRequeues: 0,
-    connectionTimeout: delivery.connectionTimeoutMs,
-    greetingTimeout: delivery.greetingTimeoutMs,
-    socketTimeout: delivery.socketTimeoutMs,
-    ...rateOptions(delivery.ratePerSecond),
-    ...(dkim ? { dkim } : {}),
-  };
-
-  function transport(): Promise<Transporter> {
+  function connections(): Promise<SmtpPool> {
     if (closed) return Promise.reject(new DaybreakError('EDELIVERY', 'The mailer is closed'));
-    transporter ??= (async () => {
-      if (smtpUrl) return nodemailer.createTransport({ url: smtpUrl, ...common } as never);
+    const common = {
+      maxConnections: delivery.maxConnections,
+      connectionTimeoutMs: delivery.connectionTimeoutMs,
+      greetingTimeoutMs: delivery.greetingTimeoutMs,
+      socketTimeoutMs: delivery.socketTimeoutMs,
+      ...(delivery.ratePerSecond ? { ratePerSecond: delivery.ratePerSecond } : {}),
+    };
+    pool ??= (async () => {
+      if (target) return createSmtpPool({ ...target, ...common });
       server = await startLocalMailServer({ maildir: maildir! });
-      return nodemailer.createTransport({
+      return createSmtpPool({
         host: server.host,
         port: server.port,
         secure: false,
         ignoreTLS: true,
+        requireTLS: false,
+        rejectUnauthorized: true,
         ...common,
-      } as never);
+      });
     })();
-    return transporter;
+    return pool;
+  }
+
+  async function deliver(from: string, to: string, raw: Buffer, relaxedBody = false): Promise<{ response: string }> {
+    const envelope = { from: envelopeAddress(from, 'sender'), to: envelopeAddress(to, 'recipient') };
+    const smtp = await connections();
+    if (!dkim) {
+      try {
+        return await smtp.send(envelope, raw);
+      } catch (error) {
+        throw classifySmtpError(error);
+      }
+    }
+    signer ??= createDkimPool(dkim);
+    const signed = await signer.sign(raw, { relaxedBody });
+    try {
+      const info = await smtp.send(envelope, signed.bytes);
+      // Accepted: the server answered the final dot after every byte arrived, so the memory is free.
+      signed.release(true);
+      return info;
+    } catch (error) {
+      // A failed connection may still hold the bytes in its write queue: leave that memory to the GC.
+      signed.release(false);
+      throw classifySmtpError(error);
+    }
   }
 
   return {
     maildir,
     describe: () => (smtpUrl ? describeUrl(smtpUrl) : `Maildir ${maildir} (local mail server)`),
     async send(message) {
-      const t = await transport();
-      try {
-        const info = await t.sendMail({
-          from: message.from ?? config.publisher.from,
-          replyTo: message.replyTo ?? config.publisher.replyTo,
-          to: message.to,
-          subject: message.subject,
-          html: message.html,
-          text: message.text,
-          headers: message.headers,
-        });
-        return { messageId: String(info.messageId), response: String(info.response) };
-      } catch (error) {
-        throw classifySmtpError(error);
-      }
+      const from = message.from ?? config.publisher.from;
+      const fromAddress = firstAddress(from);
+      const domain = fromAddress.slice(fromAddress.lastIndexOf('@') + 1) || 'localhost';
+      const messageId = `<${randomBytes(12).toString('hex')}@${domain}>`;
+      const raw = await new MailComposer({
+        from,
+        replyTo: message.replyTo ?? config.publisher.replyTo,
+        to: message.to,
+        subject: message.subject,
+        html: message.html,
+        text: message.text,
+        headers: message.headers,
+        messageId,
+      }).compile().build();
+      const info = await deliver(fromAddress, firstAddress(message.to), raw);
+      return { messageId, response: info.response };
     },
-    async sendRaw(message) {
-      const t = await transport();
-      const from = plainEnvelopeAddress(message.from);
-      const to = plainEnvelopeAddress(message.to);
-      const mail = t as unknown as { transporter?: Partial<PoolTransport>; getSocket?: unknown };
-      const pool = mail.transporter;
-      // The edition path: the copy is already a complete MIME message, so it goes to nodemailer's SMTP pool
-      // as it is, through the pool's own `send` (its connections, rate limit and error codes), without
-      // Mail#sendMail's compose step. That step parses the source into a MimeNode (with a randomBytes call
-      // for a boundary the raw source never uses), parses the envelope again and streams the source through
-      // two more Transform streams: about 200 µs of CPU a copy here, 40% of a raw send (issue 4's bench).
-      // DKIM signing and non-ASCII addresses (punycode, SMTPUTF8) keep that step: nodemailer does them there.
-      // So does the first message when SMTP_URL names a proxy: sendMail is where nodemailer hands the
-      // proxy's socket factory (getSocket) to the pool, once; later copies then go through the proxy too.
-      if (!dkim && from && to && typeof pool?.send === 'function' && typeof mail.getSocket !== 'function') {
-        const id = message.messageId ?? '';
-        const raw = typeof message.raw === 'string' ? Buffer.from(message.raw, 'utf8') : message.raw;
-        return new Promise((resolve, reject) => {
-          pool.send!(
-            {
-              data: {},
-              message: {
-                getEnvelope: () => ({ from, to: [to] }),
-                messageId: () => id,
-                getHeader: (key) => (key.toLowerCase() === 'message-id' && id ? `<${id}>` : undefined),
-                createReadStream: () => raw,
-              },
-            },
-            (error, info) => (error ? reject(classifySmtpError(error)) : resolve({ response: String(info?.response) })),
-          );
-        });
-      }
-      try {
-        // Naming the Message-ID spares nodemailer from generating one per message (five randomBytes calls,
-        // a measurable share of a raw send's CPU); the raw source is sent as it is either way.
-        const info = await t.sendMail({
-          envelope: { from: message.from, to: [message.to] },
-          raw: message.raw,
-          ...(message.messageId ? { messageId: `<${message.messageId}>` } : {}),
-        });
-        return { response: String(info.response) };
-      } catch (error) {
-        throw classifySmtpError(error);
-      }
+    sendRaw(message) {
+      const raw = typeof message.raw === 'string' ? Buffer.from(message.raw, 'utf8') : message.raw;
+      // An edition copy the builder vouched for is hashed as it is (relaxed-bodies.ts).
+      return deliver(message.from, message.to, raw, relaxedBodies.has(message.raw));
     },
     async close() {
       closed = true;
-      if (transporter) {
-        const t = await transporter.catch(() => null);
-        t?.close();
-      }
+      if (pool) (await pool.catch(() => null))?.close();
+      if (signer) await signer.close();
       if (server) await server.close();
     },
   };

@@ -3,6 +3,7 @@ import { DaybreakError } from '../errors.ts';
 import type { Segmented } from '../render/index.ts';
 import { parseMailbox, type Config, type Mailbox, type Newsletter } from '../content/index.ts';
 import { encodeDisplayName, encodeUnstructured, formatMailbox, isSafeAddress, qpEncode, rfc5322Date } from './mime.ts';
+import { relaxedBodies } from './relaxed-bodies.ts';
 
 /** One reader's copy: who it goes to, and the values of the per-reader fields. */
 export interface EditionCopy {
@@ -175,6 +176,12 @@ export function compileEditionMessage(options: EditionMessageOptions): EditionMe
 
   let dateSecond = -1;
   let dateHeader = '';
+  // Whether every static piece of the body is already in DKIM relaxed form (checked once per edition):
+  // pieces join at soft line breaks ("=" CRLF), so a copy is in that form when its values are too.
+  const bodyStart = staticBottom.indexOf('\r\n\r\n') + 4;
+  const staticClean = [staticBottom.slice(bodyStart), middle, end, ...[...text.pieces, ...html.pieces].map((b) => b.toString('latin1'))]
+    .every((piece) => relaxedBodies.isClean(piece));
+  let copyClean = true;
 
   /** Checks the copy's header values and returns its pieces in order: Buffers (static) and strings (per copy). */
   const pieces = (copy: EditionCopy): (Buffer | string)[] => {
@@ -206,7 +213,9 @@ export function compileEditionMessage(options: EditionMessageOptions): EditionMe
       bytes.staticBottom,
     ];
     const addBody = (body: BodyBytes, values: Record<string, string>) => {
-      const slots = bodySlots(body, encodeValues(values, body.fields));
+      const encoded = encodeValues(values, body.fields);
+      if (copyClean) for (const value of Object.values(encoded)) if (!relaxedBodies.isClean(value)) copyClean = false;
+      const slots = bodySlots(body, encoded);
       out.push(body.pieces[0]!);
       for (let i = 0; i < slots.length; i++) out.push(slots[i]!, body.pieces[i + 1]!);
     };
@@ -218,6 +227,7 @@ export function compileEditionMessage(options: EditionMessageOptions): EditionMe
   };
 
   const buildBytes = (copy: EditionCopy, into?: Buffer): Buffer => {
+    copyClean = staticClean;
     const list = pieces(copy);
     let length = 0;
     for (const piece of list) length += typeof piece === 'string' ? Buffer.byteLength(piece, 'utf8') : piece.length;
@@ -228,6 +238,7 @@ export function compileEditionMessage(options: EditionMessageOptions): EditionMe
       if (typeof piece === 'string') offset += buffer.write(piece, offset, 'utf8');
       else offset += piece.copy(buffer, offset);
     }
+    if (copyClean) relaxedBodies.mark(buffer);
     return buffer;
   };
 

@@ -2,7 +2,7 @@
  * Delivery: the mailer (SMTP_URL or the local mail server), the Maildir reader, and the edition
  * sender with its durable send ledger.
  */
-export { createMailer, rateOptions, type Mailer, type MailerMessage, type RawMessage } from './create-mailer.ts';
+export { createMailer, type Mailer, type MailerMessage, type RawMessage } from './create-mailer.ts';
 export { startLocalMailServer, type LocalMailServer } from './local-mail-server.ts';
 export { readMaildir, readMaildirMessage, deliverToMaildir, ensureMaildir, type MaildirEntry, type MaildirMessage } from './maildir.ts';
 export { DeliveryError, classifySmtpError, type FailureKind } from './delivery-error.ts';
@@ -18,4 +18,9 @@ export {
   type RenderedEditionParts,
 } from './send-edition.ts';
 export type { SendStore, SendState, EditionKey, ClaimResult, ClaimedCopy, ClaimBatch, ClaimOptions, CopyOutcome } from './send-store.ts';
-export { createHeapGuard, type HeapGuard } from './heap-guard.ts';
+export { createSmtpPool, type SmtpPool, type SmtpPoolOptions } from './smtp-pool.ts';
+export { parseSmtpUrl, type SmtpTarget } from './smtp-url.ts';
+export { createDkimSigner, type DkimSigner, type DkimSignerOptions, type DkimKeySpec, type DkimSignerStats } from './dkim-signer.ts';
+export { createDkimPool, type DkimPool } from './dkim-pool.ts';
+export { readDkimKeys } from './dkim-keys.ts';
+export { relaxedBodies } from './relaxed-bodies.ts';

@@ -5,7 +5,6 @@ import { DaybreakError } from '../errors.ts';
 import { htmlValues, readerFieldValues, type Segmented } from '../render/index.ts';
 import { classifySmtpError } from './delivery-error.ts';
 import { compileEditionMessage, editionMessageOptions, type EditionMessage } from './edition-message.ts';
-import { createHeapGuard, SEND_HEAP_LIMIT_BYTES, type HeapGuard } from './heap-guard.ts';
 import type { ClaimedCopy, CopyOutcome, EditionKey, SendStore } from './send-store.ts';
 
 /** How the sender hands a finished message to SMTP (the Mailer implements it). */
@@ -99,12 +98,6 @@ export interface SendEditionOptions {
    * copies come back when a lease runs out). Default 1,000 ms.
    */
   pollMs?: number;
-  /**
-   * Checked with the number of copies done at each progress step, so a list of any length does not grow
-   * the process (issue 4). Default: a full collection once the heap in use passes
-   * SEND_HEAP_LIMIT_BYTES, checked every 1,000 copies.
-   */
-  heapGuard?: HeapGuard;
 }
 
 /** The most rows one claim takes from the ledger. */
@@ -183,10 +176,8 @@ export async function sendEdition(options: SendEditionOptions): Promise<SendRepo
     const totalAtStart = pendingAtStart + atStart.sent + atStart.failed + atStart.skipped;
 
     const stats = { sent: 0, failed: 0, deferred: 0, skipped: 0 };
-    const heapGuard = options.heapGuard ?? createHeapGuard({ limitBytes: SEND_HEAP_LIMIT_BYTES, everyCopies: 1000 });
     const progress = () => {
       const done = stats.sent + stats.failed + stats.deferred + stats.skipped;
-      heapGuard.check(done);
       options.onProgress?.({
         total: totalAtStart,
         done,

@@ -40,6 +40,10 @@ export interface SinkMessage {
   to: string[];
   /** The client asked for SMTPUTF8 in MAIL FROM (RFC 6531): its envelope had non-ASCII addresses. */
   smtputf8: boolean;
+  /** The SMTP session (connection) it came over. */
+  session: string;
+  /** The session was encrypted (STARTTLS or implicit TLS) when the message came. */
+  secure: boolean;
   raw: string;
   receivedAt: number;
 }
@@ -51,6 +55,8 @@ export interface SmtpSink {
   url: string;
   /** Messages accepted (250 after the final dot), in order. */
   messages: SinkMessage[];
+  /** SMTP connections accepted so far (greeting faults included). */
+  connections: number;
   /** Message bodies fully received, whatever the reply (accepted or faulted). */
   received: number;
   /** Adds a fault rule; returns a function that removes it. */
@@ -81,7 +87,18 @@ function smtpError(code: number, message: string): Error {
   return Object.assign(new Error(message), { responseCode: code });
 }
 
-export async function startSmtpSink(options: { faults?: FaultRule[]; host?: string } = {}): Promise<SmtpSink> {
+export interface SmtpSinkOptions {
+  faults?: FaultRule[];
+  host?: string;
+  /** Offer STARTTLS (smtp-server's built-in self-signed certificate for localhost). */
+  starttls?: boolean;
+  /** TLS from the first byte (smtps), with the same certificate. */
+  secure?: boolean;
+  /** Require AUTH with these credentials (a wrong password gets 535 5.7.8). */
+  auth?: { user: string; pass: string };
+}
+
+export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const host = options.host ?? '127.0.0.1';
   const rules: ActiveRule[] = [];
   const messages: SinkMessage[] = [];
@@ -100,16 +117,24 @@ export async function startSmtpSink(options: { faults?: FaultRule[]; host?: stri
     return session.envelope.rcptTo.map((r) => r.address);
   }
 
+  let connections = 0;
   const server: SMTPServer = new SMTPServer({
     logger: false,
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
+    authOptional: !options.auth,
+    secure: options.secure ?? false,
+    disabledCommands: options.starttls || options.secure ? [] : ['STARTTLS'],
+    // AUTH PLAIN over an unencrypted loopback connection, for the tests that need credentials.
+    allowInsecureAuth: true,
     // The sink must see every message: no size limit, and no closing of idle pooled connections.
     socketTimeout: 60_000,
-    onAuth(_auth, _session, callback) {
-      callback(null, { user: 'test' });
+    onAuth(auth, _session, callback) {
+      if (options.auth && (auth.username !== options.auth.user || auth.password !== options.auth.pass)) {
+        return callback(Object.assign(new Error('5.7.8 Authentication credentials invalid'), { responseCode: 535 }));
+      }
+      callback(null, { user: auth.username ?? 'test' });
     },
     onConnect(_session, callback) {
+      connections += 1;
       const rule = take('greeting', []);
       if (rule) return callback(smtpError(rule.code ?? 421, rule.message ?? '4.3.2 Service not available, closing channel'));
       callback();
@@ -147,7 +172,7 @@ export async function startSmtpSink(options: { faults?: FaultRule[]; host?: stri
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
         const mailArgs = session.envelope.mailFrom ? (session.envelope.mailFrom.args as Record<string, unknown> | false) : false;
         const smtputf8 = Boolean(mailArgs && mailArgs.SMTPUTF8);
-        messages.push({ from, to: recipients, smtputf8, raw: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now() });
+        messages.push({ from, to: recipients, smtputf8, session: session.id, secure: session.secure, raw: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now() });
         for (const waiter of [...waiters]) {
           if (messages.length >= waiter.count) {
             waiters.splice(waiters.indexOf(waiter), 1);
@@ -173,6 +198,9 @@ export async function startSmtpSink(options: { faults?: FaultRule[]; host?: stri
     host,
     url: `smtp://${host}:${port}`,
     messages,
+    get connections() {
+      return connections;
+    },
     get received() {
       return received;
     },
