@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT_DIR = join(ROOT, 'dist', 'cli');
 const META = join(OUT_DIR, 'build.json');
 /** Output name → source entry. Workers are their own entry points (a thread loads a file). */
-const ENTRIES = { daybreak: 'src/cli/index.ts', 'dkim-worker': 'src/delivery/dkim-worker.ts' };
+const ENTRIES = { daybreak: 'src/cli/index.ts', 'dkim-worker': 'src/delivery/dkim-worker.ts', 'send-store-worker': 'src/storage/send-store-worker.ts' };
 /** Files that change the output without being bundled into it. */
 const ALSO = ['package.json', 'package-lock.json', 'tsconfig.json', 'bin/build.js'];
 

@@ -10,7 +10,7 @@ import { loadConfig, loadContentFor, type Config } from './content/index.ts';
 import { createMailer, type Mailer } from './delivery/index.ts';
 import { createDeliverySender } from './schedule/delivery-sender.ts';
 import { createScheduler, systemClock, type Clock, type NewsletterStatus, type Scheduler } from './schedule/index.ts';
-import { openStore, type Store } from './storage/index.ts';
+import { openStore, openThreadedSendStore, type Store } from './storage/index.ts';
 import { createApp, createArchiveApp, createImageApp, startServer, type DaybreakApp, type RunningServer } from './web/index.ts';
 import { createPreview, type Preview } from './web/preview-routes.ts';
 import { createSourcePoller } from './sources/index.ts';
@@ -120,8 +120,11 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
   const now = options.now;
   const clock: Clock = options.clock ?? (now ? { ...systemClock, now } : systemClock);
 
+  // On SQLite the ledger's commits (an fsync each) run on a thread of their own, off the thread that
+  // serves the web app and drives the SMTP connections.
+  const ledger = sendStore.engine === 'sqlite' ? await openThreadedSendStore(database, { busyTimeoutMs: 60_000 }) : null;
   const sender = createDeliverySender({
-    sends: sendStore.sends,
+    sends: ledger ?? sendStore.sends,
     config,
     transport: mailer,
     secret,
@@ -199,6 +202,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
         await app.audience.close();
         preview?.close();
         await mailer.close();
+        await ledger?.close();
         await store.close();
         await sendStore.close();
         return result;

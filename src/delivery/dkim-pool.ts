@@ -1,10 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { DaybreakError } from '../errors.ts';
-import { COMPILED, projectUrl } from '../project-root.ts';
+import { startWorkerThread } from '../worker-thread.ts';
 import { HEAD_ROOM } from './dkim-head-room.ts';
 import type { DkimSignerOptions, DkimSignerStats } from './dkim-signer.ts';
 
@@ -41,15 +38,7 @@ interface Thread {
 function startWorker(workerData: object, transferList: MessagePort[]): Worker {
   // Signing allocates one short-lived buffer per copy; a small young generation keeps each thread's
   // resident memory small without slowing it.
-  const resourceLimits = { maxYoungGenerationSizeMb: 8 };
-  if (COMPILED) return new Worker(new URL('./dkim-worker.mjs', import.meta.url), { workerData, transferList, resourceLimits });
-  // From the TypeScript sources (tests, tsx), as in threaded-send-store.ts: tsx's CommonJS hook in the
-  // worker's own thread.
-  const require = createRequire(import.meta.url);
-  const tsxCjsApi = join(dirname(require.resolve('tsx/package.json')), 'dist/cjs/api/index.cjs');
-  const workerFile = fileURLToPath(projectUrl('src/delivery/dkim-worker.ts'));
-  const bootstrap = `require(${JSON.stringify(tsxCjsApi)}).register();\nrequire(${JSON.stringify(workerFile)});`;
-  return new Worker(bootstrap, { eval: true, workerData, transferList, resourceLimits });
+  return startWorkerThread('dkim-worker', 'src/delivery/dkim-worker.ts', { workerData, transferList, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
 }
 
 /**

@@ -13,7 +13,7 @@ import {
 } from '../../delivery/index.ts';
 import { DaybreakError, isDaybreakError } from '../../errors.ts';
 import { htmlValues, readerFieldValues, renderEdition, sampleUnsubscribeUrl } from '../../render/index.ts';
-import { openStore } from '../../storage/index.ts';
+import { openStore, openThreadedSendStore } from '../../storage/index.ts';
 import { DB_OPTION_HELP, loadConfigFrom, requestedEdition, resolveDataDir, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 import { EXIT, ExitStatus } from '../run-cli.ts';
 
@@ -172,9 +172,11 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
 
       const printer = flags.json ? { update: () => {}, end: () => {} } : progressPrinter(io);
       let report: SendReport;
+      // On SQLite the ledger's commits (an fsync each) run on a thread of their own, off the SMTP thread.
+      const ledger = database.engine === 'sqlite' ? await openThreadedSendStore(dbName, { busyTimeoutMs: Math.max(resolveLockWaitMs(env), 60_000) }) : null;
       try {
         report = await sendEdition({
-          store,
+          store: ledger ?? store,
           transport: mailer,
           config,
           newsletter,
@@ -187,6 +189,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
         });
       } finally {
         printer.end();
+        await ledger?.close();
       }
       if (flags.json) io.stdout.write(jsonReport(report));
       else {
