@@ -17,5 +17,5 @@ export {
   type Transport,
   type RenderedEditionParts,
 } from './send-edition.ts';
-export type { SendStore, SendState, EditionKey, ClaimResult, ClaimedCopy, ClaimBatch, ClaimOptions, CopyOutcome } from './send-store.ts';
+export type { SendStore, SendState, EditionKey, ClaimResult, ClaimedCopy, ClaimBatch, ClaimOptions, CopyOutcome, DueAt, Wave } from './send-store.ts';
 export { createHeapGuard, type HeapGuard } from './heap-guard.ts';

@@ -1,4 +1,4 @@
-import type { ClaimBatch, ClaimResult, CopyOutcome, SendState, SendStore } from '../delivery/index.ts';
+import type { ClaimBatch, ClaimResult, CopyOutcome, DueAt, SendState, SendStore, Wave } from '../delivery/index.ts';
 import type { SqlClient, SqlRunner } from './sql-client.ts';
 
 const STATES: SendState[] = ['queued', 'sending', 'sent', 'deferred', 'failed', 'skipped', 'expired'];
@@ -6,6 +6,34 @@ const STATES: SendState[] = ['queued', 'sending', 'sent', 'deferred', 'failed', 
 const IN_CHUNK = 500;
 
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+/** The stored JSON list of chosen sections, or null (every section; also for anything unreadable). */
+function parseSections(text: string | null): string[] | null {
+  if (text === null) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `CASE <column> WHEN ? THEN ? … ELSE ? END` mapping each stored timezone to its due time, with the
+ * parameters: a set-based UPDATE/INSERT however many readers share a zone.
+ */
+function dueCase(column: string, zones: (string | null)[], dueAt: DueAt): { sql: string; params: string[] } {
+  const named = zones.filter((z): z is string => z !== null);
+  const params: string[] = [];
+  let sql = 'CASE';
+  for (const zone of named) {
+    sql += ` WHEN ${column} = ? THEN ?`;
+    params.push(zone, dueAt(zone).toISOString());
+  }
+  sql += ' ELSE ? END';
+  params.push(dueAt(null).toISOString());
+  return { sql: named.length === 0 ? '?' : sql, params: named.length === 0 ? [params[params.length - 1]!] : params };
+}
 
 function chunks<T>(list: T[], size = IN_CHUNK): T[][] {
   const out: T[][] = [];
@@ -26,9 +54,15 @@ function chunks<T>(list: T[], size = IN_CHUNK): T[][] {
  */
 export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): Promise<void> }): SendStore {
   const NOW = client.now();
-  const DUE = `(state = 'queued'
+  const DUE = `((state = 'queued' AND (due_at IS NULL OR due_at <= ${NOW}))
       OR (state = 'deferred' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ${NOW})
       OR (state = 'sending' AND (lease_until IS NULL OR lease_until < ${NOW})))`;
+  const zonesOfQueued = (db: SqlRunner, key: { newsletter: string; date: string }) =>
+    db.all<{ timezone: string | null }>(
+      `SELECT DISTINCT s.timezone FROM sends x JOIN subscribers s ON s.id = x.subscriber_id
+       WHERE x.newsletter = ? AND x.edition_date = ? AND x.state = 'queued'`,
+      [key.newsletter, key.date],
+    );
 
   /** Meters the fleet's claims: how many copies may start now, and when more may. */
   async function meter(tx: SqlRunner, wanted: number, ratePerSecond: number): Promise<{ allowed: number; retryInMs: number }> {
@@ -60,7 +94,7 @@ export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): 
          ${NOW} AS now
        FROM sends
        WHERE newsletter = ? AND edition_date = ?
-         AND (state = 'queued' OR (state = 'deferred' AND next_attempt_at IS NOT NULL)
+         AND ((state = 'queued' AND (due_at IS NULL OR due_at <= ${NOW})) OR (state = 'deferred' AND next_attempt_at IS NOT NULL)
               OR (state = 'sending' AND (claimed_by IS NULL OR claimed_by <> ?)))`,
       [key.newsletter, key.date, worker],
     );
@@ -74,13 +108,15 @@ export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): 
       return client.transaction((tx) =>
         tx.run(
           `UPDATE sends SET state = 'expired', updated_at = ?, next_attempt_at = NULL, lease_until = NULL
-           WHERE newsletter = ? AND edition_date < ? AND state IN ('queued', 'sending', 'deferred')`,
+           WHERE newsletter = ? AND edition_date < ? AND state IN ('queued', 'sending', 'deferred')
+             AND (due_at IS NULL OR due_at <= ${NOW})`,
           [new Date().toISOString(), key.newsletter, key.date],
         ),
       );
     },
 
-    async queueConfirmed(key, batchSize) {
+    async queueConfirmed(key, batchSize, options = {}) {
+      const { dueAt } = options;
       let after = 0;
       let added = 0;
       for (;;) {
@@ -93,17 +129,28 @@ export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): 
         if (ids.length === 0) break;
         const last = ids[ids.length - 1]!.id;
         const now = new Date().toISOString();
-        added += await client.transaction((tx) =>
-          tx.run(
-            `INSERT INTO sends (newsletter, edition_date, subscriber_id, state, attempts, message_id, queued_at, updated_at)
-             SELECT ?, ?, sub.subscriber_id, 'queued', 0, '', ?, ?
+        added += await client.transaction(async (tx) => {
+          // The due time is written with the row, in the same transaction: a copy is never claimable
+          // before its reader's time, whoever else is claiming.
+          let due: { sql: string; params: unknown[] } = { sql: 'NULL', params: [] };
+          if (dueAt) {
+            const zones = await tx.all<{ timezone: string | null }>(
+              `SELECT DISTINCT s.timezone FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
+               WHERE sub.newsletter = ? AND sub.status = 'confirmed' AND s.bounced = 0 AND sub.subscriber_id > ? AND sub.subscriber_id <= ?`,
+              [key.newsletter, after, last],
+            );
+            due = dueCase('s.timezone', zones.map((z) => z.timezone), dueAt);
+          }
+          return tx.run(
+            `INSERT INTO sends (newsletter, edition_date, subscriber_id, state, attempts, message_id, queued_at, updated_at, due_at)
+             SELECT ?, ?, sub.subscriber_id, 'queued', 0, '', ?, ?, ${due.sql}
              FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
              WHERE sub.newsletter = ? AND sub.status = 'confirmed' AND s.bounced = 0
                AND sub.subscriber_id > ? AND sub.subscriber_id <= ?
              ON CONFLICT (newsletter, edition_date, subscriber_id) DO NOTHING`,
-            [key.newsletter, key.date, now, now, key.newsletter, after, last],
-          ),
-        );
+            [key.newsletter, key.date, now, now, ...due.params, key.newsletter, after, last],
+          );
+        });
         after = last;
         // Let timers (lease renewal, the web) run between batches of a long list.
         await new Promise((resolve) => setImmediate(resolve));
@@ -152,10 +199,11 @@ export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): 
         const copies: ClaimResult[] = [];
         if (rows.length > 0) {
           const ids = rows.map((r) => r.subscriber_id);
-          const readers = new Map<number, { email: string; name: string | null; bounced: number; status: string | null }>();
+          type ReaderRow = { id: number; email: string; name: string | null; bounced: number; status: string | null; sections: string | null };
+          const readers = new Map<number, ReaderRow>();
           for (const part of chunks(ids)) {
-            const found = await tx.all<{ id: number; email: string; name: string | null; bounced: number; status: string | null }>(
-              `SELECT s.id, s.email, s.name, s.bounced, sub.status FROM subscribers s
+            const found = await tx.all<ReaderRow>(
+              `SELECT s.id, s.email, s.name, s.bounced, sub.status, sub.sections FROM subscribers s
                LEFT JOIN subscriptions sub ON sub.subscriber_id = s.id AND sub.newsletter = ?
                WHERE s.id IN (${placeholders(part.length)})`,
               [key.newsletter, ...part],
@@ -189,6 +237,7 @@ export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): 
                 name: reader!.name,
                 attempts: row.attempts + 1,
                 tries: row.tries + 1,
+                sections: parseSections(reader!.sections),
               });
             }
           }
@@ -205,6 +254,83 @@ export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): 
         const info = await waitingInfo(tx, key, options.worker);
         const retryInMs = info.retryInMs === null ? null : rows.length >= limit && rateRetry !== null ? Math.max(info.retryInMs, rateRetry) : info.retryInMs;
         return { copies, waiting: info.waiting, retryInMs };
+      });
+    },
+
+    reschedule(key, dueAt) {
+      return client.transaction(async (tx) => {
+        const zones = (await zonesOfQueued(tx, key)).map((z) => z.timezone);
+        if (zones.length === 0) return 0;
+        const due = dueCase('(SELECT s.timezone FROM subscribers s WHERE s.id = sends.subscriber_id)', zones, dueAt);
+        // Twice the same expression: set it where it differs, so the count is of copies that moved.
+        return tx.run(
+          `UPDATE sends SET due_at = ${due.sql}
+           WHERE newsletter = ? AND edition_date = ? AND state = 'queued' AND (due_at IS NULL OR due_at <> ${due.sql})`,
+          [...due.params, key.newsletter, key.date, ...due.params],
+        );
+      });
+    },
+
+    async readerZones(newsletter) {
+      const rows = await client.all<{ timezone: string | null }>(
+        `SELECT DISTINCT s.timezone FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
+         WHERE sub.newsletter = ? AND sub.status = 'confirmed' AND s.bounced = 0`,
+        [newsletter],
+      );
+      return rows.map((r) => r.timezone);
+    },
+
+    async waiting(key) {
+      const row = await client.get<{ n: number; next: string | null }>(
+        `SELECT COUNT(*) AS n, MIN(due_at) AS next FROM sends
+         WHERE newsletter = ? AND edition_date = ? AND state = 'queued' AND due_at IS NOT NULL AND due_at > ${NOW}`,
+        [key.newsletter, key.date],
+      );
+      return { count: Number(row?.n ?? 0), next: row?.next ? new Date(row.next) : null };
+    },
+
+    async waves(key) {
+      const rows = await client.all<{ due_at: string | null; state: SendState; later: number; n: number }>(
+        `SELECT due_at, state, CASE WHEN due_at IS NOT NULL AND due_at > ${NOW} THEN 1 ELSE 0 END AS later, COUNT(*) AS n
+         FROM sends WHERE newsletter = ? AND edition_date = ?
+         GROUP BY due_at, state, CASE WHEN due_at IS NOT NULL AND due_at > ${NOW} THEN 1 ELSE 0 END`,
+        [key.newsletter, key.date],
+      );
+      const byDue = new Map<string | null, Wave>();
+      for (const r of rows) {
+        const wave = byDue.get(r.due_at) ?? { dueAt: r.due_at, total: 0, sent: 0, waiting: 0, due: 0, failed: 0, deferred: 0, skipped: 0 };
+        const n = Number(r.n);
+        wave.total += n;
+        if (r.state === 'sent') wave.sent += n;
+        else if (r.state === 'failed') wave.failed += n;
+        else if (r.state === 'deferred') wave.deferred += n;
+        else if (r.state === 'skipped' || r.state === 'expired') wave.skipped += n;
+        else if (r.state === 'queued' && Number(r.later) === 1) wave.waiting += n;
+        else wave.due += n;
+        byDue.set(r.due_at, wave);
+      }
+      return [...byDue.values()].sort((a, b) => (a.dueAt ?? '').localeCompare(b.dueAt ?? ''));
+    },
+
+    expireMissed(key, before, reason) {
+      return client.transaction((tx) =>
+        tx.run(
+          `UPDATE sends SET state = 'expired', last_reply = ?, updated_at = ?, next_attempt_at = NULL
+           WHERE newsletter = ? AND edition_date = ? AND state = 'queued' AND due_at IS NOT NULL AND due_at < ?`,
+          [reason.slice(0, 1000), new Date().toISOString(), key.newsletter, key.date, before.toISOString()],
+        ),
+      );
+    },
+
+    async pinEdition(key, edition) {
+      return client.transaction(async (tx) => {
+        await tx.run(
+          `INSERT INTO edition_pins (newsletter, edition_date, edition, pinned_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (newsletter, edition_date) DO NOTHING`,
+          [key.newsletter, key.date, edition, new Date().toISOString()],
+        );
+        const row = await tx.get<{ edition: string }>('SELECT edition FROM edition_pins WHERE newsletter = ? AND edition_date = ?', [key.newsletter, key.date]);
+        return row!.edition;
       });
     },
 

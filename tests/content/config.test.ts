@@ -100,7 +100,7 @@ describe('config', () => {
       'daybreak.config.json: Unknown key "baseURL" (allowed: $schema, database, baseUrl, publisher, newsletters, delivery, web, sources)',
     ]);
     expect(configProblems({ newsletters: [newsletter({ schedule: { cron: '0 6 * * *', tz: 'UTC' } })] })).toEqual([
-      'daybreak.config.json: newsletters[0].schedule: Unknown key "tz" (allowed: cron, timezone, graceMinutes)',
+      'daybreak.config.json: newsletters[0].schedule: Unknown key "tz" (allowed: cron, localTime, days, timezone, graceMinutes)',
     ]);
     expect(configProblems({ delivery: { dkim: { domainName: 'a', keySelector: 'b', privateKeyFile: 'c', key: 'd' } } })).toEqual([
       'daybreak.config.json: delivery.dkim: Unknown key "key" (allowed: domainName, keySelector, privateKeyFile)',
