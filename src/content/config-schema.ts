@@ -62,7 +62,7 @@ export const ScheduleSchema = z.strictObject({
   } catch (error) {
     ctx.issues.push({ code: 'custom', message: `Invalid cron pattern: ${(error as Error).message}`, input: pattern, path: ['cron'] });
   }
-}).transform(({ cron, localTime, days, ...rest }) => {
+}).transform(({ cron, localTime, days, ...rest }): { cron: string; localTime?: string; days?: Weekday[]; timezone: string; graceMinutes: number } => {
   if (localTime === undefined) return { cron: cron ?? DEFAULT_CRON, ...rest };
   // The same time in the newsletter's own zone as a cron pattern: what describes the schedule, dates the
   // editions and sets their article windows for everything that reads `cron`.

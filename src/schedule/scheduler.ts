@@ -52,6 +52,8 @@ export interface SendLedgerCounts extends RunCounts {
   pending: number;
   /** Copies that expired unsent when the next edition began (counted in `skipped` too). */
   expired: number;
+  /** Local-time delivery: copies queued for a later wave (not in `pending`). */
+  waiting?: number;
 }
 
 export interface SchedulerOptions {
