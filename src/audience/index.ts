@@ -24,7 +24,16 @@ export {
   type PreferenceChange,
   type PreferenceOutcome,
 } from './subscriber-store.ts';
-export { createAudience, CONFIRMATION_INTERVAL_MS, type Audience, type AudienceOptions, type SignUpRequest } from './audience.ts';
+export {
+  createAudience,
+  CONFIRMATION_INTERVAL_MS,
+  type Audience,
+  type AudienceOptions,
+  type SignUpRequest,
+  type Preferences,
+  type PreferenceForm,
+  type ManagedNewsletter,
+} from './audience.ts';
 export {
   fallbackTemplates,
   type TransactionalTemplates,

@@ -196,6 +196,8 @@ export const WebSchema = z.strictObject({
   allowedOrigins: z.array(z.string()).default([]),
   trustProxy: z.boolean().default(false),
   signupRatePerMinute: z.number().int().positive().default(5),
+  /** Requests per minute per client to the preference page (GET and POST together). */
+  manageRatePerMinute: z.number().int().positive().default(30),
 });
 
 export const ConfigSchema = z.strictObject({
