@@ -126,6 +126,8 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     transport: mailer,
     secret,
     unsubscribeUrlFor: (subscriberId, newsletterId) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId),
+    manageUrlFor: (subscriberId) => tokens.manageUrl(config.baseUrl, subscriberId),
+    log: (line) => log(`warning: ${line}`),
   });
   const since = await sendStore.runs.since();
   const scheduler = createScheduler({
@@ -255,6 +257,8 @@ export async function createWorker(options: CreateDaybreakOptions & { pollMs?: n
     transport: mailer,
     secret,
     unsubscribeUrlFor: (subscriberId, newsletterId) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId),
+    manageUrlFor: (subscriberId) => tokens.manageUrl(config.baseUrl, subscriberId),
+    log: (line) => log(`warning: ${line}`),
   });
   const scheduler = createScheduler({
     runs: store.runs,

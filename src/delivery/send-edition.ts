@@ -90,6 +90,13 @@ export interface SendEditionOptions {
    * rest wait in the ledger for a later call.
    */
   dueAt?: DueAt;
+  /**
+   * With `dueAt`: queued copies due before `before` are not sent but recorded `expired` with `reason`
+   * (a wave the scheduler missed past its grace window). A send by hand passes none: it sends all that is due.
+   */
+  missed?: { before: Date; reason: string };
+  /** With `dueAt`: the clock due times are compared with (default the system clock). */
+  now?: () => Date;
   /** Send at most this many copies in this run; the rest stay queued (deferred in the report). */
   limit?: number;
   onProgress?(progress: SendProgress): void;
@@ -193,14 +200,16 @@ export async function sendEdition(options: SendEditionOptions): Promise<SendRepo
   renew.unref();
 
   try {
-    await store.expireEarlierEditions(key);
+    const clockNow = options.now ?? (() => new Date());
+    await store.expireEarlierEditions(key, clockNow());
     const before = await store.counts(key);
     const alreadySent = before.sent;
     await store.queueConfirmed(key, 1000, options.dueAt ? { dueAt: options.dueAt } : {});
     if (options.dueAt) await store.reschedule(key, options.dueAt);
+    if (options.dueAt && options.missed) await store.expireMissed(key, options.missed.before, options.missed.reason);
     await store.reopenDeferred(key);
     const atStart = await store.counts(key);
-    const laterAtStart = options.dueAt ? (await store.waiting(key)).count : 0;
+    const laterAtStart = options.dueAt ? (await store.waiting(key, clockNow())).count : 0;
     const pendingAtStart = atStart.queued + atStart.sending + atStart.deferred - laterAtStart;
     const totalAtStart = pendingAtStart + atStart.sent + atStart.failed + atStart.skipped;
 
@@ -223,7 +232,7 @@ export async function sendEdition(options: SendEditionOptions): Promise<SendRepo
     const paused = await pump({ store, key, worker, leaseSeconds, message, options, stats, progress });
 
     const after = await store.counts(key);
-    const later = options.dueAt ? await store.waiting(key) : null;
+    const later = options.dueAt ? await store.waiting(key, clockNow()) : null;
     const waiting = later?.count ?? 0;
     return {
       newsletter: key.newsletter,
@@ -458,6 +467,7 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
         limit: room,
         leaseSeconds,
         ...(delivery.ratePerSecond ? { ratePerSecond: delivery.ratePerSecond } : {}),
+        ...(options.dueAt ? { dueBy: (options.now ?? (() => new Date()))() } : {}),
       });
       let skipped = 0;
       const claimed: ClaimedCopy[] = [];

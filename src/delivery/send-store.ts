@@ -88,14 +88,20 @@ export interface ClaimOptions {
   leaseSeconds: number;
   /** The whole fleet's sending rate (delivery.ratePerSecond): claims are metered on the database's clock. */
   ratePerSecond?: number;
+  /**
+   * Queued copies with a due time are taken when it is at or before this instant (the caller's clock: a
+   * due time is the app's, a reader's local time). Default: the database's clock.
+   */
+  dueBy?: Date;
 }
 
 export interface SendStore {
   /**
    * Marks unfinished copies (queued, sending, deferred) of this newsletter's EARLIER editions `expired`,
-   * except copies whose due time has not come (a local-time wave of yesterday's edition still ahead).
+   * except copies whose due time has not come by `at` (default now): a local-time wave of yesterday's
+   * edition still ahead.
    */
-  expireEarlierEditions(key: EditionKey): Promise<number>;
+  expireEarlierEditions(key: EditionKey, at?: Date): Promise<number>;
   /**
    * Inserts a `queued` row for every confirmed, non-bounced subscriber of the newsletter that has none yet,
    * in batches by id (never the whole list in memory). Returns the rows added.
@@ -110,9 +116,9 @@ export interface SendStore {
   /** The distinct stored timezones (null among them) of the newsletter's confirmed, non-bounced readers. */
   readerZones(newsletter: string): Promise<(string | null)[]>;
   /** Queued copies whose time has not come, and the earliest of their times. */
-  waiting(key: EditionKey): Promise<{ count: number; next: Date | null }>;
-  /** The edition's copies grouped by due time, earliest first. */
-  waves(key: EditionKey): Promise<Wave[]>;
+  waiting(key: EditionKey, at?: Date): Promise<{ count: number; next: Date | null }>;
+  /** The edition's copies grouped by due time, earliest first (waiting: due after `at`, default now). */
+  waves(key: EditionKey, at?: Date): Promise<Wave[]>;
   /** Queued copies due before `before` (a wave missed past its grace window) become `expired` with `reason`. */
   expireMissed(key: EditionKey, before: Date, reason: string): Promise<number>;
   /**
@@ -120,6 +126,8 @@ export interface SendStore {
    * stored one, so every wave, worker and restart sends the same edition.
    */
   pinEdition(key: EditionKey, edition: string): Promise<string>;
+  /** The pinned edition (JSON), or null when none was pinned. */
+  pinned(key: EditionKey): Promise<string | null>;
   /** Confirmed, non-bounced subscribers of a newsletter (for --dry-run). */
   countConfirmed(newsletter: string): Promise<number>;
   /** Deferred copies that an earlier run gave up on become due again, with a fresh retry budget. */

@@ -51,7 +51,8 @@ function serializeEdition(edition: Edition): string {
   return JSON.stringify({ ...rest, newsletterId: newsletter.id });
 }
 
-function parseEdition(text: string, newsletter: Newsletter): Edition {
+/** A pinned edition (SendStore.pinned) back as an Edition of `newsletter`. */
+export function parsePinnedEdition(text: string, newsletter: Newsletter): Edition {
   const raw = JSON.parse(text) as Omit<Edition, 'newsletter' | 'sendAt' | 'window'> & { sendAt: string; window: { from: string; to: string } };
   return { ...raw, newsletter, sendAt: new Date(raw.sendAt), window: { from: new Date(raw.window.from), to: new Date(raw.window.to) } };
 }
@@ -62,7 +63,7 @@ function parseEdition(text: string, newsletter: Newsletter): Edition {
  */
 export async function pinEdition(sends: SendStore, edition: Edition): Promise<Edition> {
   const stored = await sends.pinEdition({ newsletter: edition.newsletter.id, date: edition.date }, serializeEdition(edition));
-  return parseEdition(stored, edition.newsletter);
+  return parsePinnedEdition(stored, edition.newsletter);
 }
 
 /**
@@ -77,7 +78,7 @@ export async function pinEdition(sends: SendStore, edition: Edition): Promise<Ed
 export function createDeliverySender(options: DeliverySenderOptions): EditionSender {
   const { sends, config } = options;
   return {
-    async send({ newsletterId, date, edition, signal, retry }) {
+    async send({ newsletterId, date, edition, signal, retry, missedBefore, now }) {
       const newsletter = config.newsletters.find((n) => n.id === newsletterId);
       if (!newsletter) throw new Error(`Unknown newsletter "${newsletterId}"`);
       const render = options.render ?? renderEdition;
@@ -96,6 +97,10 @@ export function createDeliverySender(options: DeliverySenderOptions): EditionSen
         ...(options.manageUrlFor ? { manageUrlFor: options.manageUrlFor } : {}),
         renderChoice: (choice) => render(editionForChoice(sent, choice), config),
         ...(localTime ? { dueAt: localTimeDueAt(newsletter, date, options.log) } : {}),
+        ...(now ? { now } : {}),
+        ...(localTime && missedBefore
+          ? { missed: { before: missedBefore, reason: `missed: the scheduler was not running at this reader's ${newsletter.schedule.localTime} and came back past the ${newsletter.schedule.graceMinutes}-minute grace window` } }
+          : {}),
         signal,
         ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
       });
@@ -105,11 +110,11 @@ export function createDeliverySender(options: DeliverySenderOptions): EditionSen
     expireDeferred(newsletterId, date) {
       return sends.expireEarlierEditions({ newsletter: newsletterId, date: addDays(date, 1) });
     },
-    async ledgerCounts(newsletterId, date): Promise<SendLedgerCounts | null> {
+    async ledgerCounts(newsletterId, date, at): Promise<SendLedgerCounts | null> {
       const c = await sends.counts({ newsletter: newsletterId, date });
       const total = Object.values(c).reduce((sum, n) => sum + n, 0);
       if (total === 0) return null;
-      const waiting = (await sends.waiting({ newsletter: newsletterId, date })).count;
+      const waiting = (await sends.waiting({ newsletter: newsletterId, date }, at)).count;
       return {
         total,
         sent: c.sent,
@@ -123,6 +128,14 @@ export function createDeliverySender(options: DeliverySenderOptions): EditionSen
     },
     nextDeferredAttempt(newsletterId, date) {
       return sends.nextDeferredAttempt({ newsletter: newsletterId, date });
+    },
+    readerZones: (newsletterId) => sends.readerZones(newsletterId),
+    waves: (newsletterId, date, at) => sends.waves({ newsletter: newsletterId, date }, at),
+    async pinned(newsletterId, date) {
+      const newsletter = config.newsletters.find((n) => n.id === newsletterId);
+      if (!newsletter) return null;
+      const stored = await sends.pinned({ newsletter: newsletterId, date });
+      return stored === null ? null : parsePinnedEdition(stored, newsletter);
     },
   };
 }

@@ -54,7 +54,10 @@ function chunks<T>(list: T[], size = IN_CHUNK): T[][] {
  */
 export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): Promise<void> }): SendStore {
   const NOW = client.now();
-  const DUE = `((state = 'queued' AND (due_at IS NULL OR due_at <= ${NOW}))
+  // A copy's due time is the app's (a reader's local 06:00), so it is compared with the caller's clock
+  // when one is given (COALESCE(?, now)); leases and retry times stay on the database's.
+  const BY = `COALESCE(?, ${NOW})`;
+  const DUE = `((state = 'queued' AND (due_at IS NULL OR due_at <= ${BY}))
       OR (state = 'deferred' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ${NOW})
       OR (state = 'sending' AND (lease_until IS NULL OR lease_until < ${NOW})))`;
   const zonesOfQueued = (db: SqlRunner, key: { newsletter: string; date: string }) =>
@@ -87,16 +90,16 @@ export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): 
     return { allowed, retryInMs };
   }
 
-  async function waitingInfo(tx: SqlRunner, key: { newsletter: string; date: string }, worker: string): Promise<{ waiting: number; retryInMs: number | null }> {
+  async function waitingInfo(tx: SqlRunner, key: { newsletter: string; date: string }, worker: string, dueBy: string | null): Promise<{ waiting: number; retryInMs: number | null }> {
     const row = await tx.get<{ n: number; at: string | null; now: string }>(
       `SELECT COUNT(*) AS n,
          MIN(CASE WHEN state = 'deferred' THEN next_attempt_at WHEN state = 'sending' THEN lease_until ELSE ${NOW} END) AS at,
          ${NOW} AS now
        FROM sends
        WHERE newsletter = ? AND edition_date = ?
-         AND ((state = 'queued' AND (due_at IS NULL OR due_at <= ${NOW})) OR (state = 'deferred' AND next_attempt_at IS NOT NULL)
+         AND ((state = 'queued' AND (due_at IS NULL OR due_at <= ${BY})) OR (state = 'deferred' AND next_attempt_at IS NOT NULL)
               OR (state = 'sending' AND (claimed_by IS NULL OR claimed_by <> ?)))`,
-      [key.newsletter, key.date, worker],
+      [key.newsletter, key.date, dueBy, worker],
     );
     const n = Number(row?.n ?? 0);
     if (n === 0 || !row?.at) return { waiting: n, retryInMs: null };
@@ -104,13 +107,20 @@ export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): 
   }
 
   return {
-    async expireEarlierEditions(key) {
+    async expireEarlierEditions(key, at = new Date()) {
+      // A local-time copy (one with a due time) expires when its reader's copy of this edition is due, or
+      // a day after its own time for a reader with none: the next edition has begun for that reader, not
+      // when the earliest zone's wave of it went out while later zones still wait for yesterday's.
+      const now = at.toISOString();
+      const dayAgo = new Date(at.getTime() - 24 * 3600_000).toISOString();
       return client.transaction((tx) =>
         tx.run(
           `UPDATE sends SET state = 'expired', updated_at = ?, next_attempt_at = NULL, lease_until = NULL
            WHERE newsletter = ? AND edition_date < ? AND state IN ('queued', 'sending', 'deferred')
-             AND (due_at IS NULL OR due_at <= ${NOW})`,
-          [new Date().toISOString(), key.newsletter, key.date],
+             AND (due_at IS NULL OR (due_at <= ? AND (due_at <= ? OR EXISTS (
+               SELECT 1 FROM sends n WHERE n.newsletter = sends.newsletter AND n.edition_date = ?
+                 AND n.subscriber_id = sends.subscriber_id AND n.due_at IS NOT NULL AND n.due_at <= ?))))`,
+          [new Date().toISOString(), key.newsletter, key.date, now, dayAgo, key.date, now],
         ),
       );
     },
@@ -178,6 +188,7 @@ export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): 
     },
 
     claim(key, options): Promise<ClaimBatch> {
+      const dueBy = options.dueBy ? options.dueBy.toISOString() : null;
       return client.transaction(async (tx) => {
         let limit = options.limit;
         let rateRetry: number | null = null;
@@ -186,7 +197,7 @@ export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): 
           limit = metered.allowed;
           rateRetry = metered.retryInMs;
           if (limit === 0) {
-            const info = await waitingInfo(tx, key, options.worker);
+            const info = await waitingInfo(tx, key, options.worker, dueBy);
             return { copies: [], waiting: info.waiting, retryInMs: info.waiting > 0 ? rateRetry : null };
           }
         }
@@ -194,7 +205,7 @@ export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): 
           `SELECT subscriber_id, attempts, tries FROM sends
            WHERE newsletter = ? AND edition_date = ? AND ${DUE}
            ORDER BY subscriber_id LIMIT ? ${client.skipLocked}`,
-          [key.newsletter, key.date, limit],
+          [key.newsletter, key.date, dueBy, limit],
         );
         const copies: ClaimResult[] = [];
         if (rows.length > 0) {
@@ -251,7 +262,7 @@ export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): 
           }
         }
         if (rows.length >= limit && rows.length > 0) return { copies, waiting: 0, retryInMs: 0 };
-        const info = await waitingInfo(tx, key, options.worker);
+        const info = await waitingInfo(tx, key, options.worker, dueBy);
         const retryInMs = info.retryInMs === null ? null : rows.length >= limit && rateRetry !== null ? Math.max(info.retryInMs, rateRetry) : info.retryInMs;
         return { copies, waiting: info.waiting, retryInMs };
       });
@@ -280,21 +291,22 @@ export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): 
       return rows.map((r) => r.timezone);
     },
 
-    async waiting(key) {
+    async waiting(key, at) {
       const row = await client.get<{ n: number; next: string | null }>(
         `SELECT COUNT(*) AS n, MIN(due_at) AS next FROM sends
-         WHERE newsletter = ? AND edition_date = ? AND state = 'queued' AND due_at IS NOT NULL AND due_at > ${NOW}`,
-        [key.newsletter, key.date],
+         WHERE newsletter = ? AND edition_date = ? AND state = 'queued' AND due_at IS NOT NULL AND due_at > ${BY}`,
+        [key.newsletter, key.date, at ? at.toISOString() : null],
       );
       return { count: Number(row?.n ?? 0), next: row?.next ? new Date(row.next) : null };
     },
 
-    async waves(key) {
+    async waves(key, at) {
+      const by = at ? at.toISOString() : null;
       const rows = await client.all<{ due_at: string | null; state: SendState; later: number; n: number }>(
-        `SELECT due_at, state, CASE WHEN due_at IS NOT NULL AND due_at > ${NOW} THEN 1 ELSE 0 END AS later, COUNT(*) AS n
+        `SELECT due_at, state, CASE WHEN due_at IS NOT NULL AND due_at > ${BY} THEN 1 ELSE 0 END AS later, COUNT(*) AS n
          FROM sends WHERE newsletter = ? AND edition_date = ?
-         GROUP BY due_at, state, CASE WHEN due_at IS NOT NULL AND due_at > ${NOW} THEN 1 ELSE 0 END`,
-        [key.newsletter, key.date],
+         GROUP BY due_at, state, 3`,
+        [by, key.newsletter, key.date],
       );
       const byDue = new Map<string | null, Wave>();
       for (const r of rows) {
@@ -332,6 +344,11 @@ export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): 
         const row = await tx.get<{ edition: string }>('SELECT edition FROM edition_pins WHERE newsletter = ? AND edition_date = ?', [key.newsletter, key.date]);
         return row!.edition;
       });
+    },
+
+    async pinned(key) {
+      const row = await client.get<{ edition: string }>('SELECT edition FROM edition_pins WHERE newsletter = ? AND edition_date = ?', [key.newsletter, key.date]);
+      return row?.edition ?? null;
     },
 
     renewLeases(key, worker, leaseSeconds) {

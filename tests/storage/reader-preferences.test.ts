@@ -180,9 +180,11 @@ describe.each(enginesUnderTest())('reader preferences and local-time waves in st
   });
 
   it('pins the first edition stored for a day and hands that one back to every later caller', async () => {
+    expect(await store.sends.pinned(key)).toBeNull();
     expect(await store.sends.pinEdition(key, '{"lead":"first"}')).toBe('{"lead":"first"}');
     const [x, y] = await Promise.all([store.sends.pinEdition(key, '{"lead":"second"}'), store.sends.pinEdition(key, '{"lead":"third"}')]);
     expect([x, y]).toEqual(['{"lead":"first"}', '{"lead":"first"}']);
+    expect(await store.sends.pinned(key)).toBe('{"lead":"first"}');
     expect(await store.sends.pinEdition({ newsletter: 'morning', date: '2026-03-09' }, '{"lead":"next day"}')).toBe('{"lead":"next day"}');
   });
 });
