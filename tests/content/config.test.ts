@@ -61,7 +61,7 @@ describe('config', () => {
       leaseSeconds: 60,
     });
     expect(config.database).toBeUndefined();
-    expect(config.web).toEqual({ port: 3000, allowedOrigins: [], trustProxy: false, signupRatePerMinute: 5 });
+    expect(config.web).toEqual({ port: 3000, allowedOrigins: [], trustProxy: false, signupRatePerMinute: 5, manageRatePerMinute: 30 });
   });
 
   it('treats an empty --config value like no flag: the default file, or the defaults', () => {
