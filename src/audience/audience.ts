@@ -107,7 +107,7 @@ export function createAudience(options: AudienceOptions) {
     ...(options.mailBackoffSeconds ? { backoffSeconds: options.mailBackoffSeconds } : {}),
   });
 
-  const summary = (n: Newsletter): NewsletterSummary => ({ id: n.id, name: n.name, description: n.description, cadence: describeSchedule(n), schedule: { cron: n.schedule.cron, timezone: n.schedule.timezone } });
+  const summary = (n: Newsletter): NewsletterSummary => ({ id: n.id, name: n.name, description: n.description, cadence: describeSchedule(n), schedule: { cron: n.schedule.cron, timezone: n.schedule.timezone, ...(n.schedule.localTime ? { localTime: n.schedule.localTime } : {}) } });
   const summaries = (ids: string[]): NewsletterSummary[] =>
     config.newsletters.filter((n) => ids.includes(ALL_NEWSLETTERS) || ids.includes(n.id)).map(summary);
 

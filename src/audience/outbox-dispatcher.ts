@@ -73,7 +73,7 @@ export function createOutboxDispatcher(options: OutboxDispatcherOptions): Outbox
 
   const summary = (n: Newsletter): NewsletterSummary => ({
     id: n.id, name: n.name, description: n.description, cadence: describeSchedule(n),
-    schedule: { cron: n.schedule.cron, timezone: n.schedule.timezone },
+    schedule: { cron: n.schedule.cron, timezone: n.schedule.timezone, ...(n.schedule.localTime ? { localTime: n.schedule.localTime } : {}) },
   });
   // In the config's order, whatever order the ids came in; every URL list below follows this order.
   const summaries = (ids: string[]): NewsletterSummary[] =>

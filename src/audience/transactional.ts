@@ -11,7 +11,7 @@ export interface NewsletterSummary {
   description: string;
   /** "every day at 6:00 a.m. Eastern" (describeSchedule). */
   cadence: string;
-  schedule: { cron: string; timezone: string };
+  schedule: { cron: string; timezone: string; localTime?: string };
 }
 
 export interface ConfirmationProps {
