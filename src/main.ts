@@ -129,6 +129,8 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     transport: mailer,
     secret,
     unsubscribeUrlFor: (subscriberId, newsletterId) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId),
+    manageUrlFor: (subscriberId) => tokens.manageUrl(config.baseUrl, subscriberId),
+    log: (line) => log(`warning: ${line}`),
   });
   const since = await sendStore.runs.since();
   const scheduler = createScheduler({
@@ -259,6 +261,8 @@ export async function createWorker(options: CreateDaybreakOptions & { pollMs?: n
     transport: mailer,
     secret,
     unsubscribeUrlFor: (subscriberId, newsletterId) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId),
+    manageUrlFor: (subscriberId) => tokens.manageUrl(config.baseUrl, subscriberId),
+    log: (line) => log(`warning: ${line}`),
   });
   const scheduler = createScheduler({
     runs: store.runs,

@@ -64,6 +64,7 @@ export function briefingText({ view, reader }: EditionProps): string {
   out.push('');
   out.push(view.reason, `This email was sent to ${fields.email}.`);
   out.push(`Unsubscribe: ${fields.unsubscribeUrl}`);
+  out.push(`Manage your subscriptions: ${fields.manageUrl}`);
   out.push(`View in your browser: ${view.links.viewInBrowserUrl}`, '');
   out.push(view.publisher.postalAddress, '');
   return out.join('\n');

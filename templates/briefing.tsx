@@ -255,6 +255,8 @@ export function Briefing({ view, reader }: EditionProps) {
             <Text style={s.ft} className="m">
               <Link href={fields.unsubscribeUrl} style={s.a} className="l">Unsubscribe</Link>
               {' · '}
+              <Link href={fields.manageUrl} style={s.a} className="l">Manage your subscriptions</Link>
+              {' · '}
               <Link href={view.links.viewInBrowserUrl} style={s.a} className="l">View in your browser</Link>
             </Text>
             <Text style={{ ...s.ft, ...m('0', '0') }} className="m">{view.publisher.postalAddress}</Text>

@@ -317,6 +317,8 @@ export function Compact({ view, reader }: EditionProps) {
             <mj-text css-class="m l" font-family={sans} font-size="14px" line-height="21px" color={c.muted} padding="0 24px 10px">
               <a href={fields.unsubscribeUrl} style={a}>Unsubscribe</a>
               {' · '}
+              <a href={fields.manageUrl} style={a}>Manage your subscriptions</a>
+              {' · '}
               <a href={view.links.viewInBrowserUrl} style={a}>View in your browser</a>
             </mj-text>
             <mj-text css-class="m" font-family={sans} font-size="14px" line-height="21px" color={c.muted} padding="0 24px">

@@ -3,6 +3,7 @@ import { Button, Section, Text, Link } from '../src/render/email-components.ts';
 // ESM cycle entered here would read this file's export before it exists.
 import type { TransactionalTemplate } from '../src/render/types.ts';
 import {
+  ManageLink,
   NewsletterBlock,
   TransactionalLayout,
   joinNames,
@@ -27,6 +28,8 @@ export interface ConfirmSubscriptionProps {
   confirmUrl: string;
   /** How long the link works, in words ("7 days"); no sentence about it when absent. */
   expiresIn?: string;
+  /** The address's preference page ("Manage your subscriptions"); no line when absent. */
+  manageUrl?: string;
   /** `<html lang>`; default "en". */
   lang?: string;
 }
@@ -55,6 +58,7 @@ export function ConfirmSubscriptionEmail(props: ConfirmSubscriptionProps) {
         If you did not ask for {names}, ignore this email: nothing happens, you will not be subscribed and we will not write again.
         {props.expiresIn ? ` The link works for ${props.expiresIn}.` : ''}
       </Text>
+      <ManageLink url={props.manageUrl} publisher={props.publisher} />
     </TransactionalLayout>
   );
 }
@@ -85,6 +89,7 @@ export function confirmSubscriptionText(props: ConfirmSubscriptionProps): string
       (props.expiresIn ? ` The link works for ${props.expiresIn}.` : ''),
     '',
   );
+  if (props.manageUrl) out.push(`Manage your subscriptions: ${props.manageUrl}`, '');
   out.push(...textFoot(footer(props), props.publisher));
   return out.join('\n');
 }

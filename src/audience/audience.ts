@@ -3,7 +3,8 @@ import { describeSchedule } from '../content/index.ts';
 import { DaybreakError } from '../errors.ts';
 import { createOutboxDispatcher, type OutboxDispatcher } from './outbox-dispatcher.ts';
 import type { OutboxItem, OutboxStore } from './outbox.ts';
-import type { Consent, SignUpOutcome, SubscriberStore } from './subscriber-store.ts';
+import type { Consent, SignUpOutcome, SubscriberStore, SubscriptionStatus } from './subscriber-store.ts';
+import { canonicalTimezone, unknownTimezoneMessage } from './timezone.ts';
 import { ALL_NEWSLETTERS, type Tokens } from './tokens.ts';
 import { fallbackTemplates, type ConfirmationMailer, type NewsletterSummary, type TransactionalTemplates } from './transactional.ts';
 
@@ -15,6 +16,40 @@ export interface SignUpRequest {
   name: string | null;
   newsletters: string[];
   consent: Consent;
+  /** The browser's IANA zone, already validated (TimezoneSchema); kept for a new person. */
+  timezone?: string | null;
+}
+
+/** One newsletter on the preference page. */
+export interface ManagedNewsletter extends NewsletterSummary {
+  /** Receiving it: confirmed, or signed up and awaiting confirmation. */
+  on: boolean;
+  status: SubscriptionStatus | null;
+  /** The sections the newsletter offers to choose from, or null when it offers no choice. */
+  offered: string[] | null;
+  /** The sections the reader receives: every offered one unless they chose fewer. */
+  chosen: string[] | null;
+}
+
+/** The preference page's view of one reader. */
+export interface Preferences {
+  name: string | null;
+  /** Their stored zone, or null (each newsletter's own). */
+  timezone: string | null;
+  newsletters: ManagedNewsletter[];
+}
+
+/**
+ * What the preference page posts: the full state of its form. `newsletters` are the ids to receive (all
+ * others stop); `sections` the chosen sections per newsletter (a newsletter that offers a choice and is
+ * missing here gets none chosen, as an unticked form sends nothing); `name` and `timezone` stay as they
+ * are when undefined, and an empty one is cleared.
+ */
+export interface PreferenceForm {
+  newsletters: string[];
+  sections: Record<string, string[]>;
+  name?: string | null;
+  timezone?: string | null;
 }
 
 export interface AudienceOptions {
@@ -72,7 +107,7 @@ export function createAudience(options: AudienceOptions) {
     ...(options.mailBackoffSeconds ? { backoffSeconds: options.mailBackoffSeconds } : {}),
   });
 
-  const summary = (n: Newsletter): NewsletterSummary => ({ id: n.id, name: n.name, description: n.description, cadence: describeSchedule(n), schedule: { cron: n.schedule.cron, timezone: n.schedule.timezone } });
+  const summary = (n: Newsletter): NewsletterSummary => ({ id: n.id, name: n.name, description: n.description, cadence: describeSchedule(n), schedule: { cron: n.schedule.cron, timezone: n.schedule.timezone, ...(n.schedule.localTime ? { localTime: n.schedule.localTime } : {}) } });
   const summaries = (ids: string[]): NewsletterSummary[] =>
     config.newsletters.filter((n) => ids.includes(ALL_NEWSLETTERS) || ids.includes(n.id)).map(summary);
 
@@ -133,6 +168,29 @@ export function createAudience(options: AudienceOptions) {
 
   const invalid = () => new DaybreakError('ETOKEN', 'This link is invalid or has expired.');
 
+  // A removed person's link answers like a forged one: the page reveals nothing about who exists.
+  const preferencesOf = async (subscriberId: number): Promise<Preferences> => {
+    const person = await store.get(subscriberId);
+    if (!person) throw invalid();
+    const subs = new Map(person.subscriptions.map((s) => [s.newsletter, s]));
+    return {
+      name: person.name,
+      timezone: person.timezone,
+      newsletters: config.newsletters.map((n) => {
+        const sub = subs.get(n.id);
+        const offered = n.readerChoices?.sections ?? null;
+        const on = sub?.status === 'confirmed' || sub?.status === 'pending';
+        return {
+          ...summary(n),
+          on,
+          status: sub?.status ?? null,
+          offered,
+          chosen: offered === null ? null : sub?.sections ? offered.filter((s) => sub.sections!.includes(s)) : offered,
+        };
+      }),
+    };
+  };
+
   return {
     store,
 
@@ -187,6 +245,71 @@ export function createAudience(options: AudienceOptions) {
       const changed = await store.unsubscribe(claims.subscriberId, claims.newsletters, at, { notify: true });
       if (changed.length > 0) dispatcher.kick();
       return { newsletters: summaries(claims.newsletters), all: claims.newsletters.includes(ALL_NEWSLETTERS), changed };
+    },
+
+    /** For GET /manage: the reader's newsletters, sections, name and zone. Changes nothing. */
+    async inspectManage(token: string): Promise<Preferences> {
+      const claims = await tokens.verify(token, 'manage', now());
+      return preferencesOf(claims.subscriberId);
+    },
+
+    /**
+     * For POST /manage: checks everything first (an unknown newsletter, section or timezone is EINPUT
+     * naming it, and nothing changes), then applies the whole form in one transaction. Turning a
+     * newsletter on needs no confirmation (the link proves the address); turning everything off is an
+     * unsubscribe, with its one `unsubscribed` mail.
+     */
+    async updateManage(token: string, form: PreferenceForm): Promise<Preferences & { subscribed: string[]; unsubscribed: string[] }> {
+      const at = now();
+      const claims = await tokens.verify(token, 'manage', at);
+      const person = await store.get(claims.subscriberId);
+      if (!person) throw invalid();
+      check(form.newsletters);
+      for (const [id, sections] of Object.entries(form.sections)) {
+        const newsletter = byId.get(id);
+        if (!newsletter) throw new DaybreakError('EINPUT', `We don't have a newsletter called "${id}".`);
+        const offered = newsletter.readerChoices?.sections;
+        if (!offered) throw new DaybreakError('EINPUT', `${newsletter.name} has no sections to choose from.`);
+        const unknown = sections.find((s) => !offered.includes(s));
+        if (unknown !== undefined) {
+          throw new DaybreakError('EINPUT', `${newsletter.name} has no section called "${unknown}" (its sections: ${offered.join(', ')}).`);
+        }
+      }
+      let timezone = form.timezone;
+      if (timezone !== undefined && timezone !== null && timezone !== '') {
+        const zone = canonicalTimezone(timezone);
+        if (zone === null) throw new DaybreakError('EINPUT', unknownTimezoneMessage(timezone));
+        timezone = zone;
+      } else if (timezone === '') timezone = null;
+      const wanted = new Set(form.newsletters);
+      const current = new Map(person.subscriptions.map((s) => [s.newsletter, s.status]));
+      const subscribe = config.newsletters.filter((n) => wanted.has(n.id) && current.get(n.id) !== 'confirmed').map((n) => n.id);
+      const unsubscribe = config.newsletters
+        .filter((n) => !wanted.has(n.id) && (current.get(n.id) === 'confirmed' || current.get(n.id) === 'pending'))
+        .map((n) => n.id);
+      const sections: Record<string, string[] | null> = {};
+      for (const n of config.newsletters) {
+        const offered = n.readerChoices?.sections;
+        if (!offered || !wanted.has(n.id)) continue;
+        const chosen = offered.filter((s) => (form.sections[n.id] ?? []).includes(s));
+        // Every section ticked is "everything", sections added to the newsletter later included.
+        sections[n.id] = chosen.length === offered.length ? null : chosen;
+      }
+      const outcome = await store.updatePreferences(
+        person.id,
+        {
+          subscribe,
+          unsubscribe,
+          sections,
+          ...(form.name !== undefined ? { name: form.name === '' ? null : form.name } : {}),
+          ...(timezone !== undefined ? { timezone } : {}),
+          notify: wanted.size === 0,
+        },
+        at,
+      );
+      if (!outcome) throw invalid();
+      if (outcome.unsubscribed.length > 0 && wanted.size === 0) dispatcher.kick();
+      return { ...(await preferencesOf(person.id)), ...outcome };
     },
 
     /** Starts sending what the outbox holds (and polling it for mail other processes queued). */

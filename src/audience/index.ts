@@ -20,8 +20,20 @@ export {
   type SignUpOutcome,
   type AddInput,
   type AddOutcome,
+  type SubscriptionInfo,
+  type PreferenceChange,
+  type PreferenceOutcome,
 } from './subscriber-store.ts';
-export { createAudience, CONFIRMATION_INTERVAL_MS, type Audience, type AudienceOptions, type SignUpRequest } from './audience.ts';
+export {
+  createAudience,
+  CONFIRMATION_INTERVAL_MS,
+  type Audience,
+  type AudienceOptions,
+  type SignUpRequest,
+  type Preferences,
+  type PreferenceForm,
+  type ManagedNewsletter,
+} from './audience.ts';
 export {
   fallbackTemplates,
   type TransactionalTemplates,
@@ -34,3 +46,4 @@ export {
 export { parseCsv, toCsv, csvCell, type CsvRecord } from './csv.ts';
 export { type OutboxStore, type OutboxItem } from './outbox.ts';
 export { createOutboxDispatcher, outboxBackoffSeconds, OUTBOX_MAX_ATTEMPTS, type OutboxDispatcher, type OutboxDispatcherOptions } from './outbox-dispatcher.ts';
+export { canonicalTimezone, readerZone, TimezoneSchema, unknownTimezoneMessage } from './timezone.ts';

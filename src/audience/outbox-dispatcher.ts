@@ -44,6 +44,7 @@ export interface OutboxDispatcher {
 export const OUTBOX_MAX_ATTEMPTS = 30;
 
 const PLACEHOLDER_TOKEN = 'DAYBREAKCONFIRMTOKENPLACEHOLDER';
+const PLACEHOLDER_MANAGE = 'DAYBREAKMANAGETOKENPLACEHOLDER';
 
 /** Seconds before attempt `attempts + 1`: 30 s doubling, at most an hour. */
 export function outboxBackoffSeconds(attempts: number): number {
@@ -72,7 +73,7 @@ export function createOutboxDispatcher(options: OutboxDispatcherOptions): Outbox
 
   const summary = (n: Newsletter): NewsletterSummary => ({
     id: n.id, name: n.name, description: n.description, cadence: describeSchedule(n),
-    schedule: { cron: n.schedule.cron, timezone: n.schedule.timezone },
+    schedule: { cron: n.schedule.cron, timezone: n.schedule.timezone, ...(n.schedule.localTime ? { localTime: n.schedule.localTime } : {}) },
   });
   // In the config's order, whatever order the ids came in; every URL list below follows this order.
   const summaries = (ids: string[]): NewsletterSummary[] =>
@@ -86,16 +87,21 @@ export function createOutboxDispatcher(options: OutboxDispatcherOptions): Outbox
     let cached = confirmationCache.get(key);
     if (!cached) {
       const placeholderUrl = `${config.baseUrl.replace(/\/+$/, '')}/confirm?token=${PLACEHOLDER_TOKEN}`;
-      cached = templates.confirmation({ publisher: config.publisher, newsletters: summaries(pending), confirmUrl: placeholderUrl, signUpUrl });
+      const placeholderManage = `${config.baseUrl.replace(/\/+$/, '')}/manage?token=${PLACEHOLDER_MANAGE}`;
+      cached = templates.confirmation({ publisher: config.publisher, newsletters: summaries(pending), confirmUrl: placeholderUrl, signUpUrl, manageUrl: placeholderManage });
       confirmationCache.set(key, cached);
       cached.catch(() => confirmationCache.delete(key));
     }
     const mail = await cached;
     const token = tokens.confirmToken(subscriberId, pending, now());
+    const manage = tokens.manageToken(subscriberId);
     if (!mail.html.includes(PLACEHOLDER_TOKEN) || !mail.text.includes(PLACEHOLDER_TOKEN)) {
-      return templates.confirmation({ publisher: config.publisher, newsletters: summaries(pending), confirmUrl: tokens.confirmUrl(config.baseUrl, subscriberId, pending, now()), signUpUrl });
+      return templates.confirmation({
+        publisher: config.publisher, newsletters: summaries(pending), confirmUrl: tokens.confirmUrl(config.baseUrl, subscriberId, pending, now()), signUpUrl,
+        manageUrl: tokens.manageUrl(config.baseUrl, subscriberId),
+      });
     }
-    const fill = (s: string) => s.split(PLACEHOLDER_TOKEN).join(token);
+    const fill = (s: string) => s.split(PLACEHOLDER_TOKEN).join(token).split(PLACEHOLDER_MANAGE).join(manage);
     return { ...mail, subject: fill(mail.subject), html: fill(mail.html), text: fill(mail.text), preheader: mail.preheader && fill(mail.preheader) };
   };
 
@@ -123,6 +129,7 @@ export function createOutboxDispatcher(options: OutboxDispatcherOptions): Outbox
           unsubscribeUrls: Object.fromEntries(welcomed.map((n) => [n.id, tokens.unsubscribeUrl(config.baseUrl, person.id, n.id)])),
           unsubscribeAllUrl: tokens.unsubscribeAllUrl(config.baseUrl, person.id),
           signUpUrl,
+          manageUrl: tokens.manageUrl(config.baseUrl, person.id),
         }),
       };
     }
@@ -134,6 +141,7 @@ export function createOutboxDispatcher(options: OutboxDispatcherOptions): Outbox
         resubscribeUrl: tokens.confirmUrl(config.baseUrl, person.id, ids, now()),
         signUpUrl,
         stillSubscribed: summaries(person.subscriptions.filter((s) => s.status === 'confirmed').map((s) => s.newsletter)),
+        manageUrl: tokens.manageUrl(config.baseUrl, person.id),
       }),
     };
   };

@@ -24,7 +24,19 @@ export interface Subscriber {
   bouncedAt: string | null;
   consent: Consent & { at: string | null };
   lastConfirmationSentAt: string | null;
-  subscriptions: { newsletter: string; status: SubscriptionStatus }[];
+  /**
+   * The reader's IANA timezone as stored, or null (the newsletter's own zone applies). Validated when it
+   * is set; one from an older import may still be invalid, so senders check it again (readerZone).
+   */
+  timezone: string | null;
+  subscriptions: SubscriptionInfo[];
+}
+
+export interface SubscriptionInfo {
+  newsletter: string;
+  status: SubscriptionStatus;
+  /** The sections the reader chose for this newsletter, or null for every section. */
+  sections: string[] | null;
 }
 
 export interface SignUpInput {
@@ -33,6 +45,8 @@ export interface SignUpInput {
   name: string | null;
   newsletters: string[];
   consent: Consent;
+  /** The browser's IANA zone (already validated); kept only for a new person, like the name. */
+  timezone?: string | null;
 }
 
 export interface SignUpOutcome {
@@ -52,6 +66,32 @@ export interface AddInput {
   newsletters: string[];
   confirmed: boolean;
   source: string;
+  /** An IANA zone (already validated); given, it replaces the stored one (the operator's word wins). */
+  timezone?: string | null;
+}
+
+/**
+ * What the preference page changes, in one transaction. Fields left undefined stay as they are.
+ */
+export interface PreferenceChange {
+  /** Newsletters to receive from now on: confirmed at once (the signed link proves the address). */
+  subscribe: string[];
+  /** Newsletters to stop. */
+  unsubscribe: string[];
+  /** The chosen sections of these newsletters; null = every section (also those added later). */
+  sections: Record<string, string[] | null>;
+  name?: string | null;
+  /** An IANA zone (already validated), or null for the newsletter's own. */
+  timezone?: string | null;
+  /** Queue one `unsubscribed` mail for what was stopped (the page's "everything off"). */
+  notify?: boolean;
+}
+
+export interface PreferenceOutcome {
+  /** Newsletters that changed to confirmed. */
+  subscribed: string[];
+  /** Newsletters that changed to unsubscribed. */
+  unsubscribed: string[];
 }
 
 /** `renamed`: an existing person's name was replaced by the one given (the operator's word wins; none given keeps it). */
@@ -95,4 +135,9 @@ export interface SubscriberStore {
    * Their ids are never reused.
    */
   remove(email: string): Promise<boolean>;
+  /**
+   * The preference page's change, all or nothing. Undefined when the person no longer exists. A bounced
+   * person's choices are stored all the same (nothing is sent to them anyway).
+   */
+  updatePreferences(subscriberId: number, change: PreferenceChange, now: Date): Promise<PreferenceOutcome | undefined>;
 }

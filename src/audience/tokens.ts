@@ -3,14 +3,15 @@ import { DaybreakError } from '../errors.ts';
 import { FIRST_KEY_ID, KEY_ID, type Keyring } from './keyring.ts';
 import { secretKeyring } from './secret-keyring.ts';
 
-export type TokenPurpose = 'confirm' | 'unsubscribe';
+/** `manage`: the preference page of one reader (every newsletter, never expiring). */
+export type TokenPurpose = 'confirm' | 'unsubscribe' | 'manage';
 
 /** What a token says. `newsletters` is one id, several (a confirmation covers one sign-up), or `*` (all). */
 export interface TokenClaims {
   purpose: TokenPurpose;
   subscriberId: number;
   newsletters: string[];
-  /** Expiry, seconds since the epoch; 0 = never (unsubscribe tokens). */
+  /** Expiry, seconds since the epoch; 0 = never (unsubscribe and manage tokens). */
   expiresAt: number;
 }
 
@@ -37,10 +38,14 @@ export interface Tokens {
   unsubscribeUrl(baseUrl: string, subscriberId: number, newsletterId: string): string;
   /** The "unsubscribe from everything" URL. */
   unsubscribeAllUrl(baseUrl: string, subscriberId: number): string;
+  /** The reader's preference-page token: every newsletter, never expiring (like an unsubscribe link). */
+  manageToken(subscriberId: number): string;
+  /** The "Manage your subscriptions" URL: `{baseUrl}/manage?token=…`. */
+  manageUrl(baseUrl: string, subscriberId: number): string;
 }
 
-const PURPOSE_CODE: Record<TokenPurpose, string> = { confirm: 'c', unsubscribe: 'u' };
-const CODE_PURPOSE: Record<string, TokenPurpose> = { c: 'confirm', u: 'unsubscribe' };
+const PURPOSE_CODE: Record<TokenPurpose, string> = { confirm: 'c', unsubscribe: 'u', manage: 'm' };
+const CODE_PURPOSE: Record<string, TokenPurpose> = { c: 'confirm', u: 'unsubscribe', m: 'manage' };
 const NEWSLETTER_LIST = /^(?:\*|[a-z0-9][a-z0-9-]*(?:,[a-z0-9][a-z0-9-]*)*)$/;
 
 function invalid(): DaybreakError {
@@ -63,7 +68,7 @@ function canonicalBytes(text: string): Buffer | null {
 }
 
 /**
- * Opaque, signed tokens for confirm and unsubscribe links: `keyId.base64url(payload).base64url(HMAC-SHA256)`,
+ * Opaque, signed tokens for confirm, unsubscribe and preference-page links: `keyId.base64url(payload).base64url(HMAC-SHA256)`,
  * the payload being `purpose.subscriberId.newsletters.expiry` and the MAC taken over `keyId.payload` with
  * that key. The key id lets the keyring rotate while links already mailed keep working; tokens from before
  * key ids (`payload.signature`, MAC over the payload alone) are checked against key `k0`. No email address
@@ -121,6 +126,7 @@ export async function createTokens(source: Keyring | string): Promise<Tokens> {
     sign({ purpose: 'confirm', subscriberId, newsletters, expiresAt: Math.floor((now.getTime() + CONFIRM_TOKEN_TTL_MS) / 1000) });
   const unsubscribeToken = (subscriberId: number, newsletterId: string) =>
     sign({ purpose: 'unsubscribe', subscriberId, newsletters: [newsletterId], expiresAt: 0 });
+  const manageToken = (subscriberId: number) => sign({ purpose: 'manage', subscriberId, newsletters: [ALL_NEWSLETTERS], expiresAt: 0 });
 
   return {
     keyId: current.id,
@@ -137,5 +143,7 @@ export async function createTokens(source: Keyring | string): Promise<Tokens> {
       join(baseUrl, `/unsubscribe?token=${unsubscribeToken(subscriberId, newsletterId)}`),
     unsubscribeAllUrl: (baseUrl, subscriberId) =>
       join(baseUrl, `/unsubscribe?token=${unsubscribeToken(subscriberId, ALL_NEWSLETTERS)}`),
+    manageToken,
+    manageUrl: (baseUrl, subscriberId) => join(baseUrl, `/manage?token=${manageToken(subscriberId)}`),
   };
 }

@@ -95,11 +95,19 @@ export function requestedEdition(options: {
   dataDir: string;
   /** Told, one line each, about data entries that were skipped (a folder named x.json, a FIFO…). */
   warn?: (line: string) => void;
+  /** Local-time delivery: the instant the edition's first wave goes out (its window closes then). */
+  closesAt?: Date;
 }): (Edition | SkippedEdition) & { datesWithArticles?: string[] } {
   const content = loadContentFor(options.dataDir, options.config);
   for (const line of content.skipped ?? []) options.warn?.(line);
   try {
-    const edition = assembleEdition({ config: options.config, content, newsletterId: options.newsletter.id, date: options.date });
+    const edition = assembleEdition({
+      config: options.config,
+      content,
+      newsletterId: options.newsletter.id,
+      date: options.date,
+      ...(options.closesAt ? { closesAt: options.closesAt } : {}),
+    });
     // A quiet day: say which days do have an edition, so the next try is not a guess.
     if (isSkipped(edition)) return { ...edition, datesWithArticles: datesWithArticles(options.config, content, options.newsletter.id) };
     return edition;

@@ -78,6 +78,11 @@ export function assembleEdition(options: {
   content: Content;
   newsletterId?: string;
   date: string;
+  /**
+   * Local-time delivery: the edition's window closes when its first wave goes out, this instant, and is
+   * as long as the schedule's window for the date would be.
+   */
+  closesAt?: Date;
 }): Edition | SkippedEdition {
   const { config, content, date } = options;
   const newsletter = findNewsletter(config, options.newsletterId);
@@ -92,8 +97,10 @@ export function assembleEdition(options: {
       `${newsletter.id} does not go out on ${date} (schedule "${newsletter.schedule.cron}" in ${newsletter.schedule.timezone})${next}`,
     );
   }
-  const sendAt = time.sendAt;
-  const from = previousFiring(newsletter, sendAt) ?? new Date(0);
+  const scheduled = time.sendAt;
+  const scheduledFrom = previousFiring(newsletter, scheduled) ?? new Date(0);
+  const sendAt = options.closesAt ?? scheduled;
+  const from = options.closesAt ? new Date(options.closesAt.getTime() - (scheduled.getTime() - scheduledFrom.getTime())) : scheduledFrom;
   const window = { from, to: sendAt };
 
   const inWindow = content.articles.filter((a) => {

@@ -19,23 +19,70 @@ const timezone = z.string().refine(
   { error: (issue) => `Unknown IANA timezone ${JSON.stringify(issue.input)} (use a name like "America/New_York")` },
 );
 
+/** The weekday names `schedule.days` takes, in cron's order (Sunday = 0). */
+export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+const DEFAULT_CRON = '0 6 * * *';
+
 export const ScheduleSchema = z.strictObject({
-  cron: z.string().min(1).default('0 6 * * *'),
+  cron: z.string().min(1).optional(),
+  /**
+   * Local-time delivery: each reader gets the edition of date D at this time ("HH:MM", 24-hour) on D in
+   * their own timezone (readers without one: `timezone`). Instead of `cron`.
+   */
+  localTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'Expected a 24-hour local time written HH:MM, e.g. "06:00"' }).optional(),
+  /** With `localTime`: the weekdays with an edition (default every day). */
+  days: z
+    .array(z.enum(WEEKDAYS, { error: `Expected one of ${WEEKDAYS.join(', ')}` }))
+    .min(1)
+    .optional(),
   timezone: timezone.default('America/New_York'),
   /** Minutes after a missed firing within which the scheduler still sends it (issue 6). */
   graceMinutes: z.number().int().nonnegative().default(180),
 }).check((ctx) => {
+  const { cron, localTime, days } = ctx.value;
+  if (cron !== undefined && localTime !== undefined) {
+    ctx.issues.push({ code: 'custom', message: 'Use either schedule.cron or schedule.localTime, not both', input: localTime, path: ['localTime'] });
+    return;
+  }
+  if (days !== undefined && localTime === undefined) {
+    ctx.issues.push({ code: 'custom', message: 'schedule.days goes with schedule.localTime (a cron pattern names its own days)', input: days, path: ['days'] });
+    return;
+  }
   // A bad timezone is reported on its own key; the cron cannot be judged without one.
-  if (!isTimezone(ctx.value.timezone)) return;
+  if (!isTimezone(ctx.value.timezone) || localTime !== undefined) return;
+  const pattern = cron ?? DEFAULT_CRON;
   try {
-    const cron = new Cron(ctx.value.cron, { timezone: ctx.value.timezone, paused: true });
+    const parsed = new Cron(pattern, { timezone: ctx.value.timezone, paused: true });
     // A pattern like "0 6 30 2 *" parses but never fires: the newsletter would silently never go out.
-    if (cron.nextRun() === null) {
-      ctx.issues.push({ code: 'custom', message: 'Invalid cron pattern: it never fires', input: ctx.value.cron, path: ['cron'] });
+    if (parsed.nextRun() === null) {
+      ctx.issues.push({ code: 'custom', message: 'Invalid cron pattern: it never fires', input: pattern, path: ['cron'] });
     }
   } catch (error) {
-    ctx.issues.push({ code: 'custom', message: `Invalid cron pattern: ${(error as Error).message}`, input: ctx.value.cron, path: ['cron'] });
+    ctx.issues.push({ code: 'custom', message: `Invalid cron pattern: ${(error as Error).message}`, input: pattern, path: ['cron'] });
   }
+}).transform(({ cron, localTime, days, ...rest }): { cron: string; localTime?: string; days?: Weekday[]; timezone: string; graceMinutes: number } => {
+  if (localTime === undefined) return { cron: cron ?? DEFAULT_CRON, ...rest };
+  // The same time in the newsletter's own zone as a cron pattern: what describes the schedule, dates the
+  // editions and sets their article windows for everything that reads `cron`.
+  const [hour, minute] = localTime.split(':').map(Number) as [number, number];
+  const dayField = days ? [...new Set(days)].map((d) => WEEKDAYS.indexOf(d)).sort().join(',') : '*';
+  return { cron: `${minute} ${hour} * * ${dayField}`, localTime, ...(days ? { days: [...new Set(days)] } : {}), ...rest };
+});
+
+/** What a newsletter offers its readers to choose. */
+export const ReaderChoicesSchema = z.strictObject({
+  /** The sections (an article's `section`) a reader may pick; the lead always comes. */
+  sections: z
+    .array(z.string().min(1).max(100))
+    .min(1)
+    .max(50)
+    .check((ctx) => {
+      ctx.value.forEach((name, i) => {
+        if (ctx.value.indexOf(name) < i) ctx.issues.push({ code: 'custom', message: `"${name}" is already listed at [${ctx.value.indexOf(name)}]`, input: name, path: [i] });
+      });
+    }),
 });
 
 // An empty list would match no article and silently skip every edition; leave the key out to keep all.
@@ -64,10 +111,12 @@ export const NewsletterSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().default(''),
   template: z.string().min(1).default('briefing'),
-  schedule: ScheduleSchema.default({ cron: '0 6 * * *', timezone: 'America/New_York', graceMinutes: 180 }),
+  schedule: ScheduleSchema.default({ cron: DEFAULT_CRON, timezone: 'America/New_York', graceMinutes: 180 }),
   subject: z.string().min(1).default('{newsletter}: {leadHeadline}'),
   locale: locale.default('en-US'),
   include: IncludeSchema.optional(),
+  /** Lets each reader pick sections on the preference page; their choice filters the short items. */
+  readerChoices: ReaderChoicesSchema.optional(),
   /**
    * The order of the section headings the short items are grouped under (an article's `section`).
    * Sections not listed follow in the order they first appear; articles without a section go last.
@@ -168,6 +217,8 @@ export const WebSchema = z.strictObject({
   allowedOrigins: z.array(z.string()).default([]),
   trustProxy: z.boolean().default(false),
   signupRatePerMinute: z.number().int().positive().default(5),
+  /** Requests per minute per client to the preference page (GET and POST together). */
+  manageRatePerMinute: z.number().int().positive().default(30),
 });
 
 export const ConfigSchema = z.strictObject({

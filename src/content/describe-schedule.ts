@@ -6,7 +6,8 @@
  */
 
 export interface ScheduleLike {
-  schedule?: { cron?: string; timezone?: string };
+  /** `localTime`: sent at that time in each reader's own zone (the cron is its twin in `timezone`). */
+  schedule?: { cron?: string; timezone?: string; localTime?: string | undefined };
 }
 
 const DEFAULT_CRON = '0 6 * * *';
@@ -45,7 +46,8 @@ export function describeSchedule(newsletter: ScheduleLike): string {
   const hours = listOf(hour, (h) => integer(h, 0, 23));
   if (minuteValue === null || hours === null || month !== '*') return fallback;
   const times = joinAnd(hours.map((h) => clockTime(h, minuteValue)));
-  const zone = timezoneName(timezone);
+  // A local-time newsletter reaches each reader at that time in their own zone.
+  const zone = newsletter.schedule?.localTime ? 'your local time' : timezoneName(timezone);
 
   let days: string | null;
   if (dayOfMonth === '*') {

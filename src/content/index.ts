@@ -14,3 +14,5 @@ export { contrastRatio, relativeLuminance, liftToContrast, WCAG_AA } from './col
 export { imageSize, type ImageSize } from './image-size.ts';
 export { parseMailbox, isSafeAddress, type Mailbox } from './mailbox.ts';
 export { datesWithArticles } from './dates-with-articles.ts';
+export { isLocalTime, goesOutOn, localTimeOn, waveTimes, datesAround } from './local-time.ts';
+export { effectiveChoice, choiceKey, editionForChoice } from './reader-choice.ts';

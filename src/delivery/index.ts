@@ -17,7 +17,7 @@ export {
   type Transport,
   type RenderedEditionParts,
 } from './send-edition.ts';
-export type { SendStore, SendState, EditionKey, ClaimResult, ClaimedCopy, ClaimBatch, ClaimOptions, CopyOutcome } from './send-store.ts';
+export type { SendStore, SendState, EditionKey, ClaimResult, ClaimedCopy, ClaimBatch, ClaimOptions, CopyOutcome, DueAt, Wave } from './send-store.ts';
 export { createSmtpPool, type SmtpPool, type SmtpPoolOptions } from './smtp-pool.ts';
 export { parseSmtpUrl, type SmtpTarget } from './smtp-url.ts';
 export { createDkimSigner, type DkimSigner, type DkimSignerOptions, type DkimKeySpec, type DkimSignerStats } from './dkim-signer.ts';

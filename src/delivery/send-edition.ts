@@ -1,11 +1,11 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Config, Newsletter } from '../content/index.ts';
+import { choiceKey, effectiveChoice, type Config, type Newsletter } from '../content/index.ts';
 import { DaybreakError } from '../errors.ts';
 import { htmlValues, readerFieldValues, type Segmented } from '../render/index.ts';
 import { classifySmtpError } from './delivery-error.ts';
 import { compileEditionMessage, editionMessageOptions, type EditionMessage } from './edition-message.ts';
-import type { ClaimedCopy, CopyOutcome, EditionKey, SendStore } from './send-store.ts';
+import type { ClaimedCopy, CopyOutcome, DueAt, EditionKey, SendStore } from './send-store.ts';
 
 /** How the sender hands a finished message to SMTP (the Mailer implements it). */
 export interface Transport {
@@ -42,6 +42,13 @@ export interface SendReport {
   durationMs: number;
   /** Set when the run stopped early on policy errors (delivery.maxPolicyErrors). */
   paused?: string;
+  /**
+   * Local-time delivery: copies queued for a later wave (their reader's time has not come), not counted
+   * in `deferred`.
+   */
+  waiting?: number;
+  /** When the next of those is due. */
+  nextWaveAt?: string | null;
 }
 
 export interface SendProgress {
@@ -69,6 +76,26 @@ export interface SendEditionOptions {
   secret: string;
   /** The reader's signed unsubscribe URL (H-readers' tokens.unsubscribeUrl). */
   unsubscribeUrlFor(subscriberId: number, newsletterId: string): string;
+  /** The reader's signed preference-page URL (tokens.manageUrl); default: the unsubscribe URL's twin. */
+  manageUrlFor?(subscriberId: number): string;
+  /**
+   * The edition for readers who chose some sections only (newsletter.readerChoices), rendered once per
+   * distinct choice met in the ledger, when first met; `rendered` serves everyone else.
+   */
+  renderChoice?(choice: string[]): Promise<RenderedEditionParts>;
+  /**
+   * Local-time delivery: each copy's due time by its reader's timezone. Copies are queued with it, the
+   * queued ones are re-timed from the readers' zones as they are now, and only due copies are sent; the
+   * rest wait in the ledger for a later call.
+   */
+  dueAt?: DueAt;
+  /**
+   * With `dueAt`: queued copies due before `before` are not sent but recorded `expired` with `reason`
+   * (a wave the scheduler missed past its grace window). A send by hand passes none: it sends all that is due.
+   */
+  missed?: { before: Date; reason: string };
+  /** With `dueAt`: the clock due times are compared with (default the system clock). */
+  now?: () => Date;
   /** Send at most this many copies in this run; the rest stay queued (deferred in the report). */
   limit?: number;
   onProgress?(progress: SendProgress): void;
@@ -166,13 +193,17 @@ export async function sendEdition(options: SendEditionOptions): Promise<SendRepo
   renew.unref();
 
   try {
-    await store.expireEarlierEditions(key);
+    const clockNow = options.now ?? (() => new Date());
+    await store.expireEarlierEditions(key, clockNow());
     const before = await store.counts(key);
     const alreadySent = before.sent;
-    await store.queueConfirmed(key, 1000);
+    await store.queueConfirmed(key, 1000, options.dueAt ? { dueAt: options.dueAt } : {});
+    if (options.dueAt) await store.reschedule(key, options.dueAt);
+    if (options.dueAt && options.missed) await store.expireMissed(key, options.missed.before, options.missed.reason);
     await store.reopenDeferred(key);
     const atStart = await store.counts(key);
-    const pendingAtStart = atStart.queued + atStart.sending + atStart.deferred;
+    const laterAtStart = options.dueAt ? (await store.waiting(key, clockNow())).count : 0;
+    const pendingAtStart = atStart.queued + atStart.sending + atStart.deferred - laterAtStart;
     const totalAtStart = pendingAtStart + atStart.sent + atStart.failed + atStart.skipped;
 
     const stats = { sent: 0, failed: 0, deferred: 0, skipped: 0 };
@@ -192,22 +223,28 @@ export async function sendEdition(options: SendEditionOptions): Promise<SendRepo
     const paused = await pump({ store, key, worker, leaseSeconds, message, options, stats, progress });
 
     const after = await store.counts(key);
+    const later = options.dueAt ? await store.waiting(key, clockNow()) : null;
+    const waiting = later?.count ?? 0;
     return {
       newsletter: key.newsletter,
       date: key.date,
       total: after.sent + after.failed + after.skipped + after.queued + after.sending + after.deferred,
       sent: stats.sent,
       failed: stats.failed,
-      deferred: after.queued + after.sending + after.deferred,
+      deferred: after.queued + after.sending + after.deferred - waiting,
       skipped: stats.skipped,
       alreadySent,
       durationMs: Date.now() - started,
       ...(paused ? { paused } : {}),
+      ...(later ? { waiting, nextWaveAt: later.next ? later.next.toISOString() : null } : {}),
     };
   } finally {
     clearInterval(renew);
   }
 }
+
+/** A claimed copy with the compiled message of its reader's section choice. */
+type ReadyCopy = ClaimedCopy & { message: EditionMessage };
 
 interface PumpContext {
   store: SendStore;
@@ -247,7 +284,22 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
   // delivery.maxInFlight cannot make one process hold a big part of the list at once.
   const claimBatch = Math.min(Math.max(window * 2, 32), MAX_CLAIM_BATCH);
   const limit = options.limit ?? Infinity;
-  const ready: ClaimedCopy[] = [];
+  const ready: ReadyCopy[] = [];
+  const { newsletter, config } = options;
+  // One compiled message per distinct section choice, rendered when the first reader with it is claimed.
+  const messages = new Map<string, Promise<EditionMessage>>([['*', Promise.resolve(message)]]);
+  const messageFor = (choice: string[] | null): Promise<EditionMessage> => {
+    const k = choiceKey(choice);
+    let found = messages.get(k);
+    if (!found) {
+      found = options.renderChoice && choice !== null
+        ? options.renderChoice(choice).then((rendered) => compileEditionMessage(editionMessageOptions(config, newsletter, rendered)))
+        : Promise.resolve(message);
+      messages.set(k, found);
+      found.catch(() => messages.delete(k));
+    }
+    return found;
+  };
   // Buffers of copies that were accepted, reused for the next copies (at most `handoff` of them). Only an
   // accepted copy's buffer comes back: the server answers the final dot after every byte before it has
   // arrived, so the client and the socket are done with it. A failed copy's buffer is left to the GC.
@@ -327,7 +379,8 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
     notify();
   };
 
-  const dispatch = (copy: ClaimedCopy) => {
+  const dispatch = (copy: ReadyCopy) => {
+    const message = copy.message;
     inFlight += 1;
     dispatched += 1;
     const messageId = editionMessageId(options.secret, key, copy.subscriberId, message.domain);
@@ -338,6 +391,7 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
         email: copy.email,
         firstName: copy.name,
         unsubscribeUrl: options.unsubscribeUrlFor(copy.subscriberId, key.newsletter),
+        ...(options.manageUrlFor ? { manageUrl: options.manageUrlFor(copy.subscriberId) } : {}),
       });
       raw = message.buildBytes({
         to: { address: copy.email, name: copy.name },
@@ -404,11 +458,21 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
         limit: room,
         leaseSeconds,
         ...(delivery.ratePerSecond ? { ratePerSecond: delivery.ratePerSecond } : {}),
+        ...(options.dueAt ? { dueBy: (options.now ?? (() => new Date()))() } : {}),
       });
       let skipped = 0;
+      const claimed: ClaimedCopy[] = [];
       for (const result of batch.copies) {
-        if (result.status === 'claimed') ready.push(result);
+        if (result.status === 'claimed') claimed.push(result);
         else skipped += 1;
+      }
+      try {
+        for (const copy of claimed) ready.push({ ...copy, message: await messageFor(effectiveChoice(newsletter, copy.sections)) });
+      } catch (error) {
+        // A choice that cannot be rendered: hand its copies back for anyone (a fixed template sends them).
+        const started = new Set(ready.map((c) => c.subscriberId));
+        await store.release(key, worker, claimed.filter((c) => !started.has(c.subscriberId)).map((c) => c.subscriberId)).catch(() => {});
+        throw error;
       }
       if (skipped) {
         stats.skipped += skipped;

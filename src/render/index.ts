@@ -11,6 +11,7 @@ export {
   awkwardReader,
   sampleReaders,
   sampleUnsubscribeUrl,
+  manageUrlFor,
   READER_FIELDS,
   createPlaceholderReader,
   placeholderNonce,

@@ -39,5 +39,6 @@ export function htmlValues(values: Record<ReaderField, string>): Record<ReaderFi
     firstName: escapeHtml(values.firstName),
     email: escapeHtml(values.email),
     unsubscribeUrl: escapeHtml(values.unsubscribeUrl),
+    manageUrl: escapeHtml(values.manageUrl),
   };
 }

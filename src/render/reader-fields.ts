@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Reader, ReaderField } from './types.ts';
 
 /** Every per-reader field, in a fixed order. */
-export const READER_FIELDS: readonly ReaderField[] = ['greeting', 'firstName', 'email', 'unsubscribeUrl'];
+export const READER_FIELDS: readonly ReaderField[] = ['greeting', 'firstName', 'email', 'unsubscribeUrl', 'manageUrl'];
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' };
 const HTML_SPECIAL = /[&<>"']/g;
@@ -35,6 +35,7 @@ export function createPlaceholderReader(nonce: string = randomBytes(6).toString(
     email: placeholderToken(nonce, 'email'),
     firstName: placeholderToken(nonce, 'firstName'),
     unsubscribeUrl: placeholderToken(nonce, 'unsubscribeUrl'),
+    manageUrl: placeholderToken(nonce, 'manageUrl'),
     [PLACEHOLDER_NONCE]: nonce,
   };
 }
@@ -61,6 +62,7 @@ export function readerFieldValues(reader: Reader): Record<ReaderField, string> {
       firstName: placeholderToken(nonce, 'firstName'),
       email: placeholderToken(nonce, 'email'),
       unsubscribeUrl: placeholderToken(nonce, 'unsubscribeUrl'),
+      manageUrl: placeholderToken(nonce, 'manageUrl'),
     };
   }
   const firstName = (reader.firstName ?? '').trim();
@@ -69,7 +71,17 @@ export function readerFieldValues(reader: Reader): Record<ReaderField, string> {
     firstName,
     email: reader.email,
     unsubscribeUrl: reader.unsubscribeUrl,
+    manageUrl: reader.manageUrl ?? manageUrlFor(reader.unsubscribeUrl),
   };
+}
+
+/**
+ * The preference-page twin of an unsubscribe URL (`…/unsubscribe?token=X` → `…/manage?token=X`), for
+ * readers given without a manage URL: sample readers get a sample link of the right shape. A real
+ * unsubscribe token does not open the page (its purpose differs), so senders always pass the real one.
+ */
+export function manageUrlFor(unsubscribeUrl: string): string {
+  return unsubscribeUrl.replace(/\/unsubscribe\?/, '/manage?');
 }
 
 /** The base URL of the default config (`baseUrl` in src/content/config-schema.ts). */

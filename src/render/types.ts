@@ -11,6 +11,11 @@ export interface Reader {
   firstName: string | null;
   /** Per-reader, signed unsubscribe URL (issue 5 tokens). */
   unsubscribeUrl: string;
+  /**
+   * Per-reader, signed preference-page URL ("Manage your subscriptions"). Senders always give it; when
+   * absent (samples, previews) it is the unsubscribe URL's `/manage` twin (manageUrlFor).
+   */
+  manageUrl?: string;
 }
 
 export interface RenderedEmail {
@@ -36,7 +41,7 @@ export interface Segmented<F extends string = string> {
 }
 
 /** The names of the per-reader fields a template may show (see `readerFieldValues`). */
-export type ReaderField = 'greeting' | 'firstName' | 'email' | 'unsubscribeUrl';
+export type ReaderField = 'greeting' | 'firstName' | 'email' | 'unsubscribeUrl' | 'manageUrl';
 
 /** One article as every edition template shows it: already validated, plain text (templates escape it). */
 export interface ArticleView {

@@ -1,5 +1,6 @@
-import type { Config } from '../content/index.ts';
-import { sendEdition, type SendStore, type Transport } from '../delivery/index.ts';
+import { readerZone } from '../audience/index.ts';
+import { editionForChoice, isLocalTime, localTimeOn, type Config, type Edition, type Newsletter } from '../content/index.ts';
+import { sendEdition, type DueAt, type RenderedEditionParts, type SendStore, type Transport } from '../delivery/index.ts';
 import { renderEdition } from '../render/index.ts';
 import type { EditionSender, SendLedgerCounts } from './scheduler.ts';
 import { addDays } from './format-times.ts';
@@ -14,8 +15,55 @@ export interface DeliverySenderOptions {
   secret: string;
   /** The reader's signed unsubscribe URL (the audience tokens). */
   unsubscribeUrlFor(subscriberId: number, newsletterId: string): string;
+  /** The reader's signed preference-page URL (tokens.manageUrl). */
+  manageUrlFor?(subscriberId: number): string;
   /** Longest wait between claims while other processes hold copies of the edition (default 1 s). */
   pollMs?: number;
+  /** Renders an edition (default renderEdition): once for everyone, once more per distinct section choice. */
+  render?(edition: Edition, config: Config): Promise<RenderedEditionParts>;
+  /** Warnings (a reader's stored timezone that is not valid). */
+  log?(line: string): void;
+}
+
+/**
+ * Local-time delivery's due times for edition `date`: `schedule.localTime` on that date in each reader's
+ * zone; a stored zone that is not valid falls back to the newsletter's, with one warning per zone.
+ *
+ * @example
+ * const dueAt = localTimeDueAt(newsletter, '2026-03-08', console.warn);
+ * dueAt('Europe/London'); // 2026-03-08T06:00:00.000Z for "06:00"
+ */
+export function localTimeDueAt(newsletter: Newsletter, date: string, warn: (line: string) => void = () => {}): DueAt {
+  const localTime = newsletter.schedule.localTime;
+  if (localTime === undefined) throw new Error(`${newsletter.id} has no schedule.localTime`);
+  const warned = new Set<string>();
+  return (zone) =>
+    localTimeOn(date, localTime, readerZone(zone, newsletter.schedule.timezone, (bad) => {
+      if (warned.has(bad)) return;
+      warned.add(bad);
+      warn(`${newsletter.id} ${date}: readers with the stored timezone ${JSON.stringify(bad)} (not an IANA zone) get the newsletter's ${newsletter.schedule.timezone} time instead`);
+    }));
+}
+
+/** The edition as JSON for the ledger's pin (dates as ISO text; the newsletter is taken from the config). */
+function serializeEdition(edition: Edition): string {
+  const { newsletter, ...rest } = edition;
+  return JSON.stringify({ ...rest, newsletterId: newsletter.id });
+}
+
+/** A pinned edition (SendStore.pinned) back as an Edition of `newsletter`. */
+export function parsePinnedEdition(text: string, newsletter: Newsletter): Edition {
+  const raw = JSON.parse(text) as Omit<Edition, 'newsletter' | 'sendAt' | 'window'> & { sendAt: string; window: { from: string; to: string } };
+  return { ...raw, newsletter, sendAt: new Date(raw.sendAt), window: { from: new Date(raw.window.from), to: new Date(raw.window.to) } };
+}
+
+/**
+ * The edition every wave of a local-time day sends: the first caller's, stored in the ledger; later
+ * waves, other workers and a restart get that one back whatever the article folder holds by then.
+ */
+export async function pinEdition(sends: SendStore, edition: Edition): Promise<Edition> {
+  const stored = await sends.pinEdition({ newsletter: edition.newsletter.id, date: edition.date }, serializeEdition(edition));
+  return parsePinnedEdition(stored, edition.newsletter);
 }
 
 /**
@@ -30,10 +78,13 @@ export interface DeliverySenderOptions {
 export function createDeliverySender(options: DeliverySenderOptions): EditionSender {
   const { sends, config } = options;
   return {
-    async send({ newsletterId, date, edition, signal, retry }) {
+    async send({ newsletterId, date, edition, signal, retry, missedBefore, now }) {
       const newsletter = config.newsletters.find((n) => n.id === newsletterId);
       if (!newsletter) throw new Error(`Unknown newsletter "${newsletterId}"`);
-      const rendered = await renderEdition(edition, config);
+      const render = options.render ?? renderEdition;
+      const localTime = isLocalTime(newsletter);
+      const sent = localTime ? await pinEdition(sends, edition) : edition;
+      const rendered = await render(sent, config);
       const report = await sendEdition({
         store: retry ? queueingNobody(sends) : sends,
         transport: options.transport,
@@ -43,6 +94,13 @@ export function createDeliverySender(options: DeliverySenderOptions): EditionSen
         rendered,
         secret: options.secret,
         unsubscribeUrlFor: options.unsubscribeUrlFor,
+        ...(options.manageUrlFor ? { manageUrlFor: options.manageUrlFor } : {}),
+        renderChoice: (choice) => render(editionForChoice(sent, choice), config),
+        ...(localTime ? { dueAt: localTimeDueAt(newsletter, date, options.log) } : {}),
+        ...(now ? { now } : {}),
+        ...(localTime && missedBefore
+          ? { missed: { before: missedBefore, reason: `missed: the scheduler was not running at this reader's ${newsletter.schedule.localTime} and came back past the ${newsletter.schedule.graceMinutes}-minute grace window` } }
+          : {}),
         signal,
         ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
       });
@@ -52,22 +110,32 @@ export function createDeliverySender(options: DeliverySenderOptions): EditionSen
     expireDeferred(newsletterId, date) {
       return sends.expireEarlierEditions({ newsletter: newsletterId, date: addDays(date, 1) });
     },
-    async ledgerCounts(newsletterId, date): Promise<SendLedgerCounts | null> {
+    async ledgerCounts(newsletterId, date, at): Promise<SendLedgerCounts | null> {
       const c = await sends.counts({ newsletter: newsletterId, date });
       const total = Object.values(c).reduce((sum, n) => sum + n, 0);
       if (total === 0) return null;
+      const waiting = (await sends.waiting({ newsletter: newsletterId, date }, at)).count;
       return {
         total,
         sent: c.sent,
         failed: c.failed,
         deferred: c.deferred,
         skipped: c.skipped + c.expired,
-        pending: c.queued + c.sending,
+        pending: c.queued + c.sending - waiting,
         expired: c.expired,
+        waiting,
       };
     },
     nextDeferredAttempt(newsletterId, date) {
       return sends.nextDeferredAttempt({ newsletter: newsletterId, date });
+    },
+    readerZones: (newsletterId) => sends.readerZones(newsletterId),
+    waves: (newsletterId, date, at) => sends.waves({ newsletter: newsletterId, date }, at),
+    async pinned(newsletterId, date) {
+      const newsletter = config.newsletters.find((n) => n.id === newsletterId);
+      if (!newsletter) return null;
+      const stored = await sends.pinned({ newsletter: newsletterId, date });
+      return stored === null ? null : parsePinnedEdition(stored, newsletter);
     },
   };
 }

@@ -1,7 +1,13 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { readerZone } from '../audience/index.ts';
 import {
   assembleEdition,
+  datesAround,
+  goesOutOn,
+  isLocalTime,
+  localTimeOn,
+  waveTimes,
   isSkipped,
   localDate,
   nextFiring,
@@ -16,6 +22,7 @@ import {
 import { systemClock, type Clock, type TimerHandle } from './clock.ts';
 import { addDays, formatLocal, formatUtc } from './format-times.ts';
 import type { Run, RunCounts, RunLedger } from './run-ledger.ts';
+import type { Wave } from '../delivery/index.ts';
 
 /** What one call of the sender reports; the shape of issue 4's SendReport (extra fields are ignored). */
 export interface EditionSendReport {
@@ -38,11 +45,27 @@ export interface EditionSendReport {
  * in flight finish, and return (or throw) with the rest left queued.
  */
 export interface EditionSender {
-  send(args: { newsletterId: string; date: string; edition: Edition; signal: AbortSignal; retry: boolean }): Promise<EditionSendReport>;
+  send(args: {
+    newsletterId: string;
+    date: string;
+    edition: Edition;
+    signal: AbortSignal;
+    retry: boolean;
+    /** Local-time delivery: copies due before this instant are missed (past the grace window), not sent. */
+    missedBefore?: Date;
+    /** Local-time delivery: the scheduler's clock, which copies' due times are compared with. */
+    now?: () => Date;
+  }): Promise<EditionSendReport>;
+  /** Local-time delivery: the distinct stored timezones of the newsletter's readers (null among them). */
+  readerZones?(newsletterId: string): Promise<(string | null)[]>;
+  /** Local-time delivery: the edition's copies by wave. */
+  waves?(newsletterId: string, date: string, at?: Date): Promise<Wave[]>;
+  /** Local-time delivery: the edition the day's first wave went out with, if it has gone. */
+  pinned?(newsletterId: string, date: string): Promise<Edition | null>;
   /** Expire the edition's deferred copies (the next edition has begun). */
   expireDeferred?(newsletterId: string, date: string): number | Promise<number>;
   /** The edition's counts as its send ledger has them, or null when it has no rows yet. */
-  ledgerCounts?(newsletterId: string, date: string): Promise<SendLedgerCounts | null>;
+  ledgerCounts?(newsletterId: string, date: string, at?: Date): Promise<SendLedgerCounts | null>;
   /** When the earliest deferred copy of the edition may be tried again. */
   nextDeferredAttempt?(newsletterId: string, date: string): Promise<Date | null>;
 }
@@ -52,6 +75,8 @@ export interface SendLedgerCounts extends RunCounts {
   pending: number;
   /** Copies that expired unsent when the next edition began (counted in `skipped` too). */
   expired: number;
+  /** Local-time delivery: copies queued for a later wave (not in `pending`). */
+  waiting?: number;
 }
 
 export interface SchedulerOptions {
@@ -97,6 +122,22 @@ export interface NewsletterStatus {
   nextSendLocal: string | null;
   nextSendUtc: string | null;
   lastRun: Pick<Run, 'date' | 'state' | 'total' | 'sent' | 'failed' | 'deferred' | 'skipped' | 'startedAt' | 'finishedAt' | 'reason'> | null;
+  /** Local-time delivery: `schedule.localTime`, and the last run's waves (sent and waiting). */
+  localTime?: string;
+  waves?: WaveStatus[];
+}
+
+/** One wave of a local-time edition, as /healthz and `daybreak runs` show it. */
+export interface WaveStatus {
+  dueAt: string | null;
+  /** "2026-03-08 06:00 UTC" */
+  dueUtc: string | null;
+  total: number;
+  sent: number;
+  waiting: number;
+  failed: number;
+  deferred: number;
+  skipped: number;
 }
 
 export interface Scheduler {
@@ -117,6 +158,20 @@ export interface Scheduler {
 }
 
 const MINUTE = 60_000;
+
+/** A ledger wave as status shows it. */
+export function waveStatus(w: Wave): WaveStatus {
+  return {
+    dueAt: w.dueAt,
+    dueUtc: w.dueAt ? formatUtc(new Date(w.dueAt)) : null,
+    total: w.total,
+    sent: w.sent,
+    waiting: w.waiting,
+    failed: w.failed,
+    deferred: w.deferred,
+    skipped: w.skipped,
+  };
+}
 
 /** The first firing of the newsletter's next edition after `date` (its next local date with a firing). */
 export function nextEditionAt(newsletter: Newsletter, date: string): Date | null {
@@ -177,7 +232,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   }
 
   async function countsAfter(newsletter: string, date: string, report: EditionSendReport | null): Promise<RunCounts & { pending: number }> {
-    const fromLedger = (await sender.ledgerCounts?.(newsletter, date)) ?? null;
+    const fromLedger = (await sender.ledgerCounts?.(newsletter, date, clock.now())) ?? null;
     if (fromLedger) return fromLedger;
     const r = report ?? { total: 0, sent: 0, failed: 0, deferred: 0, skipped: 0 };
     const done = r.sent + r.failed + r.deferred + r.skipped + (r.alreadySent ?? 0);
@@ -186,8 +241,38 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   }
 
   async function assemble(newsletter: Newsletter, date: string) {
+    if (isLocalTime(newsletter)) {
+      // Every wave sends the edition the first one pinned; the first closes its window as it goes.
+      const pinned = (await sender.pinned?.(newsletter.id, date)) ?? null;
+      if (pinned) return pinned;
+      const [first] = waveTimes(newsletter, date, await zonesOf(newsletter));
+      const content = await options.loadContent();
+      return assembleEdition({ config, content, newsletterId: newsletter.id, date, ...(first ? { closesAt: first } : {}) });
+    }
     const content = await options.loadContent();
     return assembleEdition({ config, content, newsletterId: newsletter.id, date });
+  }
+
+  /** The zones of a local-time newsletter's readers, valid ones only (an invalid one means the newsletter's). */
+  async function zonesOf(newsletter: Newsletter): Promise<string[]> {
+    const stored = (await sender.readerZones?.(newsletter.id)) ?? [];
+    return [...new Set(stored.map((z) => readerZone(z, newsletter.schedule.timezone)))];
+  }
+
+  /** Copies of a local-time edition due before this are missed: past the grace window. */
+  function missedBefore(newsletter: Newsletter): Date | undefined {
+    return isLocalTime(newsletter) ? new Date(clock.now().getTime() - newsletter.schedule.graceMinutes * MINUTE) : undefined;
+  }
+
+  /** The run's reason after a send: deferred copies, and readers whose local time is still to come. */
+  function reasonAfter(newsletter: Newsletter, counts: SendLedgerCounts | (RunCounts & { pending: number })): string | null {
+    const parts: string[] = [];
+    if (counts.deferred > 0) parts.push(`${counts.deferred} copies deferred; retried until the next edition`);
+    const waiting = 'waiting' in counts ? (counts.waiting ?? 0) : 0;
+    if (waiting > 0) parts.push(`${waiting} readers waiting for their local ${newsletter.schedule.localTime}`);
+    // Said outright for local-time runs, as it replaces the "waiting" of the waves before.
+    if (parts.length === 0 && isLocalTime(newsletter)) parts.push('every wave sent');
+    return parts.length > 0 ? parts.join('; ') : null;
   }
 
   /** Runs (or resumes) a claimed edition to the end: skipped, done, failed, or released on shutdown. */
@@ -215,7 +300,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       let report: EditionSendReport | null = null;
       let error: unknown = null;
       try {
-        report = await sender.send({ newsletterId: newsletter.id, date, edition, signal: abort.signal, retry: false });
+        const missed = missedBefore(newsletter);
+        report = await sender.send({ newsletterId: newsletter.id, date, edition, signal: abort.signal, retry: false, now: () => clock.now(), ...(missed ? { missedBefore: missed } : {}) });
       } catch (e) {
         error = e;
       }
@@ -235,9 +321,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         log(`${newsletter.id} ${date}: paused: ${reason}`);
         return;
       }
-      const reason = counts.deferred > 0 ? `${counts.deferred} copies deferred; retried until the next edition` : null;
+      const reason = reasonAfter(newsletter, counts);
       await ledger.finish({ newsletter: newsletter.id, date, holder, state: 'done', now: clock.now(), counts, reason });
-      log(`${newsletter.id} ${date}: done, ${counts.sent} sent, ${counts.failed} failed, ${counts.deferred} deferred, ${counts.skipped} skipped of ${counts.total}`);
+      log(`${newsletter.id} ${date}: done, ${counts.sent} sent, ${counts.failed} failed, ${counts.deferred} deferred, ${counts.skipped} skipped of ${counts.total}${'waiting' in counts && counts.waiting ? `, ${counts.waiting} waiting for a later wave` : ''}`);
       if (counts.deferred > 0) await armRetry(newsletter, date, clock.now());
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -333,7 +419,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const edition = await assemble(newsletter, date);
       if (isSkipped(edition)) return;
       log(`${newsletter.id} ${date}: joining the send another instance is running`);
-      const report = await sender.send({ newsletterId: newsletter.id, date, edition, signal: abort.signal, retry: false });
+      const missed = missedBefore(newsletter);
+      const report = await sender.send({ newsletterId: newsletter.id, date, edition, signal: abort.signal, retry: false, now: () => clock.now(), ...(missed ? { missedBefore: missed } : {}) });
       log(`${newsletter.id} ${date}: joined: this instance sent ${report.sent}, failed ${report.failed}, skipped ${report.skipped}`);
     } catch (error) {
       log(`${newsletter.id} ${date}: joining failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -364,6 +451,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
    */
   async function evaluate(newsletter: Newsletter): Promise<Promise<void>[]> {
     if (stopping) return [];
+    if (isLocalTime(newsletter)) return evaluateLocal(newsletter);
     const now = clock.now();
     const work: Promise<void>[] = [];
     const tz = newsletter.schedule.timezone;
@@ -405,6 +493,114 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
     armFiring(newsletter, now);
     return work;
+  }
+
+  /**
+   * A local-time newsletter now. Each edition date D has waves: `schedule.localTime` on D in each zone its
+   * readers live in (zones sharing D's UTC offset share one). The first wave due claims the run row
+   * (one instance per database), assembles and pins the edition, queues every reader with their due time
+   * and sends the due ones; each later wave sends the copies whose time has come. A wave found more than
+   * graceMinutes late is missed (its copies expire with the reason), as a late firing is for cron.
+   */
+  async function evaluateLocal(newsletter: Newsletter): Promise<Promise<void>[]> {
+    const now = clock.now();
+    const work: Promise<void>[] = [];
+    const graceMs = newsletter.schedule.graceMinutes * MINUTE;
+    work.push(...(await resumeStale(newsletter)));
+    const zones = await zonesOf(newsletter);
+    const dates = datesAround(now).filter((d) => goesOutOn(newsletter, d));
+    for (const date of dates) {
+      const waves = waveTimes(newsletter, date, zones);
+      const due = waves.filter((w) => w.getTime() <= now.getTime());
+      if (due.length === 0) continue;
+      const run = await ledger.get(newsletter.id, date);
+      if (!run) {
+        const fresh = due.filter((w) => now.getTime() - w.getTime() <= graceMs);
+        const ahead = waves.length > due.length;
+        if (fresh.length === 0) {
+          if (ahead) continue; // the next wave starts the edition; readers of the missed ones are recorded then
+          const first = waves[0]!;
+          const beforeInstall = options.ledgerSince !== undefined && first.getTime() < options.ledgerSince.getTime();
+          const last = due[due.length - 1]!;
+          const reason = `not running at any of its ${waves.length} local ${newsletter.schedule.localTime} waves (the last at ${formatUtc(last)}); back past the ${newsletter.schedule.graceMinutes}-minute grace window, so it was not sent (send it by hand with \`daybreak send --newsletter ${newsletter.id} --date ${date}\`)`;
+          if (!beforeInstall && (await ledger.recordMissed({ newsletter: newsletter.id, date, scheduledAt: first, now, reason }))) {
+            log(`${newsletter.id} ${date}: missed: ${reason}`);
+          }
+          continue;
+        }
+        // Days before the ones whose waves may still come: the dates in between are handled here.
+        await recordGap(newsletter, dates[0]!, now);
+        const at = fresh[0]!;
+        if (await ledger.claim({ newsletter: newsletter.id, date, scheduledAt: at, holder, now })) {
+          work.push(track(execute(newsletter, date, now.getTime() - at.getTime() > 1000 ? 'catch-up' : 'on time')));
+        }
+        continue;
+      }
+      if (run.state !== 'done') continue; // running (here or elsewhere: joined below), missed, skipped, failed
+      const stored = (await sender.waves?.(newsletter.id, date, now)) ?? [];
+      const dueNow = stored.some((w) => w.due > 0);
+      // A zone whose time has come with no copy timed for it: readers moved there since the first wave
+      // (their copies are re-timed when the wave is sent).
+      const timed = new Set(stored.map((w) => w.dueAt));
+      const localTime = newsletter.schedule.localTime!;
+      const movedIn = stored.some((w) => w.waiting > 0) && zones.some((z) => {
+        const at = localTimeOn(date, localTime, z);
+        return at.getTime() <= now.getTime() && now.getTime() - at.getTime() <= graceMs && !timed.has(at.toISOString());
+      });
+      if (dueNow || movedIn) work.push(track(sendWave(newsletter, date)));
+    }
+    work.push(...(await joinRunning(newsletter)));
+    for (const run of await ledger.withDeferred(newsletter.id)) {
+      const expiry = nextEditionAt(newsletter, run.date);
+      if (expiry && now.getTime() >= expiry.getTime()) work.push(track(retryDeferred(newsletter, run.date)));
+      else await armRetry(newsletter, run.date, now);
+    }
+    armWave(newsletter, now, zones);
+    return work;
+  }
+
+  /** A later wave of a local-time edition whose run is done: sends the copies whose time has come. */
+  async function sendWave(newsletter: Newsletter, date: string): Promise<void> {
+    const k = key(newsletter.id, date);
+    if (stopping || active.has(k)) return;
+    active.add(k);
+    try {
+      const edition = await assemble(newsletter, date);
+      if (isSkipped(edition)) return;
+      const missed = missedBefore(newsletter);
+      const report = await sender.send({ newsletterId: newsletter.id, date, edition, signal: abort.signal, retry: true, now: () => clock.now(), ...(missed ? { missedBefore: missed } : {}) });
+      const counts = await countsAfter(newsletter.id, date, report);
+      await ledger.updateCounts(newsletter.id, date, counts, reasonAfter(newsletter, counts));
+      if (report.sent + report.failed + report.skipped > 0) log(`${newsletter.id} ${date}: wave sent: ${report.sent} sent, ${report.failed} failed${'waiting' in counts && counts.waiting ? `, ${counts.waiting} waiting for a later wave` : ', no reader waiting'}`);
+      if (counts.deferred > 0) await armRetry(newsletter, date, clock.now());
+    } catch (error) {
+      log(`${newsletter.id} ${date}: wave failed: ${error instanceof Error ? error.message : String(error)} (send it by hand with \`daybreak send --newsletter ${newsletter.id} --date ${date}\`)`);
+    } finally {
+      active.delete(k);
+    }
+  }
+
+  /** Arms the timer for a local-time newsletter's next wave (of whichever date). */
+  function armWave(newsletter: Newsletter, now: Date, zones: string[]): void {
+    const existing = firingTimers.get(newsletter.id);
+    if (existing) clock.clearTimer(existing);
+    let next: number | null = null;
+    for (const date of [...datesAround(now), addDays(datesAround(now).at(-1)!, 1)]) {
+      if (!goesOutOn(newsletter, date)) continue;
+      for (const w of waveTimes(newsletter, date, zones)) {
+        if (w.getTime() > now.getTime() && (next === null || w.getTime() < next)) next = w.getTime();
+      }
+    }
+    const delay = Math.min(next === null ? maxSleepMs : next - now.getTime(), maxSleepMs);
+    firingTimers.set(
+      newsletter.id,
+      clock.setTimer(() => {
+        firingTimers.delete(newsletter.id);
+        return evaluate(newsletter).then((work) => Promise.all(work)).then(() => {}, (error: unknown) => {
+          log(`scheduler: ${error instanceof Error ? error.message : String(error)}`);
+        });
+      }, delay),
+    );
   }
 
   /**
@@ -528,9 +724,20 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     async status() {
       const now = clock.now();
       const lastRuns = await Promise.all(config.newsletters.map((n) => ledger.last(n.id)));
-      return config.newsletters.map((n, i) => {
-        const next = nextFiring(n, now);
+      return Promise.all(config.newsletters.map(async (n, i) => {
+        const local = isLocalTime(n);
+        let next = nextFiring(n, now);
+        let waves: WaveStatus[] | undefined;
         const last = lastRuns[i];
+        if (local) {
+          const zones = await zonesOf(n);
+          next = null;
+          for (const date of [...datesAround(now), addDays(datesAround(now).at(-1)!, 1)]) {
+            if (!goesOutOn(n, date)) continue;
+            for (const w of waveTimes(n, date, zones)) if (w.getTime() > now.getTime() && (!next || w < next)) next = w;
+          }
+          waves = last && sender.waves ? (await sender.waves(n.id, last.date, now)).map(waveStatus) : [];
+        }
         return {
           id: n.id,
           name: n.name,
@@ -544,8 +751,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
                 deferred: last.deferred, skipped: last.skipped, startedAt: last.startedAt, finishedAt: last.finishedAt,
                 reason: last.reason }
             : null,
+          ...(local ? { localTime: n.schedule.localTime!, waves: waves ?? [] } : {}),
         };
-      });
+      }));
     },
   };
 }

@@ -166,6 +166,25 @@ const SECRET_KEYS = `
 `;
 sqliteMigrations.push({ id: '080-secret-keys', sql: SECRET_KEYS });
 
+// Readers in charge: a reader's own timezone (IANA name; NULL = the newsletter's), the sections they chose
+// per subscription (a JSON array; NULL = every section), and per copy the instant it is due (local-time
+// delivery: NULL = at once). The edition a local-time day's first wave went out with is pinned, so every
+// later wave, worker and restart sends that same edition.
+const READER_PREFERENCES = `
+      ALTER TABLE subscribers ADD COLUMN timezone TEXT;
+      ALTER TABLE subscriptions ADD COLUMN sections TEXT;
+      ALTER TABLE sends ADD COLUMN due_at TEXT;
+      CREATE INDEX sends_by_due ON sends (newsletter, edition_date, state, due_at);
+      CREATE TABLE edition_pins (
+        newsletter TEXT NOT NULL,
+        edition_date TEXT NOT NULL,
+        edition TEXT NOT NULL,                 -- the assembled edition as JSON
+        pinned_at TEXT NOT NULL,
+        PRIMARY KEY (newsletter, edition_date)
+      );
+`;
+sqliteMigrations.push({ id: '090-reader-preferences', sql: READER_PREFERENCES });
+
 export const postgresMigrations: Migration[] = [
   {
     id: '001-core',
@@ -253,7 +272,8 @@ export const postgresMigrations: Migration[] = [
     `,
   },
   { id: '080-secret-keys', sql: SECRET_KEYS },
+  { id: '090-reader-preferences', sql: READER_PREFERENCES },
 ];
 
 /** Tables in the order rows can be copied (referenced tables first). */
-export const TABLES = ['subscribers', 'subscriptions', 'used_tokens', 'subscriber_id_floor', 'sends', 'runs', 'outbox', 'secret_keys'] as const;
+export const TABLES = ['subscribers', 'subscriptions', 'used_tokens', 'subscriber_id_floor', 'sends', 'runs', 'outbox', 'secret_keys', 'edition_pins'] as const;

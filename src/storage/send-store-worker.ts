@@ -23,6 +23,23 @@ const fail = (id: number, error: unknown) => {
   port.postMessage({ id, error: { message: e.message ?? String(error), code: e.code } });
 };
 
+/** Turns the due-time table the main thread sent (threaded-send-store.ts) back into a function. */
+function withDueAt(request: Request): unknown[] {
+  const fromTable = (table: [string, string][]) => {
+    const byZone = new Map(table);
+    return (zone: string | null) => new Date(byZone.get(zone ?? '') ?? byZone.get('')!);
+  };
+  if (request.method === 'queueConfirmed') {
+    const [key, batchSize, options] = request.args as [EditionKey, number, { dueTable?: [string, string][] } | undefined];
+    return [key, batchSize, options?.dueTable ? { dueAt: fromTable(options.dueTable) } : options];
+  }
+  if (request.method === 'reschedule') {
+    const [key, { dueTable }] = request.args as [EditionKey, { dueTable: [string, string][] }];
+    return [key, fromTable(dueTable)];
+  }
+  return request.args;
+}
+
 let busy = false;
 const queue: Request[] = [];
 
@@ -45,7 +62,7 @@ async function drain(): Promise<void> {
         }
         try {
           const method = sends[request.method] as (...args: unknown[]) => Promise<unknown>;
-          reply(request.id, await method.apply(sends, request.args));
+          reply(request.id, await method.apply(sends, withDueAt(request)));
         } catch (error) {
           fail(request.id, error);
         }

@@ -24,9 +24,24 @@ interface SubscriberRow {
   consent_user_agent: string | null;
   consent_source: string | null;
   last_confirmation_sent_at: string | null;
+  timezone: string | null;
 }
 
-type Sub = { newsletter: string; status: SubscriptionStatus };
+type Sub = { newsletter: string; status: SubscriptionStatus; sections: string[] | null };
+type SubRow = { newsletter: string; status: SubscriptionStatus; sections: string | null };
+
+/** The stored JSON list of sections, or null; anything unreadable counts as "every section". */
+function parseSections(text: string | null): string[] | null {
+  if (text === null) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+const toSub = (row: SubRow): Sub => ({ newsletter: row.newsletter, status: row.status, sections: parseSections(row.sections) });
 
 const invalidToken = () => new DaybreakError('ETOKEN', 'This link is invalid or has expired.');
 
@@ -38,8 +53,8 @@ const invalidToken = () => new DaybreakError('ETOKEN', 'This link is invalid or 
  * await subscribers.add({ email: 'ann@example.com', name: 'Ann', newsletters: ['morning'], confirmed: true, source: 'cli' }, new Date());
  */
 export function createSubscriberRepository(client: SqlClient): SubscriberStore {
-  const subsOf = (db: SqlRunner, id: number) =>
-    db.all<Sub>('SELECT newsletter, status FROM subscriptions WHERE subscriber_id = ? ORDER BY created_at, newsletter', [id]);
+  const subsOf = async (db: SqlRunner, id: number) =>
+    (await db.all<SubRow>('SELECT newsletter, status, sections FROM subscriptions WHERE subscriber_id = ? ORDER BY created_at, newsletter', [id])).map(toSub);
 
   const toSubscriber = (row: SubscriberRow, subscriptions: Sub[]): Subscriber => ({
     id: row.id,
@@ -50,6 +65,7 @@ export function createSubscriberRepository(client: SqlClient): SubscriberStore {
     bouncedAt: row.bounced_at,
     consent: { at: row.consent_at, ip: row.consent_ip, userAgent: row.consent_user_agent, source: row.consent_source },
     lastConfirmationSentAt: row.last_confirmation_sent_at,
+    timezone: row.timezone,
     subscriptions,
   });
 
@@ -60,16 +76,16 @@ export function createSubscriberRepository(client: SqlClient): SubscriberStore {
     if (client.dialect === 'postgres') await tx.run('SELECT pg_advisory_xact_lock(7283402)');
   };
 
-  const insertPerson = async (tx: SqlRunner, email: string, name: string | null, consent: Consent, now: string): Promise<number> => {
+  const insertPerson = async (tx: SqlRunner, email: string, name: string | null, consent: Consent, now: string, timezone: string | null): Promise<number> => {
     const row = await tx.get<{ id: number }>(
       `SELECT MAX(COALESCE((SELECT MAX(id) FROM subscribers), 0), COALESCE((SELECT MAX(id) FROM subscriber_id_floor), 0)) + 1 AS id`
         .replace('MAX(COALESCE', client.dialect === 'postgres' ? 'GREATEST(COALESCE' : 'MAX(COALESCE'),
     );
     const id = Number(row!.id);
     await tx.run(
-      `INSERT INTO subscribers (id, email, email_key, name, created_at, consent_at, consent_ip, consent_user_agent, consent_source, last_signup_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [id, email, emailKey(email), name, now, now, consent.ip, consent.userAgent, consent.source, now],
+      `INSERT INTO subscribers (id, email, email_key, name, created_at, consent_at, consent_ip, consent_user_agent, consent_source, last_signup_at, timezone)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [id, email, emailKey(email), name, now, now, consent.ip, consent.userAgent, consent.source, now, timezone],
     );
     return id;
   };
@@ -101,7 +117,7 @@ export function createSubscriberRepository(client: SqlClient): SubscriberStore {
   const signUpOne = async (tx: SqlRunner, input: SignUpInput, now: Date, intervalMs: number): Promise<SignUpOutcome> => {
     const at = now.toISOString();
     const row = await byKey(tx, input.email);
-    const id = row ? row.id : await insertPerson(tx, input.email, input.name, input.consent, at);
+    const id = row ? row.id : await insertPerson(tx, input.email, input.name, input.consent, at, input.timezone ?? null);
     if (row) await tx.run('UPDATE subscribers SET last_signup_at = ? WHERE id = ?', [at, id]);
     const existing = new Map((await subsOf(tx, id)).map((s) => [s.newsletter, s.status]));
     for (const newsletter of input.newsletters) {
@@ -147,9 +163,10 @@ export function createSubscriberRepository(client: SqlClient): SubscriberStore {
       return client.transaction(async (tx) => {
         await lockPeople(tx);
         const row = await byKey(tx, input.email);
-        const id = row ? row.id : await insertPerson(tx, input.email, input.name, { ip: null, userAgent: null, source: input.source }, at);
+        const id = row ? row.id : await insertPerson(tx, input.email, input.name, { ip: null, userAgent: null, source: input.source }, at, input.timezone ?? null);
         const renamed = !!row && input.name !== null && input.name !== row.name;
         if (renamed) await tx.run('UPDATE subscribers SET name = ? WHERE id = ?', [input.name, id]);
+        if (row && input.timezone != null && input.timezone !== row.timezone) await tx.run('UPDATE subscribers SET timezone = ? WHERE id = ?', [input.timezone, id]);
         const existing = new Map((await subsOf(tx, id)).map((s) => [s.newsletter, s.status]));
         const changed: string[] = [];
         const keptUnsubscribed: string[] = [];
@@ -217,12 +234,12 @@ export function createSubscriberRepository(client: SqlClient): SubscriberStore {
 
     async list(filter = {}) {
       const byPerson = new Map<number, Sub[]>();
-      const subs = await client.all<Sub & { subscriber_id: number }>(
-        'SELECT subscriber_id, newsletter, status FROM subscriptions ORDER BY subscriber_id, created_at, newsletter',
+      const subs = await client.all<SubRow & { subscriber_id: number }>(
+        'SELECT subscriber_id, newsletter, status, sections FROM subscriptions ORDER BY subscriber_id, created_at, newsletter',
       );
       for (const s of subs) {
         const list = byPerson.get(s.subscriber_id) ?? [];
-        list.push({ newsletter: s.newsletter, status: s.status });
+        list.push(toSub(s));
         byPerson.set(s.subscriber_id, list);
       }
       const rows = await client.all<SubscriberRow>('SELECT * FROM subscribers ORDER BY id');
@@ -251,6 +268,42 @@ export function createSubscriberRepository(client: SqlClient): SubscriberStore {
         await tx.run('INSERT INTO subscriber_id_floor (id) VALUES (?)', [highest]);
         await tx.run('DELETE FROM subscriber_id_floor WHERE id < ?', [highest]);
         return true;
+      });
+    },
+
+    updatePreferences(subscriberId, change, now) {
+      const at = now.toISOString();
+      return client.transaction(async (tx) => {
+        const person = await byId(tx, subscriberId);
+        if (!person) return undefined;
+        const existing = new Map((await subsOf(tx, subscriberId)).map((s) => [s.newsletter, s.status]));
+        const subscribed: string[] = [];
+        const unsubscribed: string[] = [];
+        for (const newsletter of change.subscribe) {
+          const status = existing.get(newsletter);
+          if (status === 'confirmed') continue;
+          if (status === undefined) await insertSub(tx, subscriberId, newsletter, 'confirmed', at);
+          else await setStatus(tx, subscriberId, newsletter, 'confirmed', at);
+          existing.set(newsletter, 'confirmed');
+          subscribed.push(newsletter);
+        }
+        for (const newsletter of change.unsubscribe) {
+          const status = existing.get(newsletter);
+          if (status === undefined || status === 'unsubscribed') continue;
+          await setStatus(tx, subscriberId, newsletter, 'unsubscribed', at);
+          unsubscribed.push(newsletter);
+        }
+        for (const [newsletter, sections] of Object.entries(change.sections)) {
+          // Only a subscription that exists carries a choice; there is nothing to filter otherwise.
+          if (!existing.has(newsletter)) continue;
+          await tx.run('UPDATE subscriptions SET sections = ?, updated_at = ? WHERE subscriber_id = ? AND newsletter = ?', [
+            sections === null ? null : JSON.stringify(sections), at, subscriberId, newsletter,
+          ]);
+        }
+        if (change.name !== undefined) await tx.run('UPDATE subscribers SET name = ? WHERE id = ?', [change.name, subscriberId]);
+        if (change.timezone !== undefined) await tx.run('UPDATE subscribers SET timezone = ? WHERE id = ?', [change.timezone, subscriberId]);
+        if (change.notify && unsubscribed.length > 0 && !person.bounced) await queueMail(tx, 'unsubscribed', subscriberId, unsubscribed, at);
+        return { subscribed, unsubscribed };
       });
     },
   };

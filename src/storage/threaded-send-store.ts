@@ -1,12 +1,24 @@
 import { MessageChannel } from 'node:worker_threads';
-import type { SendStore } from '../delivery/index.ts';
+import type { DueAt, SendStore } from '../delivery/index.ts';
 import { DaybreakError } from '../errors.ts';
 import { startWorkerThread } from '../worker-thread.ts';
 
 const METHODS = [
-  'expireEarlierEditions', 'queueConfirmed', 'countConfirmed', 'reopenDeferred', 'claim', 'renewLeases', 'release',
-  'record', 'counts', 'nextDeferredAttempt', 'expireDeferred', 'checkpoint',
+  'expireEarlierEditions', 'queueConfirmed', 'reschedule', 'readerZones', 'waiting', 'waves', 'expireMissed', 'pinEdition',
+  'pinned', 'countConfirmed', 'reopenDeferred', 'claim', 'renewLeases', 'release', 'record', 'counts',
+  'nextDeferredAttempt', 'expireDeferred', 'checkpoint',
 ] as const satisfies readonly (keyof SendStore)[];
+
+/**
+ * A reader's due time is a function of their timezone, which cannot cross to the thread: it goes as a
+ * table of every zone the newsletter's readers have (and the default, under the empty key).
+ */
+async function dueTable(call: (method: string, args: unknown[]) => Promise<unknown>, newsletter: string, dueAt: DueAt): Promise<[string, string][]> {
+  const zones = (await call('readerZones', [newsletter])) as (string | null)[];
+  const table = new Map<string, string>([['', dueAt(null).toISOString()]]);
+  for (const zone of zones) if (zone) table.set(zone, dueAt(zone).toISOString());
+  return [...table];
+}
 
 /**
  * The SQLite send ledger on a thread of its own (send-store-worker.ts). Every ledger commit is an fsync;
@@ -60,6 +72,9 @@ export async function openThreadedSendStore(database: string, options: { busyTim
     });
   };
   const store = Object.fromEntries(METHODS.map((m) => [m, (...args: unknown[]) => call(m, args)])) as unknown as SendStore;
+  store.queueConfirmed = async (key, batchSize, options) =>
+    (await call('queueConfirmed', [key, batchSize, options?.dueAt ? { dueTable: await dueTable(call, key.newsletter, options.dueAt) } : options])) as number;
+  store.reschedule = async (key, dueAt) => (await call('reschedule', [key, { dueTable: await dueTable(call, key.newsletter, dueAt) }])) as number;
   return Object.assign(store, {
     async close() {
       port1.postMessage('close');

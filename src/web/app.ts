@@ -19,7 +19,9 @@ import {
   confirmedPage,
   confirmPage,
   errorPage,
+  managePage,
   signUpPage,
+  TIMEZONE_SCRIPT,
   thanksPage,
   unsubscribedPage,
   unsubscribePage,
@@ -28,6 +30,7 @@ import {
 import { createRateLimiter } from './rate-limiter.ts';
 import { readBody } from './read-body.ts';
 import { honeypotFilled, parseSignUp, signUpCandidate } from './signup-body.ts';
+import { parseManageBody } from './manage-body.ts';
 import { siteCss } from './site-css.ts';
 import { brandAssets } from './brand-assets.ts';
 import { registryTemplates } from './transactional-templates.ts';
@@ -77,7 +80,7 @@ const PACKAGE_VERSION = (() => {
 })();
 
 // No third-party anything; forms post only to us; nobody frames us; links leak no token (no-referrer).
-const CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 const TOKEN_ERROR_TITLE = 'This link has expired or is invalid';
 
@@ -108,6 +111,7 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
       log(`could not send the ${item.kind} email to subscriber #${item.subscriberId} (attempt ${item.attempts}${final ? ', giving up' : ', will retry'}): ${(error as Error)?.message ?? error}`),
   });
   const limiter = createRateLimiter({ limit: options.signupRatePerMinute ?? config.web.signupRatePerMinute, windowMs: 60_000 });
+  const manageLimiter = createRateLimiter({ limit: config.web.manageRatePerMinute, windowMs: 60_000 });
   const allowedOrigins = new Set(config.web.allowedOrigins);
   const version = options.version ?? PACKAGE_VERSION;
   const brand = resolveBrand(config);
@@ -148,6 +152,10 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
     c.header('Cache-Control', 'public, max-age=3600');
     return c.body(css, 200, { 'Content-Type': 'text/css; charset=utf-8' });
   });
+  app.get('/assets/timezone.js', (c) => {
+    c.header('Cache-Control', 'public, max-age=3600');
+    return c.body(TIMEZONE_SCRIPT, 200, { 'Content-Type': 'text/javascript; charset=utf-8' });
+  });
   // The logo files, at the stable URLs the emails reference under baseUrl.
   app.route('/', brandAssets(brand));
 
@@ -178,6 +186,7 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
     await audience.signUp({
       email: input.email,
       name: input.name ?? null,
+      timezone: input.timezone ?? null,
       newsletters: [...new Set(newsletters)],
       consent: {
         ip: clientIp(c, config.web.trustProxy),
@@ -225,6 +234,48 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
     }
     const { newsletters, all } = await audience.unsubscribe(token);
     return c.html(unsubscribedPage(config, newsletters, all));
+  });
+
+  // The preference page: one signed, never-expiring link per reader. A bad or removed reader's link is
+  // the same 400 as any bad token, so the page tells a prober nothing about who exists.
+  const limitManage = (c: Context) => {
+    const retryAfter = manageLimiter.hit(rateLimitKey(clientIp(c, config.web.trustProxy)));
+    if (retryAfter > 0) {
+      throw new HttpError(429, `Too many requests from your network. Please try again in ${retryAfter} seconds.`, {
+        headers: { 'Retry-After': String(retryAfter) },
+      });
+    }
+  };
+
+  app.get('/manage', async (c) => {
+    limitManage(c);
+    c.header('Cache-Control', 'no-store');
+    const token = c.req.query('token') ?? '';
+    const prefs = await audience.inspectManage(token);
+    if (prefersJson(c)) return c.json({ ok: true, ...prefs });
+    return c.html(managePage(config, token, prefs));
+  });
+
+  app.post('/manage', async (c) => {
+    c.set('json', prefersJson(c));
+    limitManage(c);
+    c.header('Cache-Control', 'no-store');
+    const body = await readBody(c.req.raw, { incoming: nodeBody(c) });
+    c.set('json', body.kind === 'json');
+    const { token, form } = parseManageBody(body, c.req.query('token'));
+    try {
+      const outcome = await audience.updateManage(token, form);
+      const { subscribed, unsubscribed, ...prefs } = outcome;
+      if (body.kind === 'json') return c.json({ ok: true, subscribed, unsubscribed, ...prefs });
+      const saved = form.newsletters.length === 0 ? "Saved. You're unsubscribed from everything; tick a newsletter to come back." : 'Your choices are saved.';
+      return c.html(managePage(config, token, prefs, { saved }));
+    } catch (error) {
+      // The form again, as it is stored (nothing changed), with what was wrong.
+      if (body.kind === 'form' && isDaybreakError(error, 'EINPUT')) {
+        return c.html(managePage(config, token, await audience.inspectManage(token), { error: error.message }), 400);
+      }
+      throw error;
+    }
   });
 
   app.get('/healthz', async (c) => {

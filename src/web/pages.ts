@@ -1,6 +1,6 @@
 import type { Config } from '../content/index.ts';
 import { describeSchedule, resolveBrand } from '../content/index.ts';
-import type { NewsletterSummary } from '../audience/index.ts';
+import type { NewsletterSummary, Preferences } from '../audience/index.ts';
 import { html, type Raw } from './html.ts';
 
 /** The honeypot field: hidden from people (CSS, aria-hidden, tabindex -1), filled by naive bots. */
@@ -91,10 +91,12 @@ ${choices}
 <input type="text" id="${HONEYPOT_FIELD}" name="${HONEYPOT_FIELD}" tabindex="-1" autocomplete="off">
 </div>
 <input type="hidden" name="choose" value="1">
+<input type="hidden" name="timezone" value="" data-browser-timezone>
 <input type="hidden" name="source" value="${config.baseUrl.replace(/\/+$/, '')}/">
 <button type="submit">Sign up</button>
 <p class="fine">Free. One email to confirm, then only what you chose. Every email has a one-click unsubscribe link, and we never share your address.</p>
-</form>`;
+</form>
+<script src="/assets/timezone.js" defer></script>`;
   return layout(config, 'Sign up', body);
 }
 
@@ -178,4 +180,90 @@ export function errorPage(config: Config, title: string, message: string): strin
 <p><a href="/">Go to the sign-up page</a></p>
 </div>`,
   );
+}
+
+/**
+ * The sign-up page's one script (served from our origin, as the CSP allows no inline script): fills the
+ * hidden `timezone` field with the browser's IANA zone, so a local-time newsletter reaches the reader at
+ * their own morning. Without JavaScript the field stays empty and the newsletter's zone applies.
+ */
+export const TIMEZONE_SCRIPT = `(function () {
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (!zone) return;
+    var fields = document.querySelectorAll('input[data-browser-timezone]');
+    for (var i = 0; i < fields.length; i++) if (!fields[i].value) fields[i].value = zone;
+  } catch (e) {}
+})();
+`;
+
+/** Every zone the runtime knows, for the preference page's list (UTC is not among Intl's names). */
+const ZONES: string[] = (() => {
+  try {
+    return ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
+  } catch {
+    return ['UTC'];
+  }
+})();
+
+export interface ManagePageState {
+  /** Shown after a successful POST. */
+  saved?: string;
+  error?: string;
+}
+
+/**
+ * GET/POST /manage: every newsletter with a switch, the sections of those that offer a choice, the name
+ * and the timezone. Works without JavaScript; the token rides in a hidden field, never in a cookie.
+ */
+export function managePage(config: Config, token: string, prefs: Preferences, state: ManagePageState = {}): string {
+  const zones = prefs.timezone && !ZONES.includes(prefs.timezone) ? [prefs.timezone, ...ZONES] : ZONES;
+  const rows = prefs.newsletters.map(
+    (n) => html`<label class="choice" for="nl-${n.id}">
+  <input type="checkbox" id="nl-${n.id}" name="newsletters" value="${n.id}"${n.on ? html` checked` : ''}>
+  <span class="choice-text"><span class="choice-name">${n.name}</span><span class="choice-cadence">${cap(n.cadence)}</span>${
+    n.description ? html`<span class="choice-desc">${n.description}</span>` : ''
+  }${n.status === 'pending' ? html`<span class="choice-desc">Awaiting confirmation: saving with this ticked confirms it.</span>` : ''}</span>
+</label>
+${
+  n.offered
+    ? html`<fieldset class="sections" id="sections-${n.id}">
+<legend>Sections of ${n.name}</legend>
+${n.offered.map(
+  (section, i) => html`<label class="section-choice" for="sec-${n.id}-${i}"><input type="checkbox" id="sec-${n.id}-${i}" name="sections.${n.id}" value="${section}"${
+    n.chosen?.includes(section) ? html` checked` : ''
+  }> ${section}</label>
+`,
+)}<p class="fine">The top story always comes; untick a section to skip its short items.</p>
+</fieldset>
+`
+    : ''
+}`,
+  );
+  const zoneOptions = zones.map((z) => html`<option value="${z}"${z === prefs.timezone ? html` selected` : ''}>${z.replace(/_/g, ' ')}</option>`);
+  const body = html`<h1>Manage your subscriptions</h1>
+${state.saved ? html`<p class="notice" role="status">${state.saved}</p>` : ''}
+${state.error ? html`<p class="alert" role="alert" id="form-error">${state.error}</p>` : ''}
+<form class="card" method="post" action="/manage">
+<input type="hidden" name="token" value="${token}">
+<fieldset>
+<legend>Newsletters</legend>
+${rows}
+<p class="fine">Untick all of them to unsubscribe from everything.</p>
+</fieldset>
+<div class="field">
+<label for="name">First name <span class="optional">(optional)</span></label>
+<input type="text" id="name" name="name" maxlength="100" autocomplete="given-name" value="${prefs.name ?? ''}">
+</div>
+<div class="field">
+<label for="timezone">Your timezone</label>
+<select id="timezone" name="timezone">
+<option value=""${prefs.timezone === null ? html` selected` : ''}>Each newsletter's own timezone</option>
+${zoneOptions}
+</select>
+<p class="fine">Newsletters sent at a local time reach you at that time in this zone.</p>
+</div>
+<button type="submit">Save my choices</button>
+</form>`;
+  return layout(config, 'Manage your subscriptions', body);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EmailSchema, NameSchema } from '../audience/index.ts';
+import { canonicalTimezone, EmailSchema, NameSchema, unknownTimezoneMessage } from '../audience/index.ts';
 import { HttpError } from './http-error.ts';
 import type { ParsedBody } from './read-body.ts';
 import { HONEYPOT_FIELD } from './pages.ts';
@@ -25,6 +25,23 @@ export const SignUpBodySchema = z.object({
   source: SourceSchema,
   /** Present on our own form: no newsletter ticked means "none", not "the default". */
   choose: z.unknown().optional(),
+  /**
+   * The browser's IANA zone (the form's script fills it in): where a local-time newsletter finds the
+   * reader's morning. Empty means none; anything else must be an IANA name.
+   */
+  timezone: z
+    .string({ error: 'The timezone must be text.' })
+    .max(100, { error: 'The timezone is too long.' })
+    .transform((value, ctx) => {
+      if (value.trim() === '') return null;
+      const zone = canonicalTimezone(value.trim());
+      if (zone === null) {
+        ctx.issues.push({ code: 'custom', input: value, message: unknownTimezoneMessage(value) });
+        return z.NEVER;
+      }
+      return zone;
+    })
+    .optional(),
 });
 
 export type SignUpBody = z.infer<typeof SignUpBodySchema>;
@@ -39,7 +56,7 @@ export function signUpCandidate(body: ParsedBody): Record<string, unknown> {
   }
   const one = (key: string) => body.fields.get(key)?.[0];
   const candidate: Record<string, unknown> = {};
-  for (const key of ['email', 'name', 'source', 'choose', HONEYPOT_FIELD]) {
+  for (const key of ['email', 'name', 'source', 'choose', 'timezone', HONEYPOT_FIELD]) {
     const value = one(key);
     if (value !== undefined) candidate[key] = value;
   }

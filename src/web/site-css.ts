@@ -70,5 +70,11 @@ button.secondary { background: transparent; color: var(--ink); border: 1px solid
 .actions form { margin: 0; }
 a { color: var(--link); }
 .site-footer { padding-bottom: 2rem; font-size: .85rem; color: var(--muted); }
+.sections { margin: -.2rem 0 .9rem 2.9rem; }
+.sections legend { font-weight: 600; font-size: .95rem; }
+.section-choice { display: inline-flex; gap: .4rem; align-items: center; margin: 0 1rem .4rem 0; cursor: pointer; }
+.section-choice input { width: 1.1rem; height: 1.1rem; accent-color: var(--accent); }
+select { width: 100%; font: inherit; color: var(--ink); background: var(--bg); padding: .6rem .7rem; border: 1px solid var(--muted); border-radius: 8px; min-height: 2.9rem; }
+.notice { background: var(--card); border-left: 4px solid var(--accent); border-radius: 8px; padding: .8rem 1rem; margin: 0 0 1.25rem; font-weight: 600; }
 `;
 }

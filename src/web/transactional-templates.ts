@@ -31,7 +31,7 @@ export function registryTemplates(config: Config): TransactionalTemplates {
   };
   return {
     confirmation: (p) =>
-      render('confirm-subscription', { publisher, newsletters: p.newsletters.map(summary), confirmUrl: p.confirmUrl, expiresIn: '7 days' }, () =>
+      render('confirm-subscription', { publisher, newsletters: p.newsletters.map(summary), confirmUrl: p.confirmUrl, expiresIn: '7 days', manageUrl: p.manageUrl }, () =>
         fallbackTemplates.confirmation(p),
       ),
     welcome: (p) =>
@@ -41,13 +41,14 @@ export function registryTemplates(config: Config): TransactionalTemplates {
           publisher,
           newsletters: p.newsletters.map((n) => ({ ...summary(n), unsubscribeUrl: p.unsubscribeUrls[n.id] ?? p.unsubscribeAllUrl })),
           fromAddress: addressOf(config.publisher.from),
+          manageUrl: p.manageUrl,
         },
         () => fallbackTemplates.welcome(p),
       ),
     unsubscribed: (p) =>
       render(
         'unsubscribed',
-        { publisher, newsletters: p.newsletters.map(summary), resubscribeUrl: p.resubscribeUrl, stillSubscribed: p.stillSubscribed.map(summary) },
+        { publisher, newsletters: p.newsletters.map(summary), resubscribeUrl: p.resubscribeUrl, stillSubscribed: p.stillSubscribed.map(summary), manageUrl: p.manageUrl },
         () => fallbackTemplates.unsubscribed(p),
       ),
   };

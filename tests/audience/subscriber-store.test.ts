@@ -184,7 +184,7 @@ describe('subscriber store on an existing SQLite file', () => {
       ]);
       const s = upgraded.subscribers;
       // Nothing merged or lost: the later row keeps its subscription (and its links keep working by id).
-      expect((await s.get(3))!.subscriptions).toEqual([{ newsletter: 'morning', status: 'confirmed' }]);
+      expect((await s.get(3))!.subscriptions).toEqual([{ newsletter: 'morning', status: 'confirmed', sections: null }]);
       expect((await s.findByEmail('ANN@example.com'))!.id).toBe(1);
       expect((await s.signUpMany([input('aNn@example.com')], t0, CONFIRMATION_INTERVAL_MS))[0]!.subscriberId).toBe(1);
       expect(await s.remove('ann@example.com')).toBe(true);

@@ -55,8 +55,8 @@ describe('daybreak subscribers', () => {
     expect((await cli('subscribers', 'add', ' Ann@Example.COM', '--name', 'Ann', '--newsletter', 'morning', '--newsletter', 'good-news', '--confirmed', '--config', configFile)).status).toBe(0);
     expect((await cli('subscribers', 'add', 'bob@example.com', '--config', configFile)).status).toBe(0);
     expect(await list()).toEqual([
-      { email: 'Ann@example.com', name: 'Ann', status: 'active', subscriptions: [{ newsletter: 'good-news', status: 'confirmed' }, { newsletter: 'morning', status: 'confirmed' }] },
-      { email: 'bob@example.com', name: null, status: 'active', subscriptions: [{ newsletter: 'morning', status: 'pending' }] },
+      { email: 'Ann@example.com', name: 'Ann', status: 'active', timezone: null, subscriptions: [{ newsletter: 'good-news', status: 'confirmed' }, { newsletter: 'morning', status: 'confirmed' }] },
+      { email: 'bob@example.com', name: null, status: 'active', timezone: null, subscriptions: [{ newsletter: 'morning', status: 'pending' }] },
     ]);
     const pending = await cli('subscribers', 'list', '--status', 'pending', '--json');
     expect(JSON.parse(pending.stdout).map((p: { email: string }) => p.email)).toEqual(['bob@example.com']);
@@ -72,7 +72,7 @@ describe('daybreak subscribers', () => {
     expect(again.status).toBe(0);
     expect(again.stdout).toContain('Updated ann@example.com: name set to "Ann"; good-news confirmed');
     expect(await list()).toEqual([
-      { email: 'Ann@example.com', name: 'Ann', status: 'active', subscriptions: [{ newsletter: 'morning', status: 'pending' }, { newsletter: 'good-news', status: 'confirmed' }] },
+      { email: 'Ann@example.com', name: 'Ann', status: 'active', timezone: null, subscriptions: [{ newsletter: 'morning', status: 'pending' }, { newsletter: 'good-news', status: 'confirmed' }] },
     ]);
     expect((await cli('subscribers', 'add', 'ANN@example.com', '--newsletter', 'good-news', '--confirmed', '--config', configFile)).stdout).toContain('nothing changed');
     expect((await list())[0]!.name).toBe('Ann');
@@ -129,7 +129,7 @@ describe('daybreak subscribers', () => {
     await cli('subscribers', 'add', 'cat@example.com', '--name', 'Lee, Cat', '--config', configFile);
     const out = await cli('subscribers', 'export');
     expect(out.status).toBe(0);
-    expect(out.stdout.split('\r\n')[0]).toBe('email,name,status,subscriptions,created_at,consent_at,consent_source');
+    expect(out.stdout.split('\r\n')[0]).toBe('email,name,status,subscriptions,created_at,consent_at,consent_source,timezone');
     expect(out.stdout).toContain(`ann@example.com,"'=HYPERLINK(""http://evil.test"",""click"")",active,morning:confirmed,`);
     expect(out.stdout).toContain(`bob@example.com,'@SUM(1+1),active,morning:pending,`);
     const { records } = parseCsv(out.stdout);
@@ -158,7 +158,7 @@ describe('daybreak subscribers', () => {
     await app.audience.close();
     await mailer.close();
     await store.close();
-    expect(await list()).toEqual([{ email: 'zoe@example.com', name: 'Zoe', status: 'active', subscriptions: [{ newsletter: 'good-news', status: 'confirmed' }] }]);
+    expect(await list()).toEqual([{ email: 'zoe@example.com', name: 'Zoe', status: 'active', timezone: null, subscriptions: [{ newsletter: 'good-news', status: 'confirmed' }] }]);
   });
 
   it('without --confirmed sends at most one confirmation a day, and says when the next can go', async () => {

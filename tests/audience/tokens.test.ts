@@ -147,3 +147,23 @@ describe('tokens', () => {
     await rejects(after.verify(mailed, 'unsubscribe', now));
   });
 });
+
+describe('manage tokens', () => {
+  it('carry the key id, name the reader and every newsletter, never expire, and survive a key rotation', async () => {
+    const keyring = memoryKeyring();
+    const signer = await createTokens(keyring);
+    const token = signer.manageToken(42);
+    expect(token.split('.')[0]).toBe('k1');
+    expect(Buffer.from(token.split('.')[1]!, 'base64url').toString()).toBe('m.42.*.0');
+    expect(signer.manageUrl('https://news.example.com/', 42)).toBe(`https://news.example.com/manage?token=${token}`);
+    await keyring.rotate();
+    const after = await createTokens(keyring);
+    expect(await after.verify(token, 'manage', new Date('2099-01-01T00:00:00Z'))).toEqual({ purpose: 'manage', subscriberId: 42, newsletters: ['*'], expiresAt: 0 });
+    expect(after.manageToken(42).split('.')[0]).toBe('k2');
+  });
+
+  it('are refused for another purpose, and other purposes are refused as manage tokens', async () => {
+    await rejects(tokens.verify(tokens.manageToken(7), 'unsubscribe'));
+    await rejects(tokens.verify(tokens.unsubscribeToken(7, '*'), 'manage'));
+  });
+});

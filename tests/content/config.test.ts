@@ -61,7 +61,7 @@ describe('config', () => {
       leaseSeconds: 60,
     });
     expect(config.database).toBeUndefined();
-    expect(config.web).toEqual({ port: 3000, allowedOrigins: [], trustProxy: false, signupRatePerMinute: 5 });
+    expect(config.web).toEqual({ port: 3000, allowedOrigins: [], trustProxy: false, signupRatePerMinute: 5, manageRatePerMinute: 30 });
   });
 
   it('treats an empty --config value like no flag: the default file, or the defaults', () => {
@@ -100,7 +100,7 @@ describe('config', () => {
       'daybreak.config.json: Unknown key "baseURL" (allowed: $schema, database, baseUrl, publisher, newsletters, delivery, web, sources)',
     ]);
     expect(configProblems({ newsletters: [newsletter({ schedule: { cron: '0 6 * * *', tz: 'UTC' } })] })).toEqual([
-      'daybreak.config.json: newsletters[0].schedule: Unknown key "tz" (allowed: cron, timezone, graceMinutes)',
+      'daybreak.config.json: newsletters[0].schedule: Unknown key "tz" (allowed: cron, localTime, days, timezone, graceMinutes)',
     ]);
     expect(configProblems({ delivery: { dkim: { domainName: 'a', keySelector: 'b', privateKeyFile: 'c', key: 'd' } } })).toEqual([
       'daybreak.config.json: delivery.dkim: Unknown key "key" (allowed: domainName, keySelector, privateKeyFile, ed25519KeyFile, ed25519KeySelector)',

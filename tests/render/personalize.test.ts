@@ -75,11 +75,11 @@ describe('render once, personalize many', () => {
     expect(copy.html).toContain(`href="${escapeHtml(awkwardReader.unsubscribeUrl)}"`);
   });
 
-  it('splits the HTML and text at the greeting, email and unsubscribe URL', async () => {
+  it('splits the HTML and text at the greeting, email, unsubscribe URL and manage URL', async () => {
     const rendered = await once;
-    expect(rendered.html.fields).toEqual(['greeting', 'email', 'unsubscribeUrl']);
-    expect(rendered.text.fields).toEqual(['greeting', 'email', 'unsubscribeUrl']);
-    expect(rendered.html.parts).toHaveLength(4);
+    expect(rendered.html.fields).toEqual(['greeting', 'email', 'unsubscribeUrl', 'manageUrl']);
+    expect(rendered.text.fields).toEqual(['greeting', 'email', 'unsubscribeUrl', 'manageUrl']);
+    expect(rendered.html.parts).toHaveLength(5);
     expect(rendered.html.parts.join('')).not.toMatch(/%%DAYBREAK/);
     expect(rendered.template).toBe('briefing');
     expect(rendered.engine).toBe('react-email');
@@ -116,6 +116,7 @@ describe('readerFieldValues', () => {
       firstName: '%%DAYBREAK-abc123:firstName%%',
       email: '%%DAYBREAK-abc123:email%%',
       unsubscribeUrl: '%%DAYBREAK-abc123:unsubscribeUrl%%',
+      manageUrl: '%%DAYBREAK-abc123:manageUrl%%',
     });
   });
 });

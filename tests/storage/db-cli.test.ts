@@ -96,6 +96,7 @@ describe.skipIf(!PG_URL)('daybreak db copy', () => {
     const claimed = await source.sends.claim(key, { worker: 'w', limit: 1, leaseSeconds: 60 });
     await source.sends.record(key, 'w', [{ subscriberId: claimed.copies[0]!.subscriberId, state: 'sent', reply: '250', messageId: 'm@x' }]);
     await source.runs.claim({ newsletter: 'morning', date: '2026-11-30', scheduledAt: at, holder: 'h', now: at });
+    await source.sends.pinEdition(key, '{"lead":"pinned"}');
     await source.close();
     // A link mailed before the move, signed with the key file beside the SQLite database.
     const before = await createTokens(openKeyring({ env: {}, dbFile: file, create: true }));
@@ -106,10 +107,11 @@ describe.skipIf(!PG_URL)('daybreak db copy', () => {
     const copy = daybreak(['db', 'copy', '--db', file, '--to', target.url, '--json']);
     expect(copy.code, copy.stderr).toBe(0);
     const report = JSON.parse(copy.stdout) as { tables: Record<string, number> };
-    expect(report.tables).toEqual({ subscribers: 3, subscriptions: 3, used_tokens: 0, subscriber_id_floor: 1, sends: 2, runs: 1, outbox: 1, secret_keys: 1 });
+    expect(report.tables).toEqual({ subscribers: 3, subscriptions: 3, used_tokens: 0, subscriber_id_floor: 1, sends: 2, runs: 1, outbox: 1, secret_keys: 1, edition_pins: 1 });
 
     // The copy works as the database: the same people, the ledger where it was, and new ids above the old.
     const store = await openStore({ database: target.url });
+    expect(await store.sends.pinned(key)).toBe('{"lead":"pinned"}');
     cleanups.push(() => store.close());
     // The keys moved with the data: the link mailed before still works, now checked against the database.
     const after = await createTokens(openKeyring({ env: {}, dbFile: target.url, create: false, inDatabase: store.keyring }));

@@ -187,7 +187,7 @@ describe('the compact template (MJML)', () => {
 
     it('finds every per-reader field in the compiled MJML (the placeholders survive compilation)', async () => {
       const once = await renderEdition(testEdition(3, config), config, 'compact');
-      expect([...once.html.fields].sort()).toEqual(['email', 'greeting', 'unsubscribeUrl']);
+      expect([...once.html.fields].sort()).toEqual(['email', 'greeting', 'manageUrl', 'unsubscribeUrl']);
       expect(once.html.parts.join('')).not.toContain('DAYBREAK-');
     });
   });

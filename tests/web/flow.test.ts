@@ -66,7 +66,7 @@ describe('the reader journey over real HTTP and SMTP', () => {
     expect(confirmPage.status).toBe(200);
     expect(confirmPage.headers.get('referrer-policy')).toBe('no-referrer');
     const token = /name="token" value="([^"]+)"/.exec(confirmHtml)![1]!;
-    expect((await h.app.audience.store.findByEmail('reader@example.com'))!.subscriptions).toEqual([{ newsletter: 'morning', status: 'pending' }]);
+    expect((await h.app.audience.store.findByEmail('reader@example.com'))!.subscriptions).toEqual([{ newsletter: 'morning', status: 'pending', sections: null }]);
 
     // pressing the button confirms; the welcome arrives
     const confirmed = await fetch(`${server.url}/confirm`, {
@@ -76,7 +76,7 @@ describe('the reader journey over real HTTP and SMTP', () => {
     });
     expect(confirmed.status).toBe(200);
     expect(await confirmed.text()).toContain("You're subscribed");
-    expect((await h.app.audience.store.findByEmail('reader@example.com'))!.subscriptions).toEqual([{ newsletter: 'morning', status: 'confirmed' }]);
+    expect((await h.app.audience.store.findByEmail('reader@example.com'))!.subscriptions).toEqual([{ newsletter: 'morning', status: 'confirmed', sections: null }]);
     await h.sink.waitForMessages(2);
     expect((await parse(h.sink.messages[1]!)).subject).toMatch(/Welcome/i);
 
@@ -99,7 +99,7 @@ describe('the reader journey over real HTTP and SMTP', () => {
       redirect: 'manual',
     });
     expect(oneClick.status).toBe(200);
-    expect((await h.app.audience.store.findByEmail('reader@example.com'))!.subscriptions).toEqual([{ newsletter: 'morning', status: 'unsubscribed' }]);
+    expect((await h.app.audience.store.findByEmail('reader@example.com'))!.subscriptions).toEqual([{ newsletter: 'morning', status: 'unsubscribed', sections: null }]);
 
     // the next edition skips them
     const next = await send('2026-12-01');

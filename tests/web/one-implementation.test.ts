@@ -28,6 +28,7 @@ describe('one implementation of each shared helper (review 57)', () => {
       newsletters: [],
       confirmUrl: 'https://example.com/confirm?token=a&b',
       signUpUrl: 'https://example.com/',
+      manageUrl: 'https://example.com/manage?token=m',
     });
     expect(mail.html).toContain(escapeHtml(`O'Brien & <Sons>`));
     expect(mail.html).toContain(escapeHtml('https://example.com/confirm?token=a&b'));

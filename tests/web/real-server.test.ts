@@ -78,7 +78,7 @@ describe('sign-ups over the real server', () => {
         emails.map((email) => fetch(`${s.url}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) }).then((r) => r.json())),
       );
       expect(answers.every((a) => a.ok === true)).toBe(true);
-      for (const email of emails) expect((await t.app.audience.store.findByEmail(email))?.subscriptions).toEqual([{ newsletter: 'morning', status: 'pending' }]);
+      for (const email of emails) expect((await t.app.audience.store.findByEmail(email))?.subscriptions).toEqual([{ newsletter: 'morning', status: 'pending', sections: null }]);
       expect(t.app.audience.stats.signUps).toBe(25);
       expect(t.app.audience.stats.commits).toBeLessThanOrEqual(25);
       await t.settle();

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { openStore } from '../../storage/index.ts';
 import { DaybreakError } from '../../errors.ts';
-import type { Run } from '../../schedule/index.ts';
+import { waveStatus, type Run, type WaveStatus } from '../../schedule/index.ts';
+import { isLocalTime } from '../../content/index.ts';
 import { DB_OPTION_HELP, loadConfigFrom, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'> };
@@ -18,8 +19,8 @@ const RunsFlags = z.strictObject({
   limit: z.string().regex(/^\d+$/, { error: 'Expected a whole number, e.g. 20' }).transform(Number).refine((n) => n > 0, { error: 'Expected at least 1' }),
 });
 
-/** The JSON shape of one run (`daybreak runs --json`). */
-export function runJson(run: Run) {
+/** The JSON shape of one run (`daybreak runs --json`); a local-time newsletter's run adds its `waves`. */
+export function runJson(run: Run, waves?: WaveStatus[]) {
   return {
     newsletter: run.newsletter,
     date: run.date,
@@ -33,16 +34,25 @@ export function runJson(run: Run) {
     deferred: run.deferred,
     skipped: run.skipped,
     reason: run.reason,
+    ...(waves ? { waves } : {}),
   };
 }
 
-function humanLine(run: Run, width: number): string {
+/** "waves: 3 sent, 2 waiting (next 2026-03-08 13:00 UTC)" for a local-time run. */
+function wavesLine(waves: WaveStatus[]): string {
+  const sent = waves.filter((w) => w.waiting === 0 && w.sent > 0).length;
+  const waiting = waves.filter((w) => w.waiting > 0);
+  const readers = waiting.reduce((n, w) => n + w.waiting, 0);
+  return `waves: ${sent} sent, ${waiting.length} waiting${waiting.length ? ` (${readers} readers; next ${waiting[0]!.dueUtc})` : ''}`;
+}
+
+function humanLine(run: Run, width: number, waves?: WaveStatus[]): string {
   const counts = run.state === 'done' || run.state === 'running' || run.state === 'failed'
     ? `${run.sent}/${run.total} sent${run.failed ? `, ${run.failed} failed` : ''}${run.deferred ? `, ${run.deferred} deferred` : ''}${run.skipped ? `, ${run.skipped} skipped` : ''}`
     : '';
   const when = (run.finishedAt ?? run.startedAt).slice(0, 16).replace('T', ' ');
   const head = `${run.date}  ${run.newsletter.padEnd(width)}  ${run.state.padEnd(7)}  ${when} UTC`;
-  return [head, counts, run.reason].filter(Boolean).join('  ');
+  return [head, counts, waves && waves.length > 0 ? wavesLine(waves) : '', run.reason].filter(Boolean).join('  ');
 }
 
 /** `daybreak runs [--json] [--newsletter ID] [--state S] [--limit N]`: recent runs from the run ledger. */
@@ -72,8 +82,13 @@ export function registerRuns(program: Command, io: Io = process, env: NodeJS.Pro
           ...(flags.newsletter ? { newsletter: flags.newsletter } : {}),
           ...(flags.state ? { state: flags.state } : {}),
         });
+        // Local-time newsletters' runs go out in waves: each wave's sent and waiting copies, from the ledger.
+        const local = new Set(config.newsletters.filter(isLocalTime).map((n) => n.id));
+        const waves = await Promise.all(
+          runs.map(async (r) => (local.has(r.newsletter) ? (await store.sends.waves({ newsletter: r.newsletter, date: r.date })).map(waveStatus) : undefined)),
+        );
         if (flags.json) {
-          io.stdout.write(`${JSON.stringify(runs.map(runJson), null, 2)}\n`);
+          io.stdout.write(`${JSON.stringify(runs.map((r, i) => runJson(r, waves[i])), null, 2)}\n`);
           return;
         }
         if (runs.length === 0) {
@@ -81,7 +96,7 @@ export function registerRuns(program: Command, io: Io = process, env: NodeJS.Pro
           return;
         }
         const width = Math.max(...runs.map((r) => r.newsletter.length));
-        io.stdout.write(`${runs.map((r) => humanLine(r, width)).join('\n')}\n`);
+        io.stdout.write(`${runs.map((r, i) => humanLine(r, width, waves[i])).join('\n')}\n`);
       } finally {
         await store.close();
       }

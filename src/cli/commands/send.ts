@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { createTokens, EmailSchema, normalizeEmail, openKeyring } from '../../audience/index.ts';
-import { findNewsletter, formatIssues, isIsoDate, isSkipped, localDate } from '../../content/index.ts';
+import { editionForChoice, findNewsletter, formatIssues, goesOutOn, isIsoDate, isLocalTime, isSkipped, localDate, waveTimes, type Edition, type Newsletter, type SkippedEdition } from '../../content/index.ts';
+import { readerZone } from '../../audience/index.ts';
+import { localTimeDueAt, pinEdition, parsePinnedEdition } from '../../schedule/delivery-sender.ts';
 import {
   compileEditionMessage,
   editionMessageOptions,
@@ -38,10 +40,11 @@ type SendFlags = z.input<typeof SendFlags>;
 
 type Io = { stdout: Pick<NodeJS.WriteStream, 'write'> & { isTTY?: boolean }; stderr: Pick<NodeJS.WriteStream, 'write'> & { isTTY?: boolean } };
 
-/** The keys `--json` prints, in this order (issue 4). */
+/** The keys `--json` prints, in this order (issue 4); a local-time newsletter's report adds `waiting`. */
 function jsonReport(report: SendReport, extra: Record<string, unknown> = {}): string {
   const { newsletter, date, total, sent, failed, deferred, skipped, alreadySent, durationMs } = report;
-  return `${JSON.stringify({ newsletter, date, total, sent, failed, deferred, skipped, alreadySent, durationMs, ...extra }, null, 2)}\n`;
+  const local = report.waiting !== undefined ? { waiting: report.waiting, nextWaveAt: report.nextWaveAt ?? null } : {};
+  return `${JSON.stringify({ newsletter, date, total, sent, failed, deferred, skipped, alreadySent, durationMs, ...local, ...extra }, null, 2)}\n`;
 }
 
 function duration(ms: number): string {
@@ -104,7 +107,16 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
   const newsletter = findNewsletter(config, flags.newsletter);
   const date = flags.date ?? localDate(new Date(), newsletter.schedule.timezone);
   const dataDir = resolveDataDir({ ...(flags.data !== undefined ? { data: flags.data } : {}) }, env);
-  const edition = requestedEdition({ config, newsletter, date, dataDir, warn: (line) => io.stderr.write(`warning: ${line}\n`) });
+  const local = isLocalTime(newsletter);
+  if (local && !goesOutOn(newsletter, date)) {
+    throw new DaybreakError('EUSAGE', `${newsletter.id} does not go out on ${date} (schedule.days: ${newsletter.schedule.days!.join(', ')})`);
+  }
+  const varDir = 'var';
+  const dbName = resolveDatabase(flags, env, config);
+  const warn = (line: string) => io.stderr.write(`warning: ${line}\n`);
+  // A local-time edition is the one its first wave pinned; before that, its window closes at the first
+  // wave of the readers' zones. A cron edition needs no database to be assembled.
+  const edition = local ? await localTimeEdition(dbName, newsletter, date, (closesAt) => requestedEdition({ config, newsletter, date, dataDir, warn, closesAt }), env) : requestedEdition({ config, newsletter, date, dataDir, warn });
   const empty: SendReport = { newsletter: newsletter.id, date, total: 0, sent: 0, failed: 0, deferred: 0, skipped: 0, alreadySent: 0, durationMs: 0 };
   if (isSkipped(edition)) {
     if (flags.json) io.stdout.write(jsonReport({ ...empty, durationMs: Date.now() - started }, { edition: 'no articles' }));
@@ -112,8 +124,6 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
     return EXIT.OK;
   }
   const rendered = await renderEdition(edition, config);
-  const varDir = 'var';
-  const dbName = resolveDatabase(flags, env, config);
   const database = await openStore({ database: dbName, busyTimeoutMs: Math.max(resolveLockWaitMs(env), 60_000) });
   const store = database.sends;
   try {
@@ -145,6 +155,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
       throw error;
     });
     const unsubscribeUrlFor = (subscriberId: number, newsletterId: string) => tokens!.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId);
+    const manageUrlFor = (subscriberId: number) => tokens!.manageUrl(config.baseUrl, subscriberId);
     const mailer = createMailer({ config, env, varDir });
     try {
       if (flags.to !== undefined) {
@@ -158,6 +169,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
           // A stranger's test copy gets a link that is plainly a test (no subscriber to sign a token for).
           // Likewise before this database has a key: nothing may be signed with a key nobody else will know.
           unsubscribeUrl: known && tokens ? unsubscribeUrlFor(known.id, newsletter.id) : sampleUnsubscribeUrl(config.baseUrl, 'test-send'),
+          ...(known && tokens ? { manageUrl: manageUrlFor(known.id) } : {}),
         });
         const messageId = `test.${randomBytes(12).toString('hex')}@${message.domain}`;
         const raw = message.build({ to: { address, name: known?.name ?? null }, messageId, unsubscribeUrl: values.unsubscribeUrl, htmlValues: htmlValues(values), textValues: values });
@@ -171,6 +183,9 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
       }
 
       const printer = flags.json ? { update: () => {}, end: () => {} } : progressPrinter(io);
+      // The first send of a local-time day pins the edition every later wave sends.
+      const sent = local ? await pinEdition(store, edition) : edition;
+      const first = local && sent !== edition ? await renderEdition(sent, config) : rendered;
       let report: SendReport;
       // On SQLite the ledger's commits (an fsync each) run on a thread of their own, off the SMTP thread.
       const ledger = database.engine === 'sqlite' ? await openThreadedSendStore(dbName, { busyTimeoutMs: Math.max(resolveLockWaitMs(env), 60_000) }) : null;
@@ -181,9 +196,12 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
           config,
           newsletter,
           date,
-          rendered,
+          rendered: first,
           secret: (await keyring.current()).secret,
           unsubscribeUrlFor,
+          manageUrlFor,
+          renderChoice: (choice) => renderEdition(editionForChoice(sent, choice), config),
+          ...(local ? { dueAt: localTimeDueAt(newsletter, date, warn) } : {}),
           ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
           onProgress: (p) => printer.update(p),
         });
@@ -203,6 +221,11 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
           );
         }
         io.stdout.write(`Mail went to ${mailer.describe()}.\n`);
+        if (report.waiting) {
+          io.stdout.write(
+            `${report.waiting} readers are waiting for their local ${newsletter.schedule.localTime}${report.nextWaveAt ? ` (next wave at ${report.nextWaveAt.slice(0, 16).replace('T', ' ')} UTC)` : ''}; they stay queued: \`daybreak start\` sends each wave at its time, or run this command again then.\n`,
+          );
+        }
         if (report.deferred > 0 && !report.paused) {
           io.stdout.write(`${report.deferred} copies are deferred; run the same command again to retry them.\n`);
         }
@@ -214,6 +237,26 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
     }
   } finally {
     await database.close();
+  }
+}
+
+
+/** The pinned edition of a local-time day, or one assembled to close at the day's first wave. */
+async function localTimeEdition(
+  dbName: string,
+  newsletter: Newsletter,
+  date: string,
+  assemble: (closesAt: Date | undefined) => Edition | SkippedEdition,
+  env: NodeJS.ProcessEnv,
+): Promise<Edition | SkippedEdition> {
+  const store = await openStore({ database: dbName, busyTimeoutMs: Math.max(resolveLockWaitMs(env), 60_000) });
+  try {
+    const pinned = await store.sends.pinned({ newsletter: newsletter.id, date });
+    if (pinned !== null) return parsePinnedEdition(pinned, newsletter);
+    const zones = (await store.sends.readerZones(newsletter.id)).map((z) => readerZone(z, newsletter.schedule.timezone));
+    return assemble(waveTimes(newsletter, date, zones)[0]);
+  } finally {
+    await store.close();
   }
 }
 

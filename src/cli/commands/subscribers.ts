@@ -10,6 +10,7 @@ import {
   EmailSchema,
   NameSchema,
   normalizeEmail,
+  TimezoneSchema,
   parseCsv,
   toCsv,
   type Subscriber,
@@ -40,6 +41,14 @@ function newslettersFrom(config: Config, ids: string[] | undefined): string[] {
   return list;
 }
 
+/** `--timezone`: an IANA zone, canonicalized; anything else is bad usage naming it. */
+function timezoneFlag(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  const result = TimezoneSchema.safeParse(raw);
+  if (!result.success) usage(`--timezone: ${result.error.issues[0]!.message}`);
+  return result.data;
+}
+
 function email(raw: string): string {
   const result = EmailSchema.safeParse(raw);
   if (!result.success) usage(result.error.issues[0]!.message);
@@ -60,7 +69,7 @@ async function withStore<T>(flags: { db?: string }, config: Config & { file: str
  * confirmation a day per address, the same email), then a report of what happened. Without the email the
  * person would stay pending for ever, with no link to confirm by.
  */
-async function addThroughSignUp(options: { config: Config & { file: string | null }; address: string; name: string | null; newsletters: string[]; io: Io; env: NodeJS.ProcessEnv; db?: string | undefined }): Promise<void> {
+async function addThroughSignUp(options: { config: Config & { file: string | null }; address: string; name: string | null; timezone: string | null; newsletters: string[]; io: Io; env: NodeJS.ProcessEnv; db?: string | undefined }): Promise<void> {
   const { config, address, io, env } = options;
   const database = resolveDatabase(options.db ? { db: options.db } : {}, env, config);
   const store = await openStore({ database, busyTimeoutMs: resolveLockWaitMs(env) });
@@ -93,7 +102,7 @@ async function addThroughSignUp(options: { config: Config & { file: string | nul
     });
     const before = await audience.store.findByEmail(address);
     let outcomeId = before?.id ?? -1;
-    const outcome = await audience.signUp({ email: address, name: options.name, newsletters: options.newsletters, consent: { ip: null, userAgent: null, source: 'cli' } });
+    const outcome = await audience.signUp({ email: address, name: options.name, timezone: options.timezone, newsletters: options.newsletters, consent: { ip: null, userAgent: null, source: 'cli' } });
     outcomeId = outcome.subscriberId;
     await audience.close();
     const head = `${before ? 'Updated' : 'Added'} ${address}`;
@@ -128,7 +137,13 @@ async function addThroughSignUp(options: { config: Config & { file: string | nul
 
 /** The JSON shape of `subscribers list --json` (issue 5). */
 export function listEntry(s: Subscriber) {
-  return { email: s.email, name: s.name, status: s.status, subscriptions: s.subscriptions.map((x) => ({ newsletter: x.newsletter, status: x.status })) };
+  return {
+    email: s.email,
+    name: s.name,
+    status: s.status,
+    timezone: s.timezone,
+    subscriptions: s.subscriptions.map((x) => ({ newsletter: x.newsletter, status: x.status, ...(x.sections ? { sections: x.sections } : {}) })),
+  };
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -145,24 +160,32 @@ export function registerSubscribers(program: Command, io: Io = process, env: Nod
     .description('Add a subscriber: without --confirmed they get the confirmation email the sign-up page sends, and are subscribed once they follow its link')
     .argument('<email>', 'email address')
     .option('--name <name>', 'first name')
+    .option('--timezone <zone>', 'IANA timezone, e.g. Europe/London (local-time newsletters reach them at their own time)')
     .option('--newsletter <id>', 'newsletter id; repeat for several (default: the first newsletter)', collect)
     .option('--confirmed', 'mark the subscriptions confirmed, sending nothing (only for people who already agreed)')
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
     .option('--db <database>', DB_OPTION_HELP)
-    .action(async (raw: string, flags: { name?: string; newsletter?: string[]; confirmed?: boolean; config?: string; db?: string }) => {
+    .action(async (raw: string, flags: { name?: string; timezone?: string; newsletter?: string[]; confirmed?: boolean; config?: string; db?: string }) => {
       const config = loadConfigFrom(flags);
       const address = email(raw);
       const name = NameSchema.safeParse(flags.name ?? '');
       if (!name.success) usage(name.error.issues[0]!.message);
+      const timezone = timezoneFlag(flags.timezone);
       const newsletters = newslettersFrom(config, flags.newsletter);
       if (!flags.confirmed) {
-        await addThroughSignUp({ config, address, name: name.data, newsletters, io, env, db: flags.db });
+        await addThroughSignUp({ config, address, name: name.data, timezone, newsletters, io, env, db: flags.db });
         return;
       }
+      const before = timezone === null ? undefined : await withStore(flags, config, (store) => store.findByEmail(address));
       const outcome = await withStore(flags, config, (store) =>
-        store.add({ email: address, name: name.data, newsletters, confirmed: true, source: 'cli' }, new Date()),
+        store.add({ email: address, name: name.data, newsletters, confirmed: true, source: 'cli', timezone }, new Date()),
       );
-      const changes = [...(outcome.renamed ? [`name set to "${name.data}"`] : []), ...(outcome.changed.length > 0 ? [`${outcome.changed.join(', ')} confirmed`] : [])];
+      const rezoned = timezone !== null && (before === undefined || before.timezone !== timezone);
+      const changes = [
+        ...(outcome.renamed ? [`name set to "${name.data}"`] : []),
+        ...(rezoned && !outcome.created ? [`timezone set to ${timezone}`] : []),
+        ...(outcome.changed.length > 0 ? [`${outcome.changed.join(', ')} confirmed`] : []),
+      ];
       io.stdout.write(
         `${outcome.created ? 'Added' : 'Updated'} ${address}: ${changes.length > 0 ? changes.join('; ') : 'nothing changed'}` +
           (outcome.keptUnsubscribed.length > 0 ? `; kept unsubscribed from ${outcome.keptUnsubscribed.join(', ')} (they opted out)` : '') +
@@ -174,7 +197,7 @@ export function registerSubscribers(program: Command, io: Io = process, env: Nod
     .command('list')
     .description('List subscribers and their subscriptions')
     .option('--status <status>', `only people who are ${STATUSES.slice(0, 2).join('/')} or have a ${STATUSES.slice(2).join('/')} subscription`)
-    .option('--json', 'print JSON: [{ email, name, status, subscriptions: [{ newsletter, status }] }]')
+    .option('--json', 'print JSON: [{ email, name, status, timezone, subscriptions: [{ newsletter, status, sections? }] }]')
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
     .option('--db <database>', DB_OPTION_HELP)
     .action(async (flags: { status?: string; json?: boolean; config?: string; db?: string }) => {
@@ -218,8 +241,8 @@ export function registerSubscribers(program: Command, io: Io = process, env: Nod
 
   cmd
     .command('import')
-    .description('Import a CSV with columns email,name; bad rows are reported by line and skipped; running it twice changes nothing')
-    .argument('<file>', 'CSV file (RFC 4180; a header row naming email and name is optional)')
+    .description('Import a CSV with columns email,name[,timezone]; bad rows are reported by line and skipped; running it twice changes nothing')
+    .argument('<file>', 'CSV file (RFC 4180; a header row naming email, name and timezone is optional)')
     .option('--newsletter <id>', 'newsletter id; repeat for several (default: the first newsletter)', collect)
     .option('--confirmed', 'mark the subscriptions confirmed (only for people who already agreed)')
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
@@ -237,19 +260,24 @@ export function registerSubscribers(program: Command, io: Io = process, env: Nod
       const problems = errors.map((e) => ({ line: e.line, message: e.message }));
       let emailCol = 0;
       let nameCol = 1;
+      let zoneCol = 2;
       const first = records[0];
       if (first && first.cells.some((c) => c.trim().toLowerCase() === 'email')) {
         emailCol = first.cells.findIndex((c) => c.trim().toLowerCase() === 'email');
         nameCol = first.cells.findIndex((c) => c.trim().toLowerCase() === 'name');
+        zoneCol = first.cells.findIndex((c) => c.trim().toLowerCase() === 'timezone');
         records.shift();
       }
-      const rows: { line: number; email: string; name: string | null }[] = [];
+      const rows: { line: number; email: string; name: string | null; timezone: string | null }[] = [];
       for (const r of records) {
         const parsedEmail = EmailSchema.safeParse(r.cells[emailCol] ?? '');
         const parsedName = NameSchema.safeParse(nameCol >= 0 ? (r.cells[nameCol] ?? '') : '');
+        const zoneCell = zoneCol >= 0 ? (r.cells[zoneCol] ?? '').trim() : '';
+        const parsedZone = zoneCell === '' ? null : TimezoneSchema.safeParse(zoneCell);
         if (!parsedEmail.success) problems.push({ line: r.line, message: parsedEmail.error.issues[0]!.message });
         else if (!parsedName.success) problems.push({ line: r.line, message: parsedName.error.issues[0]!.message });
-        else rows.push({ line: r.line, email: parsedEmail.data, name: parsedName.data });
+        else if (parsedZone && !parsedZone.success) problems.push({ line: r.line, message: parsedZone.error.issues[0]!.message });
+        else rows.push({ line: r.line, email: parsedEmail.data, name: parsedName.data, timezone: parsedZone ? parsedZone.data! : null });
       }
       let added = 0;
       let updated = 0;
@@ -257,9 +285,11 @@ export function registerSubscribers(program: Command, io: Io = process, env: Nod
       await withStore(flags, config, async (store) => {
         const now = new Date();
         for (const row of rows) {
-          const outcome = await store.add({ email: row.email, name: row.name, newsletters, confirmed: !!flags.confirmed, source: `import:${file}` }, now);
+          const before = row.timezone === null ? undefined : await store.findByEmail(row.email);
+          const outcome = await store.add({ email: row.email, name: row.name, newsletters, confirmed: !!flags.confirmed, source: `import:${file}`, timezone: row.timezone }, now);
+          const rezoned = before !== undefined && before.timezone !== row.timezone;
           if (outcome.created) added += 1;
-          else if (outcome.changed.length > 0 || outcome.renamed) updated += 1;
+          else if (outcome.changed.length > 0 || outcome.renamed || rezoned) updated += 1;
           else unchanged += 1;
         }
       });
@@ -282,7 +312,7 @@ export function registerSubscribers(program: Command, io: Io = process, env: Nod
       const people = await withStore(flags, config, (store) => store.list({ status: status.data }));
       io.stdout.write(
         toCsv([
-          ['email', 'name', 'status', 'subscriptions', 'created_at', 'consent_at', 'consent_source'],
+          ['email', 'name', 'status', 'subscriptions', 'created_at', 'consent_at', 'consent_source', 'timezone'],
           ...people.map((p) => [
             p.email,
             p.name,
@@ -291,6 +321,7 @@ export function registerSubscribers(program: Command, io: Io = process, env: Nod
             p.createdAt,
             p.consent.at,
             p.consent.source,
+            p.timezone,
           ]),
         ]),
       );
