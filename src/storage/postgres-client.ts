@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Params, SqlClient, SqlRunner } from './sql-client.ts';
+import { DaybreakError } from '../errors.ts';
 import { busyError, storageError } from './storage-error.ts';
 
 // COUNT(*) and BIGINT come back as text by default (they may exceed 2^53); ours are row counts and ids.
@@ -67,8 +68,25 @@ export function openPostgresClient(url: string, options: PostgresClientOptions =
   // An idle client losing its connection (the server restarted) must not crash the process.
   pool.on('error', () => {});
   const translate = (error: unknown) => {
-    if ((error as { code?: string }).code === LOCK_TIMEOUT) return busyError(name, busyTimeoutMs);
+    const code = (error as { code?: string }).code ?? '';
+    if (code === LOCK_TIMEOUT) return busyError(name, busyTimeoutMs);
+    // Any other server error (a five-character SQLSTATE) is reported with the database's name, and keeps
+    // its code for the retry below; never a driver stack trace.
+    if (/^[0-9A-Z]{5}$/.test(code)) {
+      return Object.assign(new DaybreakError('ESTORAGE', `Database ${name}: ${(error as Error).message} (SQLSTATE ${code})`, { cause: error }), { sqlState: code });
+    }
     return storageError(name, error);
+  };
+  /** Runs one statement, again when PostgreSQL chose it as a deadlock victim or a serialization failure. */
+  const retrying = async <T>(attempt: () => Promise<T>): Promise<T> => {
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (n >= 5 || !RETRYABLE.has((error as { sqlState?: string }).sqlState ?? '')) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 * n + Math.random() * 20));
+      }
+    }
   };
   // Statements are named (pg's prepared statements), so each connection parses and plans a statement
   // once, not on every claim and record. Names are derived from the text, so equal texts share one.
@@ -111,7 +129,14 @@ export function openPostgresClient(url: string, options: PostgresClientOptions =
       }
     },
   });
-  const direct = runner(pool);
+  const inPool = runner(pool);
+  // A statement on its own is its own transaction, so it can simply run again.
+  const direct: SqlRunner = {
+    all: (sql, params) => retrying(() => inPool.all(sql, params)),
+    get: (sql, params) => retrying(() => inPool.get(sql, params)),
+    run: (sql, params) => retrying(() => inPool.run(sql, params)),
+    exec: (sql) => inPool.exec(sql),
+  };
   return {
     dialect: 'postgres',
     name,
@@ -133,9 +158,8 @@ export function openPostgresClient(url: string, options: PostgresClientOptions =
         } catch (error) {
           await client.query('ROLLBACK').catch(() => {});
           client.release();
-          const cause = (error as { cause?: { code?: string } }).cause ?? error;
-          if (RETRYABLE.has((cause as { code?: string }).code ?? '') && attempt < 5) continue;
-          throw error instanceof Error && 'code' in error ? error : translate(error);
+          if (RETRYABLE.has((error as { sqlState?: string }).sqlState ?? (error as { code?: string }).code ?? '') && attempt < 5) continue;
+          throw error instanceof DaybreakError ? error : translate(error);
         }
       }
     },

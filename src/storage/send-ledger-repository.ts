@@ -394,6 +394,16 @@ export function createSendLedgerRepository(client: SqlClient & { checkpoint?(): 
     },
 
     renewLeases(key, worker, leaseSeconds) {
+      if (client.dialect === 'postgres') {
+        // Rows locked right now are this process's outcomes being recorded: they need no renewal, and
+        // waiting for them (while the record waits for ours) would be a deadlock.
+        return client.run(
+          `UPDATE sends SET lease_until = ${client.nowPlusSeconds()}
+           WHERE ctid = ANY (ARRAY(SELECT ctid FROM sends WHERE newsletter = ? AND edition_date = ? AND claimed_by = ? AND state = 'sending'
+                                   FOR UPDATE SKIP LOCKED))`,
+          [leaseSeconds, key.newsletter, key.date, worker],
+        );
+      }
       return client.transaction((tx) =>
         tx.run(
           `UPDATE sends SET lease_until = ${client.nowPlusSeconds()}

@@ -10,9 +10,10 @@ describe.each(enginesUnderTest())('the send ledger on $name', (engine) => {
   let store: Store;
   let sql: SqlClient;
   let cleanup: () => Promise<void>;
+  let db: { database: string; cleanup(): Promise<void> };
 
   beforeEach(async () => {
-    const db = await engine.create();
+    db = await engine.create();
     store = await openStore({ database: db.database });
     sql = openClient({ database: db.database });
     cleanup = async () => {
@@ -147,6 +148,24 @@ describe.each(enginesUnderTest())('the send ledger on $name', (engine) => {
     expect(granted).toBeGreaterThanOrEqual(5);
     expect(granted).toBeLessThanOrEqual(5 * (seconds + 1));
     expect(waits).toBeGreaterThan(0);
+  });
+
+  it('renews only the leases it can take at once, never waiting on a row being recorded (no deadlock with its own record)', async () => {
+    await readers(3);
+    await store.sends.queueConfirmed(key, 100);
+    await store.sends.claim(key, { worker: 'a', limit: 3, ...lease });
+    if (engine.name !== 'postgres') {
+      expect(await store.sends.renewLeases(key, 'a', 60)).toBe(3);
+      return;
+    }
+    // Another transaction holds one of the rows, as a record of the same worker would.
+    const holder = openClient({ database: db.database });
+    await holder.transaction(async (tx) => {
+      await tx.get(`SELECT subscriber_id FROM sends ORDER BY subscriber_id LIMIT 1 FOR UPDATE`);
+      expect(await store.sends.renewLeases(key, 'a', 60)).toBe(2);
+    });
+    await holder.close();
+    expect(await store.sends.renewLeases(key, 'a', 60)).toBe(3);
   });
 
   it('expires unfinished copies of earlier editions when a later one starts', async () => {
