@@ -234,7 +234,7 @@ describe('loadContent', () => {
       'data/editions/morning/2026-12-01.json': '{ "lead": "x", }',
     });
     expect(error.details).toEqual([
-      'data/editions/morning/2026-11-29.json: Unknown key "order" (allowed: lead, articles, intro, subject, quote, sponsor, numbers)',
+      'data/editions/morning/2026-11-29.json: Unknown key "order" (allowed: lead, articles, intro, subject, quote, sponsor, numbers, $schema)',
       'data/editions/morning/2026-11-30.json: articles: Expected an array, got the string "x"',
       'data/editions/morning/2026-12-01.json: not valid JSON at line 1, column 16: Expected double-quoted property name',
     ]);

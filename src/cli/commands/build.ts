@@ -12,7 +12,7 @@ import {
   type Config,
 } from '../../content/index.ts';
 import { getEditionTemplate, lintEmail, renderEdition, sampleReader, sampleReaders, type Reader } from '../../render/index.ts';
-import { describeDatesWithArticles, loadConfigFrom, requestedEdition, resolveDataDir } from '../context.ts';
+import { DATA_OPTION_HELP, describeDatesWithArticles, loadConfigFrom, requestedEdition, resolveDataDir } from '../context.ts';
 import { formatIssues, parseMailbox } from '../../content/index.ts';
 
 const BuildFlags = z.strictObject({
@@ -144,7 +144,7 @@ export async function build(rawFlags: BuildFlags, now: Date = new Date(), warn: 
     throw error;
   }
   const date = flags.date ?? localDate(now, newsletter.schedule.timezone);
-  const dataDir = resolveDataDir({ ...(flags.data !== undefined ? { data: flags.data } : {}) });
+  const dataDir = resolveDataDir({ ...(flags.data !== undefined ? { data: flags.data } : {}) }, process.env, config);
   const edition = requestedEdition({ config, newsletter, date, dataDir, warn });
   if (isSkipped(edition)) return { newsletter: newsletter.id, date, skipped: 'no articles', datesWithArticles: edition.datesWithArticles ?? [] };
 
@@ -190,7 +190,7 @@ export function registerBuild(
     .description('Render one edition to OUT/<newsletter>/<date>/<template>.html, .txt and .eml')
     .option('--newsletter <id>', 'newsletter id (default: the first in the config)')
     .option('--date <YYYY-MM-DD>', "edition date (default: today in the newsletter's timezone)")
-    .option('--data <dir>', 'article data folder (default: $DAYBREAK_DATA or data/)')
+    .option('--data <dir>', DATA_OPTION_HELP)
     .option('--out <dir>', 'output folder (default: out/)')
     .option('--template <name>', "template (default: the newsletter's)")
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
