@@ -10,6 +10,7 @@ import {
   type Edition,
   type Newsletter,
   type SkippedEdition,
+  windowEdgeNotes,
 } from '../content/index.ts';
 import { DaybreakError, isDaybreakError } from '../errors.ts';
 
@@ -117,11 +118,14 @@ export function requestedEdition(options: {
   dataDir: string;
   /** Told, one line each, about data entries that were skipped (a folder named x.json, a FIFO…). */
   warn?: (line: string) => void;
+  /** Told, one line each, which edition the articles near this edition's window fall in. */
+  note?: (line: string) => void;
 }): (Edition | SkippedEdition) & { datesWithArticles?: string[] } {
   const content = loadContentFor(options.dataDir, options.config);
   for (const line of content.skipped ?? []) options.warn?.(line);
   try {
     const edition = assembleEdition({ config: options.config, content, newsletterId: options.newsletter.id, date: options.date });
+    if (options.note) for (const n of windowEdgeNotes(edition, content)) options.note(n.message);
     // A quiet day: say which days do have an edition, so the next try is not a guess.
     if (isSkipped(edition)) return { ...edition, datesWithArticles: datesWithArticles(options.config, content, options.newsletter.id) };
     return edition;

@@ -14,3 +14,4 @@ export { contrastRatio, relativeLuminance, liftToContrast, WCAG_AA } from './col
 export { imageSize, type ImageSize } from './image-size.ts';
 export { parseMailbox, isSafeAddress, type Mailbox } from './mailbox.ts';
 export { datesWithArticles } from './dates-with-articles.ts';
+export { windowEdgeNotes, type WindowEdgeNote } from './window-edge-notes.ts';
