@@ -37,7 +37,7 @@ const ALL = ['tests/**/*.test.ts', 'tests/**/*.test.tsx'];
 
 /**
  * `npm run test:unit` sets this: PostgreSQL is left out, and the unit files share one module graph per worker (isolate: false)
- * and run six at a time. Most of their time is spent waiting on timers, sockets and fsync, and importing
+ * and run eight at a time. Most of their time is spent waiting on timers, sockets and fsync, and importing
  * React, MJML and the rest afresh for every file cost more CPU than the tests themselves. `npm test`
  * (CI) keeps every file in its own process.
  */
@@ -55,7 +55,7 @@ export default defineConfig({
           name: 'unit',
           // Alone, the tier is SQLite only: the storage contract tests skip their PostgreSQL half. Under
           // npm test they run it whenever DAYBREAK_TEST_PG_URL names a server (CI requires it).
-          ...(FAST ? { isolate: false, maxWorkers: 6, env: { DAYBREAK_TEST_TIER: 'unit' } } : {}),
+          ...(FAST ? { isolate: false, maxWorkers: 8, env: { DAYBREAK_TEST_TIER: 'unit' } } : {}),
           include: ALL,
           exclude: ['**/node_modules/**', ...INTEGRATION],
           setupFiles: ['tests/helpers/unit-tier-setup.ts'],

@@ -111,7 +111,13 @@ export function jsonSchemas(): Record<'config.schema.json' | 'article.schema.jso
   };
 }
 
-/** A schema as the file holds it: two-space JSON and a final newline, so the generated and committed text compare equal. */
+/**
+ * A schema as the file holds it: two-space JSON and a final newline, so the generated and committed text
+ * compare equal.
+ *
+ * @example
+ * schemaFileText(jsonSchemas()['edition.schema.json']) === readFileSync('schemas/edition.schema.json', 'utf8')
+ */
 export function schemaFileText(schema: JsonSchema): string {
   return `${JSON.stringify(schema, null, 2)}\n`;
 }

@@ -119,3 +119,13 @@ describe('the config\'s dataDir', () => {
     expect(resolveDataDir({}, {}, { file: '/srv/acme/daybreak.config.json' })).toBe('data');
   });
 });
+
+describe('the publisher name init derives from the folder', () => {
+  it('keeps letters and digits only, so the From header it writes is one the config accepts', () => {
+    const dir = join(tmp, 'the "daily" <news>');
+    init(dir, { timezone: 'UTC' }, new Date('2026-12-07T14:00:00Z'));
+    const config = loadConfig({ file: join(dir, 'daybreak.config.json') });
+    expect(config.publisher.name).toBe('The Daily News');
+    expect(config.publisher.from).toBe('The Daily News <newsletter@example.com>');
+  });
+});

@@ -34,7 +34,8 @@ out/
 
 /** A name for the publisher from the folder's name: "acme-news" → "Acme News". */
 function publisherName(dir: string): string {
-  const words = basename(resolve(dir)).split(/[-_.\s]+/).filter((w) => /^[A-Za-z0-9]/.test(w));
+  // Letters and digits only: the name goes into the From header, where quotes or brackets would need care.
+  const words = basename(resolve(dir)).split(/[^A-Za-z0-9]+/).filter((w) => w !== '');
   if (words.length === 0) return 'My Newsletter';
   return words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join(' ');
 }
@@ -221,6 +222,12 @@ function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
+/**
+ * Registers `daybreak init [DIR] [--timezone IANA] [--date YYYY-MM-DD] [--json]`.
+ *
+ * @example
+ * await runCli(['init', 'newsroom'], [registerInit]);
+ */
 export function registerInit(program: Command, io: { stdout: Pick<NodeJS.WritableStream, 'write'> } = process): void {
   program
     .command('init')
