@@ -278,6 +278,13 @@ function kb(bytes) {
   return `${(bytes / 1024).toFixed(1)} KB`;
 }
 
+/** Which edition the articles near the window's edges fall in: the stories an editor looks for here. */
+function windowNotesBlock(notes) {
+  return h('section', { class: 'check-block', id: 'check-window-notes' },
+    h('h3', {}, 'Near the window’s edges'),
+    h('ul', { class: 'findings notes' }, notes.map((t) => h('li', {}, t))));
+}
+
 function renderChecks(view) {
   const box = $('checks');
   if (!view.ok) {
@@ -287,6 +294,7 @@ function renderChecks(view) {
         h('dt', {}, 'Looked from'), h('dd', {}, view.window.fromLocal),
         h('dt', {}, 'up to'), h('dd', {}, view.window.toLocal)));
     }
+    if (view.windowNotes && view.windowNotes.length > 0) items.push(windowNotesBlock(view.windowNotes));
     box.replaceChildren(...items);
     return;
   }
@@ -311,6 +319,7 @@ function renderChecks(view) {
         h('dt', {}, 'Design'), h('dd', {}, `${view.template} (${view.engine})`),
         c.curatedBy ? [h('dt', {}, 'Curated by'), h('dd', {}, c.curatedBy)] : null,
         h('dt', {}, 'Dark mode'), h('dd', {}, c.darkModeRules > 0 ? `${c.darkModeRules} dark rule${c.darkModeRules === 1 ? '' : 's'}` : 'no dark styles: clients show it as is or repaint it'))),
+    ...(c.windowNotes.length > 0 ? [windowNotesBlock(c.windowNotes)] : []),
     h('section', { class: 'check-block', id: 'check-lint' },
       h('h3', {}, `Email-client lint (${c.lint.length})`),
       list(c.lint.map((f) => `${f.rule}: ${f.message}${f.where ? ` (${f.where})` : ''}`), 'No findings', 'lint')),

@@ -18,7 +18,7 @@ import { createSourcePoller } from './sources/index.ts';
 export interface CreateDaybreakOptions {
   /** Config file; default `DAYBREAK_CONFIG`, else daybreak.config.json when present, else the defaults. */
   configFile?: string;
-  /** Article folder; default `DAYBREAK_DATA`, else data/. */
+  /** Article folder; default `DAYBREAK_DATA`, else the config's `dataDir`, else data/. */
   dataDir?: string;
   env?: NodeJS.ProcessEnv;
   /**
@@ -87,7 +87,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
   const log = (line: string) => out(maskAddresses(line));
   const configFile = options.configFile ?? resolveConfigFile({}, env);
   const config = loadConfig({ file: configFile });
-  const dataDir = options.dataDir ?? resolveDataDir({}, env);
+  const dataDir = options.dataDir ?? resolveDataDir({}, env, config);
   // Every read names the config's newsletters, so a misspelt data/editions folder is reported, not ignored.
   const readContent = () => loadContentFor(dataDir, config);
   // Validate the articles once at start, so a broken data folder is an error now, not at 06:00.
@@ -238,7 +238,7 @@ export async function createWorker(options: CreateDaybreakOptions & { pollMs?: n
   const log = options.log ?? timestamped;
   const configFile = options.configFile ?? resolveConfigFile({}, env);
   const config = loadConfig({ file: configFile });
-  const dataDir = options.dataDir ?? resolveDataDir({}, env);
+  const dataDir = options.dataDir ?? resolveDataDir({}, env, config);
   const readContent = () => loadContentFor(dataDir, config);
   readContent();
   const database = options.database ?? resolveDatabase({}, env, config);

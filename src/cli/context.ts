@@ -10,6 +10,7 @@ import {
   type Edition,
   type Newsletter,
   type SkippedEdition,
+  windowEdgeNotes,
 } from '../content/index.ts';
 import { DaybreakError, isDaybreakError } from '../errors.ts';
 
@@ -31,9 +32,31 @@ export function resolveConfigFile(opts: GlobalOptions, env: NodeJS.ProcessEnv = 
   return opts.config ?? (env.DAYBREAK_CONFIG || undefined);
 }
 
-export function resolveDataDir(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string {
-  return opts.data ?? (env.DAYBREAK_DATA || DEFAULT_DATA_DIR);
+/**
+ * Which data folder a command reads: `--data`, else `DAYBREAK_DATA`, else the config's `dataDir` (relative
+ * to the config file, like `database`, so a publisher's folder works from anywhere), else data/.
+ *
+ * @example
+ * resolveDataDir({}, {}, { dataDir: 'data', file: '/srv/news/daybreak.config.json' }) // '/srv/news/data'
+ */
+export function resolveDataDir(
+  opts: Pick<GlobalOptions, 'data'>,
+  env: NodeJS.ProcessEnv = process.env,
+  config?: { dataDir?: string | undefined; file?: string | null },
+): string {
+  if (opts.data) return opts.data;
+  if (env.DAYBREAK_DATA) return env.DAYBREAK_DATA;
+  if (config?.dataDir) return relativeToConfig(config.dataDir, config.file);
+  return DEFAULT_DATA_DIR;
 }
+
+/** A path written in the config file, as seen from the working directory. */
+function relativeToConfig(path: string, file: string | null | undefined): string {
+  return isAbsolute(path) || !file ? path : join(dirname(file), path);
+}
+
+/** The `--data` flag's help, the same on every command that reads the data folder. */
+export const DATA_OPTION_HELP = "data folder (default: $DAYBREAK_DATA, the config's `dataDir`, else data/)";
 
 /**
  * Which database a command uses, a SQLite path or a postgres:// URL: `--db`, else `DATABASE_URL`, else
@@ -52,8 +75,8 @@ export function resolveDatabase(
   if (env.DATABASE_URL) return env.DATABASE_URL;
   if (env.DAYBREAK_DB) return env.DAYBREAK_DB;
   if (config?.database) {
-    if (/^postgres(ql)?:\/\//i.test(config.database) || isAbsolute(config.database) || !config.file) return config.database;
-    return join(dirname(config.file), config.database);
+    if (/^postgres(ql)?:\/\//i.test(config.database)) return config.database;
+    return relativeToConfig(config.database, config.file);
   }
   return DEFAULT_DB_FILE;
 }
@@ -97,6 +120,8 @@ export function requestedEdition(options: {
   warn?: (line: string) => void;
   /** Local-time delivery: the instant the edition's first wave goes out (its window closes then). */
   closesAt?: Date;
+  /** Told, one line each, which edition the articles near this edition's window fall in. */
+  note?: (line: string) => void;
 }): (Edition | SkippedEdition) & { datesWithArticles?: string[] } {
   const content = loadContentFor(options.dataDir, options.config);
   for (const line of content.skipped ?? []) options.warn?.(line);
@@ -108,6 +133,7 @@ export function requestedEdition(options: {
       date: options.date,
       ...(options.closesAt ? { closesAt: options.closesAt } : {}),
     });
+    if (options.note) for (const n of windowEdgeNotes(edition, content)) options.note(n.message);
     // A quiet day: say which days do have an edition, so the next try is not a guess.
     if (isSkipped(edition)) return { ...edition, datesWithArticles: datesWithArticles(options.config, content, options.newsletter.id) };
     return edition;

@@ -13,8 +13,9 @@ import { registerDb } from './commands/db.ts';
 import { registerFetch } from './commands/fetch.ts';
 import { registerSources } from './commands/sources.ts';
 import { registerSecret } from './commands/secret.ts';
+import { registerInit } from './commands/init.ts';
 
-const commands: Register[] = [registerBuild, registerServe, registerSubscribers, registerPreview, registerSend, registerTemplates, registerStart, registerRuns, registerWorker, registerDb, registerFetch, registerSources, registerSecret];
+const commands: Register[] = [registerBuild, registerServe, registerSubscribers, registerPreview, registerSend, registerTemplates, registerStart, registerRuns, registerWorker, registerDb, registerFetch, registerSources, registerSecret, registerInit];
 
 const status = await runCli(process.argv.slice(2), commands);
 // The only place that exits: let pending stdout drain first.

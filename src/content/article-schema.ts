@@ -28,7 +28,7 @@ const imageUrl = z.string().check((ctx) => {
   }
   const url = httpUrl.safeParse(ctx.value);
   if (!url.success) ctx.issues.push({ code: 'custom', input: ctx.value, message: 'Invalid URL: expected an absolute http(s) URL, or /images/<file> for a file in data/images' });
-});
+}).meta({ pattern: '^(?:[Hh][Tt][Tt][Pp][Ss]?://|/images/)' });
 
 export const ImageSchema = z.strictObject({
   url: imageUrl,
@@ -52,6 +52,8 @@ export const ArticleSchema = z.strictObject({
   why: z.string().min(1).optional(),
   author: AuthorSchema.optional(),
   image: ImageSchema.optional(),
+  /** Ignored; lets an editor attach schemas/article.schema.json to a one-article file. */
+  $schema: z.string().optional(),
 });
 
 /** A file under data/articles holds one article or an array of them. */
@@ -87,6 +89,8 @@ export const EditionFileSchema = z.strictObject({
   quote: QuoteSchema.optional(),
   sponsor: SponsorSchema.optional(),
   numbers: z.array(NumberSchema).min(1).max(6).optional(),
+  /** Ignored; lets an editor attach schemas/edition.schema.json. */
+  $schema: z.string().optional(),
 });
 
 export type Article = z.infer<typeof ArticleSchema>;

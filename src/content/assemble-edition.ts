@@ -35,7 +35,13 @@ export interface SkippedEdition {
   skipped: 'no articles';
 }
 
-function matchesFilter(article: ArticleRecord, include: Newsletter['include']): boolean {
+/**
+ * Whether an article passes a newsletter's `include` filters (every filter given must match).
+ *
+ * @example
+ * matchesFilter(article, { sections: ['Politics'] }) // true for an article whose section is Politics
+ */
+export function matchesFilter(article: ArticleRecord, include: Newsletter['include']): boolean {
   if (!include) return true;
   if (include.sections && !(article.section && include.sections.includes(article.section))) return false;
   if (include.kickers && !include.kickers.includes(article.kicker)) return false;

@@ -225,6 +225,11 @@ export const ConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   /** Where the database is: a SQLite file path or a postgres:// URL (`--db` and DATABASE_URL win). */
   database: z.string().min(1).optional(),
+  /**
+   * The data folder (articles, editions, images), relative to the config file, so commands run with this
+   * config need no `--data` (the flag and DAYBREAK_DATA win).
+   */
+  dataDir: z.string().min(1).optional(),
   baseUrl: httpUrl.default('http://localhost:3000'),
   publisher: PublisherSchema.default(PublisherSchema.parse({})),
   newsletters: z

@@ -16,3 +16,4 @@ export { parseMailbox, isSafeAddress, type Mailbox } from './mailbox.ts';
 export { datesWithArticles } from './dates-with-articles.ts';
 export { isLocalTime, goesOutOn, localTimeOn, waveTimes, datesAround } from './local-time.ts';
 export { effectiveChoice, choiceKey, editionForChoice } from './reader-choice.ts';
+export { windowEdgeNotes, type WindowEdgeNote } from './window-edge-notes.ts';

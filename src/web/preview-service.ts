@@ -9,6 +9,7 @@ import {
   type Content,
   type Edition,
   type Newsletter,
+  windowEdgeNotes,
 } from '../content/index.ts';
 import { GMAIL_CLIP_BYTES, lintEmail, type LintFinding, type Reader, type RenderedEmail } from '../render/index.ts';
 import { createImageProbe } from './image-probe.ts';
@@ -57,6 +58,8 @@ export interface Problem {
   template?: string;
   /** For a quiet day: the window that was searched. */
   window?: { from: string; to: string; fromLocal: string; toLocal: string; timezone: string };
+  /** For a quiet day: which edition the articles near the window (or dated that day) fall in. */
+  windowNotes?: string[];
   /** When an earlier render of the same newsletter, date and template worked. */
   lastGood?: { renderedAt: string; generation: number };
 }
@@ -71,6 +74,8 @@ export interface Checks {
   articles: number;
   sendAt: { iso: string; local: string; timezone: string };
   window: { from: string; to: string; fromLocal: string; toLocal: string };
+  /** Which edition the articles near the window's edges fall in, one sentence each. */
+  windowNotes: string[];
   /** How many `prefers-color-scheme: dark` rules the design carries (0: clients show it as is or repaint it). */
   darkModeRules: number;
   curatedBy: string | null;
@@ -118,6 +123,8 @@ interface Rendered {
   rendered: Awaited<ReturnType<RenderModule['renderEdition']>>;
   renderedAt: string;
   generation: number;
+  /** Which edition the articles near this edition's window fall in, one sentence each. */
+  windowNotes: string[];
 }
 
 interface SourceState {
@@ -381,12 +388,14 @@ export function createPreviewService(options: PreviewServiceOptions) {
           ...nearestEditions(availableEditions(config, content, newsletter), date),
         ],
         window: { from: edition.window.from.toISOString(), to: edition.window.to.toISOString(), fromLocal, toLocal, timezone: tz },
+        windowNotes: windowEdgeNotes(edition, content).map((n) => n.message),
         ...where,
       };
     }
     try {
       const rendered = await render.renderEdition(edition, config, templateName);
-      const entry: Rendered = { render, edition, config, rendered, renderedAt: new Date().toISOString(), generation };
+      const windowNotes = windowEdgeNotes(edition, content).map((n) => n.message);
+      const entry: Rendered = { render, edition, config, rendered, renderedAt: new Date().toISOString(), generation, windowNotes };
       if (watching) cache.set(key, entry);
       lastGood.set(key, entry);
       return entry;
@@ -444,6 +453,7 @@ export function createPreviewService(options: PreviewServiceOptions) {
         fromLocal: formatLocal(edition.window.from, tz, locale),
         toLocal: formatLocal(edition.window.to, tz, locale),
       },
+      windowNotes: entry.windowNotes,
       curatedBy: edition.curatedBy ?? null,
       origins: [edition.lead, ...edition.items].map((a) => ({ id: a.id, headline: a.headline, ...articleOrigin(a.file, options.dataDir, entry.config) })),
     };

@@ -106,7 +106,7 @@ describe('article schema', () => {
     );
     expect(lines).toHaveLength(3);
     expect(lines).toContain(
-      'data/articles/a.json: [0]: Unknown key "headine" (allowed: id, kicker, headline, dek, url, publishedAt, section, tags, priority, body, why, author, image)',
+      'data/articles/a.json: [0]: Unknown key "headine" (allowed: id, kicker, headline, dek, url, publishedAt, section, tags, priority, body, why, author, image, $schema)',
     );
     expect(lines).toContain('data/articles/a.json: [0].author: Unknown key "twitter" (allowed: name, bio, url)');
     expect(lines).toContain('data/articles/a.json: [0].image: Unknown key "caption" (allowed: url, alt, width, height)');

@@ -97,7 +97,7 @@ describe('config', () => {
 
   it('names an unknown key, at the top level and nested, with the allowed keys', () => {
     expect(configProblems({ baseURL: 'https://x.example' })).toEqual([
-      'daybreak.config.json: Unknown key "baseURL" (allowed: $schema, database, baseUrl, publisher, newsletters, delivery, web, sources)',
+      'daybreak.config.json: Unknown key "baseURL" (allowed: $schema, database, dataDir, baseUrl, publisher, newsletters, delivery, web, sources)',
     ]);
     expect(configProblems({ newsletters: [newsletter({ schedule: { cron: '0 6 * * *', tz: 'UTC' } })] })).toEqual([
       'daybreak.config.json: newsletters[0].schedule: Unknown key "tz" (allowed: cron, localTime, days, timezone, graceMinutes)',
@@ -198,7 +198,7 @@ describe('config', () => {
 
   it('reports every problem at once', () => {
     expect(configProblems({ web: { port: '3000' }, delivery: { retries: -1 }, extra: true }).sort()).toEqual([
-      'daybreak.config.json: Unknown key "extra" (allowed: $schema, database, baseUrl, publisher, newsletters, delivery, web, sources)',
+      'daybreak.config.json: Unknown key "extra" (allowed: $schema, database, dataDir, baseUrl, publisher, newsletters, delivery, web, sources)',
       'daybreak.config.json: delivery.retries: Must be at least 0, got the number -1',
       'daybreak.config.json: web.port: Expected a number, got the string "3000"',
     ]);

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { realpathSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -82,21 +81,6 @@ describe('loadContent', () => {
     const content = inDir(dir, () => loadContent('data'));
     expect(content.articles.map((x) => x.id).sort()).toEqual(['kept', 'solo']);
     expect(content.skipped).toEqual([]);
-  });
-
-  it('names what it skips: a FIFO, a broken link, a linked folder named like a file, a file among the edition folders', () => {
-    const dir = folder({ 'data/articles/one.json': a('solo'), 'data/library/inner.json': a('inner'), 'data/editions/README.txt': 'notes' });
-    execFileSync('mkfifo', [join(dir, 'data/articles/pipe.json')]);
-    symlinkSync('nowhere.json', join(dir, 'data/articles/broken.json'));
-    symlinkSync('../library', join(dir, 'data/articles/folder.json'));
-    const content = inDir(dir, () => loadContent('data'));
-    expect(content.articles.map((x) => x.id)).toEqual(['solo']);
-    expect(content.skipped).toEqual([
-      'data/articles/broken.json: is a link to nowhere.json, which does not exist; skipped',
-      'data/articles/folder.json: is a folder, not a JSON file; skipped (rename it, or move its files up a level)',
-      'data/articles/pipe.json: is a FIFO (named pipe), not a file; skipped',
-      'data/editions/README.txt: is a file, not a folder; skipped (edition files go in editions/<newsletter>/YYYY-MM-DD.json)',
-    ]);
   });
 
   it('reads article files one folder down (where daybreak fetch writes each source) and skips dot files', () => {
@@ -234,7 +218,7 @@ describe('loadContent', () => {
       'data/editions/morning/2026-12-01.json': '{ "lead": "x", }',
     });
     expect(error.details).toEqual([
-      'data/editions/morning/2026-11-29.json: Unknown key "order" (allowed: lead, articles, intro, subject, quote, sponsor, numbers)',
+      'data/editions/morning/2026-11-29.json: Unknown key "order" (allowed: lead, articles, intro, subject, quote, sponsor, numbers, $schema)',
       'data/editions/morning/2026-11-30.json: articles: Expected an array, got the string "x"',
       'data/editions/morning/2026-12-01.json: not valid JSON at line 1, column 16: Expected double-quoted property name',
     ]);

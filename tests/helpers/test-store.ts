@@ -103,6 +103,8 @@ export const postgresEngine: EngineUnderTest = {
  * server. Without one, a note says the PostgreSQL half was skipped (and on CI the run fails instead).
  */
 export function enginesUnderTest(): EngineUnderTest[] {
+  // npm run test:unit is the inner loop: no server to start, SQLite only (vitest.config.ts sets this).
+  if (process.env.DAYBREAK_TEST_TIER === 'unit') return [sqliteEngine];
   if (PG_URL) return [sqliteEngine, postgresEngine];
   if (PG_REQUIRED) throw new Error('DAYBREAK_TEST_PG_URL is not set but PostgreSQL tests are required (CI): start one with .ci/start-postgres');
   if (!warned) {

@@ -12,7 +12,7 @@ import {
   type Config,
 } from '../../content/index.ts';
 import { getEditionTemplate, lintEmail, renderEdition, sampleReader, sampleReaders, type Reader } from '../../render/index.ts';
-import { describeDatesWithArticles, loadConfigFrom, requestedEdition, resolveDataDir } from '../context.ts';
+import { DATA_OPTION_HELP, describeDatesWithArticles, loadConfigFrom, requestedEdition, resolveDataDir } from '../context.ts';
 import { formatIssues, parseMailbox } from '../../content/index.ts';
 
 const BuildFlags = z.strictObject({
@@ -128,7 +128,12 @@ function usage(flags: unknown): z.infer<typeof BuildFlags> {
  * .html, .txt and .eml (the sample reader's copy). Throws DaybreakError: EUSAGE for bad flags, an unknown
  * newsletter or template, or a date the newsletter does not go out on; ECONFIG/EDATA for bad files.
  */
-export async function build(rawFlags: BuildFlags, now: Date = new Date(), warn: (line: string) => void = () => {}): Promise<BuildResult | BuildSkipped> {
+export async function build(
+  rawFlags: BuildFlags,
+  now: Date = new Date(),
+  warn: (line: string) => void = () => {},
+  note: (line: string) => void = () => {},
+): Promise<BuildResult | BuildSkipped> {
   const flags = usage(rawFlags);
   const config = loadConfigFrom({ ...(flags.config !== undefined ? { config: flags.config } : {}) });
   const newsletter = findNewsletter(config, flags.newsletter);
@@ -144,9 +149,14 @@ export async function build(rawFlags: BuildFlags, now: Date = new Date(), warn: 
     throw error;
   }
   const date = flags.date ?? localDate(now, newsletter.schedule.timezone);
-  const dataDir = resolveDataDir({ ...(flags.data !== undefined ? { data: flags.data } : {}) });
-  const edition = requestedEdition({ config, newsletter, date, dataDir, warn });
-  if (isSkipped(edition)) return { newsletter: newsletter.id, date, skipped: 'no articles', datesWithArticles: edition.datesWithArticles ?? [] };
+  const dataDir = resolveDataDir({ ...(flags.data !== undefined ? { data: flags.data } : {}) }, process.env, config);
+    // Told once the build has an answer, so a failed build prints its error alone.
+  const notes: string[] = [];
+  const edition = requestedEdition({ config, newsletter, date, dataDir, warn, note: (line) => notes.push(line) });
+  if (isSkipped(edition)) {
+    notes.forEach(note);
+    return { newsletter: newsletter.id, date, skipped: 'no articles', datesWithArticles: edition.datesWithArticles ?? [] };
+  }
 
   const rendered = await renderEdition(edition, config, templateName);
   // The sample reader's unsubscribe link is on the config's baseUrl (see sampleUnsubscribeUrl for why unsigned).
@@ -165,6 +175,7 @@ export async function build(rawFlags: BuildFlags, now: Date = new Date(), warn: 
     { path: files.text, data: copy.text },
     { path: files.eml, data: eml },
   ]);
+  notes.forEach(note);
   return {
     newsletter: newsletter.id,
     date,
@@ -190,14 +201,20 @@ export function registerBuild(
     .description('Render one edition to OUT/<newsletter>/<date>/<template>.html, .txt and .eml')
     .option('--newsletter <id>', 'newsletter id (default: the first in the config)')
     .option('--date <YYYY-MM-DD>', "edition date (default: today in the newsletter's timezone)")
-    .option('--data <dir>', 'article data folder (default: $DAYBREAK_DATA or data/)')
+    .option('--data <dir>', DATA_OPTION_HELP)
     .option('--out <dir>', 'output folder (default: out/)')
     .option('--template <name>', "template (default: the newsletter's)")
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
     .option('--json', 'print the result as one JSON object')
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
     .action(async (flags: BuildFlags) => {
-      const result = await build(flags, new Date(), (line) => io.stderr.write(`warning: ${line}\n`));
+      const result = await build(
+        flags,
+        new Date(),
+        (line) => io.stderr.write(`warning: ${line}\n`),
+        // Which edition an article near the window's edges is in: stderr, so --json stays one object.
+        (line) => io.stderr.write(`note: ${line}\n`),
+      );
       // Email-client lint (issue 3): warnings on stderr, so --json output stays one object.
       if (!('skipped' in result)) {
         for (const f of lintEmail(readFileSync(result.files.html, 'utf8'))) {

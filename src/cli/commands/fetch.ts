@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { DaybreakError } from '../../errors.ts';
 import { fetchSources, type SourceReport } from '../../sources/index.ts';
-import { loadConfigFrom, resolveDataDir } from '../context.ts';
+import { DATA_OPTION_HELP, loadConfigFrom, resolveDataDir } from '../context.ts';
 import { ExitStatus, EXIT } from '../run-cli.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
@@ -59,11 +59,11 @@ export function registerFetch(program: Command, io: Io = process): void {
     .option('--source <id>', 'only this source (repeat for several)', collect, [])
     .option('--json', 'print one JSON object per source: id, status, new, updated, unchanged, skipped, errors')
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
-    .option('--data <dir>', 'data folder (default: $DAYBREAK_DATA or data/)')
+    .option('--data <dir>', DATA_OPTION_HELP)
     .action(async (raw: Record<string, unknown>) => {
       const flags = usage(FetchFlags, raw);
       const config = loadConfigFrom(flags.config ? { config: flags.config } : {});
-      const dataDir = resolveDataDir(flags.data ? { data: flags.data } : {});
+      const dataDir = resolveDataDir(flags.data ? { data: flags.data } : {}, process.env, config);
       const reports = await fetchSources({ config, dataDir, ...(flags.source.length > 0 ? { only: flags.source } : {}) });
       if (flags.json) io.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
       else if (reports.length === 0) io.stdout.write('No sources in the config: add a "sources" list (see docs/feeds.md).\n');

@@ -4,7 +4,7 @@ import { createMailer } from '../../delivery/index.ts';
 import { DaybreakError } from '../../errors.ts';
 import { startServer } from '../../web/index.ts';
 import { createPreviewApp } from '../../web/preview-routes.ts';
-import { PortSchema as Port, resolveConfigFile, resolveDataDir } from '../context.ts';
+import { DATA_OPTION_HELP, PortSchema as Port, resolveConfigFile, resolveDataDir } from '../context.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
 
@@ -22,18 +22,19 @@ export function registerPreview(program: Command, io: Io = process, env: NodeJS.
     .option('--port <port>', `port to listen on (0 picks a free one)`, String(DEFAULT_PREVIEW_PORT))
     .option('--host <host>', 'address to listen on (the preview can send mail: keep it on loopback)', '127.0.0.1')
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
-    .option('--data <dir>', 'data folder (default: $DAYBREAK_DATA or data/)')
+    .option('--data <dir>', DATA_OPTION_HELP)
     .option('--no-watch', 'do not watch data/, templates/ and the config for changes')
     .action(async (flags: { port: string; host: string; config?: string; data?: string; watch: boolean }) => {
       const port = Port.safeParse(flags.port);
       if (!port.success) throw new DaybreakError('EUSAGE', `--port: ${port.error.issues[0]!.message} (got "${flags.port}")`);
       const configFile = resolveConfigFile(flags, env);
-      const dataDir = resolveDataDir(flags, env);
       // The mailer needs publisher and delivery settings; a broken config must not keep the preview from
       // starting (it shows the config errors), so the mailer falls back to the defaults until a restart.
       let config: Config;
+      let dataDir = resolveDataDir(flags, env);
       try {
         config = loadConfig({ file: configFile });
+        dataDir = resolveDataDir(flags, env, config);
       } catch (error) {
         io.stderr.write(`daybreak: ${(error as Error).message}\n(the preview starts anyway and shows these errors)\n`);
         config = ConfigSchema.parse({});

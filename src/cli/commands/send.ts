@@ -16,7 +16,7 @@ import {
 import { DaybreakError, isDaybreakError } from '../../errors.ts';
 import { htmlValues, readerFieldValues, renderEdition, sampleUnsubscribeUrl } from '../../render/index.ts';
 import { openStore, openThreadedSendStore } from '../../storage/index.ts';
-import { DB_OPTION_HELP, loadConfigFrom, requestedEdition, resolveDataDir, resolveDatabase, resolveLockWaitMs } from '../context.ts';
+import { DATA_OPTION_HELP, DB_OPTION_HELP, loadConfigFrom, requestedEdition, resolveDataDir, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 import { EXIT, ExitStatus } from '../run-cli.ts';
 
 const SendFlags = z.strictObject({
@@ -106,7 +106,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
   const config = loadConfigFrom({ ...(flags.config !== undefined ? { config: flags.config } : {}) });
   const newsletter = findNewsletter(config, flags.newsletter);
   const date = flags.date ?? localDate(new Date(), newsletter.schedule.timezone);
-  const dataDir = resolveDataDir({ ...(flags.data !== undefined ? { data: flags.data } : {}) }, env);
+  const dataDir = resolveDataDir({ ...(flags.data !== undefined ? { data: flags.data } : {}) }, env, config);
   const local = isLocalTime(newsletter);
   if (local && !goesOutOn(newsletter, date)) {
     throw new DaybreakError('EUSAGE', `${newsletter.id} does not go out on ${date} (schedule.days: ${newsletter.schedule.days!.join(', ')})`);
@@ -266,7 +266,7 @@ export function registerSend(program: Command, io: Io = process): void {
     .description('Send an edition to every confirmed subscriber (exit 75 when copies are deferred)')
     .option('--newsletter <id>', 'newsletter id (default: the first in the config)')
     .option('--date <YYYY-MM-DD>', "edition date (default: today in the newsletter's timezone)")
-    .option('--data <dir>', 'article data folder (default: $DAYBREAK_DATA or data/)')
+    .option('--data <dir>', DATA_OPTION_HELP)
     .option('--dry-run', 'render and count the readers without sending')
     .option('--to <email>', 'send one test copy to this address, outside the ledger')
     .option('--limit <n>', 'send at most N copies in this run; the rest stay queued')

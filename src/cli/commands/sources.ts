@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { sourceStatuses } from '../../sources/index.ts';
-import { loadConfigFrom, resolveDataDir } from '../context.ts';
+import { DATA_OPTION_HELP, loadConfigFrom, resolveDataDir } from '../context.ts';
 import { z } from 'zod';
 import { DaybreakError } from '../../errors.ts';
 
@@ -19,13 +19,13 @@ export function registerSources(program: Command, io: Io = process): void {
     .description('List the configured sources with their last read, last success and last error')
     .option('--json', 'print a JSON array')
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
-    .option('--data <dir>', 'data folder (default: $DAYBREAK_DATA or data/)')
+    .option('--data <dir>', DATA_OPTION_HELP)
     .action((raw: Record<string, unknown>) => {
       const parsed = SourcesFlags.safeParse(raw);
       if (!parsed.success) throw new DaybreakError('EUSAGE', `--${String(parsed.error.issues[0]!.path[0] ?? '')}: ${parsed.error.issues[0]!.message}`);
       const flags = parsed.data;
       const config = loadConfigFrom(flags.config ? { config: flags.config } : {});
-      const statuses = sourceStatuses(config, resolveDataDir(flags.data ? { data: flags.data } : {}));
+      const statuses = sourceStatuses(config, resolveDataDir(flags.data ? { data: flags.data } : {}, process.env, config));
       if (flags.json) {
         io.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
         return;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { DaybreakError } from '../../errors.ts';
 import { createDaybreak, type Daybreak } from '../../main.ts';
-import { DB_OPTION_HELP, resolveDataDir } from '../context.ts';
+import { DATA_OPTION_HELP, DB_OPTION_HELP } from '../context.ts';
 import { resolvePort } from './serve.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
@@ -65,7 +65,7 @@ export function registerStart(program: Command, io: Io = process, env: NodeJS.Pr
     .option('--port <port>', 'port to listen on (default: $PORT, else web.port, else 3000; 0 picks a free one)')
     .option('--host <host>', 'address to listen on (0.0.0.0 to serve other machines; the preview then stays off)', '127.0.0.1')
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
-    .option('--data <dir>', 'data folder (default: $DAYBREAK_DATA or data/)')
+    .option('--data <dir>', DATA_OPTION_HELP)
     .option('--db <database>', DB_OPTION_HELP)
     .option('--preview', 'mount the preview and mailbox even when not on loopback')
     .option('--no-preview', 'do not mount the preview and mailbox')
@@ -109,7 +109,7 @@ export function registerStart(program: Command, io: Io = process, env: NodeJS.Pr
           env,
           ...(flags.config ? { configFile: flags.config } : {}),
           ...(flags.db ? { database: flags.db } : {}),
-          dataDir: resolveDataDir(flags.data ? { data: flags.data } : {}, env),
+          ...(flags.data ? { dataDir: flags.data } : {}),
           // The preview can send test mail; it is for the publisher's own machine unless asked for.
           preview: flags.preview ?? LOOPBACK.has(flags.host),
           log: (line) => io.stdout.write(`${new Date().toISOString()} ${line}\n`),

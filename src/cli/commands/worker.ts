@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { DaybreakError } from '../../errors.ts';
 import { createWorker } from '../../main.ts';
-import { DB_OPTION_HELP, resolveDataDir } from '../context.ts';
+import { DATA_OPTION_HELP, DB_OPTION_HELP } from '../context.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
 
@@ -23,7 +23,7 @@ export function registerWorker(program: Command, io: Io = process, env: NodeJS.P
     .command('worker')
     .description('Send only: join the editions other instances on the same database are sending (no web, no scheduler)')
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
-    .option('--data <dir>', 'data folder (default: $DAYBREAK_DATA or data/)')
+    .option('--data <dir>', DATA_OPTION_HELP)
     .option('--db <database>', DB_OPTION_HELP)
     .option('--poll <seconds>', 'how often to look for editions being sent', '2')
     .option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT, how long mail in flight may take to finish', '30')
@@ -38,7 +38,7 @@ export function registerWorker(program: Command, io: Io = process, env: NodeJS.P
         env,
         ...(flags.config ? { configFile: flags.config } : {}),
         ...(flags.db ? { database: flags.db } : {}),
-        dataDir: resolveDataDir(flags.data ? { data: flags.data } : {}, env),
+        ...(flags.data ? { dataDir: flags.data } : {}),
         pollMs: Math.max(100, flags.poll * 1000),
         log: (line) => io.stdout.write(`${new Date().toISOString()} ${line}\n`),
       });
