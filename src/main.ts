@@ -5,14 +5,14 @@
  */
 import { join } from 'node:path';
 import { createTokens, maskAddresses, openKeyring, type Keyring, type Tokens } from './audience/index.ts';
-import { describeDatabase, resolveConfigFile, resolveDataDir, resolveDatabase } from './cli/context.ts';
+import { describeDatabase, resolveConfigFile, resolveDataDir, resolveDatabase } from './settings/index.ts';
 import { loadConfig, loadContentFor, type Config } from './content/index.ts';
 import { createMailer, type Mailer } from './delivery/index.ts';
 import { createDeliverySender } from './schedule/delivery-sender.ts';
 import { createScheduler, systemClock, type Clock, type NewsletterStatus, type Scheduler } from './schedule/index.ts';
 import { openStore, openThreadedSendStore, type Store } from './storage/index.ts';
 import { createApp, createArchiveApp, createImageApp, startServer, type DaybreakApp, type RunningServer } from './web/index.ts';
-import { createPreview, type Preview } from './web/preview-routes.ts';
+import { createPreview, type Preview } from './preview/index.ts';
 import { createSourcePoller } from './sources/index.ts';
 
 export interface CreateDaybreakOptions {
@@ -92,8 +92,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
   const readContent = () => loadContentFor(dataDir, config);
   // Validate the articles once at start, so a broken data folder is an error now, not at 06:00.
   for (const line of readContent().skipped ?? []) log(`warning: ${line}`);
-  const named = resolveDatabase({}, env, config);
-  const database = options.database ?? (env.DATABASE_URL || env.DAYBREAK_DB || config.database ? named : join(varDir, 'daybreak.db'));
+  const database = options.database ?? resolveDatabase({}, env, config, join(varDir, 'daybreak.db'));
   // Two connections: the web's waits at most a few seconds for a lock (then answers 503), the sender's
   // waits as long as a send may.
   const store = await openStore({ database, busyTimeoutMs: options.webBusyTimeoutMs ?? 5000 });

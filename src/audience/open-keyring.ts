@@ -3,6 +3,7 @@ import { DaybreakError } from '../errors.ts';
 import { createFileKeyring } from './file-keyring.ts';
 import type { Keyring } from './keyring.ts';
 import { secretKeyring } from './secret-keyring.ts';
+import { secretFrom } from '../settings/index.ts';
 
 /**
  * The key file that belongs to a database: beside it, named after it with `.secret` in place of its
@@ -42,8 +43,8 @@ export function openKeyring(options: {
    */
   inDatabase?: (options: { create: boolean; onCreate?: (message: string) => void }) => Keyring;
 }): Keyring {
-  const fromEnv = options.env.DAYBREAK_SECRET;
-  if (fromEnv !== undefined && fromEnv !== '') return secretKeyring(fromEnv, 'DAYBREAK_SECRET');
+  const fromEnv = secretFrom(options.env);
+  if (fromEnv !== undefined) return secretKeyring(fromEnv, 'DAYBREAK_SECRET');
   if (options.inDatabase) return options.inDatabase({ create: options.create, ...(options.onCreate ? { onCreate: options.onCreate } : {}) });
   return createFileKeyring(keyringFileFor(options.dbFile), {
     create: options.create,

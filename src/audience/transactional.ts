@@ -1,8 +1,7 @@
 import type { Config, Publisher } from '../content/index.ts';
 import type { RenderedEmail } from '../render/types.ts';
-// The web pages' one escaper. Its inner file, not src/web/index.ts (that imports app.ts, which imports
-// this folder: a cycle) nor src/render/index.ts (it would load React and MJML into `daybreak subscribers`).
-import { escapeHtml } from '../web/html.ts';
+// The one escaper the web pages use too.
+import { escapeHtml } from '../html/index.ts';
 
 /** A newsletter as the transactional mails show it. */
 export interface NewsletterSummary {

@@ -14,6 +14,7 @@ import { isSafeAddress } from './mime.ts';
 import { relaxedBodies } from './relaxed-bodies.ts';
 import { createSmtpPool, type SmtpPool } from './smtp-pool.ts';
 import { parseSmtpUrl, type SmtpTarget } from './smtp-url.ts';
+import { smtpUrlFrom } from '../settings/index.ts';
 
 export interface MailerMessage {
   to: string;
@@ -100,7 +101,7 @@ export function createMailer(options: { config: Config; env?: NodeJS.ProcessEnv;
   const { config } = options;
   const env = options.env ?? process.env;
   const varDir = options.varDir ?? 'var';
-  const smtpUrl = env.SMTP_URL?.trim() || undefined;
+  const smtpUrl = smtpUrlFrom(env);
   const target: SmtpTarget | null = smtpUrl ? parseSmtpUrl(smtpUrl) : null;
   const maildir = smtpUrl ? null : join(varDir, 'mail');
   const delivery = config.delivery;

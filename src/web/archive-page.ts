@@ -1,5 +1,5 @@
 import { escapeHtml as escapeReact } from '../render/index.ts';
-import { escapeHtml } from './html.ts';
+import { escapeHtml } from '../html/index.ts';
 
 export interface ArchiveMarkers {
   /** What the archive reader's address rendered as. */

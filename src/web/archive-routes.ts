@@ -3,7 +3,7 @@ import { assembleEdition, isSkipped, type Config, type Content, type Edition } f
 import { longDate, renderEdition, type Reader } from '../render/index.ts';
 import { archiveEditionHtml } from './archive-page.ts';
 import { archiveFeed } from './archive-feed.ts';
-import { html } from './html.ts';
+import { html } from '../html/index.ts';
 import { layout } from './pages.ts';
 
 /**

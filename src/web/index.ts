@@ -4,7 +4,7 @@
 export { createApp, type CreateAppOptions, type DaybreakApp } from './app.ts';
 export { startServer, type RunningServer } from './start-server.ts';
 export { HttpError } from './http-error.ts';
-export { escapeHtml, html, raw } from './html.ts';
+export { escapeHtml, html, raw } from '../html/index.ts';
 export { layout } from './pages.ts';
 export { MAX_BODY_BYTES } from './read-body.ts';
 export { registryTemplates } from './transactional-templates.ts';

@@ -1,7 +1,7 @@
 import type { Config } from '../content/index.ts';
 import { describeSchedule, resolveBrand } from '../content/index.ts';
 import type { NewsletterSummary, Preferences } from '../audience/index.ts';
-import { html, type Raw } from './html.ts';
+import { html, type Raw } from '../html/index.ts';
 
 /** The honeypot field: hidden from people (CSS, aria-hidden, tabindex -1), filled by naive bots. */
 export const HONEYPOT_FIELD = 'website';

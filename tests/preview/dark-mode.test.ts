@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { darkCss, darkModeHtml } from '../../src/web/preview-dark-mode.ts';
+import { darkCss, darkModeHtml } from '../../src/preview/dark-mode.ts';
 
 describe('darkModeHtml (the dark-mode switch)', () => {
   it('turns prefers-color-scheme: dark queries on and light ones off, also inside longer queries', () => {

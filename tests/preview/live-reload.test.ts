@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { escapeHtml, renderEdition, sampleReader } from '../../src/render/index.ts';
 import { assembleEdition, isSkipped, loadConfig, loadContent } from '../../src/content/index.ts';
-import { createRenderLoader, importGeneration } from '../../src/web/preview-render-loader.ts';
+import { createRenderLoader, importGeneration } from '../../src/preview/render-loader.ts';
 import { previewHarness, readEvents, type PreviewHarness } from './setup.ts';
 
 let h: PreviewHarness | null = null;

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assembleEdition, isSkipped, loadConfig, loadContent } from '../../src/content/index.ts';
 import { readMaildir, readMaildirMessage } from '../../src/delivery/index.ts';
 import { awkwardReader, escapeHtml, GMAIL_CLIP_BYTES, renderEdition, sampleReader } from '../../src/render/index.ts';
-import { htmlChecks } from '../../src/web/preview-service.ts';
+import { htmlChecks } from '../../src/preview/service.ts';
 import { previewHarness, type PreviewHarness } from './setup.ts';
 
 let h: PreviewHarness;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { createMailer, type Mailer } from '../../src/delivery/index.ts';
 import { parseConfig } from '../../src/content/index.ts';
-import { createPreviewApp, type Preview, type PreviewOptions } from '../../src/web/preview-routes.ts';
+import { createPreviewApp, type Preview, type PreviewOptions } from '../../src/preview/routes.ts';
 
 export interface PreviewHarness {
   dir: string;

@@ -18,11 +18,11 @@ function holders(roots: string[], pattern: RegExp): string[] {
   return roots.flatMap(files).filter((f) => /\.tsx?$/.test(f) && pattern.test(readFileSync(f, 'utf8'))).sort();
 }
 
-describe('one implementation of each shared helper (review 57)', () => {
-  it('escapes HTML for web pages and the fallback mails with src/web/html.ts only', async () => {
-    // The escape table written out: in the readers' and web code only src/web/html.ts may hold one (the
+describe('one implementation of each shared helper', () => {
+  it('escapes HTML for web pages, the preview and the fallback mails with src/html only', async () => {
+    // The escape table written out: in the readers', web and preview code only src/html/html.ts may hold one (the
     // Atom feed's XML escaper, with &apos;, is another language's; src/render keeps React's mirror).
-    expect(holders(['src/audience', 'src/web'], /'&':\s*'&amp;'/).filter((f) => f !== 'src/web/archive-feed.ts')).toEqual(['src/web/html.ts']);
+    expect(holders(['src/audience', 'src/web', 'src/preview', 'src/html'], /'&':\s*'&amp;'/).filter((f) => f !== 'src/web/archive-feed.ts')).toEqual(['src/html/html.ts']);
     const mail = await fallbackTemplates.confirmation({
       publisher: { name: `O'Brien & <Sons>`, postalAddress: '1 "Main" St', from: 'x@example.com' } as never,
       newsletters: [],

@@ -3,6 +3,7 @@ import { openKeyring, type Key } from '../../audience/index.ts';
 import { DaybreakError, isDaybreakError } from '../../errors.ts';
 import { copyStore, isPostgresUrl, migrate, openClient, pendingMigrations, redactUrl } from '../../storage/index.ts';
 import { DB_OPTION_HELP, describeDatabase, loadConfigFrom, resolveDatabase, resolveLockWaitMs } from '../context.ts';
+import { secretFrom } from '../../settings/index.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
 
@@ -56,7 +57,7 @@ export function registerDb(program: Command, io: Io = process, env: NodeJS.Proce
         const target = openClient({ database: flags.to });
         try {
           // Keys kept in a file beside the SQLite source move into the target, so mailed links keep working.
-          const keys = isPostgresUrl(from) || env.DAYBREAK_SECRET ? [] : await fileKeys(from);
+          const keys = isPostgresUrl(from) || secretFrom(env) ? [] : await fileKeys(from);
           const report = await copyStore(source, target, { keys });
           if (flags.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
           else {

@@ -7,12 +7,13 @@ import { createMailer } from '../../delivery/index.ts';
 import { DaybreakError } from '../../errors.ts';
 import { createApp, createArchiveApp, createImageApp, startServer } from '../../web/index.ts';
 import { DB_OPTION_HELP, loadConfigFrom, PortSchema as Port, resolveDataDir, resolveDatabase } from '../context.ts';
+import { portFrom } from '../../settings/index.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
 
 /** --port, else PORT, else web.port from the config (default 3000). */
 export function resolvePort(flag: string | undefined, env: NodeJS.ProcessEnv, configPort: number): number {
-  const raw = flag ?? (env.PORT || undefined);
+  const raw = flag ?? portFrom(env);
   if (raw === undefined) return configPort;
   const result = Port.safeParse(raw);
   if (!result.success) throw new DaybreakError('EUSAGE', `${flag !== undefined ? '--port' : 'PORT'}: ${result.error.issues[0]!.message} (got "${raw}")`);

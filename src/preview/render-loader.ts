@@ -27,7 +27,7 @@ let ready: Promise<void> | null = null;
  */
 function prepare(): Promise<void> {
   ready ??= (async () => {
-    const probe = projectUrl('src/web/preview-ts-probe.ts').href;
+    const probe = projectUrl('src/preview/ts-probe.ts').href;
     // Written as a Function so bundlers and test runners leave this import() to Node.
     const native = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
     try {
@@ -43,14 +43,14 @@ function prepare(): Promise<void> {
       }
     }
     // Registered last, so it runs first and sees every resolution.
-    registerHooks(projectUrl('src/web/preview-reload-hooks.js').href, { data: { root: PROJECT_ROOT.href } });
+    registerHooks(projectUrl('src/preview/reload-hooks.js').href, { data: { root: PROJECT_ROOT.href } });
   })();
   return ready;
 }
 
 /**
  * Templates are TypeScript modules and ESM cannot unload a module, so a template edit is picked up by
- * importing src/render/index.ts again under a new URL (`?daybreak-gen=N`); preview-reload-hooks.js
+ * importing src/render/index.ts again under a new URL (`?daybreak-gen=N`); reload-hooks.js
  * carries the query to every project file below it (templates/, src/), while node_modules (React, MJML)
  * stay shared, so a reload costs only the project's own modules (tens of milliseconds under `daybreak`).
  * Each reload keeps the previous generation's project modules in memory, fine for an editing session.

@@ -12,11 +12,11 @@ import {
   windowEdgeNotes,
 } from '../content/index.ts';
 import { GMAIL_CLIP_BYTES, lintEmail, type LintFinding, type Reader, type RenderedEmail } from '../render/index.ts';
-import { createImageProbe } from './image-probe.ts';
-import { darkModeHtml } from './preview-dark-mode.ts';
-import { availableEditions, type AvailableEdition } from './preview-editions.ts';
-import { createRenderLoader, type RenderLoader, type RenderModule } from './preview-render-loader.ts';
-import { watchSources, type ChangeBatch } from './preview-watch.ts';
+import { createImageProbe } from '../web/image-probe.ts';
+import { darkModeHtml } from './dark-mode.ts';
+import { availableEditions, type AvailableEdition } from './editions.ts';
+import { createRenderLoader, type RenderLoader, type RenderModule } from './render-loader.ts';
+import { watchSources, type ChangeBatch } from './watch.ts';
 import { projectUrl } from '../project-root.ts';
 import { articleOrigin, type ArticleOrigin } from '../sources/index.ts';
 

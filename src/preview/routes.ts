@@ -6,11 +6,11 @@ import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
 import { compileEditionMessage, editionMessageOptions, type Mailer } from '../delivery/index.ts';
 import { describeSchedule, formatIssues, isIsoDate, loadConfig } from '../content/index.ts';
-import { escapeHtml as esc } from './html.ts';
-import { createImageApp } from './image-routes.ts';
-import { serveIndex } from './mount-index.ts';
-import { createInboxApp, EMAIL_CSP, PAGE_CSP } from './preview-inbox.ts';
-import { previewHostCheck } from './preview-host-check.ts';
+import { escapeHtml as esc } from '../html/index.ts';
+import { createImageApp } from '../web/image-routes.ts';
+import { serveIndex } from '../web/mount-index.ts';
+import { createInboxApp, EMAIL_CSP, PAGE_CSP } from './inbox.ts';
+import { previewHostCheck } from './host-check.ts';
 import {
   createPreviewService,
   READER_CHOICES,
@@ -18,7 +18,7 @@ import {
   type PreviewService,
   type Problem,
   type ReaderChoice,
-} from './preview-service.ts';
+} from './service.ts';
 import { projectUrl } from '../project-root.ts';
 
 export interface PreviewOptions extends PreviewServiceOptions {

@@ -1,0 +1,20 @@
+/**
+ * Settings: where the config, the data folder and the database are, and everything read from the
+ * environment, decided in one place (flags, then the environment, then the config, then defaults).
+ */
+export {
+  ENVIRONMENT,
+  smtpUrlFrom,
+  secretFrom,
+  portFrom,
+  DB_OPTION_HELP,
+  DATA_OPTION_HELP,
+  DEFAULT_DATA_DIR,
+  DEFAULT_DB_FILE,
+  describeDatabase,
+  resolveConfigFile,
+  resolveDataDir,
+  resolveDatabase,
+  resolveLockWaitMs,
+  type GlobalOptions,
+} from './settings.ts';

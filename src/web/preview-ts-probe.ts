@@ -1,2 +1,0 @@
-// Imported natively by preview-render-loader.ts to learn whether a TypeScript loader (tsx) is registered.
-export const typescriptLoads: boolean = true;
