@@ -1,6 +1,6 @@
 /**
- * npm run bench:render — render once, personalize many (issue 2), for every edition template in the
- * registry, so an MJML design listed in templates/index.ts gets its own rows (issue 3).
+ * npm run bench:render — render once, personalize many, for every edition template in the
+ * registry, so an MJML design listed in templates/index.ts gets its own rows.
  *
  * For each template, in separate child processes so each figure's peak RSS belongs to that work alone:
  *   1. render once per edition (renderEdition, mean of several runs), then personalize for 100,000 readers;

@@ -3,8 +3,8 @@
 // sources stay the only truth: an edited file makes the next run rebuild (about a tenth of a second).
 //
 // Why compile at all: run through tsx, every process carries tsx's loader thread (a second V8 heap) and
-// its transform caches, about 50 MB of resident memory and a second of CPU per start; issue 4 asks
-// `daybreak send` to stay under 200 MB at 100,000 readers. Tests and the preview's template reload still
+// its transform caches: tens of MB of resident memory and about a second of CPU per start, which a
+// sender that must stay small on a long list cannot spare. Tests and the preview's template reload still
 // run the TypeScript sources through tsx.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

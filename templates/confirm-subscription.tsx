@@ -16,7 +16,7 @@ import {
 } from './transactional-layout.tsx';
 
 /**
- * The double opt-in email (issue 3, issue 5). Deliberately takes NO name or other text the sign-up form
+ * The double opt-in email. Deliberately takes NO name or other text the sign-up form
  * accepted: a stranger can type any address into the form, so anything typed there would let them mail
  * arbitrary words to that address under the publisher's name. Everything shown here comes from the config.
  */

@@ -4,7 +4,7 @@ import { Button, Section, Text } from '../src/render/email-components.ts';
 import type { TransactionalTemplate } from '../src/render/types.ts';
 import { TransactionalLayout, joinNames, transactionalStyles, type NewsletterSummary, type PublisherSummary, ManageLink, textFoot, transactionalTemplate } from './transactional-layout.tsx';
 
-/** Confirms an unsubscribe and offers a one-click way back (issue 3). */
+/** Confirms an unsubscribe and offers a one-click way back. */
 export interface UnsubscribedProps {
   publisher: PublisherSummary;
   /** The newsletters the reader just left (at least one). */

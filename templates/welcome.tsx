@@ -23,7 +23,7 @@ export interface WelcomeNewsletter extends NewsletterSummary {
 }
 
 /**
- * Sent once a subscription is confirmed (issue 3): what arrives and when, in the reader's terms ("every
+ * Sent once a subscription is confirmed: what arrives and when, in the reader's terms ("every
  * day at 6:00 a.m. Eastern", from `describeSchedule`), and a way out of each newsletter.
  */
 export interface WelcomeProps {

@@ -15,7 +15,7 @@ export interface TokenClaims {
   expiresAt: number;
 }
 
-/** Confirm links live 7 days (issue 5); an opt-out must keep working long after the mail went out. */
+/** Confirm links live 7 days; an opt-out must keep working long after the mail went out. */
 export const CONFIRM_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** The newsletter value of an "unsubscribe from everything" token. */
 export const ALL_NEWSLETTERS = '*';

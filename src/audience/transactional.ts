@@ -73,7 +73,7 @@ function page(lang: string, title: string, body: string): string {
 const list = (newsletters: NewsletterSummary[]) => newsletters.map((n) => n.name).join(' and ');
 
 /**
- * Plain fallbacks for the three transactional mails, used when the template registry (issue 3) is not
+ * Plain fallbacks for the three transactional mails, used when the template registry is not
  * wired in. Deliberately simple; the designed ones live in templates/.
  */
 export const fallbackTemplates: TransactionalTemplates = {

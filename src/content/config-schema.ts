@@ -38,7 +38,7 @@ export const ScheduleSchema = z.strictObject({
     .min(1)
     .optional(),
   timezone: timezone.default('America/New_York'),
-  /** Minutes after a missed firing within which the scheduler still sends it (issue 6). */
+  /** Minutes after a missed firing within which the scheduler still sends it. */
   graceMinutes: z.number().int().nonnegative().default(180),
 }).check((ctx) => {
   const { cron, localTime, days } = ctx.value;
@@ -157,7 +157,7 @@ export const PublisherSchema = z.strictObject({
   postalAddress: z.string().default('1 Example Plaza, Springfield, USA'),
   from: mailbox().default('Daybreak <briefing@example.com>'),
   replyTo: mailbox().optional(),
-  /** Mailbox for the mailto: form of List-Unsubscribe (issue 4), e.g. "unsubscribe@example.com". */
+  /** Mailbox for the mailto: form of List-Unsubscribe, e.g. "unsubscribe@example.com". */
   unsubscribeMailbox: mailbox({ bare: true }).optional(),
   /** Logo, colours and fonts for every design, the transactional emails and the site pages. */
   brand: BrandSchema.default(BrandSchema.parse({})),

@@ -1,6 +1,6 @@
 /**
  * Says when a newsletter arrives, in the reader's terms ("every day at 6:00 a.m. Eastern",
- * "every Sunday at 8:00 a.m. Eastern"), from its cron pattern and timezone (issue 3, the welcome email).
+ * "every Sunday at 8:00 a.m. Eastern"), from its cron pattern and timezone (the welcome email).
  * Common patterns get a sentence; anything else falls back to "on schedule <cron> (<timezone>)" rather
  * than saying something wrong.
  */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * An absolute http(s) URL: article links, images and author pages, and the config's `baseUrl`. One
- * definition so both files report a bad URL the same way (issue 2: `[3].url: Invalid URL`).
+ * definition so both files report a bad URL the same way (`[3].url: Invalid URL`).
  * The custom message is for a malformed string only: a missing or non-string value falls through
  * (undefined) to the parse's error map, which says "Required" or "Expected a string, got …".
  */

@@ -4,7 +4,7 @@ import { format } from 'date-fns';
 import type { Newsletter } from './config-schema.ts';
 
 function cronFor(newsletter: Pick<Newsletter, 'schedule'>): Cron {
-  // paused: we only evaluate the pattern here; the scheduler (issue 6) owns the timers.
+  // paused: we only evaluate the pattern here; the scheduler owns the timers.
   return new Cron(newsletter.schedule.cron, { timezone: newsletter.schedule.timezone, paused: true });
 }
 

@@ -51,7 +51,7 @@ function enhancedStatus(response: string): string | null {
 }
 
 /**
- * Classifies a failed send, from `responseCode` first and then `code` (issue 4):
+ * Classifies a failed send, from `responseCode` first and then `code`:
  * - 5.1.x (bad mailbox: 5.1.1 no such user, 5.1.10 null MX…) → `bounce`: failed, and the subscriber is
  *   marked bounced so no later edition is sent to them;
  * - 5.7.x / 4.7.x (policy, authentication, rate) → `policy`: the subscriber is kept, the run pauses after

@@ -121,7 +121,7 @@ function encodeValues(values: Record<string, string>, fields: string[]): Record<
 /**
  * Builds the edition's MIME message ONCE (headers that are the same for everyone, both parts
  * quoted-printable encoded around the reader fields) and returns `build(copy)`, which makes one reader's
- * complete message by encoding only that reader's values and headers (issue 4: personalization has to
+ * complete message by encoding only that reader's values and headers (personalization has to
  * reach down to the encoded MIME).
  *
  * Headers on every copy: From, Reply-To, To, Subject, Date, Message-ID, List-Id, List-Unsubscribe

@@ -9,7 +9,7 @@ export interface LocalMailServer {
 }
 
 /**
- * The embedded default when no SMTP_URL is set (issue 4): a real SMTP server on loopback, port 0, that
+ * The embedded default when no SMTP_URL is set: a real SMTP server on loopback, port 0, that
  * stores every message it accepts in a Maildir, so a new user sees real mail on one machine. Loopback
  * only, so no TLS and no authentication are needed (a client that sends AUTH is accepted).
  *

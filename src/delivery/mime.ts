@@ -1,7 +1,8 @@
 /**
  * Low-level MIME encoders for the edition path: quoted-printable (RFC 2045 §6.7) and header words
  * (RFC 2047, RFC 5322). Hand-written because the edition is encoded ONCE and only the few per-reader values
- * are encoded per copy (issue 4's benchmark: nodemailer's per-message build costs ~1.5 ms of CPU).
+ * are encoded per copy: building a whole message per reader would cost far more than the copy's SMTP
+ * transaction.
  */
 
 const HEX = '0123456789ABCDEF';

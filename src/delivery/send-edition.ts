@@ -74,7 +74,7 @@ export interface SendEditionOptions {
   rendered: RenderedEditionParts;
   /** The HMAC key (loadSecret): Message-IDs are HMACs, deterministic per copy and unguessable. */
   secret: string;
-  /** The reader's signed unsubscribe URL (H-readers' tokens.unsubscribeUrl). */
+  /** The reader's signed unsubscribe URL (tokens.unsubscribeUrl). */
   unsubscribeUrlFor(subscriberId: number, newsletterId: string): string;
   /** The reader's signed preference-page URL (tokens.manageUrl); default: the unsubscribe URL's twin. */
   manageUrlFor?(subscriberId: number): string;

@@ -54,7 +54,7 @@ export function createInboxApp(options: {
   if (options.hostCheck) app.use('*', options.hostCheck);
   const { mailer, stylesheet, previewPath } = options;
   // Links are absolute: a relative "./" from /inbox/<id> is /inbox/, which a mounted sub-app's '/' route
-  // does not answer (review 57); /inbox/ is served below all the same.
+  // does not answer; /inbox/ is served below all the same.
   const inboxPath = options.inboxPath ?? '/inbox';
   const messageHref = (id: string, part = ''): string => `${inboxPath}/${encodeURIComponent(id)}${part}`;
 

@@ -70,7 +70,7 @@ export const SendTestSchema = z.strictObject({
 });
 
 /**
- * The preview's routes (issue 7): the page and its assets, its JSON API, the event stream for live
+ * The preview's routes: the page and its assets, its JSON API, the event stream for live
  * reload, the raw renders `GET /preview/<newsletter>/<date>/<template>.html|.txt`, the test send, and the
  * mailbox at /inbox. Views are rendered by `renderEdition` + `personalize` from src/render, exactly as
  * `daybreak send` renders them.
@@ -95,7 +95,7 @@ export function createPreview(options: PreviewOptions): Preview {
     await next();
     c.res.headers.set('Cache-Control', 'no-store');
     c.res.headers.set('X-Content-Type-Options', 'nosniff');
-    // The page frames the raw renders; the main app (issue 5) denies all framing unless told otherwise.
+    // The page frames the raw renders; the main app denies all framing unless told otherwise.
     c.res.headers.set('X-Frame-Options', 'SAMEORIGIN');
     if (!c.res.headers.has('Content-Security-Policy')) c.res.headers.set('Content-Security-Policy', PAGE_CSP);
   });

@@ -2,7 +2,7 @@ import { parseDocument } from 'htmlparser2';
 
 /**
  * An email-client lint over a real HTML parser (htmlparser2), for what mail clients strip, break or
- * refuse (issue 3). Each rule names one fault; `daybreak build` prints the findings as warnings and the
+ * refuse. Each rule names one fault; `daybreak build` prints the findings as warnings and the
  * tests require every shipped template's output to have none.
  *
  * Rules:

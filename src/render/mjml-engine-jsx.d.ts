@@ -1,5 +1,5 @@
 /**
- * JSX typings for MJML's elements, so an MJML template in TSX gets typed attributes (issue 3: "`mj-*`
+ * JSX typings for MJML's elements, so an MJML template in TSX gets typed attributes ("`mj-*`
  * elements with the same typed props"). React 19 renders custom elements' attributes verbatim, so these
  * names are MJML's own (kebab-case, string values). Only MJML's own attributes are listed: under strict
  * validation any other attribute fails the build, and here it already fails the type check.

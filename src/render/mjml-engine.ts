@@ -10,7 +10,7 @@ export interface MjmlProblem {
 }
 
 /**
- * The MJML engine (issue 3). An MJML template is TSX emitting `mj-*` elements (typed in
+ * The MJML engine. An MJML template is TSX emitting `mj-*` elements (typed in
  * mjml-engine-jsx.d.ts); React DOM renders the tree to MJML markup, which `mjml` compiles to email HTML
  * under strict validation. Text and attribute values are escaped once, by React, exactly as the React
  * Email engine escapes them, and MJML passes them through untouched: so reader placeholders survive
@@ -28,7 +28,7 @@ export async function renderMjml(element: ReactElement, options: { template: str
   let html: string | undefined;
   try {
     // Loaded on first use: mjml and its html-minifier/juice tree cost tens of MB of resident memory that a
-    // send of a React Email design (and the sign-up server) should not pay for (issue 4, RSS target).
+    // send of a React Email design (and the sign-up server) should not pay for (RSS target).
     const { default: mjml2html } = await import('mjml');
     // fonts: {} stops MJML adding <link rel=stylesheet> for web fonts (the lint forbids external CSS).
     const result = await mjml2html(markup, { validationLevel: 'strict', fonts: {}, keepComments: false });

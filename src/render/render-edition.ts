@@ -55,7 +55,7 @@ function fillBytes(doc: ReturnType<typeof encodeSegments>, values: Record<Reader
 
 /**
  * Renders an edition ONCE with placeholder reader values and splits the result at the placeholders
- * (issue 2, "render once, personalize many"): a React render costs milliseconds, a substitution
+ * ("render once, personalize many"): a React render costs milliseconds, a substitution
  * microseconds. The copy `personalize(reader)` returns is byte-identical to a full render with that reader.
  *
  * @example

@@ -4,12 +4,12 @@
  */
 import type { Brand } from '../content/resolve-brand.ts';
 
-/** The per-reader fields of an edition copy (issue 2, "render once, personalize many"). */
+/** The per-reader fields of an edition copy ("render once, personalize many"). */
 export interface Reader {
   email: string;
   /** The reader's first name as they typed it; null or empty when they gave none. */
   firstName: string | null;
-  /** Per-reader, signed unsubscribe URL (issue 5 tokens). */
+  /** Per-reader, signed unsubscribe URL (signed tokens). */
   unsubscribeUrl: string;
   /**
    * Per-reader, signed preference-page URL ("Manage your subscriptions"). Senders always give it; when
@@ -96,7 +96,7 @@ export interface LeadView extends ArticleView {
 
 /**
  * Everything an edition template shows, computed once by `buildEditionView` so that every design (React
- * Email or MJML) says the same thing (issue 3: "the data → view-model step lives in one place").
+ * Email or MJML) says the same thing ("the data → view-model step lives in one place").
  */
 export interface EditionView {
   newsletter: { id: string; name: string; description: string };

@@ -24,7 +24,7 @@ import { addDays, formatLocal, formatUtc } from './format-times.ts';
 import type { Run, RunCounts, RunLedger } from './run-ledger.ts';
 import type { Wave } from '../delivery/index.ts';
 
-/** What one call of the sender reports; the shape of issue 4's SendReport (extra fields are ignored). */
+/** What one call of the sender reports; the shape of SendReport (extra fields are ignored). */
 export interface EditionSendReport {
   total: number;
   sent: number;
@@ -39,7 +39,7 @@ export interface EditionSendReport {
 }
 
 /**
- * The sending the scheduler needs, declared here and plugged in by main.ts (issue 4's sendEdition).
+ * The sending the scheduler needs, declared here and plugged in by main.ts (sendEdition).
  * `send` must be safe to call again for the same edition: the send ledger skips copies already sent and
  * retries deferred ones. When `signal` aborts it should stop taking new copies, let the SMTP transactions
  * in flight finish, and return (or throw) with the rest left queued.
@@ -180,7 +180,7 @@ export function nextEditionAt(newsletter: Newsletter, date: string): Date | null
 }
 
 /**
- * The scheduler of issue 6. Firing times come from croner (via src/content/schedule-times.ts) evaluated in
+ * The scheduler. Firing times come from croner (via src/content/schedule-times.ts) evaluated in
  * each newsletter's timezone; the timers are the injected clock's, so tests drive it with a ManualClock.
  *
  * Each firing belongs to an edition: the newsletter on the local date of the firing, sent at that date's

@@ -51,9 +51,9 @@ export interface CreateAppOptions {
   mailer: ConfirmationMailer;
   tokens: Tokens;
   now?: () => Date;
-  /** Sub-apps mounted under a path: the archive (issue 6), the preview (issue 7). */
+  /** Sub-apps mounted under a path: the archive, the preview. */
   mount?: { path: string; app: Hono<any> }[];
-  /** The transactional designs; default: the template registry's (issue 3). */
+  /** The transactional designs; default: the template registry's. */
   templates?: TransactionalTemplates;
   /** How often the outbox is polled for mail other processes queued (default 5 s). */
   outboxPollMs?: number;
@@ -63,7 +63,7 @@ export interface CreateAppOptions {
   log?: (message: string, error?: unknown) => void;
   /** Reported by /healthz; default: package.json's version. */
   version?: string;
-  /** Extra fields for /healthz (issue 6: per newsletter, the next send time and the last run). */
+  /** Extra fields for /healthz (per newsletter, the next send time and the last run). */
   health?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
@@ -85,7 +85,7 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 const TOKEN_ERROR_TITLE = 'This link has expired or is invalid';
 
 /**
- * The readers' web app (issue 5): sign-up page and API, double opt-in, one-click unsubscribe, health.
+ * The readers' web app: sign-up page and API, double opt-in, one-click unsubscribe, health.
  * One error handler maps HttpError and DaybreakError codes to pages or JSON.
  *
  * @example

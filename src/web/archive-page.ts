@@ -26,7 +26,7 @@ function enclosingOpenTag(htmlText: string, index: number): { start: number; nam
 }
 
 /**
- * Turns an edition rendered for the neutral archive reader into the public web copy (issue 6): the
+ * Turns an edition rendered for the neutral archive reader into the public web copy: the
  * element that carried the reader's address says this is the web archive instead, every unsubscribe link
  * becomes a sign-up link, and no script can run (the CSP forbids it; script elements and inline handlers
  * are removed too, in case a template ever carries one). Throws if a marker survives, so a template that

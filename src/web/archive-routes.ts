@@ -52,7 +52,7 @@ export const ARCHIVE_UNSUBSCRIBE_MARKER = 'https://daybreak.invalid/daybreak-arc
 export const archiveReader: Reader = { email: ARCHIVE_EMAIL_MARKER, firstName: null, unsubscribeUrl: ARCHIVE_UNSUBSCRIBE_MARKER };
 
 /**
- * The web archive (issue 6) as a Hono sub-app, mounted at `/archive` by main.ts:
+ * The web archive as a Hono sub-app, mounted at `/archive` by main.ts:
  * - `GET /archive`: the sent editions, newest first, per newsletter;
  * - `GET /archive/<newsletter>/<date>`: the edition as readers got it, with no personal data (the
  *   emails' "View in your browser" link);

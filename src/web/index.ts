@@ -1,5 +1,5 @@
 /**
- * The web app (issue 5): sign-up, confirm, unsubscribe, health; sub-apps (archive, preview) mount into it.
+ * The web app: sign-up, confirm, unsubscribe, health; sub-apps (archive, preview) mount into it.
  */
 export { createApp, type CreateAppOptions, type DaybreakApp } from './app.ts';
 export { startServer, type RunningServer } from './start-server.ts';

@@ -1,6 +1,6 @@
 import { HttpError } from './http-error.ts';
 
-/** Sign-up bodies are tiny; 16 KB is generous and keeps a flood cheap (issue 5). */
+/** Sign-up bodies are tiny; 16 KB is generous and keeps a flood cheap. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
 export type ParsedBody =

@@ -11,7 +11,7 @@ const SourceSchema = z
   .optional()
   .catch(undefined);
 
-/** The sign-up body, the same for the form and JSON (issue 5): `{ email, name?, newsletters?: [id] }`. */
+/** The sign-up body, the same for the form and JSON: `{ email, name?, newsletters?: [id] }`. */
 export const SignUpBodySchema = z.object({
   email: EmailSchema,
   name: NameSchema.optional(),
@@ -66,7 +66,7 @@ export function signUpCandidate(body: ParsedBody): Record<string, unknown> {
 
 /**
  * True when the honeypot field holds anything: a bot. Checked BEFORE validation, so a bot that also sent
- * a bad address gets the normal answer rather than a 400 telling it what to fix (review 57).
+ * a bad address gets the normal answer rather than a 400 telling it what to fix.
  */
 export function honeypotFilled(candidate: Record<string, unknown>): boolean {
   const value = candidate[HONEYPOT_FIELD];

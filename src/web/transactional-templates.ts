@@ -20,7 +20,7 @@ function addressOf(from: string): string {
 
 /**
  * The designed transactional mails from the template registry (templates/confirm-subscription.tsx,
- * welcome.tsx, unsubscribed.tsx, issue 3), mapped onto what the audience code needs; each falls back
+ * welcome.tsx, unsubscribed.tsx), mapped onto what the audience code needs; each falls back
  * to the plain built-in one if its template is missing.
  */
 export function registryTemplates(config: Config): TransactionalTemplates {

@@ -106,7 +106,7 @@ export interface SendCall {
 
 /**
  * A sender that records its calls and answers with a report from `answer` (default: 3 sent). It stands
- * in for issue 4's sendEdition in the scheduler's own tests; the end-to-end tests use the real one.
+ * in for sendEdition in the scheduler's own tests; the end-to-end tests use the real one.
  */
 export function recordingSender(
   now: () => Date,

@@ -215,7 +215,7 @@ export function registerBuild(
         // Which edition an article near the window's edges is in: stderr, so --json stays one object.
         (line) => io.stderr.write(`note: ${line}\n`),
       );
-      // Email-client lint (issue 3): warnings on stderr, so --json output stays one object.
+      // Email-client lint: warnings on stderr, so --json output stays one object.
       if (!('skipped' in result)) {
         for (const f of lintEmail(readFileSync(result.files.html, 'utf8'))) {
           io.stderr.write(`warning: ${f.rule}: ${f.message}${f.where ? ` (${f.where})` : ''}\n`);

@@ -11,7 +11,7 @@ type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.Wr
 export const DEFAULT_PREVIEW_PORT = 3001;
 
 /**
- * `daybreak preview [--port P]`: the preview (issue 7) on its own, on loopback: every newsletter, date and
+ * `daybreak preview [--port P]`: the preview on its own, on loopback: every newsletter, date and
  * design from data/ with live reload, the checks, test sends and the local mailbox at /inbox.
  * A config or data file that does not validate does not stop it: the page shows the errors until fixed.
  */

@@ -40,7 +40,7 @@ type SendFlags = z.input<typeof SendFlags>;
 
 type Io = { stdout: Pick<NodeJS.WriteStream, 'write'> & { isTTY?: boolean }; stderr: Pick<NodeJS.WriteStream, 'write'> & { isTTY?: boolean } };
 
-/** The keys `--json` prints, in this order (issue 4); a local-time newsletter's report adds `waiting`. */
+/** The keys `--json` prints, in this order; a local-time newsletter's report adds `waiting`. */
 function jsonReport(report: SendReport, extra: Record<string, unknown> = {}): string {
   const { newsletter, date, total, sent, failed, deferred, skipped, alreadySent, durationMs } = report;
   const local = report.waiting !== undefined ? { waiting: report.waiting, nextWaveAt: report.nextWaveAt ?? null } : {};

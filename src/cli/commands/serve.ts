@@ -22,7 +22,7 @@ export function resolvePort(flag: string | undefined, env: NodeJS.ProcessEnv, co
 
 /**
  * `daybreak serve [--port P]`: the readers' web server alone (sign-up, confirm, unsubscribe, healthz).
- * `daybreak start` (issue 6) runs the same app together with the scheduler.
+ * `daybreak start` runs the same app together with the scheduler.
  */
 export function registerServe(program: Command, io: Io = process, env: NodeJS.ProcessEnv = process.env): void {
   program

@@ -55,7 +55,7 @@ export async function startBanner(daybreak: Daybreak, base: string): Promise<str
 }
 
 /**
- * `daybreak start` (what `npm start` runs): the whole app in one process (issue 6): the sign-up site,
+ * `daybreak start` (what `npm start` runs): the whole app in one process: the sign-up site,
  * the archive, the preview (on loopback) and the scheduler for every newsletter in the config.
  */
 export function registerStart(program: Command, io: Io = process, env: NodeJS.ProcessEnv = process.env): void {

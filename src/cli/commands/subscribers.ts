@@ -135,7 +135,7 @@ async function addThroughSignUp(options: { config: Config & { file: string | nul
   }
 }
 
-/** The JSON shape of `subscribers list --json` (issue 5). */
+/** The JSON shape of `subscribers list --json`. */
 export function listEntry(s: Subscriber) {
   return {
     email: s.email,
@@ -201,7 +201,7 @@ export function registerSubscribers(program: Command, io: Io = process, env: Nod
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
     .option('--db <database>', DB_OPTION_HELP)
     .action(async (flags: { status?: string; json?: boolean; config?: string; db?: string }) => {
-      // Every command takes --config (issue 2); these read only the database, but a broken config is still
+      // Every command takes --config; these read only the database, but a broken config is still
       // reported here rather than surfacing later in a command that needs it.
       const config = loadConfigFrom(flags);
       const status = StatusFlag.safeParse(flags.status);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { listTemplates } from '../../render/index.ts';
 import { loadConfigFrom } from '../context.ts';
 
-/** One row of `daybreak templates --json` (issue 3). */
+/** One row of `daybreak templates --json`. */
 export interface TemplateRow {
   name: string;
   engine: string;
