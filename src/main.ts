@@ -8,7 +8,7 @@ import { createTokens, maskAddresses, openKeyring, type Keyring, type Tokens } f
 import { describeDatabase, resolveConfigFile, resolveDataDir, resolveDatabase } from './settings/index.ts';
 import { loadConfig, loadContentFor, type Config } from './content/index.ts';
 import { createMailer, type Mailer } from './delivery/index.ts';
-import { createDeliverySender } from './schedule/delivery-sender.ts';
+import { createDeliverySender } from './schedule/index.ts';
 import { createScheduler, systemClock, type Clock, type NewsletterStatus, type Scheduler } from './schedule/index.ts';
 import { openStore, openThreadedSendStore, type Store } from './storage/index.ts';
 import { createApp, createArchiveApp, createImageApp, startServer, type DaybreakApp, type RunningServer } from './web/index.ts';

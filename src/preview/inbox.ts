@@ -1,7 +1,7 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { readMaildir, readMaildirMessage, type Mailer } from '../delivery/index.ts';
 import { escapeHtml as esc } from '../html/index.ts';
-import { serveIndex } from '../web/mount-index.ts';
+import { serveIndex } from '../web/index.ts';
 
 
 /** Framed email parts can show the email but never run script (no allow-scripts, here or on the iframe). */

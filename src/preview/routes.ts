@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { compileEditionMessage, editionMessageOptions, type Mailer } from '../delivery/index.ts';
 import { describeSchedule, formatIssues, isIsoDate, loadConfig } from '../content/index.ts';
 import { escapeHtml as esc } from '../html/index.ts';
-import { createImageApp } from '../web/image-routes.ts';
-import { serveIndex } from '../web/mount-index.ts';
+import { createImageApp } from '../web/index.ts';
+import { serveIndex } from '../web/index.ts';
 import { createInboxApp, EMAIL_CSP, PAGE_CSP } from './inbox.ts';
 import { previewHostCheck } from './host-check.ts';
 import {

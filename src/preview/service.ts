@@ -12,7 +12,7 @@ import {
   windowEdgeNotes,
 } from '../content/index.ts';
 import { GMAIL_CLIP_BYTES, lintEmail, type LintFinding, type Reader, type RenderedEmail } from '../render/index.ts';
-import { createImageProbe } from '../web/image-probe.ts';
+import { createImageProbe } from '../web/index.ts';
 import { darkModeHtml } from './dark-mode.ts';
 import { availableEditions, type AvailableEdition } from './editions.ts';
 import { createRenderLoader, type RenderLoader, type RenderModule } from './render-loader.ts';

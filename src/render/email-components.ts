@@ -1,7 +1,7 @@
 /**
  * The React Email components the templates use, imported one package each rather than through the
  * `@react-email/components` barrel: the barrel also loads Tailwind, Markdown and Prism (about 45 MB of
- * resident memory, measured with bench:render) that no Daybreak template uses. These packages are the
+ * resident memory) that no Daybreak template uses. These packages are the
  * exact versions `@react-email/components` pins in package-lock.json.
  */
 export { Body } from '@react-email/body';

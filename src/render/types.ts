@@ -2,7 +2,7 @@
  * The render contracts shared by templates, delivery, preview and the web app.
  * Templates are pure: typed props in, `{ subject, html, text }` out.
  */
-import type { Brand } from '../content/resolve-brand.ts';
+import type { Brand } from '../content/index.ts';
 
 /** The per-reader fields of an edition copy ("render once, personalize many"). */
 export interface Reader {

@@ -2,3 +2,4 @@ export { createScheduler, nextEditionAt, waveStatus, type WaveStatus, type Sched
 export type { RunLedger, Run, RunState, RunCounts } from './run-ledger.ts';
 export { systemClock, ManualClock, MAX_TIMER_MS, type Clock, type TimerHandle } from './clock.ts';
 export { addDays, formatLocal, formatUtc } from './format-times.ts';
+export { createDeliverySender, localTimeDueAt, parsePinnedEdition, pinEdition, type DeliverySenderOptions } from './delivery-sender.ts';

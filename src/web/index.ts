@@ -10,3 +10,5 @@ export { MAX_BODY_BYTES } from './read-body.ts';
 export { registryTemplates } from './transactional-templates.ts';
 export { createArchiveApp, type ArchiveIndex, type ArchiveOptions, type SentEdition } from './archive-routes.ts';
 export { createImageApp } from './image-routes.ts';
+export { serveIndex } from './mount-index.ts';
+export { createImageProbe, IMAGE_PROBE_TIMEOUT_MS } from './image-probe.ts';

@@ -3,7 +3,7 @@ import { ConfigSchema, loadConfig, type Config } from '../../content/index.ts';
 import { createMailer } from '../../delivery/index.ts';
 import { DaybreakError } from '../../errors.ts';
 import { startServer } from '../../web/index.ts';
-import { createPreviewApp } from '../../preview/routes.ts';
+import { createPreviewApp } from '../../preview/index.ts';
 import { DATA_OPTION_HELP, PortSchema as Port, resolveConfigFile, resolveDataDir } from '../context.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createTokens, EmailSchema, normalizeEmail, openKeyring } from '../../audience/index.ts';
 import { editionForChoice, findNewsletter, formatIssues, goesOutOn, isIsoDate, isLocalTime, isSkipped, localDate, waveTimes, type Edition, type Newsletter, type SkippedEdition } from '../../content/index.ts';
 import { readerZone } from '../../audience/index.ts';
-import { localTimeDueAt, pinEdition, parsePinnedEdition } from '../../schedule/delivery-sender.ts';
+import { localTimeDueAt, pinEdition, parsePinnedEdition } from '../../schedule/index.ts';
 import {
   compileEditionMessage,
   editionMessageOptions,

@@ -18,7 +18,7 @@ import {
 import type { Config } from '../../content/index.ts';
 import { openStore } from '../../storage/index.ts';
 import { createMailer } from '../../delivery/index.ts';
-import { registryTemplates } from '../../web/transactional-templates.ts';
+import { registryTemplates } from '../../web/index.ts';
 import { DaybreakError } from '../../errors.ts';
 import { DB_OPTION_HELP, loadConfigFrom, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 import { ExitStatus, EXIT } from '../run-cli.ts';
