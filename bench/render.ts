@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { testConfig, testEdition } from '../tests/render/fixtures.ts';
-import { buildEditionView, getEditionTemplate, listTemplates, renderEdition, type Reader } from '../src/render/index.ts';
+import { buildEditionView, getEditionTemplate, listTemplates, renderEdition, type Reader } from '../src/designs/index.ts';
 
 const { values: args } = parseArgs({
   options: {

@@ -35,7 +35,7 @@ import type { Config } from '../src/content/index.ts';
 import { seedReaders } from './seed-readers.ts';
 import { createPrivateKey, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { compileEditionMessage, createDkimSigner, createMailer, editionMessageId, editionMessageOptions, relaxedBodies } from '../src/delivery/index.ts';
-import { buildEditionView, getEditionTemplate, htmlValues, readerFieldValues, renderEdition, type Reader } from '../src/render/index.ts';
+import { buildEditionView, getEditionTemplate, htmlValues, readerFieldValues, renderEdition, type Reader } from '../src/designs/index.ts';
 import { testConfig, testEdition } from '../tests/render/fixtures.ts';
 
 const { values: args } = parseArgs({

@@ -1,9 +1,9 @@
 import { register as registerHooks } from 'node:module';
 import { register as registerTsx } from 'tsx/esm/api';
-import * as bootRender from '../render/index.ts';
+import * as bootRender from '../designs/index.ts';
 import { PROJECT_ROOT, projectUrl } from '../project-root.ts';
 
-/** The render area's public face (src/render/index.ts): the same functions `daybreak send` calls. */
+/** The render area's public face (src/designs/index.ts): the same functions `daybreak send` calls. */
 export type RenderModule = typeof bootRender;
 
 export interface RenderLoader {
@@ -65,7 +65,7 @@ let imports = 0;
 
 function importFresh(): Promise<RenderModule> {
   imports += 1;
-  return importGeneration(projectUrl('src/render/index.ts').href, imports) as Promise<RenderModule>;
+  return importGeneration(projectUrl('src/designs/index.ts').href, imports) as Promise<RenderModule>;
 }
 
 /**

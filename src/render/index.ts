@@ -1,7 +1,5 @@
-// The render area's public face. The registry below imports templates/index.ts, so template files import
-// the inner modules of src/render (types.ts, reader-fields.ts, react-engine.ts…), never this file: a
-// template loaded first would otherwise enter the index → registry → templates cycle half-way
-// (tests/render/import-order.test.ts).
+// The render area's public face: engines, components, the view model, personalization and the lint. It
+// does not know the designs (templates/ depends on it, not the other way round); src/designs pairs them.
 export * from './types.ts';
 export {
   escapeHtml,
@@ -23,6 +21,4 @@ export { renderReactEmail } from './react-engine.ts';
 export { renderMjml, toMjmlMarkup } from './mjml-engine.ts';
 export { lintEmail, preheaderOf, GMAIL_CLIP_BYTES, type LintFinding, type LintRule } from './lint-email.ts';
 export { segment, fillSegments, htmlValues } from './personalize.ts';
-export { listTemplates, getTemplate, getEditionTemplate } from './registry.ts';
-export { templates } from '../../templates/index.ts';
-export { renderEdition, type PersonalizableEdition, type PersonalizedBytes } from './render-edition.ts';
+export { renderEditionWith, type PersonalizableEdition, type PersonalizedBytes } from './render-edition.ts';

@@ -2,8 +2,7 @@ import type { Config, Edition } from '../content/index.ts';
 import { buildEditionView } from './edition-view.ts';
 import { fillSegments, htmlValues, segment } from './personalize.ts';
 import { createPlaceholderReader, placeholderNonce, readerFieldValues, sampleReaders } from './reader-fields.ts';
-import { getEditionTemplate } from './registry.ts';
-import type { EditionView, Reader, ReaderField, RenderedEmail, Segmented, TemplateEngine } from './types.ts';
+import type { EditionTemplate, EditionView, Reader, ReaderField, RenderedEmail, Segmented, TemplateEngine } from './types.ts';
 
 /** An edition rendered once, ready to become any reader's copy by substitution. */
 export interface PersonalizableEdition {
@@ -58,12 +57,14 @@ function fillBytes(doc: ReturnType<typeof encodeSegments>, values: Record<Reader
  * ("render once, personalize many"): a React render costs milliseconds, a substitution
  * microseconds. The copy `personalize(reader)` returns is byte-identical to a full render with that reader.
  *
+ * The design comes from the caller (src/designs looks it up by name), so this folder never depends on
+ * the templates that depend on it.
+ *
  * @example
- * const rendered = await renderEdition(edition, config);
+ * const rendered = await renderEditionWith(getEditionTemplate('briefing'), edition, config);
  * const { subject, html, text } = rendered.personalize({ email, firstName, unsubscribeUrl });
  */
-export async function renderEdition(edition: Edition, config: Config, templateName?: string): Promise<PersonalizableEdition> {
-  const template = getEditionTemplate(templateName ?? edition.newsletter.template);
+export async function renderEditionWith(template: EditionTemplate, edition: Edition, config: Config): Promise<PersonalizableEdition> {
   const view = buildEditionView(edition, config);
   const placeholder = createPlaceholderReader();
   const nonce = placeholderNonce(placeholder)!;

@@ -1,7 +1,7 @@
 import { readerZone } from '../audience/index.ts';
 import { editionForChoice, isLocalTime, localTimeOn, type Config, type Edition, type Newsletter } from '../content/index.ts';
 import { sendEdition, type DueAt, type RenderedEditionParts, type SendStore, type Transport } from '../delivery/index.ts';
-import { renderEdition } from '../render/index.ts';
+import { renderEdition } from '../designs/index.ts';
 import type { EditionSender, SendLedgerCounts } from './scheduler.ts';
 import { addDays } from './format-times.ts';
 

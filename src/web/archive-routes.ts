@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { assembleEdition, isSkipped, type Config, type Content, type Edition } from '../content/index.ts';
-import { longDate, renderEdition, type Reader } from '../render/index.ts';
+import { longDate, renderEdition, type Reader } from '../designs/index.ts';
 import { archiveEditionHtml } from './archive-page.ts';
 import { archiveFeed } from './archive-feed.ts';
 import { html } from '../html/index.ts';

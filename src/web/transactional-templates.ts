@@ -1,5 +1,5 @@
 import { resolveBrand, type Config } from '../content/index.ts';
-import { getTemplate, type RenderedEmail, type TransactionalTemplate } from '../render/index.ts';
+import { getTemplate, type RenderedEmail, type TransactionalTemplate } from '../designs/index.ts';
 import { fallbackTemplates, type NewsletterSummary, type TransactionalTemplates } from '../audience/index.ts';
 
 function find(name: string): TransactionalTemplate | null {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { assembleEdition, isSkipped, loadConfig, loadContent, ConfigSchema, type Config } from '../../src/content/index.ts';
 import { migratedSqlite, type Db } from '../helpers/test-store.ts';
-import { renderEdition, type PersonalizableEdition } from '../../src/render/index.ts';
+import { renderEdition, type PersonalizableEdition } from '../../src/designs/index.ts';
 
 export const REPO = join(import.meta.dirname, '..', '..');
 export const SECRET = 'test-secret-0123456789abcdef';

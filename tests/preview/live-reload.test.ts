@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { escapeHtml, renderEdition, sampleReader } from '../../src/render/index.ts';
+import { escapeHtml, renderEdition, sampleReader } from '../../src/designs/index.ts';
 import { assembleEdition, isSkipped, loadConfig, loadContent } from '../../src/content/index.ts';
 import { createRenderLoader, importGeneration } from '../../src/preview/render-loader.ts';
 import { previewHarness, readEvents, type PreviewHarness } from './setup.ts';

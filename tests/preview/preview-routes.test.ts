@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assembleEdition, isSkipped, loadConfig, loadContent } from '../../src/content/index.ts';
 import { readMaildir, readMaildirMessage } from '../../src/delivery/index.ts';
-import { awkwardReader, escapeHtml, GMAIL_CLIP_BYTES, renderEdition, sampleReader } from '../../src/render/index.ts';
+import { awkwardReader, escapeHtml, GMAIL_CLIP_BYTES, renderEdition, sampleReader } from '../../src/designs/index.ts';
 import { htmlChecks } from '../../src/preview/service.ts';
 import { previewHarness, type PreviewHarness } from './setup.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { awkwardReader, renderEdition } from '../../src/render/index.ts';
+import { awkwardReader, renderEdition } from '../../src/designs/index.ts';
 import { launchChromium, skipBrowser } from '../helpers/chromium.ts';
 import { lowContrastText } from '../helpers/low-contrast-text.ts';
 import { testConfig, testEdition } from './fixtures.ts';

@@ -6,7 +6,7 @@ import {
   noNameReader,
   renderEdition,
   sampleReader,
-} from '../../src/render/index.ts';
+} from '../../src/designs/index.ts';
 import { article, leadArticle, testConfig, testEdition } from './fixtures.ts';
 import { elements, links, textOf } from './html-tools.ts';
 

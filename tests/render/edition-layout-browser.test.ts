@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { assembleEdition, isSkipped, loadConfig, loadContent, type Edition } from '../../src/content/index.ts';
-import { buildEditionView, renderEdition, sampleReader, type EditionView } from '../../src/render/index.ts';
+import { buildEditionView, renderEdition, sampleReader, type EditionView } from '../../src/designs/index.ts';
 import { launchChromium, skipBrowser } from '../helpers/chromium.ts';
 import { lowContrastText } from '../helpers/low-contrast-text.ts';
 

@@ -11,7 +11,7 @@ import {
   sampleReader,
   segment,
   type Reader,
-} from '../../src/render/index.ts';
+} from '../../src/designs/index.ts';
 import { article, testConfig, testEdition } from './fixtures.ts';
 
 const config = testConfig();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getEditionTemplate, getTemplate, listTemplates, templates } from '../../src/render/index.ts';
+import { getEditionTemplate, getTemplate, listTemplates, templates } from '../../src/designs/index.ts';
 import { templates as fromTemplatesFolder } from '../../templates/index.ts';
 
 describe('the template registry', () => {

@@ -2,7 +2,7 @@ import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ArticleSchema, assembleEdition, ConfigSchema, isSkipped, type Config, type Content, type Edition } from '../../src/content/index.ts';
 import { createMailer } from '../../src/delivery/index.ts';
-import { renderEdition } from '../../src/render/index.ts';
+import { renderEdition } from '../../src/designs/index.ts';
 import { createDeliverySender } from '../../src/schedule/delivery-sender.ts';
 import { startSmtpSink } from '../helpers/smtp-sink.ts';
 import { tempDb, tempDir } from './fixtures.ts';

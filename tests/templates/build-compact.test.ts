@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerBuild } from '../../src/cli/commands/build.ts';
 import { runCli } from '../../src/cli/run-cli.ts';
 import { sampleEditions } from './sample-editions.ts';
-import { templates } from '../../src/render/index.ts';
+import { templates } from '../../src/designs/index.ts';
 import { brokenEditionTemplate } from './fixtures/broken-mjml.tsx';
 
 const ROOT = resolve(import.meta.dirname, '../..');

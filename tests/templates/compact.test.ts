@@ -7,7 +7,7 @@ import {
   renderEdition,
   sampleReader,
   type Reader,
-} from '../../src/render/index.ts';
+} from '../../src/designs/index.ts';
 import { parseDocument } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
 import { lintEmail, preheaderOf, GMAIL_CLIP_BYTES } from '../../src/render/lint-email.ts';

@@ -1,4 +1,4 @@
-import { listTemplates, renderEdition, sampleReader, type TransactionalTemplate } from '../../src/render/index.ts';
+import { listTemplates, renderEdition, sampleReader, type TransactionalTemplate } from '../../src/designs/index.ts';
 import { describe, expect, it } from 'vitest';
 import { lintEmail } from '../../src/render/lint-email.ts';
 import { testConfig, testEdition } from '../render/fixtures.ts';

@@ -1,4 +1,4 @@
-import { getTemplate, listTemplates, type TransactionalTemplate } from '../../src/render/index.ts';
+import { getTemplate, listTemplates, type TransactionalTemplate } from '../../src/designs/index.ts';
 import { parseDocument } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
 import { lintEmail, preheaderOf } from '../../src/render/lint-email.ts';

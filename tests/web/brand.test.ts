@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveBrand } from '../../src/content/index.ts';
-import { buildEditionView, getEditionTemplate, sampleReader } from '../../src/render/index.ts';
+import { buildEditionView, getEditionTemplate, sampleReader } from '../../src/designs/index.ts';
 import { testEdition } from '../render/fixtures.ts';
 import { form, harness, parse, testConfig, type Harness } from './setup.ts';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleEdition, isSkipped, loadConfig, loadContent, type Config } from '../../src/content/index.ts';
 import { sendEdition } from '../../src/delivery/index.ts';
-import { renderEdition } from '../../src/render/index.ts';
+import { renderEdition } from '../../src/designs/index.ts';
 import { startServer, type RunningServer } from '../../src/web/index.ts';
 import { harness, linkTo, parse, SECRET, type Harness } from './setup.ts';
 

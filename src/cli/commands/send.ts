@@ -14,7 +14,7 @@ import {
   type SendReport,
 } from '../../delivery/index.ts';
 import { DaybreakError, isDaybreakError } from '../../errors.ts';
-import { htmlValues, readerFieldValues, renderEdition, sampleUnsubscribeUrl } from '../../render/index.ts';
+import { htmlValues, readerFieldValues, renderEdition, sampleUnsubscribeUrl } from '../../designs/index.ts';
 import { openStore, openThreadedSendStore } from '../../storage/index.ts';
 import { DATA_OPTION_HELP, DB_OPTION_HELP, loadConfigFrom, requestedEdition, resolveDataDir, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 import { EXIT, ExitStatus } from '../run-cli.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { listTemplates } from '../../render/index.ts';
+import { listTemplates } from '../../designs/index.ts';
 import { loadConfigFrom } from '../context.ts';
 
 /** One row of `daybreak templates --json`. */

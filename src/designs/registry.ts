@@ -1,9 +1,7 @@
 import { DaybreakError } from '../errors.ts';
 import { templates } from '../../templates/index.ts';
-import type { EditionTemplate, TemplateDefinition } from './types.ts';
+import type { EditionTemplate, TemplateDefinition } from '../render/index.ts';
 
-// `templates` is read inside the functions, never at module load, so that even a template that imports
-// src/render/index.ts by mistake (an import cycle) finds this module usable.
 
 /** Every template in templates/index.ts, in its order. */
 export function listTemplates(): TemplateDefinition[] {
