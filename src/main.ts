@@ -14,6 +14,8 @@ import { openStore, type Store } from './storage/index.ts';
 import { createApp, createArchiveApp, createImageApp, startServer, type DaybreakApp, type RunningServer } from './web/index.ts';
 import { createPreview, type Preview } from './web/preview-routes.ts';
 import { createSourcePoller } from './sources/index.ts';
+import { createInboundProcessor, inboundAddressesFor, startInboundServer, type InboundProcessor, type InboundServer } from './inbound/index.ts';
+import { createWebhookApp } from './web/webhook-routes.ts';
 
 export interface CreateDaybreakOptions {
   /** Config file; default `DAYBREAK_CONFIG`, else daybreak.config.json when present, else the defaults. */
@@ -59,6 +61,10 @@ export interface Daybreak {
   app: DaybreakApp;
   scheduler: Scheduler;
   preview: Preview | null;
+  /** Bounces, complaints and unsubscribe mails: what the inbound listener and the webhooks feed. */
+  inbound: InboundProcessor;
+  /** The inbound SMTP listener once started (with `inbound` in the config), else null. */
+  inboundServer(): InboundServer | null;
   /** Starts the web server, then the scheduler (which catches up first). */
   start(options: { port: number; hostname?: string }): Promise<RunningServer>;
   /**
@@ -119,6 +125,13 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
   const mailer = createMailer({ config, env, varDir });
   const now = options.now;
   const clock: Clock = options.clock ?? (now ? { ...systemClock, now } : systemClock);
+  const addresses = await inboundAddressesFor(config, keyring);
+  const inbound = createInboundProcessor({
+    store: store.inbound,
+    addresses: addresses?.addresses ?? null,
+    policy: { softBounceLimit: config.inbound?.softBounceLimit ?? 3, windowDays: 30 },
+    log,
+  });
 
   const sender = createDeliverySender({
     sends: sendStore.sends,
@@ -126,6 +139,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     transport: mailer,
     secret,
     unsubscribeUrlFor: (subscriberId, newsletterId) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId),
+    ...addresses?.senderOptions,
   });
   const since = await sendStore.runs.since();
   const scheduler = createScheduler({
@@ -152,6 +166,8 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     { path: '/archive', app: createArchiveApp({ config, archive: store.archive, loadContent: readContent }) },
     // The pictures shipped with the data (articles name them /images/<file>; the emails load them here).
     { path: '/images', app: createImageApp(join(dataDir, 'images')) },
+    // Sending services' bounce and complaint events, each checked against its configured key.
+    { path: '/webhooks', app: createWebhookApp({ config, processor: inbound, log }) },
     ...(preview?.mounts ?? []),
   ];
   const app = createApp({
@@ -166,6 +182,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
   });
 
   let server: RunningServer | null = null;
+  let inboundServer: InboundServer | null = null;
   let stopped: Promise<{ finished: boolean }> | null = null;
 
   return {
@@ -181,10 +198,27 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     app,
     scheduler,
     preview,
+    inbound,
+    inboundServer: () => inboundServer,
     status: () => scheduler.status(),
     async start({ port, hostname }) {
-      // The server first: a port in use must fail the start before the scheduler sends anything.
+      // The servers first: a port in use must fail the start before the scheduler sends anything.
       server = await startServer(app, { port, ...(hostname ? { hostname } : {}) });
+      if (config.inbound) {
+        try {
+          inboundServer = await startInboundServer({
+            processor: inbound,
+            host: config.inbound.host,
+            port: config.inbound.port,
+            maxMessageBytes: config.inbound.maxMessageBytes,
+            name: config.inbound.domain,
+            log,
+          });
+        } catch (error) {
+          await server.close();
+          throw error;
+        }
+      }
       app.audience.startMail();
       await scheduler.start();
       sources.start();
@@ -193,7 +227,9 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     stop({ timeoutMs = 30_000 } = {}) {
       stopped ??= (async () => {
         const closing = server?.close();
+        const closingInbound = inboundServer?.close();
         const result = await scheduler.stop({ timeoutMs });
+        await closingInbound;
         await sources.stop();
         await closing;
         await app.audience.close();
@@ -249,12 +285,14 @@ export async function createWorker(options: CreateDaybreakOptions & { pollMs?: n
     throw error;
   }
   const mailer = createMailer({ config, env, varDir });
+  const addresses = await inboundAddressesFor(config, keyring);
   const sender = createDeliverySender({
     sends: store.sends,
     config,
     transport: mailer,
     secret,
     unsubscribeUrlFor: (subscriberId, newsletterId) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId),
+    ...addresses?.senderOptions,
   });
   const scheduler = createScheduler({
     runs: store.runs,

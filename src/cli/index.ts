@@ -13,8 +13,10 @@ import { registerDb } from './commands/db.ts';
 import { registerFetch } from './commands/fetch.ts';
 import { registerSources } from './commands/sources.ts';
 import { registerSecret } from './commands/secret.ts';
+import { registerInbound } from './commands/inbound.ts';
+import { registerBounces } from './commands/bounces.ts';
 
-const commands: Register[] = [registerBuild, registerServe, registerSubscribers, registerPreview, registerSend, registerTemplates, registerStart, registerRuns, registerWorker, registerDb, registerFetch, registerSources, registerSecret];
+const commands: Register[] = [registerBuild, registerServe, registerSubscribers, registerPreview, registerSend, registerTemplates, registerStart, registerRuns, registerWorker, registerDb, registerFetch, registerSources, registerSecret, registerInbound, registerBounces];
 
 const status = await runCli(process.argv.slice(2), commands);
 // The only place that exits: let pending stdout drain first.

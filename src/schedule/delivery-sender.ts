@@ -14,6 +14,10 @@ export interface DeliverySenderOptions {
   secret: string;
   /** The reader's signed unsubscribe URL (the audience tokens). */
   unsubscribeUrlFor(subscriberId: number, newsletterId: string): string;
+  /** The copy's envelope sender naming the copy (inbound.domain); default the From address. */
+  returnPathFor?(subscriberId: number, newsletterId: string, date: string): string;
+  /** The reader's own List-Unsubscribe mailto address (inbound.domain). */
+  unsubscribeMailtoFor?(subscriberId: number, newsletterId: string): string;
   /** Longest wait between claims while other processes hold copies of the edition (default 1 s). */
   pollMs?: number;
 }
@@ -43,6 +47,8 @@ export function createDeliverySender(options: DeliverySenderOptions): EditionSen
         rendered,
         secret: options.secret,
         unsubscribeUrlFor: options.unsubscribeUrlFor,
+        ...(options.returnPathFor ? { returnPathFor: options.returnPathFor } : {}),
+        ...(options.unsubscribeMailtoFor ? { unsubscribeMailtoFor: options.unsubscribeMailtoFor } : {}),
         signal,
         ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
       });

@@ -31,6 +31,10 @@ export async function startBanner(daybreak: Daybreak, base: string): Promise<str
   if (daybreak.preview && daybreak.mailer.maildir) lines.push(`  Mailbox:   ${base}/inbox`);
   lines.push(`  Health:    ${base}/healthz`, '');
   lines.push(`Mail goes to ${daybreak.mailer.describe()}.`);
+  const inbound = daybreak.inboundServer();
+  if (inbound && daybreak.config.inbound) {
+    lines.push(`Inbound mail for ${daybreak.config.inbound.domain} (bounces, complaints, unsubscribes): smtp://${inbound.host}:${inbound.port}`);
+  }
   lines.push(`Database: ${daybreak.database}. Articles: ${daybreak.dataDir}/. Links in the emails use ${daybreak.config.baseUrl}.`);
   const linked = new URL(daybreak.config.baseUrl);
   const listening = new URL(base);
