@@ -19,3 +19,5 @@ export {
 } from './send-edition.ts';
 export type { SendStore, SendState, EditionKey, ClaimResult, ClaimedCopy, ClaimBatch, ClaimOptions, CopyOutcome } from './send-store.ts';
 export { createHeapGuard, type HeapGuard } from './heap-guard.ts';
+export { readerCopy } from './reader-copy.ts';
+export { signDkim, verifyDkim, dkimHeaderList, dkimTimestamp, DKIM_OVERSIGNED_HEADERS, DKIM_SIGNED_HEADERS, type DkimVerdict } from './dkim-headers.ts';
