@@ -21,3 +21,6 @@ export type { SendStore, SendState, EditionKey, ClaimResult, ClaimedCopy, ClaimB
 export { createHeapGuard, type HeapGuard } from './heap-guard.ts';
 export { readerCopy } from './reader-copy.ts';
 export { signDkim, verifyDkim, dkimHeaderList, dkimTimestamp, DKIM_OVERSIGNED_HEADERS, DKIM_SIGNED_HEADERS, type DkimVerdict } from './dkim-headers.ts';
+export { sampleCopy } from './sample-copy.ts';
+export { runPreSendGate, type GateReport, type GateCheck, type GateCheckId } from './pre-send-gate.ts';
+export { spamScore, type SpamVerdict } from './spam-score.ts';
