@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createTokens, maskAddresses, openKeyring, type Keyring, type Tokens } from './audience/index.ts';
 import { describeDatabase, resolveConfigFile, resolveDataDir, resolveDatabase } from './cli/context.ts';
 import { loadConfig, loadContentFor, type Config } from './content/index.ts';
-import { createMailer, type Mailer } from './delivery/index.ts';
+import { createMailer, sendingPolicy, type Mailer } from './delivery/index.ts';
 import { createDeliverySender } from './schedule/delivery-sender.ts';
 import { createScheduler, systemClock, type Clock, type NewsletterStatus, type Scheduler } from './schedule/index.ts';
 import { openStore, type Store } from './storage/index.ts';
@@ -42,6 +42,8 @@ export interface CreateDaybreakOptions {
   log?: (line: string) => void;
   /** How long a sign-up or unsubscribe waits for a locked database before answering 503 (default 5 s). */
   webBusyTimeoutMs?: number;
+  /** Send real mail even though baseUrl is not https (default: DAYBREAK_ALLOW_INSECURE_LINKS=1). */
+  allowInsecureLinks?: boolean;
 }
 
 export interface Daybreak {
@@ -93,6 +95,8 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
   const log = (line: string) => out(maskAddresses(line));
   const configFile = options.configFile ?? resolveConfigFile({}, env);
   const config = loadConfig({ file: configFile });
+  const policy = sendingPolicy({ config, env, ...(options.allowInsecureLinks !== undefined ? { allowInsecureLinks: options.allowInsecureLinks } : {}) });
+  for (const warning of policy.warnings) log(`warning: ${warning}`);
   const dataDir = options.dataDir ?? resolveDataDir({}, env);
   // Every read names the config's newsletters, so a misspelt data/editions folder is reported, not ignored.
   const readContent = () => loadContentFor(dataDir, config);
@@ -140,6 +144,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     secret,
     unsubscribeUrlFor: (subscriberId, newsletterId) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId),
     ...addresses?.senderOptions,
+    gate: { enabled: true, realMail: policy.realMail && !policy.allowInsecureLinks, env },
   });
   const since = await sendStore.runs.since();
   const scheduler = createScheduler({
@@ -268,6 +273,7 @@ export async function createWorker(options: CreateDaybreakOptions & { pollMs?: n
   const log = options.log ?? timestamped;
   const configFile = options.configFile ?? resolveConfigFile({}, env);
   const config = loadConfig({ file: configFile });
+  for (const warning of sendingPolicy({ config, env, ...(options.allowInsecureLinks !== undefined ? { allowInsecureLinks: options.allowInsecureLinks } : {}) }).warnings) log(`warning: ${warning}`);
   const dataDir = options.dataDir ?? resolveDataDir({}, env);
   const readContent = () => loadContentFor(dataDir, config);
   readContent();

@@ -24,3 +24,4 @@ export { signDkim, verifyDkim, dkimHeaderList, dkimTimestamp, DKIM_OVERSIGNED_HE
 export { sampleCopy } from './sample-copy.ts';
 export { runPreSendGate, type GateReport, type GateCheck, type GateCheckId } from './pre-send-gate.ts';
 export { spamScore, type SpamVerdict } from './spam-score.ts';
+export { sendingPolicy } from './sending-policy.ts';

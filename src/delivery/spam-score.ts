@@ -34,13 +34,15 @@ function run(file: string, args: string[], input: string): Promise<string> {
 /**
  * Scores a message with SpamAssassin when it is installed: `spamassassin -L -t` (local rules only, no
  * network tests, so the result does not depend on DNS blocklists), else `spamc -c` against a running
- * spamd. Debian: `apt-get install spamassassin`. Unavailable when neither is on PATH or spamd is down.
+ * spamd. Debian: `apt-get install spamassassin`. Unavailable when neither is on PATH, spamd is down, or
+ * DAYBREAK_SPAM_CHECK=off (a machine where the publisher scores mail elsewhere).
  *
  * @example
  * const verdict = await spamScore(raw);
  * if ('score' in verdict && verdict.score >= 2) console.log(verdict.tests);
  */
 export async function spamScore(raw: string, env: NodeJS.ProcessEnv = process.env): Promise<SpamVerdict> {
+  if (env.DAYBREAK_SPAM_CHECK === 'off') return { unavailable: 'turned off (DAYBREAK_SPAM_CHECK=off)' };
   const spamassassin = onPath('spamassassin', env);
   if (spamassassin) {
     try {

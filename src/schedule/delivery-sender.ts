@@ -1,5 +1,5 @@
 import type { Config } from '../content/index.ts';
-import { sendEdition, type SendStore, type Transport } from '../delivery/index.ts';
+import { runPreSendGate, sendEdition, type SendStore, type Transport } from '../delivery/index.ts';
 import { renderEdition } from '../render/index.ts';
 import type { EditionSender, SendLedgerCounts } from './scheduler.ts';
 import { addDays } from './format-times.ts';
@@ -18,6 +18,11 @@ export interface DeliverySenderOptions {
   returnPathFor?(subscriberId: number, newsletterId: string, date: string): string;
   /** The reader's own List-Unsubscribe mailto address (inbound.domain). */
   unsubscribeMailtoFor?(subscriberId: number, newsletterId: string): string;
+  /**
+   * Run the pre-send gate before a scheduled edition's first send (`daybreak start` does; off unless
+   * given). `realMail`: links must be https (SMTP_URL is set).
+   */
+  gate?: { enabled: boolean; realMail: boolean; env?: NodeJS.ProcessEnv };
   /** Longest wait between claims while other processes hold copies of the edition (default 1 s). */
   pollMs?: number;
 }
@@ -54,6 +59,24 @@ export function createDeliverySender(options: DeliverySenderOptions): EditionSen
       });
       return { ...report, interrupted: signal.aborted && report.deferred > 0 };
     },
+    ...(!options.gate?.enabled
+      ? {}
+      : {
+          async check({ newsletterId, date, edition }: { newsletterId: string; date: string; edition: Parameters<EditionSender['send']>[0]['edition'] }) {
+            const newsletter = config.newsletters.find((n) => n.id === newsletterId);
+            if (!newsletter) throw new Error(`Unknown newsletter "${newsletterId}"`);
+            const rendered = await renderEdition(edition, config);
+            const report = await runPreSendGate({
+              config,
+              newsletter,
+              date,
+              rendered,
+              realMail: options.gate?.realMail ?? false,
+              ...(options.gate?.env ? { env: options.gate.env } : {}),
+            });
+            return { ok: report.ok, failures: report.failures };
+          },
+        }),
     // The delivery area's own expiry: every unfinished copy of editions before the next one's date.
     expireDeferred(newsletterId, date) {
       return sends.expireEarlierEditions({ newsletter: newsletterId, date: addDays(date, 1) });

@@ -14,6 +14,7 @@ const StartFlags = z.strictObject({
   data: z.string().min(1).optional(),
   db: z.string().min(1).optional(),
   preview: z.boolean().optional(),
+  allowInsecureLinks: z.boolean().optional(),
   shutdownTimeout: z
     .string()
     .regex(/^\d+$/, { error: 'Expected a whole number of seconds, e.g. 30' })
@@ -73,6 +74,7 @@ export function registerStart(program: Command, io: Io = process, env: NodeJS.Pr
     .option('--db <database>', DB_OPTION_HELP)
     .option('--preview', 'mount the preview and mailbox even when not on loopback')
     .option('--no-preview', 'do not mount the preview and mailbox')
+    .option('--allow-insecure-links', 'send real mail (SMTP_URL) even though baseUrl is not https')
     .option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT, how long mail in flight may take to finish', '30')
     .action(async (rawFlags: Record<string, unknown>) => {
       const parsed = StartFlags.safeParse(rawFlags);
@@ -116,6 +118,7 @@ export function registerStart(program: Command, io: Io = process, env: NodeJS.Pr
           dataDir: resolveDataDir(flags.data ? { data: flags.data } : {}, env),
           // The preview can send test mail; it is for the publisher's own machine unless asked for.
           preview: flags.preview ?? LOOPBACK.has(flags.host),
+          ...(flags.allowInsecureLinks ? { allowInsecureLinks: true } : {}),
           log: (line) => io.stdout.write(`${new Date().toISOString()} ${line}\n`),
         });
       } catch (error) {
