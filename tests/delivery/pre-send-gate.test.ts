@@ -153,6 +153,35 @@ describe('a scheduled send behind the gate', () => {
   }, 90_000);
 });
 
+describe('sending real mail', () => {
+  it('refuses a baseUrl that is not https, naming the key, unless --allow-insecure-links; warns without DKIM', async () => {
+    const sink = await startSmtpSink();
+    cleanups.push(() => sink.close());
+    const w = world({ config: { baseUrl: 'http://news.daybreak.example' } });
+    const database = join(w.base, 'daybreak.db');
+    const seed = await openStore({ database });
+    await seed.subscribers.add({ email: 'ann@example.com', name: 'Ann', newsletters: ['morning'], confirmed: true, source: 'cli' }, new Date());
+    await seed.close();
+    const env = { SMTP_URL: sink.url, DAYBREAK_SECRET: 'a-gate-test-secret-0123456789', DAYBREAK_SPAM_CHECK: 'off' };
+    const args = ['send', '--date', '2026-11-30', '--db', database, '--config', w.config, '--data', w.data];
+    const refused = await run_(args, env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('baseUrl: "http://news.daybreak.example" is not https on the standard port');
+    expect(refused.stderr).toContain('--allow-insecure-links');
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    expect(sink.messages).toHaveLength(0);
+    // An https URL on another port is refused too.
+    const port = world({ config: { baseUrl: 'https://news.daybreak.example:8443' } });
+    expect((await run_(['send', '--date', '2026-11-30', '--db', database, '--config', port.config, '--data', port.data], env)).stderr).toContain('is not https on the standard port');
+    await expect(createDaybreak({ configFile: w.config, dataDir: w.data, database, varDir: join(w.base, 'var'), env, preview: false, log: () => {} })).rejects.toThrow(/baseUrl: "http:\/\/news\.daybreak\.example" is not https/);
+
+    const allowed = await run_([...args, '--allow-insecure-links'], env);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stderr).toContain('warning: delivery.dkim is not configured');
+    expect(sink.messages).toHaveLength(1);
+  }, 90_000);
+});
+
 async function run_(args: string[], env: Record<string, string>) {
   const { SMTP_URL: _drop, ...rest } = process.env;
   try {
