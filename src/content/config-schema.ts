@@ -166,13 +166,21 @@ export const InboundSchema = z.strictObject({
   softBounceLimit: z.number().int().positive().default(3),
   /** Largest message the listener accepts, in bytes (a DSN carries the original message). */
   maxMessageBytes: z.number().int().positive().default(2_000_000),
-  /** A mailbox the bounces land in, for publishers who cannot point an MX at Daybreak (IMAP IDLE). */
+  /**
+   * A mailbox the bounces land in, for publishers who cannot point an MX at Daybreak. Reserved: not read
+   * yet, so a config that sets it is refused rather than silently ignored.
+   */
   imap: z
-    .strictObject({
-      url: z.string().regex(/^imaps?:\/\//i, { error: 'Expected an imap:// or imaps:// URL, e.g. imaps://user:password@mail.example.com' }),
-      mailbox: z.string().min(1).default('INBOX'),
-    })
-    .optional(),
+    .unknown()
+    .optional()
+    .check((ctx) => {
+      if (ctx.value === undefined) return;
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        message: 'reading bounces from an IMAP mailbox is not available yet: point the domain\'s MX at Daybreak, or have the mailbox forward to `daybreak inbound` (docs/deliverability.md)',
+      });
+    }),
 });
 
 /** Sending services' event webhooks (POST /webhooks/<provider>): how each one's signature is checked. */
