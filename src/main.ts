@@ -11,11 +11,10 @@ import { createMailer, sendingPolicy, type Mailer } from './delivery/index.ts';
 import { createDeliverySender } from './schedule/delivery-sender.ts';
 import { createScheduler, systemClock, type Clock, type NewsletterStatus, type Scheduler } from './schedule/index.ts';
 import { openStore, type Store } from './storage/index.ts';
-import { createApp, createArchiveApp, createImageApp, startServer, type DaybreakApp, type RunningServer } from './web/index.ts';
+import { createApp, createArchiveApp, createImageApp, createWebhookApp, startServer, type DaybreakApp, type RunningServer } from './web/index.ts';
 import { createPreview, type Preview } from './web/preview-routes.ts';
 import { createSourcePoller } from './sources/index.ts';
 import { createInboundProcessor, inboundAddressesFor, startInboundServer, type InboundProcessor, type InboundServer } from './inbound/index.ts';
-import { createWebhookApp } from './web/webhook-routes.ts';
 
 export interface CreateDaybreakOptions {
   /** Config file; default `DAYBREAK_CONFIG`, else daybreak.config.json when present, else the defaults. */

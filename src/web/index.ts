@@ -10,3 +10,4 @@ export { MAX_BODY_BYTES } from './read-body.ts';
 export { registryTemplates } from './transactional-templates.ts';
 export { createArchiveApp, type ArchiveIndex, type ArchiveOptions, type SentEdition } from './archive-routes.ts';
 export { createImageApp } from './image-routes.ts';
+export { createWebhookApp } from './webhook-routes.ts';

@@ -7,8 +7,7 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInboundProcessor } from '../../src/inbound/index.ts';
 import { openStore, type Store } from '../../src/storage/index.ts';
-import { startServer, type RunningServer } from '../../src/web/index.ts';
-import { createWebhookApp } from '../../src/web/webhook-routes.ts';
+import { createWebhookApp, startServer, type RunningServer } from '../../src/web/index.ts';
 import { enginesUnderTest } from '../helpers/test-store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'daybreak-webhooks-'));
