@@ -20,7 +20,8 @@ export {
 export type { SendStore, SendState, EditionKey, ClaimResult, ClaimedCopy, ClaimBatch, ClaimOptions, CopyOutcome } from './send-store.ts';
 export { createHeapGuard, type HeapGuard } from './heap-guard.ts';
 export { readerCopy } from './reader-copy.ts';
-export { signDkim, verifyDkim, dkimHeaderList, dkimTimestamp, DKIM_OVERSIGNED_HEADERS, DKIM_SIGNED_HEADERS, type DkimVerdict } from './dkim-headers.ts';
+export { dkimHeaderList, dkimTimestamp, DKIM_OVERSIGNED_HEADERS, DKIM_SIGNED_HEADERS } from './dkim-headers.ts';
+export { signDkim, verifyDkim, type DkimVerdict } from './dkim-signature.ts';
 export { sampleCopy } from './sample-copy.ts';
 export { runPreSendGate, type GateReport, type GateCheck, type GateCheckId } from './pre-send-gate.ts';
 export { spamScore, type SpamVerdict } from './spam-score.ts';

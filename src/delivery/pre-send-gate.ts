@@ -3,7 +3,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { parseDocument } from 'htmlparser2';
 import type { Config, Newsletter } from '../content/index.ts';
 import { GMAIL_CLIP_BYTES, lintEmail, type PersonalizableEdition } from '../render/index.ts';
-import { signDkim, verifyDkim } from './dkim-headers.ts';
+import { signDkim, verifyDkim } from './dkim-signature.ts';
 import { sampleCopy } from './sample-copy.ts';
 import { spamScore } from './spam-score.ts';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileEditionMessage, editionMessageOptions, readerCopy } from '../../src/delivery/index.ts';
-import { dkimHeaderList, signDkim, verifyDkim } from '../../src/delivery/dkim-headers.ts';
+import { dkimHeaderList, signDkim, verifyDkim } from '../../src/delivery/index.ts';
 import { DATE, renderedEdition, testConfig } from './fixtures.ts';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
