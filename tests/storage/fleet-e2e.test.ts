@@ -60,6 +60,10 @@ async function fleet(readers: number, options: { cron?: string; leaseSeconds?: n
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const config = JSON.parse(readFileSync(join(ROOT, 'daybreak.config.json'), 'utf8')) as Record<string, unknown>;
   config.delivery = { maxConnections: 2, retries: 0, leaseSeconds: options.leaseSeconds ?? 3 };
+  // The logo paths are relative to the config file: point them at the repository's, since the copy lives elsewhere.
+  const brand = (config.publisher as { brand: Record<string, unknown> }).brand;
+  brand.logo = join(ROOT, 'data/brand/logo.png');
+  brand.logoDark = join(ROOT, 'data/brand/logo-dark.png');
   if (options.cron) {
     const newsletters = config.newsletters as { id: string; schedule: Record<string, unknown> }[];
     config.newsletters = newsletters.filter((n) => n.id === 'morning').map((n) => ({ ...n, schedule: { ...n.schedule, cron: options.cron, timezone: 'UTC' } }));
