@@ -177,7 +177,7 @@ async function measureB(n: number, port: number, dkimKeyFile?: string): Promise<
   const dir = mkdtempSync(join(tmpdir(), `daybreak-bench-send-${n}-`));
   try {
     await seed(dir, n, benchConfig(dkimKeyFile ? { privateKeyFile: dkimKeyFile } : undefined));
-    const env = { ...process.env, SMTP_URL: `smtp://127.0.0.1:${port}`, DAYBREAK_DB: join(dir, 'daybreak.db'), DAYBREAK_SECRET: SECRET };
+    const env = { ...process.env, SMTP_URL: `smtp://127.0.0.1:${port}`, DAYBREAK_DB: join(dir, 'daybreak.db'), DAYBREAK_SECRET: SECRET, DAYBREAK_ALLOW_INSECURE_LINKS: '1', DAYBREAK_SPAM_CHECK: 'off' };
     const common = ['--config', join(dir, 'config.json'), '--data', join(dir, 'data'), '--date', DATE, '--json'];
     // The same command with --dry-run: everything loaded, the edition rendered, nothing sent.
     const dry = await runDaybreak(['send', ...common, '--dry-run'], env);

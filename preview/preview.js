@@ -306,7 +306,16 @@ function renderChecks(view) {
   const list = (items, empty, cls) =>
     items.length === 0 ? h('p', { class: 'check good' }, empty) : h('ul', { class: `findings ${cls}` }, items.map((t) => h('li', {}, t)));
 
+  const gate = c.gate;
+  const statusClass = { pass: 'good', fail: 'bad', warn: 'warn', skip: 'muted' };
   box.replaceChildren(
+    h('section', { class: 'check-block', id: 'check-gate' },
+      h('h3', {}, `Pre-send checks: ${gate.ok ? 'pass' : 'the edition would be held'}`),
+      h('ul', { class: 'findings gate' }, gate.checks.map((g) =>
+        h('li', { class: `check ${statusClass[g.status] ?? ''}`, 'data-check': g.id, 'data-status': g.status },
+          h('strong', {}, `${g.status.toUpperCase()} ${g.title}`), h('br'),
+          h('span', { class: 'muted' }, g.details.join('; '))))),
+      h('p', { class: 'muted' }, 'The same checks as daybreak check and a scheduled send.')),
     h('section', { class: 'check-block', id: 'check-size' },
       h('h3', {}, 'Size'),
       bar,

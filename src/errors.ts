@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   ESTORAGE: 'The database could not be read or written',
   ESOURCE: 'A feed or CMS source could not be read',
   ENOKEY: 'There is no token key yet and this command may not make one',
+  ECHECK: 'The edition failed the pre-send checks',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -7,13 +7,14 @@ import { join } from 'node:path';
 import { createTokens, maskAddresses, openKeyring, type Keyring, type Tokens } from './audience/index.ts';
 import { describeDatabase, resolveConfigFile, resolveDataDir, resolveDatabase } from './settings/index.ts';
 import { loadConfig, loadContentFor, type Config } from './content/index.ts';
-import { createMailer, type Mailer } from './delivery/index.ts';
+import { createMailer, sendingPolicy, type Mailer } from './delivery/index.ts';
 import { createDeliverySender } from './schedule/index.ts';
 import { createScheduler, systemClock, type Clock, type NewsletterStatus, type Scheduler } from './schedule/index.ts';
 import { openStore, openThreadedSendStore, type Store } from './storage/index.ts';
-import { createApp, createArchiveApp, createImageApp, startServer, type DaybreakApp, type RunningServer } from './web/index.ts';
+import { createApp, createArchiveApp, createImageApp, createWebhookApp, startServer, type DaybreakApp, type RunningServer } from './web/index.ts';
 import { createPreview, type Preview } from './preview/index.ts';
 import { createSourcePoller } from './sources/index.ts';
+import { createInboundProcessor, inboundAddressesFor, startInboundServer, type InboundProcessor, type InboundServer } from './inbound/index.ts';
 
 export interface CreateDaybreakOptions {
   /** Config file; default `DAYBREAK_CONFIG`, else daybreak.config.json when present, else the defaults. */
@@ -40,6 +41,8 @@ export interface CreateDaybreakOptions {
   log?: (line: string) => void;
   /** How long a sign-up or unsubscribe waits for a locked database before answering 503 (default 5 s). */
   webBusyTimeoutMs?: number;
+  /** Send real mail even though baseUrl is not https (default: DAYBREAK_ALLOW_INSECURE_LINKS=1). */
+  allowInsecureLinks?: boolean;
 }
 
 export interface Daybreak {
@@ -59,6 +62,10 @@ export interface Daybreak {
   app: DaybreakApp;
   scheduler: Scheduler;
   preview: Preview | null;
+  /** Bounces, complaints and unsubscribe mails: what the inbound listener and the webhooks feed. */
+  inbound: InboundProcessor;
+  /** The inbound SMTP listener once started (with `inbound` in the config), else null. */
+  inboundServer(): InboundServer | null;
   /** Starts the web server, then the scheduler (which catches up first). */
   start(options: { port: number; hostname?: string }): Promise<RunningServer>;
   /**
@@ -87,6 +94,8 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
   const log = (line: string) => out(maskAddresses(line));
   const configFile = options.configFile ?? resolveConfigFile({}, env);
   const config = loadConfig({ file: configFile });
+  const policy = sendingPolicy({ config, env, ...(options.allowInsecureLinks !== undefined ? { allowInsecureLinks: options.allowInsecureLinks } : {}) });
+  for (const warning of policy.warnings) log(`warning: ${warning}`);
   const dataDir = options.dataDir ?? resolveDataDir({}, env, config);
   // Every read names the config's newsletters, so a misspelt data/editions folder is reported, not ignored.
   const readContent = () => loadContentFor(dataDir, config);
@@ -118,6 +127,13 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
   const mailer = createMailer({ config, env, varDir });
   const now = options.now;
   const clock: Clock = options.clock ?? (now ? { ...systemClock, now } : systemClock);
+  const addresses = await inboundAddressesFor(config, keyring);
+  const inbound = createInboundProcessor({
+    store: store.inbound,
+    addresses: addresses?.addresses ?? null,
+    policy: { softBounceLimit: config.inbound?.softBounceLimit ?? 3, windowDays: 30 },
+    log,
+  });
 
   // On SQLite the ledger's commits (an fsync each) run on a thread of their own, off the thread that
   // serves the web app and drives the SMTP connections.
@@ -130,6 +146,8 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     unsubscribeUrlFor: (subscriberId, newsletterId) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId),
     manageUrlFor: (subscriberId) => tokens.manageUrl(config.baseUrl, subscriberId),
     log: (line) => log(`warning: ${line}`),
+    ...addresses?.senderOptions,
+    gate: { enabled: true, realMail: policy.realMail && !policy.allowInsecureLinks, env },
   });
   const since = await sendStore.runs.since();
   const scheduler = createScheduler({
@@ -156,6 +174,8 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     { path: '/archive', app: createArchiveApp({ config, archive: store.archive, loadContent: readContent }) },
     // The pictures shipped with the data (articles name them /images/<file>; the emails load them here).
     { path: '/images', app: createImageApp(join(dataDir, 'images')) },
+    // Sending services' bounce and complaint events, each checked against its configured key.
+    { path: '/webhooks', app: createWebhookApp({ config, processor: inbound, log }) },
     ...(preview?.mounts ?? []),
   ];
   const app = createApp({
@@ -170,6 +190,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
   });
 
   let server: RunningServer | null = null;
+  let inboundServer: InboundServer | null = null;
   let stopped: Promise<{ finished: boolean }> | null = null;
 
   return {
@@ -185,10 +206,27 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     app,
     scheduler,
     preview,
+    inbound,
+    inboundServer: () => inboundServer,
     status: () => scheduler.status(),
     async start({ port, hostname }) {
-      // The server first: a port in use must fail the start before the scheduler sends anything.
+      // The servers first: a port in use must fail the start before the scheduler sends anything.
       server = await startServer(app, { port, ...(hostname ? { hostname } : {}) });
+      if (config.inbound) {
+        try {
+          inboundServer = await startInboundServer({
+            processor: inbound,
+            host: config.inbound.host,
+            port: config.inbound.port,
+            maxMessageBytes: config.inbound.maxMessageBytes,
+            name: config.inbound.domain,
+            log,
+          });
+        } catch (error) {
+          await server.close();
+          throw error;
+        }
+      }
       app.audience.startMail();
       await scheduler.start();
       sources.start();
@@ -197,7 +235,9 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     stop({ timeoutMs = 30_000 } = {}) {
       stopped ??= (async () => {
         const closing = server?.close();
+        const closingInbound = inboundServer?.close();
         const result = await scheduler.stop({ timeoutMs });
+        await closingInbound;
         await sources.stop();
         await closing;
         await app.audience.close();
@@ -237,6 +277,7 @@ export async function createWorker(options: CreateDaybreakOptions & { pollMs?: n
   const log = options.log ?? timestamped;
   const configFile = options.configFile ?? resolveConfigFile({}, env);
   const config = loadConfig({ file: configFile });
+  for (const warning of sendingPolicy({ config, env, ...(options.allowInsecureLinks !== undefined ? { allowInsecureLinks: options.allowInsecureLinks } : {}) }).warnings) log(`warning: ${warning}`);
   const dataDir = options.dataDir ?? resolveDataDir({}, env, config);
   const readContent = () => loadContentFor(dataDir, config);
   readContent();
@@ -254,6 +295,7 @@ export async function createWorker(options: CreateDaybreakOptions & { pollMs?: n
     throw error;
   }
   const mailer = createMailer({ config, env, varDir });
+  const addresses = await inboundAddressesFor(config, keyring);
   const sender = createDeliverySender({
     sends: store.sends,
     config,
@@ -262,6 +304,7 @@ export async function createWorker(options: CreateDaybreakOptions & { pollMs?: n
     unsubscribeUrlFor: (subscriberId, newsletterId) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId),
     manageUrlFor: (subscriberId) => tokens.manageUrl(config.baseUrl, subscriberId),
     log: (line) => log(`warning: ${line}`),
+    ...addresses?.senderOptions,
   });
   const scheduler = createScheduler({
     runs: store.runs,

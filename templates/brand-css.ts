@@ -16,7 +16,10 @@ export function brandCss(brand: Brand): string {
   const logo = brand.logoDark
     ? '.lgl{display:none!important}.lgd{display:block!important}'
     : `.lgp{background:${brand.light.paper}!important;padding:12px 8px 4px!important}.lgp .t{color:${brand.light.ink}!important}`;
+  // iOS Mail turns dates, times and addresses into blue links of its own (x-apple-data-detectors); they
+  // keep the text's look instead.
   return `:root{color-scheme:light dark;supported-color-schemes:light dark}
+a[x-apple-data-detectors]{color:inherit!important;text-decoration:none!important;font-size:inherit!important;font-family:inherit!important;font-weight:inherit!important;line-height:inherit!important}
 @media (prefers-color-scheme:dark){.bg{background:${d.page}!important}.cd{background:${d.paper}!important}.bx{background:${d.tint}!important}.t{color:${d.ink}!important}.m{color:${d.muted}!important}.k{color:${d.accent}!important}.l{color:${d.link}!important}.r{border-color:${d.ink}!important}.s{border-color:${d.rule}!important}.kb{border-top-color:${d.accent}!important;border-bottom-color:${d.rule}!important}.bg>table>tbody>tr>td{background:${d.page}!important}${logo}}
 @media (max-width:480px){.pd{padding:0 16px!important}.nm{font-size:25px!important;line-height:30px!important}}`;
 }

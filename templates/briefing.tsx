@@ -3,11 +3,12 @@
 import type { CSSProperties, ReactNode } from 'react';
 // Inner modules of src/render, not its index.ts: the index exports the registry, which imports
 // templates/index.ts, which imports this file; a file that is imported first must not enter that cycle.
-import { Body, Container, Head, Heading, Html, Img, Link, Preview, Section, Text } from '../src/render/email-components.ts';
+import { Body, Container, Head, Heading, Html, Img, Link, Section, Text } from '../src/render/email-components.ts';
 import { readerFieldValues } from '../src/render/reader-fields.ts';
 import { renderReactEmail } from '../src/render/react-engine.ts';
 import type { ArticleView, EditionProps, EditionTemplate, EditionView } from '../src/render/types.ts';
 import type { Brand } from '../src/content/resolve-brand.ts';
+import { PREHEADER_PADDING } from '../src/render/preheader.ts';
 import { briefingText } from './briefing-text.ts';
 import { brandCss } from './brand-css.ts';
 
@@ -41,7 +42,8 @@ function styles(brand: Brand) {
     h3: { ...m('0', '6px'), fontSize: '20px', lineHeight: '27px', fontWeight: 700, fontFamily: head },
     num: { color: c.accent },
     hl: { color: c.ink, textDecoration: 'none' },
-    a: { color: c.link },
+    // Underlined: the link colour alone is too close to the text colour to mark a link (WCAG 1.4.1).
+    a: { color: c.link, textDecoration: 'underline' },
     by: { ...m('0', '16px'), fontSize: '14px', lineHeight: '20px', color: c.muted, fontFamily: sans },
     img: { display: 'block', width: '100%', maxWidth: '552px', height: 'auto', margin: '0 0 16px', border: 0 },
     more: { ...m('0', '20px'), fontSize: '16px', lineHeight: '24px', fontWeight: 700, fontFamily: sans },
@@ -69,6 +71,27 @@ function styles(brand: Brand) {
 }
 
 type Styles = ReturnType<typeof styles>;
+
+/** The content column: the 600-px card less its 24-px padding on each side. */
+const COLUMN = 552;
+/** The sponsor box's column: the content column less the box's 20-px padding on each side. */
+const SPONSOR_COLUMN = COLUMN - 40;
+
+/**
+ * An image's width and height attributes for a column: never wider than the column (Outlook on Windows
+ * lays images out at their width attribute, whatever the CSS says), the height scaled to match.
+ */
+function fit(image: { width: number; height: number }, column: number): { width: number; height: number } {
+  if (image.width <= column) return { width: image.width, height: image.height };
+  return { width: column, height: Math.round((image.height * column) / image.width) };
+}
+
+/**
+ * Stand-ins replaced after rendering by Outlook's conditional comments (React cannot write comments):
+ * a 600-px table around the card, which Outlook on Windows needs since it ignores max-width.
+ */
+const MSO_OPEN = '<mso-wrap-open></mso-wrap-open>';
+const MSO_CLOSE = '<mso-wrap-close></mso-wrap-close>';
 
 /** The headline with its number before the link, so the link's text stays the headline alone. */
 function NumberedHeadline({ item, s, as, style }: { item: ArticleView; s: Styles; as: 'h1' | 'h3'; style: CSSProperties }) {
@@ -107,7 +130,7 @@ function Sponsor({ sponsor, s }: { sponsor: NonNullable<EditionView['sponsor']>;
     <Section style={s.spon} className="bx s sponsor">
       <Text style={s.sponLabel} className="m lb">{sponsor.label}</Text>
       {sponsor.image ? (
-        <Img src={sponsor.image.url} alt={sponsor.image.alt} width={sponsor.image.width} height={sponsor.image.height} style={s.img} />
+        <Img src={sponsor.image.url} alt={sponsor.image.alt} {...fit(sponsor.image, SPONSOR_COLUMN)} style={s.img} />
       ) : null}
       <Text style={s.sponH} className="t">{sponsor.headline}</Text>
       <Text style={{ ...s.boxT, ...m('0', '8px') }} className="t">{sponsor.text}</Text>
@@ -159,13 +182,21 @@ export function Briefing({ view, reader }: EditionProps) {
   return (
     <Html lang={view.lang} dir="ltr">
       <Head>
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
         <meta name="supported-color-schemes" content="light dark" />
         <title>{view.subject}</title>
         <style>{brandCss(brand)}</style>
       </Head>
-      <Preview>{view.preheader}</Preview>
+      {/* The preheader, then invisible padding so the inbox preview stops there (React Email's Preview pads
+          only up to 150 characters). */}
+      <div style={{ display: 'none', overflow: 'hidden', lineHeight: '1px', opacity: 0, maxHeight: 0, maxWidth: 0 }} data-skip-in-text="true">
+        {view.preheader}
+        {PREHEADER_PADDING}
+      </div>
       <Body style={s.body} className="bg">
+        {/* @ts-expect-error: a stand-in element, replaced after rendering (MSO_OPEN). */}
+        <mso-wrap-open />
         <Container style={s.card} className="cd">
           <Section style={s.pad} className="pd">
             <Text style={s.top} className="m s lb">
@@ -184,7 +215,7 @@ export function Briefing({ view, reader }: EditionProps) {
             {lead.paragraphs[0] !== lead.dek ? <Text style={s.lede} className="t">{lead.dek}</Text> : null}
             {lead.byline ? <Text style={s.by} className="m lb">{lead.byline}</Text> : null}
             {lead.image ? (
-              <Img src={lead.image.url} alt={lead.image.alt} width={lead.image.width} height={lead.image.height} style={s.img} className="t" />
+              <Img src={lead.image.url} alt={lead.image.alt} {...fit(lead.image, COLUMN)} style={s.img} className="t" />
             ) : null}
             {lead.paragraphs.map((p, i) => (
               <Text key={i} style={s.p} className="t">{p}</Text>
@@ -262,6 +293,8 @@ export function Briefing({ view, reader }: EditionProps) {
             <Text style={{ ...s.ft, ...m('0', '0') }} className="m">{view.publisher.postalAddress}</Text>
           </Section>
         </Container>
+        {/* @ts-expect-error: a stand-in element, replaced after rendering (MSO_CLOSE). */}
+        <mso-wrap-close />
       </Body>
     </Html>
   );
@@ -276,7 +309,9 @@ export const briefing: EditionTemplate = {
   async render(props) {
     return {
       subject: props.view.subject,
-      html: await renderReactEmail(<Briefing {...props} />),
+      html: (await renderReactEmail(<Briefing {...props} />))
+        .replace(MSO_OPEN, '<!--[if mso]><table role="presentation" align="center" width="600" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->')
+        .replace(MSO_CLOSE, '<!--[if mso]></td></tr></table><![endif]-->'),
       text: briefingText(props),
       preheader: props.view.preheader,
     };

@@ -6,6 +6,7 @@ import { Fragment, type CSSProperties, type ReactNode } from 'react';
 import type { ArticleView, EditionProps, EditionTemplate, SponsorView } from '../src/render/types.ts';
 import type { Brand } from '../src/content/resolve-brand.ts';
 import { briefingText } from './briefing-text.ts';
+import { PREHEADER_PADDING } from '../src/render/preheader.ts';
 
 /**
  * `compact`: the edition on the MJML engine. The masthead and the lead as in the briefing, then
@@ -30,7 +31,9 @@ function css(brand: Brand): string {
   const logo = brand.logoDark
     ? '.lgl{display:none!important}.lgd{display:block!important}'
     : `.lgp,.lgp>table,.lgp>table>tbody>tr>td{background:${brand.light.paper}!important}.lgp .t div{color:${brand.light.ink}!important}`;
+  // iOS Mail turns dates, times and addresses into blue links of its own; they keep the text's look.
   return `:root{color-scheme:light dark;supported-color-schemes:light dark}
+a[x-apple-data-detectors]{color:inherit!important;text-decoration:none!important;font-size:inherit!important;font-family:inherit!important;font-weight:inherit!important;line-height:inherit!important}
 @media (prefers-color-scheme:dark){
 .bg,.bg>table,.bg>table>tbody>tr>td{background:${d.page}!important}
 .cd,.cd>table,.cd>table>tbody>tr>td{background:${d.paper}!important}
@@ -153,7 +156,8 @@ export function Compact({ view, reader }: EditionProps) {
   const c = brand.light;
   const imageWidth = lead.image ? Math.min(lead.image.width, CONTENT_WIDTH) : 0;
   const imageHeight = lead.image ? Math.round((lead.image.height * imageWidth) / lead.image.width) : 0;
-  const a = { color: c.link };
+  // Underlined: the link colour alone is too close to the text colour to mark a link (WCAG 1.4.1).
+  const a = { color: c.link, textDecoration: 'underline' };
   const sponsorAt = view.sponsor?.afterNumber;
   // Items are cut into runs at the sponsor, so it sits after story 3 whatever the section boundaries.
   const runs = view.sections.flatMap((section) => {
@@ -179,7 +183,10 @@ export function Compact({ view, reader }: EditionProps) {
         {/* The preheader, hidden without a text colour: mj-preview paints it white, and SpamAssassin scores
             white text on the white card as HTML_FONT_LOW_CONTRAST. The same shape as React Email's Preview. */}
         <mj-raw>
-          <div style={{ display: 'none', overflow: 'hidden', lineHeight: '1px', opacity: 0, maxHeight: 0, maxWidth: 0 }}>{view.preheader}</div>
+          <div style={{ display: 'none', overflow: 'hidden', lineHeight: '1px', opacity: 0, maxHeight: 0, maxWidth: 0 }}>
+            {view.preheader}
+            {PREHEADER_PADDING}
+          </div>
         </mj-raw>
         <mj-section css-class="cd" background-color={c.paper} padding="0">
           <mj-column>

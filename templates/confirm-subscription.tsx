@@ -38,7 +38,7 @@ export function ConfirmSubscriptionEmail(props: ConfirmSubscriptionProps) {
   const styles = transactionalStyles(props.publisher);
   const names = joinNames(props.newsletters);
   return (
-    <TransactionalLayout lang={props.lang ?? 'en'} preheader={preheader()} publisher={props.publisher} footer={footer(props)}>
+    <TransactionalLayout lang={props.lang ?? 'en'} title={confirmSubscriptionSubject(props)} preheader={preheader()} publisher={props.publisher} footer={footer(props)}>
       <Text style={styles.heading}>Please confirm your subscription</Text>
       <Text style={styles.text}>
         This address was just signed up for {props.newsletters.length === 1 ? 'this newsletter' : 'these newsletters'} from {props.publisher.name}:

@@ -79,6 +79,8 @@ export function transactionalStyles(publisher: PublisherSummary) {
 
 export function TransactionalLayout(props: {
   lang: string;
+  /** The document title (the subject): shown by clients that open the mail in a browser tab, read by screen readers. */
+  title: string;
   preheader: string;
   publisher: PublisherSummary;
   /** Why the reader got this email, shown small above the address. */
@@ -91,8 +93,12 @@ export function TransactionalLayout(props: {
   return (
     <Html lang={props.lang} dir="ltr">
       <Head>
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light" />
         <meta name="supported-color-schemes" content="light" />
+        <title>{props.title}</title>
+        {/* iOS Mail's own links on dates and addresses keep the text's look. */}
+        <style>{'a[x-apple-data-detectors]{color:inherit!important;text-decoration:none!important;font-size:inherit!important;font-family:inherit!important;font-weight:inherit!important;line-height:inherit!important}'}</style>
       </Head>
       <Body style={{ backgroundColor: colors.page, color: colors.ink, margin: '0', padding: '24px 0' }}>
         <Preview>{props.preheader}</Preview>

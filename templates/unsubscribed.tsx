@@ -24,7 +24,7 @@ export function UnsubscribedEmail(props: UnsubscribedProps) {
   const names = joinNames(props.newsletters);
   const still = props.stillSubscribed ?? [];
   return (
-    <TransactionalLayout lang={props.lang ?? 'en'} preheader={preheader(props)} publisher={props.publisher} footer={footer(props)}>
+    <TransactionalLayout lang={props.lang ?? 'en'} title={unsubscribedSubject(props)} preheader={preheader(props)} publisher={props.publisher} footer={footer(props)}>
       <Text style={styles.heading}>You are unsubscribed</Text>
       <Text style={styles.text}>
         You will not get {names} any more. This is the last email about it.

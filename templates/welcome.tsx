@@ -43,7 +43,7 @@ export interface WelcomeProps {
 export function WelcomeEmail(props: WelcomeProps) {
   const styles = transactionalStyles(props.publisher);
   return (
-    <TransactionalLayout lang={props.lang ?? 'en'} preheader={preheader(props)} publisher={props.publisher} footer={footer(props)}>
+    <TransactionalLayout lang={props.lang ?? 'en'} title={welcomeSubject(props)} preheader={preheader(props)} publisher={props.publisher} footer={footer(props)}>
       <Text style={styles.heading}>Welcome to {joinNames(props.newsletters)}</Text>
       <Text style={styles.text}>You are subscribed. Here is what arrives, and when:</Text>
       {props.newsletters.map((n) => (

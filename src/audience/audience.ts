@@ -237,12 +237,14 @@ export function createAudience(options: AudienceOptions) {
 
     /**
      * For POST /unsubscribe (and RFC 8058 one-click): unsubscribes at once; idempotent. The first time
-     * something changes it queues one `unsubscribed` mail with a link to subscribe again; a repeat queues none.
+     * something changes from the page it queues one `unsubscribed` mail with a link to subscribe again; a
+     * repeat queues none, and neither does a one-click unsubscribe (`oneClick`): the mail client did it
+     * for the reader, who asked for no more mail.
      */
-    async unsubscribe(token: string): Promise<{ newsletters: NewsletterSummary[]; all: boolean; changed: string[] }> {
+    async unsubscribe(token: string, options: { oneClick?: boolean } = {}): Promise<{ newsletters: NewsletterSummary[]; all: boolean; changed: string[] }> {
       const at = now();
       const claims = await tokens.verify(token, 'unsubscribe', at);
-      const changed = await store.unsubscribe(claims.subscriberId, claims.newsletters, at, { notify: true });
+      const changed = await store.unsubscribe(claims.subscriberId, claims.newsletters, at, { notify: !options.oneClick });
       if (changed.length > 0) dispatcher.kick();
       return { newsletters: summaries(claims.newsletters), all: claims.newsletters.includes(ALL_NEWSLETTERS), changed };
     },

@@ -150,7 +150,9 @@ export function createOutboxDispatcher(options: OutboxDispatcherOptions): Outbox
   const deliver = async (item: OutboxItem): Promise<boolean> => {
     try {
       const built = await build(item);
-      if (built) await mailer.send({ to: built.to, subject: built.mail.subject, html: built.mail.html, text: built.mail.text });
+      // RFC 3834 §5: mail a program sends on an event is marked auto-generated, so vacation responders
+      // do not answer it.
+      if (built) await mailer.send({ to: built.to, subject: built.mail.subject, html: built.mail.html, text: built.mail.text, headers: { 'Auto-Submitted': 'auto-generated' } });
       await outbox.markSent(item.id, worker);
       if (built) options.onSent?.(item);
       return true;

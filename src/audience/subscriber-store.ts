@@ -5,8 +5,11 @@
  * crash between the two can never lose a confirmation.
  */
 export type SubscriptionStatus = 'pending' | 'confirmed' | 'unsubscribed';
-/** The person's own status: `bounced` once the sender saw a permanent failure for the address. */
-export type PersonStatus = 'active' | 'bounced';
+/**
+ * The person's own status: `bounced` once a permanent failure was seen for the address (at send time or
+ * in a bounce that came back later), `complained` once they reported a newsletter as spam (RFC 5965).
+ */
+export type PersonStatus = 'active' | 'bounced' | 'complained';
 
 export interface Consent {
   ip: string | null;
@@ -126,7 +129,7 @@ export interface SubscriberStore {
    */
   unsubscribe(subscriberId: number, newsletters: string[], now: Date, options?: { notify?: boolean }): Promise<string[]>;
   /**
-   * Everyone with their subscriptions. `status` filters on the person (`active`, `bounced`) or on having
+   * Everyone with their subscriptions. `status` filters on the person (`active`, `bounced`, `complained`) or on having
    * a subscription in that state (`pending`, `confirmed`, `unsubscribed`).
    */
   list(filter?: { status?: PersonStatus | SubscriptionStatus }): Promise<Subscriber[]>;

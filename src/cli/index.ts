@@ -14,8 +14,11 @@ import { registerFetch } from './commands/fetch.ts';
 import { registerSources } from './commands/sources.ts';
 import { registerSecret } from './commands/secret.ts';
 import { registerInit } from './commands/init.ts';
+import { registerInbound } from './commands/inbound.ts';
+import { registerBounces } from './commands/bounces.ts';
+import { registerCheck } from './commands/check.ts';
 
-const commands: Register[] = [registerBuild, registerServe, registerSubscribers, registerPreview, registerSend, registerTemplates, registerStart, registerRuns, registerWorker, registerDb, registerFetch, registerSources, registerSecret, registerInit];
+const commands: Register[] = [registerBuild, registerServe, registerSubscribers, registerPreview, registerSend, registerTemplates, registerStart, registerRuns, registerWorker, registerDb, registerFetch, registerSources, registerSecret, registerInit, registerInbound, registerBounces, registerCheck];
 
 const status = await runCli(process.argv.slice(2), commands);
 // The only place that exits: let pending stdout drain first.

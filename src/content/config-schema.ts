@@ -187,6 +187,8 @@ export const DeliverySchema = z.strictObject({
    * while it runs; when it dies, another process takes its copies over once the lease has run out.
    */
   leaseSeconds: z.number().positive().default(60),
+  /** The pre-send gate's SpamAssassin limit (`daybreak check`): an edition scoring this or more is held. */
+  maxSpamScore: z.number().default(2.0),
   dkim: z
     .strictObject({
       domainName: z.string().regex(DKIM_DOMAIN, { error: 'Expected a domain name, e.g. "daybreak.example"' }),
@@ -210,6 +212,57 @@ export const DeliverySchema = z.strictObject({
       }
     })
     .optional(),
+});
+
+/** A DNS domain name (the inbound mail domain): letters, digits, dashes and dots, at least two labels. */
+const domainName = z
+  .string()
+  .regex(/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i, {
+    error: 'Expected a domain name such as bounces.news.example',
+  })
+  .transform((d) => d.toLowerCase());
+
+/**
+ * Mail coming back: bounces (RFC 3464), complaints (RFC 5965) and personal unsubscribe mails, received
+ * over SMTP on `host:port` (the domain's MX points there), from an IMAP mailbox, or from a sending
+ * service's webhooks.
+ */
+export const InboundSchema = z.strictObject({
+  /** The domain of the per-copy envelope sender and of the personal List-Unsubscribe mailto address. */
+  domain: domainName,
+  port: z.number().int().min(0).max(65535).default(2525),
+  host: z.string().min(1).default('127.0.0.1'),
+  /** Soft bounces (4.x.x) of different editions within 30 days after which a reader counts as bounced. */
+  softBounceLimit: z.number().int().positive().default(3),
+  /** Largest message the listener accepts, in bytes (a DSN carries the original message). */
+  maxMessageBytes: z.number().int().positive().default(2_000_000),
+  /**
+   * A mailbox the bounces land in, for publishers who cannot point an MX at Daybreak. Reserved: not read
+   * yet, so a config that sets it is refused rather than silently ignored.
+   */
+  imap: z
+    .unknown()
+    .optional()
+    .check((ctx) => {
+      if (ctx.value === undefined) return;
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        message: 'reading bounces from an IMAP mailbox is not available yet: point the domain\'s MX at Daybreak, or have the mailbox forward to `daybreak inbound` (docs/deliverability.md)',
+      });
+    }),
+});
+
+/** Sending services' event webhooks (POST /webhooks/<provider>): how each one's signature is checked. */
+export const WebhooksSchema = z.strictObject({
+  /** Amazon SES through SNS: the SNS signing certificate (PEM), kept as a file since it is pinned. */
+  ses: z.strictObject({ certificateFile: z.string().min(1), topicArn: z.string().min(1).optional() }).optional(),
+  /** Postmark signs nothing: its webhooks carry HTTP Basic credentials set in its dashboard. */
+  postmark: z.strictObject({ username: z.string().min(1), password: z.string().min(1) }).optional(),
+  /** Mailgun: the HTTP webhook signing key (HMAC-SHA256 over timestamp + token). */
+  mailgun: z.strictObject({ signingKey: z.string().min(1) }).optional(),
+  /** SendGrid's signed event webhook: the verification key (base64 DER, ECDSA P-256) from its settings. */
+  sendgrid: z.strictObject({ publicKey: z.string().min(1) }).optional(),
 });
 
 export const WebSchema = z.strictObject({
@@ -247,6 +300,8 @@ export const ConfigSchema = z.strictObject({
     }),
   delivery: DeliverySchema.default(DeliverySchema.parse({})),
   web: WebSchema.default(WebSchema.parse({})),
+  inbound: InboundSchema.optional(),
+  webhooks: WebhooksSchema.optional(),
   /** Feeds and CMS APIs that `daybreak fetch` (and `daybreak start`) turn into article files. */
   sources: z
     .array(SourceSchema)
@@ -264,3 +319,5 @@ export type Config = z.infer<typeof ConfigSchema>;
 export type Newsletter = z.infer<typeof NewsletterSchema>;
 export type Publisher = z.infer<typeof PublisherSchema>;
 export type DeliveryConfig = z.infer<typeof DeliverySchema>;
+export type InboundConfig = z.infer<typeof InboundSchema>;
+export type WebhooksConfig = z.infer<typeof WebhooksSchema>;

@@ -11,6 +11,11 @@ export interface EditionCopy {
   /** Without angle brackets: `local@domain`. */
   messageId: string;
   unsubscribeUrl: string;
+  /**
+   * The reader's own unsubscribe address (`unsubscribe+<token>@<inbound domain>`); replaces the shared
+   * publisher.unsubscribeMailbox in List-Unsubscribe's mailto form.
+   */
+  unsubscribeMailto?: string;
   /** Field values for the HTML part, already HTML-escaped. */
   htmlValues: Record<string, string>;
   /** Field values for the text part, as they are. */
@@ -125,7 +130,8 @@ function encodeValues(values: Record<string, string>, fields: string[]): Record<
  * reach down to the encoded MIME).
  *
  * Headers on every copy: From, Reply-To, To, Subject, Date, Message-ID, List-Id, List-Unsubscribe
- * (https, plus mailto when a mailbox is configured), List-Unsubscribe-Post (RFC 8058), MIME-Version and
+ * (https, plus mailto: the reader's own inbound address, else the configured mailbox),
+ * List-Unsubscribe-Post (RFC 8058), Feedback-ID, MIME-Version and
  * a multipart/alternative body (text, then HTML). User data reaches a header only through
  * encodeDisplayName (CR/LF removed, quoted or RFC 2047-encoded) or a checked address/URL, so it can never
  * add a header. Every line is at most 998 characters (RFC 5322 §2.1.1), body lines at most 76.
@@ -148,9 +154,13 @@ export function compileEditionMessage(options: EditionMessageOptions): EditionMe
     (replyTo ? `Reply-To: ${formatMailbox(replyTo.address, replyTo.name)}\r\n` : '') +
     `Subject: ${encodeUnstructured(options.subject, 'Subject: '.length)}\r\n`;
   const listHeaders = `List-Id: ${listIdName ? `${listIdName} ` : ''}<${options.list.id}.${domain}>\r\n`;
-  const mailto = mailbox ? `,\r\n <mailto:${mailbox}?subject=unsubscribe>` : '';
+  const mailtoOf = (address: string) => `,\r\n <mailto:${address}?subject=unsubscribe>`;
+  const sharedMailto = mailbox ? mailtoOf(mailbox) : '';
   const staticBottom =
     'List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n' +
+    // Gmail's feedback loop groups complaints by these fields: campaign (the newsletter), mail type,
+    // sender (the publisher's domain).
+    `Feedback-ID: ${options.list.id}:newsletter:${domain}\r\n` +
     'MIME-Version: 1.0\r\n' +
     `Content-Type: multipart/alternative;\r\n boundary="${boundary}"\r\n` +
     '\r\n' +
@@ -197,6 +207,10 @@ export function compileEditionMessage(options: EditionMessageOptions): EditionMe
     if (!/^https?:\/\/[\x21-\x3d\x3f-\x7e]+$/.test(url)) {
       throw new DaybreakError('EINPUT', `Not an unsubscribe URL: ${JSON.stringify(copy.unsubscribeUrl)}`);
     }
+    if (copy.unsubscribeMailto !== undefined && !isSafeAddress(copy.unsubscribeMailto)) {
+      throw new DaybreakError('EINPUT', `Not an unsubscribe address: ${JSON.stringify(copy.unsubscribeMailto)}`);
+    }
+    const mailto = copy.unsubscribeMailto !== undefined ? mailtoOf(copy.unsubscribeMailto) : sharedMailto;
     const date = copy.date ?? new Date();
     const second = Math.floor(date.getTime() / 1000);
     if (second !== dateSecond) {

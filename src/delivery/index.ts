@@ -24,3 +24,10 @@ export { createDkimSigner, type DkimSigner, type DkimSignerOptions, type DkimKey
 export { createDkimPool, type DkimPool } from './dkim-pool.ts';
 export { readDkimKeys } from './dkim-keys.ts';
 export { relaxedBodies } from './relaxed-bodies.ts';
+export { readerCopy } from './reader-copy.ts';
+export { dkimHeaderList, dkimTimestamp, DKIM_OVERSIGNED_HEADERS, DKIM_SIGNED_HEADERS } from './dkim-headers.ts';
+export { signDkim, verifyDkim, type DkimVerdict } from './dkim-signature.ts';
+export { sampleCopy } from './sample-copy.ts';
+export { runPreSendGate, type GateReport, type GateCheck, type GateCheckId } from './pre-send-gate.ts';
+export { spamScore, type SpamVerdict } from './spam-score.ts';
+export { sendingPolicy } from './sending-policy.ts';

@@ -96,6 +96,13 @@ export interface SendEditionOptions {
   missed?: { before: Date; reason: string };
   /** With `dueAt`: the clock due times are compared with (default the system clock). */
   now?: () => Date;
+  /**
+   * The copy's envelope sender (`bounces+<token>@<inbound domain>`), so a bounce that comes back later
+   * names the copy; default the From address.
+   */
+  returnPathFor?(subscriberId: number, newsletterId: string, date: string): string;
+  /** The reader's own List-Unsubscribe mailto address; default publisher.unsubscribeMailbox, if any. */
+  unsubscribeMailtoFor?(subscriberId: number, newsletterId: string): string;
   /** Send at most this many copies in this run; the rest stay queued (deferred in the report). */
   limit?: number;
   onProgress?(progress: SendProgress): void;
@@ -386,7 +393,10 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
     const messageId = editionMessageId(options.secret, key, copy.subscriberId, message.domain);
     let raw: Buffer;
     let slab: Buffer;
+    let envelopeFrom = message.envelopeFrom;
     try {
+      if (options.returnPathFor) envelopeFrom = options.returnPathFor(copy.subscriberId, key.newsletter, key.date);
+      const mailto = options.unsubscribeMailtoFor?.(copy.subscriberId, key.newsletter);
       const values = readerFieldValues({
         email: copy.email,
         firstName: copy.name,
@@ -397,6 +407,7 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
         to: { address: copy.email, name: copy.name },
         messageId,
         unsubscribeUrl: values.unsubscribeUrl,
+        ...(mailto !== undefined ? { unsubscribeMailto: mailto } : {}),
         htmlValues: htmlValues(values),
         textValues: values,
       }, spare.pop());
@@ -407,7 +418,7 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
       return;
     }
     onTransport += 1;
-    options.transport.sendRaw({ from: message.envelopeFrom, to: copy.email, raw, messageId }).then(
+    options.transport.sendRaw({ from: envelopeFrom, to: copy.email, raw, messageId }).then(
       (info) => {
         onTransport -= 1;
         if (spare.length < handoff) spare.push(slab);

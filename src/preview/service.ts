@@ -12,6 +12,7 @@ import {
   windowEdgeNotes,
 } from '../content/index.ts';
 import { GMAIL_CLIP_BYTES, lintEmail, type LintFinding, type Reader, type RenderedEmail } from '../render/index.ts';
+import { compileEditionMessage, editionMessageOptions, readerCopy, runPreSendGate, type GateCheck } from '../delivery/index.ts';
 import { createImageProbe } from '../web/index.ts';
 import { darkModeHtml } from './dark-mode.ts';
 import { availableEditions, type AvailableEdition } from './editions.ts';
@@ -19,6 +20,7 @@ import { createRenderLoader, type RenderLoader, type RenderModule } from './rend
 import { watchSources, type ChangeBatch } from './watch.ts';
 import { projectUrl } from '../project-root.ts';
 import { articleOrigin, type ArticleOrigin } from '../sources/index.ts';
+import { insecureLinksAllowedFrom, smtpUrlFrom } from '../settings/index.ts';
 
 /** The reader switch: who the copy is personalized for. */
 export const READER_CHOICES = ['sample', 'no-name', 'awkward'] as const;
@@ -36,6 +38,8 @@ export interface PreviewServiceOptions {
   loader?: RenderLoader;
   /** Says which images of a copy do not load (default: createImageProbe(), fetching each one). */
   probeImages?: (html: string) => Promise<string[]>;
+  /** For the pre-send checks: SMTP_URL (links must then be https) and DAYBREAK_SPAM_CHECK. Default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface ViewQuery {
@@ -81,6 +85,8 @@ export interface Checks {
   curatedBy: string | null;
   /** Where each article in the edition came from, in edition order: a configured source, or a file written by hand. */
   origins: (ArticleOrigin & { id: string; headline: string })[];
+  /** The pre-send gate, exactly as `daybreak check` and a scheduled send run it. */
+  gate: { ok: boolean; checks: GateCheck[] };
 }
 
 export interface View {
@@ -413,29 +419,47 @@ export function createPreviewService(options: PreviewServiceOptions) {
     }
   }
 
-  /** The headers `daybreak send` puts on this reader's copy (src/delivery/edition-message.ts), for the Headers tab. */
+  /**
+   * The headers `daybreak send` puts on this reader's copy, read from the copy the sender's own builder
+   * makes (src/delivery/edition-message.ts), with the preheader shown after the Subject.
+   */
   function headersOf(entry: Rendered, copy: RenderedEmail, reader: Reader): View['headers'] {
-    const publisher = entry.config.publisher;
-    const newsletter = entry.edition.newsletter;
-    const domain = /@([^>\s]+)>?\s*$/.exec(publisher.from)?.[1]?.toLowerCase() ?? 'localhost';
-    let unsubscribeUrl = reader.unsubscribeUrl;
+    const preheader = { name: 'Preheader', value: copy.preheader ?? entry.rendered.preheader };
     try {
-      unsubscribeUrl = new URL(reader.unsubscribeUrl).href;
-    } catch {
-      // shown as given; the sender would refuse it
+      const message = compileEditionMessage(editionMessageOptions(entry.config, entry.edition.newsletter, entry.rendered));
+      const domain = entry.config.inbound?.domain;
+      const raw = readerCopy(message, {
+        address: reader.email,
+        name: reader.firstName ?? null,
+        unsubscribeUrl: reader.unsubscribeUrl,
+        messageId: `${entry.edition.newsletter.id}.${entry.edition.date}.preview@${message.domain}`,
+        ...(domain ? { unsubscribeMailto: `unsubscribe+sample@${domain}` } : {}),
+      });
+      const head = raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
+      const fields = head.split('\r\n').map((line) => ({ name: line.slice(0, line.indexOf(':')), value: line.slice(line.indexOf(':') + 1).trim() }));
+      const subject = fields.findIndex((f) => f.name === 'Subject');
+      // The Subject as the reader sees it (decoded), not its RFC 2047 form.
+      if (subject >= 0) fields.splice(subject, 1, { name: 'Subject', value: copy.subject }, preheader);
+      return fields;
+    } catch (error) {
+      return [{ name: 'Subject', value: copy.subject }, preheader, { name: 'Not sendable', value: (error as Error).message }];
     }
-    const mailto = publisher.unsubscribeMailbox ? `, <mailto:${publisher.unsubscribeMailbox}?subject=unsubscribe>` : '';
-    return [
-      { name: 'Subject', value: copy.subject },
-      { name: 'Preheader', value: copy.preheader ?? entry.rendered.preheader },
-      { name: 'From', value: publisher.from },
-      ...(publisher.replyTo ? [{ name: 'Reply-To', value: publisher.replyTo }] : []),
-      { name: 'To', value: reader.firstName ? `${reader.firstName} <${reader.email}>` : reader.email },
-      { name: 'List-Id', value: `${newsletter.name} <${newsletter.id}.${domain}>` },
-      // RFC 2369 (the ways out) and RFC 8058 (one-click POST), as the edition sender writes them.
-      { name: 'List-Unsubscribe', value: `<${unsubscribeUrl}>${mailto}` },
-      { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
-    ];
+  }
+
+  const gates = new Map<string, Promise<{ ok: boolean; checks: GateCheck[] }>>();
+  /** The gate for this render (it looks at the sample reader's copy, so one run per render is enough). */
+  function gateOf(entry: Rendered): Promise<{ ok: boolean; checks: GateCheck[] }> {
+    const key = `${entry.generation}\0${entry.edition.newsletter.id}\0${entry.edition.date}\0${entry.rendered.template}`;
+    let gate = gates.get(key);
+    if (!gate) {
+      const env = options.env ?? process.env;
+      gate = runPreSendGate({ config: entry.config, newsletter: entry.edition.newsletter, date: entry.edition.date, rendered: entry.rendered, realMail: smtpUrlFrom(env) !== undefined && !insecureLinksAllowedFrom(env), env })
+        .then((r) => ({ ok: r.ok, checks: r.checks }))
+        .catch((error: unknown) => ({ ok: false, checks: [{ id: 'headers' as const, title: 'Pre-send checks', status: 'fail' as const, details: [(error as Error).message] }] }));
+      if (gates.size > 50) gates.clear();
+      gates.set(key, gate);
+    }
+    return gate;
   }
 
   async function checksOf(entry: Rendered, copy: RenderedEmail): Promise<Checks> {
@@ -456,6 +480,7 @@ export function createPreviewService(options: PreviewServiceOptions) {
       windowNotes: entry.windowNotes,
       curatedBy: edition.curatedBy ?? null,
       origins: [edition.lead, ...edition.items].map((a) => ({ id: a.id, headline: a.headline, ...articleOrigin(a.file, options.dataDir, entry.config) })),
+      gate: await gateOf(entry),
     };
   }
 

@@ -3,6 +3,7 @@ import { format } from 'date-fns';
 import { resolveBrand, type Config, type Edition } from '../content/index.ts';
 import { dateFnsLocale } from './date-locale.ts';
 import type { ArticleView, EditionView, LeadView, SectionView } from './types.ts';
+import { preheaderText } from './preheader.ts';
 
 /** How much of the lead's body the email shows before "Continue reading". */
 const LEAD_PARAGRAPHS = 3;
@@ -155,7 +156,8 @@ export function buildEditionView(edition: Edition, config: Config): EditionView 
     sendAt: edition.sendAt.toISOString(),
     subject: edition.subject,
     // The lead's summary, then what else is inside: inbox lists show this after the subject.
-    preheader: items.length > 0 ? `${lead.dek} Also: ${items[0]!.headline}` : lead.dek,
+    // Whole sentences only, within what inbox lists show (the rest would be cut mid-word).
+    preheader: preheaderText(lead.dek, items[0]?.headline ?? null),
     intro: edition.intro ?? null,
     lead: leadView,
     items,

@@ -1,6 +1,6 @@
 import { readerZone } from '../audience/index.ts';
 import { editionForChoice, isLocalTime, localTimeOn, type Config, type Edition, type Newsletter } from '../content/index.ts';
-import { sendEdition, type DueAt, type RenderedEditionParts, type SendStore, type Transport } from '../delivery/index.ts';
+import { runPreSendGate, sendEdition, type DueAt, type RenderedEditionParts, type SendStore, type Transport } from '../delivery/index.ts';
 import { renderEdition } from '../designs/index.ts';
 import type { EditionSender, SendLedgerCounts } from './scheduler.ts';
 import { addDays } from './format-times.ts';
@@ -17,6 +17,15 @@ export interface DeliverySenderOptions {
   unsubscribeUrlFor(subscriberId: number, newsletterId: string): string;
   /** The reader's signed preference-page URL (tokens.manageUrl). */
   manageUrlFor?(subscriberId: number): string;
+  /** The copy's envelope sender naming the copy (inbound.domain); default the From address. */
+  returnPathFor?(subscriberId: number, newsletterId: string, date: string): string;
+  /** The reader's own List-Unsubscribe mailto address (inbound.domain). */
+  unsubscribeMailtoFor?(subscriberId: number, newsletterId: string): string;
+  /**
+   * Run the pre-send gate before a scheduled edition's first send (`daybreak start` does; off unless
+   * given). `realMail`: links must be https (SMTP_URL is set).
+   */
+  gate?: { enabled: boolean; realMail: boolean; env?: NodeJS.ProcessEnv };
   /** Longest wait between claims while other processes hold copies of the edition (default 1 s). */
   pollMs?: number;
   /** Renders an edition (default renderEdition): once for everyone, once more per distinct section choice. */
@@ -101,11 +110,31 @@ export function createDeliverySender(options: DeliverySenderOptions): EditionSen
         ...(localTime && missedBefore
           ? { missed: { before: missedBefore, reason: `missed: the scheduler was not running at this reader's ${newsletter.schedule.localTime} and came back past the ${newsletter.schedule.graceMinutes}-minute grace window` } }
           : {}),
+        ...(options.returnPathFor ? { returnPathFor: options.returnPathFor } : {}),
+        ...(options.unsubscribeMailtoFor ? { unsubscribeMailtoFor: options.unsubscribeMailtoFor } : {}),
         signal,
         ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
       });
       return { ...report, interrupted: signal.aborted && report.deferred > 0 };
     },
+    ...(!options.gate?.enabled
+      ? {}
+      : {
+          async check({ newsletterId, date, edition }: { newsletterId: string; date: string; edition: Parameters<EditionSender['send']>[0]['edition'] }) {
+            const newsletter = config.newsletters.find((n) => n.id === newsletterId);
+            if (!newsletter) throw new Error(`Unknown newsletter "${newsletterId}"`);
+            const rendered = await renderEdition(edition, config);
+            const report = await runPreSendGate({
+              config,
+              newsletter,
+              date,
+              rendered,
+              realMail: options.gate?.realMail ?? false,
+              ...(options.gate?.env ? { env: options.gate.env } : {}),
+            });
+            return { ok: report.ok, failures: report.failures };
+          },
+        }),
     // The delivery area's own expiry: every unfinished copy of editions before the next one's date.
     expireDeferred(newsletterId, date) {
       return sends.expireEarlierEditions({ newsletter: newsletterId, date: addDays(date, 1) });

@@ -1,4 +1,5 @@
-export type RunState = 'running' | 'done' | 'skipped' | 'missed' | 'failed';
+/** `held`: the pre-send gate stopped the edition (its reasons in `reason`); `daybreak send --force` overrides. */
+export type RunState = 'running' | 'done' | 'skipped' | 'missed' | 'failed' | 'held';
 
 /** One row of the run ledger: one scheduled edition (newsletter, local date). */
 export interface Run {

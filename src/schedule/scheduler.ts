@@ -68,6 +68,11 @@ export interface EditionSender {
   ledgerCounts?(newsletterId: string, date: string, at?: Date): Promise<SendLedgerCounts | null>;
   /** When the earliest deferred copy of the edition may be tried again. */
   nextDeferredAttempt?(newsletterId: string, date: string): Promise<Date | null>;
+  /**
+   * The pre-send gate, run before a scheduled edition's first send: a failing edition is held (run state
+   * `held`, its failures as the reason) instead of sent; a person overrides with `daybreak send --force`.
+   */
+  check?(args: { newsletterId: string; date: string; edition: Edition }): Promise<{ ok: boolean; failures: string[] }>;
 }
 
 export interface SendLedgerCounts extends RunCounts {
@@ -295,6 +300,15 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         await ledger.finish({ newsletter: newsletter.id, date, holder, state: 'skipped', now: clock.now(), reason });
         log(`${newsletter.id} ${date}: skipped, ${reason}`);
         return;
+      }
+      if (how !== 'resume' && sender.check) {
+        const gate = await sender.check({ newsletterId: newsletter.id, date, edition });
+        if (!gate.ok) {
+          const reason = `held by the pre-send checks: ${gate.failures.join(' | ')} (see \`daybreak check --newsletter ${newsletter.id} --date ${date}\`; fix and send with \`daybreak send --newsletter ${newsletter.id} --date ${date}\`, or override with --force)`;
+          await ledger.finish({ newsletter: newsletter.id, date, holder, state: 'held', now: clock.now(), reason });
+          log(`${newsletter.id} ${date}: ${reason}`);
+          return;
+        }
       }
       log(`${newsletter.id} ${date}: sending (${how}) "${edition.subject}"`);
       let report: EditionSendReport | null = null;

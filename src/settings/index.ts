@@ -7,6 +7,8 @@ export {
   smtpUrlFrom,
   secretFrom,
   portFrom,
+  insecureLinksAllowedFrom,
+  spamCheckOffFrom,
   DB_OPTION_HELP,
   DATA_OPTION_HELP,
   DEFAULT_DATA_DIR,

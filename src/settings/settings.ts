@@ -13,7 +13,19 @@ export const ENVIRONMENT = {
   DAYBREAK_SECRET: 'one fixed key for tokens and Message-IDs, instead of the keys kept with the database',
   SMTP_URL: 'SMTP server for real mail (default: the local mail server and its Maildir)',
   PORT: 'port of the web server (default: web.port, else 3000)',
+  DAYBREAK_ALLOW_INSECURE_LINKS: 'set to 1: send real mail even though baseUrl is not https (as --allow-insecure-links)',
+  DAYBREAK_SPAM_CHECK: 'set to off: skip the SpamAssassin check of the pre-send gate',
 } as const;
+
+/** Whether insecure (non-https) links were allowed from the environment. */
+export function insecureLinksAllowedFrom(env: NodeJS.ProcessEnv): boolean {
+  return env.DAYBREAK_ALLOW_INSECURE_LINKS === '1';
+}
+
+/** Whether the SpamAssassin check was turned off from the environment. */
+export function spamCheckOffFrom(env: NodeJS.ProcessEnv): boolean {
+  return env.DAYBREAK_SPAM_CHECK === 'off';
+}
 
 /** The SMTP server mail goes to, or undefined for the local mail server. */
 export function smtpUrlFrom(env: NodeJS.ProcessEnv): string | undefined {

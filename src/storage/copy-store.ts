@@ -71,8 +71,10 @@ export async function copyStore(
       tables.secret_keys = keys.length;
     }
     if (target.dialect === 'postgres') {
-      // The outbox's id sequence continues after the copied ids.
-      await tx.run(`SELECT setval(pg_get_serial_sequence('outbox', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM outbox), 1))`);
+      // The id sequences continue after the copied ids.
+      for (const table of ['outbox', 'inbound_messages']) {
+        await tx.run(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM ${table}), 1))`);
+      }
     }
   });
   return { from: source.name, to: target.name, tables };

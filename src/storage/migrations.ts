@@ -185,6 +185,63 @@ const READER_PREFERENCES = `
 `;
 sqliteMigrations.push({ id: '090-reader-preferences', sql: READER_PREFERENCES });
 
+// Mail that came back (bounces, complaints, unsubscribe mails, auto-replies, provider events), kept raw
+// with its classification so a publisher can audit why a reader was dropped. `event_id` makes a
+// provider's replayed event a no-op (UNIQUE; NULL for SMTP/IMAP messages, which are all kept).
+const inboundTable = (id: string) => `
+      CREATE TABLE inbound_messages (
+        id ${id},
+        received_at TEXT NOT NULL,
+        source TEXT NOT NULL,                  -- smtp, imap, ses, postmark, mailgun, sendgrid
+        event_id TEXT UNIQUE,
+        envelope_from TEXT,
+        recipient TEXT,
+        kind TEXT NOT NULL CHECK (kind IN ('hard-bounce', 'soft-bounce', 'delayed', 'complaint', 'unsubscribe', 'auto-reply', 'unknown')),
+        subscriber_id INTEGER,
+        newsletter TEXT,
+        edition_date TEXT,
+        status TEXT,                           -- the DSN's Status (e.g. 5.1.1) or the provider's
+        diagnostic TEXT,
+        outcome TEXT NOT NULL,                 -- what it changed, in words
+        raw TEXT NOT NULL,
+        raw_encoding TEXT NOT NULL CHECK (raw_encoding IN ('utf8', 'base64'))
+      );
+      CREATE INDEX inbound_by_subscriber ON inbound_messages (subscriber_id, kind, received_at);
+      CREATE INDEX inbound_by_time ON inbound_messages (received_at);
+`;
+
+sqliteMigrations.push({
+  // A complaint (RFC 5965) is recorded on the person; a held run is an edition the pre-send gate stopped.
+  // SQLite cannot change a CHECK constraint in place, so `runs` is rebuilt with the same columns.
+  id: '090-inbound-and-held-runs',
+  sql: `
+      ALTER TABLE subscribers ADD COLUMN complained_at TEXT;
+      ${inboundTable('INTEGER PRIMARY KEY')}
+      CREATE TABLE runs_new (
+        newsletter TEXT NOT NULL,
+        edition_date TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('running', 'done', 'skipped', 'missed', 'failed', 'held')),
+        scheduled_at TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        reason TEXT,
+        total INTEGER NOT NULL DEFAULT 0,
+        sent INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        deferred INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        holder TEXT,
+        heartbeat_at TEXT,
+        PRIMARY KEY (newsletter, edition_date)
+      );
+      INSERT INTO runs_new (newsletter, edition_date, state, scheduled_at, started_at, finished_at, reason, total, sent, failed, deferred, skipped, holder, heartbeat_at)
+        SELECT newsletter, edition_date, state, scheduled_at, started_at, finished_at, reason, total, sent, failed, deferred, skipped, holder, heartbeat_at FROM runs;
+      DROP TABLE runs;
+      ALTER TABLE runs_new RENAME TO runs;
+      CREATE INDEX runs_by_start ON runs (started_at);
+  `,
+});
+
 export const postgresMigrations: Migration[] = [
   {
     id: '001-core',
@@ -273,7 +330,16 @@ export const postgresMigrations: Migration[] = [
   },
   { id: '080-secret-keys', sql: SECRET_KEYS },
   { id: '090-reader-preferences', sql: READER_PREFERENCES },
+  {
+    id: '090-inbound-and-held-runs',
+    sql: `
+      ALTER TABLE subscribers ADD COLUMN complained_at TEXT;
+      ${inboundTable('BIGSERIAL PRIMARY KEY')}
+      ALTER TABLE runs DROP CONSTRAINT runs_state_check;
+      ALTER TABLE runs ADD CONSTRAINT runs_state_check CHECK (state IN ('running', 'done', 'skipped', 'missed', 'failed', 'held'));
+    `,
+  },
 ];
 
 /** Tables in the order rows can be copied (referenced tables first). */
-export const TABLES = ['subscribers', 'subscriptions', 'used_tokens', 'subscriber_id_floor', 'sends', 'runs', 'outbox', 'secret_keys', 'edition_pins'] as const;
+export const TABLES = ['subscribers', 'subscriptions', 'used_tokens', 'subscriber_id_floor', 'sends', 'runs', 'outbox', 'secret_keys', 'edition_pins', 'inbound_messages'] as const;

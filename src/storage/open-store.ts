@@ -3,6 +3,8 @@ import type { SendStore } from '../delivery/index.ts';
 import type { RunLedger } from '../schedule/index.ts';
 import type { ArchiveIndex } from '../web/index.ts';
 import { createArchiveRepository } from './archive-repository.ts';
+import type { InboundStore } from '../inbound/index.ts';
+import { createInboundRepository } from './inbound-repository.ts';
 import { createDatabaseKeyring } from './key-repository.ts';
 import { migrate } from './migrate.ts';
 import { createOutboxRepository } from './outbox-repository.ts';
@@ -23,6 +25,8 @@ export interface Store {
   sends: SendStore;
   runs: RunLedger;
   archive: ArchiveIndex;
+  /** Mail and provider events that came back (bounces, complaints, unsubscribe mails). */
+  inbound: InboundStore;
   /** The token keys kept in this database (what a PostgreSQL install signs with). */
   keyring(options: { create: boolean; onCreate?: (message: string) => void }): Keyring;
   /** A trivial read: rejects when the database cannot be reached. */
@@ -84,6 +88,7 @@ export function fromClient(client: SqlClient & { checkpoint?(): Promise<void> })
     sends: createSendLedgerRepository(client),
     runs: createRunRepository(client),
     archive: createArchiveRepository(client),
+    inbound: createInboundRepository(client),
     keyring: (options) => createDatabaseKeyring(client, options),
     async ping() {
       await client.get('SELECT 1 AS ok');

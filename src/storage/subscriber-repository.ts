@@ -19,6 +19,7 @@ interface SubscriberRow {
   created_at: string;
   bounced: number;
   bounced_at: string | null;
+  complained_at: string | null;
   consent_at: string | null;
   consent_ip: string | null;
   consent_user_agent: string | null;
@@ -61,7 +62,8 @@ export function createSubscriberRepository(client: SqlClient): SubscriberStore {
     email: row.email,
     name: row.name,
     createdAt: row.created_at,
-    status: row.bounced ? 'bounced' : 'active',
+    // A complaint outranks a bounce: it is the reader's own word.
+    status: row.complained_at ? 'complained' : row.bounced ? 'bounced' : 'active',
     bouncedAt: row.bounced_at,
     consent: { at: row.consent_at, ip: row.consent_ip, userAgent: row.consent_user_agent, source: row.consent_source },
     lastConfirmationSentAt: row.last_confirmation_sent_at,
@@ -246,7 +248,7 @@ export function createSubscriberRepository(client: SqlClient): SubscriberStore {
       const people = rows.map((row) => toSubscriber(row, byPerson.get(row.id) ?? []));
       const status = filter.status;
       if (!status) return people;
-      if (status === 'active' || status === 'bounced') return people.filter((p) => p.status === status);
+      if (status === 'active' || status === 'bounced' || status === 'complained') return people.filter((p) => p.status === status);
       return people.filter((p) => p.subscriptions.some((s) => s.status === status));
     },
 

@@ -228,11 +228,17 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
   // sender's odd content type.
   app.post('/unsubscribe', async (c) => {
     let token = c.req.query('token');
+    let oneClick = false;
     if (token === undefined) {
       const body = await readBody(c.req.raw, { multipart: true, allowEmpty: true });
       token = (body.kind === 'form' ? body.fields.get('token')?.[0] : undefined) ?? '';
+    } else {
+      // RFC 8058 §3.1: a one-click POST carries List-Unsubscribe=One-Click. An unreadable body still
+      // unsubscribes; it only means we cannot tell it was one-click.
+      const body = await readBody(c.req.raw, { multipart: true, allowEmpty: true }).catch(() => null);
+      oneClick = body?.kind === 'form' && body.fields.get('List-Unsubscribe')?.[0] === 'One-Click';
     }
-    const { newsletters, all } = await audience.unsubscribe(token);
+    const { newsletters, all } = await audience.unsubscribe(token, { oneClick });
     return c.html(unsubscribedPage(config, newsletters, all));
   });
 

@@ -12,3 +12,4 @@ export { createArchiveApp, type ArchiveIndex, type ArchiveOptions, type SentEdit
 export { createImageApp } from './image-routes.ts';
 export { serveIndex } from './mount-index.ts';
 export { createImageProbe, IMAGE_PROBE_TIMEOUT_MS } from './image-probe.ts';
+export { createWebhookApp } from './webhook-routes.ts';

@@ -72,6 +72,27 @@ describe('daybreak build', () => {
     expect(html).toContain(`Good morning, ${sampleReader.firstName}.`);
   });
 
+  it('writes the .eml with the builder send uses: CRLF only, List-Id, the mailto form, Feedback-ID, the same header order and Message-ID scheme', async () => {
+    const { stdout } = await build(['--date', '2026-11-30', '--json']);
+    const raw = readFileSync(JSON.parse(stdout).files.eml, 'utf8');
+    expect(raw.match(/(^|[^\r])\n/g)).toBeNull();
+    const head = raw.slice(0, raw.indexOf('\r\n\r\n'));
+    expect(head).toMatch(/^List-Id: "The Morning Briefing" <morning\.daybreak\.example>$/m);
+    expect(head).toContain('<mailto:unsubscribe@daybreak.example?subject=unsubscribe>');
+    expect(head).toMatch(/^Feedback-ID: morning:newsletter:daybreak\.example$/m);
+    expect(head).toMatch(/^Message-ID: <morning\.2026-11-30\.[A-Za-z0-9_-]{27}@daybreak\.example>$/m);
+    const sink = await startSmtpSink();
+    try {
+      const io = { stdout: { write: () => true }, stderr: { write: () => true } };
+      const env = { DAYBREAK_DB: join(dir, 'db', 'daybreak.db'), DAYBREAK_SECRET: 'a-test-secret-0123456789abcdef', SMTP_URL: sink.url, DAYBREAK_ALLOW_INSECURE_LINKS: '1' };
+      expect(await send({ config: join(dir, 'daybreak.config.json'), data: join(dir, 'data'), date: '2026-11-30', to: 'ana.reader@example.com' }, io as never, env)).toBe(0);
+      const names = (text: string) => text.slice(0, text.indexOf('\r\n\r\n')).split('\r\n').filter((l) => !/^[ \t]/.test(l)).map((l) => l.slice(0, l.indexOf(':')));
+      expect(names(raw)).toEqual(names(sink.messages[0]!.raw));
+    } finally {
+      await sink.close();
+    }
+  });
+
   it('writes a complete multipart/alternative message for the sample reader', async () => {
     const { stdout } = await build(['--date', '2026-11-30', '--json']);
     const result = JSON.parse(stdout);
@@ -287,7 +308,7 @@ describe('daybreak build', () => {
         expect(built.status, built.stderr).toBe(0);
         const eml = await simpleParser(readFileSync(JSON.parse(built.stdout).files.eml));
         const io = { stdout: { write: () => true }, stderr: { write: () => true } };
-        const env = { DAYBREAK_DB: join(dir, 'db', 'daybreak.db'), DAYBREAK_SECRET: 'a-test-secret-0123456789abcdef', SMTP_URL: sink.url };
+        const env = { DAYBREAK_DB: join(dir, 'db', 'daybreak.db'), DAYBREAK_SECRET: 'a-test-secret-0123456789abcdef', SMTP_URL: sink.url, DAYBREAK_ALLOW_INSECURE_LINKS: '1' };
         expect(await send({ config: file, data: join(dir, 'data'), date: '2026-11-30', to: 'editor@example.com' }, io as never, env)).toBe(0);
         const sent = await simpleParser(sink.messages.at(-1)!.raw);
         expect(eml.from!.value, from).toEqual(sent.from!.value);

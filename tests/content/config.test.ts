@@ -59,6 +59,7 @@ describe('config', () => {
       retryBaseMs: 1_000,
       maxPolicyErrors: 10,
       leaseSeconds: 60,
+      maxSpamScore: 2,
     });
     expect(config.database).toBeUndefined();
     expect(config.web).toEqual({ port: 3000, allowedOrigins: [], trustProxy: false, signupRatePerMinute: 5, manageRatePerMinute: 30 });
@@ -97,7 +98,7 @@ describe('config', () => {
 
   it('names an unknown key, at the top level and nested, with the allowed keys', () => {
     expect(configProblems({ baseURL: 'https://x.example' })).toEqual([
-      'daybreak.config.json: Unknown key "baseURL" (allowed: $schema, database, dataDir, baseUrl, publisher, newsletters, delivery, web, sources)',
+      'daybreak.config.json: Unknown key "baseURL" (allowed: $schema, database, dataDir, baseUrl, publisher, newsletters, delivery, web, inbound, webhooks, sources)',
     ]);
     expect(configProblems({ newsletters: [newsletter({ schedule: { cron: '0 6 * * *', tz: 'UTC' } })] })).toEqual([
       'daybreak.config.json: newsletters[0].schedule: Unknown key "tz" (allowed: cron, localTime, days, timezone, graceMinutes)',
@@ -198,7 +199,7 @@ describe('config', () => {
 
   it('reports every problem at once', () => {
     expect(configProblems({ web: { port: '3000' }, delivery: { retries: -1 }, extra: true }).sort()).toEqual([
-      'daybreak.config.json: Unknown key "extra" (allowed: $schema, database, dataDir, baseUrl, publisher, newsletters, delivery, web, sources)',
+      'daybreak.config.json: Unknown key "extra" (allowed: $schema, database, dataDir, baseUrl, publisher, newsletters, delivery, web, inbound, webhooks, sources)',
       'daybreak.config.json: delivery.retries: Must be at least 0, got the number -1',
       'daybreak.config.json: web.port: Expected a number, got the string "3000"',
     ]);
@@ -254,5 +255,29 @@ describe('config', () => {
 
   it('parses the same defaults through ConfigSchema directly', () => {
     expect(ConfigSchema.parse({}).newsletters[0]!.id).toBe('morning');
+  });
+});
+
+describe('config: inbound mail and the gate', () => {
+  it('reads inbound with its defaults, lower-cases the domain, and defaults delivery.maxSpamScore to 2.0', () => {
+    const config = parseConfig('daybreak.config.json', JSON.stringify({ inbound: { domain: 'Bounces.News.Example' } }));
+    expect(config.inbound).toEqual({ domain: 'bounces.news.example', port: 2525, host: '127.0.0.1', softBounceLimit: 3, maxMessageBytes: 2_000_000 });
+    expect(config.delivery.maxSpamScore).toBe(2);
+    expect(parseConfig('daybreak.config.json', '{}').inbound).toBeUndefined();
+  });
+
+  it('names a bad inbound domain, a bad soft-bounce limit and the IMAP mailbox that is not read yet', () => {
+    const problem = (value: unknown) => {
+      try {
+        parseConfig('daybreak.config.json', JSON.stringify(value));
+        return null;
+      } catch (error) {
+        return (error as DaybreakError).message;
+      }
+    };
+    expect(problem({ inbound: { domain: 'not a domain' } })).toContain('inbound.domain: Expected a domain name such as bounces.news.example');
+    expect(problem({ inbound: { domain: 'b.example', softBounceLimit: 0 } })).toContain('inbound.softBounceLimit');
+    expect(problem({ inbound: { domain: 'b.example', imap: { url: 'imaps://mail.example' } } })).toContain('inbound.imap: reading bounces from an IMAP mailbox is not available yet');
+    expect(problem({ webhooks: { mailgun: {} } })).toContain('webhooks.mailgun.signingKey');
   });
 });

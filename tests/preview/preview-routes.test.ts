@@ -125,7 +125,11 @@ describe('GET /preview/api/view', () => {
     expect(body.text).toContain(edition.lead.headline);
     expect(body.text).toContain(edition.lead.url);
     const header = (name: string) => body.headers.find((x: any) => x.name === name)?.value;
-    expect(header('From')).toBe(config.publisher.from);
+    // The headers as the sender's builder writes them (the display name quoted, RFC 5322 §3.2.4).
+    expect(header('From')).toBe('"The Daybreak Post" <briefing@daybreak.example>');
+    expect(header('List-Id')).toBe('"The Morning Briefing" <morning.daybreak.example>');
+    expect(header('Feedback-ID')).toBe('morning:newsletter:daybreak.example');
+    expect(body.headers.map((x: any) => x.name).slice(0, 4)).toEqual(['From', 'Reply-To', 'Subject', 'Preheader']);
     expect(header('Subject')).toBe(edition.subject);
     expect(header('Preheader')).toBe(body.preheader);
     expect(header('List-Unsubscribe')).toBe(`<${sampleReader.unsubscribeUrl}>, <mailto:${config.publisher.unsubscribeMailbox}?subject=unsubscribe>`);
@@ -140,6 +144,9 @@ describe('GET /preview/api/view', () => {
     expect(checks.nonAbsoluteLinks).toEqual([]);
     expect(checks.sendAt).toEqual({ iso: '2026-12-01T11:00:00.000Z', local: expect.stringMatching(/December 1, 2026.*6:00.*AM EST$/), timezone: 'America/New_York' });
     expect(checks.window.from).toBe('2026-11-30T11:00:00.000Z');
+    // The pre-send gate, the same checks as `daybreak check`.
+    expect(checks.gate.checks.map((c: any) => c.id)).toEqual(['lint', 'size', 'links', 'images', 'headers', 'dkim', 'spam']);
+    expect(checks.gate.checks.find((c: any) => c.id === 'size').status).toBe('pass');
   });
 
   it('says where each article came from: a configured source by its folder, or a file written by hand', async () => {

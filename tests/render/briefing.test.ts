@@ -104,7 +104,8 @@ describe('the briefing template', () => {
     const bio = elements(html).filter((e) => e.name === 'p' && /\bbx\b/.test(e.attribs.class ?? ''));
     expect(bio.map((p) => textOf(p))).toEqual([edition.lead.author!.bio]);
     const img = elements(html).find((e) => e.name === 'img');
-    expect(img?.attribs).toMatchObject({ src: 'https://images.example.com/river-bridge.jpg', alt: 'The river bridge at dawn, with traffic crossing', width: '600', height: '338' });
+    // A 600 × 338 picture in the 552-px column: its attributes are the column's, the height scaled to match.
+    expect(img?.attribs).toMatchObject({ src: 'https://images.example.com/river-bridge.jpg', alt: 'The river bridge at dawn, with traffic crossing', width: '552', height: '311' });
     expect(links(html)).toContainEqual([edition.lead.url, 'Continue reading →']);
     expect(text).toContain(`Continue reading: ${edition.lead.url}`);
     expect(text).toContain('About the author: Maya Okafor covers transportation');

@@ -78,7 +78,7 @@ export async function scheduledSendSoon(dir: string, readers: string[], smtpUrl:
   const env = {
     ...process.env,
     DAYBREAK_DB: dbFile, DAYBREAK_CONFIG: configFile, DAYBREAK_DATA: dataDir,
-    DAYBREAK_SECRET: 'a-scheduled-send-test-secret-0123456789', SMTP_URL: smtpUrl, PORT: '0',
+    DAYBREAK_SECRET: 'a-scheduled-send-test-secret-0123456789', SMTP_URL: smtpUrl, PORT: '0', DAYBREAK_ALLOW_INSECURE_LINKS: '1', DAYBREAK_SPAM_CHECK: 'off',
   };
   return { dbFile, env };
 }

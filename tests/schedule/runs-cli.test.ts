@@ -63,7 +63,7 @@ describe('daybreak runs', () => {
     expect((await runs([], { DAYBREAK_DB: t.file })).stdout).toContain('No runs yet');
     const bad = await runs(['--state', 'sleeping'], { DAYBREAK_DB: t.file });
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toBe('daybreak: --state: Unknown state "sleeping"; expected one of running, done, skipped, missed, failed\n');
+    expect(bad.stderr).toBe('daybreak: --state: Unknown state "sleeping"; expected one of running, done, skipped, missed, failed, held\n');
     expect((await runs(['--limit', 'ten'], { DAYBREAK_DB: t.file })).status).toBe(2);
   });
 });

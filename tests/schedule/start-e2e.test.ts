@@ -73,6 +73,8 @@ describe('daybreak start, end to end', () => {
       DAYBREAK_DATA: dataDir,
       DAYBREAK_SECRET: 'an-end-to-end-test-secret-0123456789',
       SMTP_URL: sink.url,
+      DAYBREAK_ALLOW_INSECURE_LINKS: '1',
+      DAYBREAK_SPAM_CHECK: 'off',
       PORT: '0',
     };
 

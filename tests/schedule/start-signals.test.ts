@@ -37,6 +37,8 @@ describe('daybreak start on SIGINT', () => {
       DAYBREAK_DATA: join(ROOT, 'data'),
       DAYBREAK_SECRET: 'a-signal-test-secret-0123456789abcdef',
       SMTP_URL: sink.url,
+      DAYBREAK_ALLOW_INSECURE_LINKS: '1',
+      DAYBREAK_SPAM_CHECK: 'off',
       PORT: '0',
     });
     child.process.kill('SIGINT');
@@ -95,6 +97,8 @@ describe('npm start on Ctrl-C', () => {
       DAYBREAK_DATA: join(ROOT, 'data'),
       DAYBREAK_SECRET: 'a-signal-test-secret-0123456789abcdef',
       SMTP_URL: sink.url,
+      DAYBREAK_ALLOW_INSECURE_LINKS: '1',
+      DAYBREAK_SPAM_CHECK: 'off',
       PORT: '0',
     };
     for (let run = 1; run <= RUNS; run++) {

@@ -111,7 +111,7 @@ describe('daybreak start with sources', () => {
       configFile,
       dataDir: world.dataDir,
       varDir: join(world.dir, 'var'),
-      env: { SMTP_URL: sink.url, DAYBREAK_SECRET: 'a-sources-test-secret-0123456789' },
+      env: { SMTP_URL: sink.url, DAYBREAK_SECRET: 'a-sources-test-secret-0123456789', DAYBREAK_ALLOW_INSECURE_LINKS: '1', DAYBREAK_SPAM_CHECK: 'off' },
       preview: false,
       log: () => {},
     });

@@ -97,6 +97,11 @@ describe.skipIf(!PG_URL)('daybreak db copy', () => {
     await source.sends.record(key, 'w', [{ subscriberId: claimed.copies[0]!.subscriberId, state: 'sent', reply: '250', messageId: 'm@x' }]);
     await source.runs.claim({ newsletter: 'morning', date: '2026-11-30', scheduledAt: at, holder: 'h', now: at });
     await source.sends.pinEdition(key, '{"lead":"pinned"}');
+    // A bounce kept with its raw message (not valid UTF-8, so stored as base64) and the complaint it caused.
+    await source.inbound.record(
+      { receivedAt: at, source: 'smtp', eventId: null, envelopeFrom: '', recipient: 'bounces+x@b.example', kind: 'complaint', subscriberId: 2, newsletter: 'morning', date: '2026-11-30', status: null, diagnostic: null, reason: 'test', raw: Buffer.from([0x46, 0x72, 0xff, 0x0d, 0x0a]) },
+      { softBounceLimit: 3, windowDays: 30 },
+    );
     await source.close();
     // A link mailed before the move, signed with the key file beside the SQLite database.
     const before = await createTokens(openKeyring({ env: {}, dbFile: file, create: true }));
@@ -107,7 +112,7 @@ describe.skipIf(!PG_URL)('daybreak db copy', () => {
     const copy = daybreak(['db', 'copy', '--db', file, '--to', target.url, '--json']);
     expect(copy.code, copy.stderr).toBe(0);
     const report = JSON.parse(copy.stdout) as { tables: Record<string, number> };
-    expect(report.tables).toEqual({ subscribers: 3, subscriptions: 3, used_tokens: 0, subscriber_id_floor: 1, sends: 2, runs: 1, outbox: 1, secret_keys: 1, edition_pins: 1 });
+    expect(report.tables).toEqual({ subscribers: 3, subscriptions: 3, used_tokens: 0, subscriber_id_floor: 1, sends: 2, runs: 1, outbox: 1, secret_keys: 1, edition_pins: 1, inbound_messages: 1 });
 
     // The copy works as the database: the same people, the ledger where it was, and new ids above the old.
     const store = await openStore({ database: target.url });
@@ -116,7 +121,10 @@ describe.skipIf(!PG_URL)('daybreak db copy', () => {
     // The keys moved with the data: the link mailed before still works, now checked against the database.
     const after = await createTokens(openKeyring({ env: {}, dbFile: target.url, create: false, inDatabase: store.keyring }));
     expect((await after.verify(mailedLink, 'unsubscribe')).subscriberId).toBe(1);
-    expect((await store.subscribers.list()).map((p) => p.email)).toEqual(['ann@example.com', 'bob@example.com', 'dan@example.com']);
+    expect((await store.subscribers.list()).map((p) => [p.email, p.status])).toEqual([['ann@example.com', 'active'], ['bob@example.com', 'complained'], ['dan@example.com', 'active']]);
+    const [kept] = await store.inbound.list();
+    expect(kept).toMatchObject({ kind: 'complaint', email: 'bob@example.com' });
+    expect(await store.inbound.raw(kept!.id)).toEqual(Buffer.from([0x46, 0x72, 0xff, 0x0d, 0x0a]));
     expect(await store.sends.counts(key)).toMatchObject({ sent: 1, queued: 1 });
     const next = await store.subscribers.add({ email: 'eve@example.com', name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, at);
     expect(next.id).toBeGreaterThan(4);

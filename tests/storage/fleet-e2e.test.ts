@@ -75,6 +75,8 @@ async function fleet(readers: number, options: { cron?: string; leaseSeconds?: n
     DAYBREAK_DATA: join(ROOT, 'data'),
     DAYBREAK_SECRET: 'a-fleet-test-secret-0123456789abcdef',
     SMTP_URL: sink.url,
+    DAYBREAK_ALLOW_INSECURE_LINKS: '1',
+    DAYBREAK_SPAM_CHECK: 'off',
     PORT: '0',
   };
   return { url: db.url, sql, sink, dir, env, close: () => sql.close() };

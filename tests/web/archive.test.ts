@@ -117,6 +117,8 @@ describe('GET /archive/<newsletter>/<date>', () => {
     expect(page).toMatch(/<a href="https:\/\/news\.example\.org\/archive"[^>]*>All editions<\/a>/);
     expect(page).not.toContain('View in your browser');
     expect(page).not.toMatch(/<script/i);
+    // Laid out at the phone's width, not at a desktop's 980 px.
+    expect(page).toContain('<meta name="viewport" content="width=device-width, initial-scale=1"/>');
     const csp = res.headers.get('content-security-policy')!;
     expect(csp).toContain("default-src 'none'");
     expect(csp).not.toContain('script-src');

@@ -145,11 +145,22 @@ describe('unsubscribe', () => {
     }
     expect(statuses(h)).toEqual([{ newsletter: 'good-news', status: 'confirmed' }, { newsletter: 'morning', status: 'unsubscribed' }]);
     await h.settle();
-    // One "you're unsubscribed" mail with a way back, not one per POST.
+    // The reader's mail client asked for no more mail: nothing more is sent, not even a goodbye.
+    expect(h.sink.messagesTo('ann@example.com')).toHaveLength(0);
+    const outbox = h.db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'unsubscribed'").get() as { n: number };
+    expect(outbox.n).toBe(0);
+  });
+
+  it('confirms a page unsubscribe (the button) with one mail that has a way back, not one per POST', async () => {
+    const id = await confirmedReader();
+    const url = `/unsubscribe?token=${h.tokens.unsubscribeToken(id, 'morning')}`;
+    for (let i = 0; i < 2; i++) expect((await h.app.request(url, { method: 'POST' })).status).toBe(200);
+    await h.settle();
     const mails = h.sink.messagesTo('ann@example.com');
     expect(mails).toHaveLength(1);
     const mail = await parse(mails[0]!);
     expect(mail.subject).toMatch(/unsubscribed/i);
+    expect(mail.headers.get('auto-submitted')).toBe('auto-generated');
     const back = new URL(linkTo(mail.text!, '/confirm'));
     const resubscribe = await h.app.request('/confirm', form({ token: back.searchParams.get('token')! }));
     expect(resubscribe.status).toBe(200);

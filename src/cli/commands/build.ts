@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { z } from 'zod';
 import { DaybreakError, isDaybreakError } from '../../errors.ts';
 import {
@@ -10,8 +9,10 @@ import {
   isSkipped,
   localDate,
   type Config,
+  type Newsletter,
 } from '../../content/index.ts';
-import { getEditionTemplate, lintEmail, renderEdition, sampleReader, sampleReaders, type Reader } from '../../designs/index.ts';
+import { sampleCopy } from '../../delivery/index.ts';
+import { getEditionTemplate, lintEmail, renderEdition, sampleReader, sampleReaders, type Reader, type Segmented } from '../../designs/index.ts';
 import { DATA_OPTION_HELP, describeDatesWithArticles, loadConfigFrom, requestedEdition, resolveDataDir } from '../context.ts';
 import { formatIssues, parseMailbox } from '../../content/index.ts';
 
@@ -47,42 +48,18 @@ export interface BuildSkipped {
   datesWithArticles: string[];
 }
 
-function mailboxFrom(value: string): { name: string; address: string } {
-  const result = parseMailbox(value);
-  // The config schema has checked it already; this is for a Config built by hand.
-  if (!result.ok) throw new DaybreakError('ECONFIG', `publisher: "${value}" ${result.problem}`);
-  return result.mailbox;
-}
-
-/** Builds a complete multipart/alternative MIME message for one reader's copy (RFC 2046 §5.1.4). */
-export async function composeEml(options: {
+/**
+ * The sample reader's copy as `send` would send it: the sender's own compiled message and builder
+ * (CRLF line ends, List-Id, List-Unsubscribe with its mailto form, Feedback-ID, the Message-ID scheme).
+ */
+export function composeEml(options: {
   config: Config;
-  reader: Reader;
-  subject: string;
-  html: string;
-  text: string;
-  date: Date;
-}): Promise<Buffer> {
-  const { config, reader } = options;
-  // The mailboxes as the sender reads them (parseMailbox), not the raw config text, so the .eml's From
-  // and Reply-To are the ones `send` puts on the real copies.
-  const from = mailboxFrom(config.publisher.from);
-  const replyTo = config.publisher.replyTo ? mailboxFrom(config.publisher.replyTo) : null;
-  const mail = new MailComposer({
-    from,
-    to: reader.firstName ? { name: reader.firstName, address: reader.email } : reader.email,
-    ...(replyTo ? { replyTo } : {}),
-    subject: options.subject,
-    date: options.date,
-    text: options.text,
-    html: options.html,
-    // RFC 2369 / RFC 8058 one-click unsubscribe, as delivery sends it.
-    headers: {
-      'List-Unsubscribe': `<${reader.unsubscribeUrl}>`,
-      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-    },
-  });
-  return mail.compile().build();
+  newsletter: Newsletter;
+  date: string;
+  rendered: { subject: string; html: Segmented; text: Segmented };
+  sendAt: Date;
+}): Buffer {
+  return Buffer.from(sampleCopy({ config: options.config, newsletter: options.newsletter, date: options.date, rendered: options.rendered, now: options.sendAt }).raw, 'utf8');
 }
 
 /**
@@ -162,7 +139,7 @@ export async function build(
   // The sample reader's unsubscribe link is on the config's baseUrl (see sampleUnsubscribeUrl for why unsigned).
   const reader = sampleReaders(config.baseUrl).sample;
   const copy = rendered.personalize(reader);
-  const eml = await composeEml({ config, reader, subject: copy.subject, html: copy.html, text: copy.text, date: edition.sendAt });
+  const eml = composeEml({ config, newsletter, date, rendered, sendAt: edition.sendAt });
 
   const dir = join(flags.out, newsletter.id, date);
   const files = {

@@ -8,7 +8,7 @@ import { DB_OPTION_HELP, loadConfigFrom, resolveDatabase, resolveLockWaitMs } fr
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'> };
 
-const RUN_STATES = ['running', 'done', 'skipped', 'missed', 'failed'] as const;
+const RUN_STATES = ['running', 'done', 'skipped', 'missed', 'failed', 'held'] as const;
 
 const RunsFlags = z.strictObject({
   json: z.boolean().default(false),
@@ -62,7 +62,7 @@ export function registerRuns(program: Command, io: Io = process, env: NodeJS.Pro
     .description('List recent scheduled runs (run ledger): state, counts, times and reasons')
     .option('--json', 'print a JSON array')
     .option('--newsletter <id>', 'only this newsletter')
-    .option('--state <state>', 'only runs in this state: running, done, skipped, missed, failed')
+    .option('--state <state>', 'only runs in this state: running, done, skipped, missed, failed, held')
     .option('--limit <n>', 'how many runs, newest edition first', '20')
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
     .option('--db <database>', DB_OPTION_HELP)

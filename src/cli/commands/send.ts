@@ -9,7 +9,9 @@ import {
   compileEditionMessage,
   editionMessageOptions,
   createMailer,
+  runPreSendGate,
   sendEdition,
+  sendingPolicy,
   type SendProgress,
   type SendReport,
 } from '../../delivery/index.ts';
@@ -17,6 +19,7 @@ import { DaybreakError, isDaybreakError } from '../../errors.ts';
 import { htmlValues, readerFieldValues, renderEdition, sampleUnsubscribeUrl } from '../../designs/index.ts';
 import { openStore, openThreadedSendStore } from '../../storage/index.ts';
 import { DATA_OPTION_HELP, DB_OPTION_HELP, loadConfigFrom, requestedEdition, resolveDataDir, resolveDatabase, resolveLockWaitMs } from '../context.ts';
+import { inboundAddressesFor } from '../../inbound/index.ts';
 import { EXIT, ExitStatus } from '../run-cli.ts';
 
 const SendFlags = z.strictObject({
@@ -33,6 +36,8 @@ const SendFlags = z.strictObject({
     .refine((n) => n > 0, { error: 'Expected at least 1' })
     .optional(),
   json: z.boolean().default(false),
+  force: z.boolean().default(false),
+  allowInsecureLinks: z.boolean().optional(),
   config: z.string().min(1).optional(),
   db: z.string().min(1).optional(),
 });
@@ -124,6 +129,22 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
     return EXIT.OK;
   }
   const rendered = await renderEdition(edition, config);
+  const policy = sendingPolicy({ config, env, ...(flags.allowInsecureLinks !== undefined ? { allowInsecureLinks: flags.allowInsecureLinks } : {}) });
+  if (!flags.dryRun) for (const warning of policy.warnings) io.stderr.write(`warning: ${warning}\n`);
+  // The pre-send gate holds a whole edition; a test copy (--to) and a dry run are how one looks first.
+  if (!flags.dryRun && flags.to === undefined) {
+    if (flags.force) {
+      io.stderr.write('warning: --force: the pre-send checks were not run.\n');
+    } else {
+      const gate = await runPreSendGate({ config, newsletter, date, rendered, realMail: policy.realMail && !policy.allowInsecureLinks, env });
+      if (!gate.ok) {
+        throw new DaybreakError(
+          'ECHECK',
+          `${newsletter.id} ${date} failed the pre-send checks, so nothing was sent:\n${gate.failures.map((f) => `  - ${f}`).join('\n')}\nSee \`daybreak check --newsletter ${newsletter.id} --date ${date}\`; fix them, or send anyway with --force.`,
+        );
+      }
+    }
+  }
   const database = await openStore({ database: dbName, busyTimeoutMs: Math.max(resolveLockWaitMs(env), 60_000) });
   const store = database.sends;
   try {
@@ -182,6 +203,8 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
         return EXIT.OK;
       }
 
+      // With an inbound domain every copy names itself in its envelope sender and unsubscribe address.
+      const inbound = await inboundAddressesFor(config, keyring);
       const printer = flags.json ? { update: () => {}, end: () => {} } : progressPrinter(io);
       // The first send of a local-time day pins the edition every later wave sends.
       const sent = local ? await pinEdition(store, edition) : edition;
@@ -202,6 +225,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
           manageUrlFor,
           renderChoice: (choice) => renderEdition(editionForChoice(sent, choice), config),
           ...(local ? { dueAt: localTimeDueAt(newsletter, date, warn) } : {}),
+          ...inbound?.senderOptions,
           ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
           onProgress: (p) => printer.update(p),
         });
@@ -271,6 +295,8 @@ export function registerSend(program: Command, io: Io = process): void {
     .option('--to <email>', 'send one test copy to this address, outside the ledger')
     .option('--limit <n>', 'send at most N copies in this run; the rest stay queued')
     .option('--json', 'print { newsletter, date, total, sent, failed, deferred, skipped, alreadySent, durationMs }')
+    .option('--force', 'send even though the pre-send checks (daybreak check) fail')
+    .option('--allow-insecure-links', 'send real mail (SMTP_URL) even though baseUrl is not https')
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
     .option('--db <database>', DB_OPTION_HELP)
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })

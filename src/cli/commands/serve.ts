@@ -5,7 +5,8 @@ import { loadContentFor } from '../../content/index.ts';
 import { openStore } from '../../storage/index.ts';
 import { createMailer } from '../../delivery/index.ts';
 import { DaybreakError } from '../../errors.ts';
-import { createApp, createArchiveApp, createImageApp, startServer } from '../../web/index.ts';
+import { createInboundProcessor } from '../../inbound/index.ts';
+import { createApp, createArchiveApp, createImageApp, createWebhookApp, startServer } from '../../web/index.ts';
 import { DB_OPTION_HELP, loadConfigFrom, PortSchema as Port, resolveDataDir, resolveDatabase } from '../context.ts';
 import { portFrom } from '../../settings/index.ts';
 
@@ -59,6 +60,16 @@ export function registerServe(program: Command, io: Io = process, env: NodeJS.Pr
           { path: '/images', app: createImageApp(join(dataDir, 'images')) },
           // The emails' "View in your browser" link works wherever the sign-up site runs.
           { path: '/archive', app: createArchiveApp({ config, archive: store.archive, loadContent: () => loadContentFor(dataDir, config) }) },
+          // Sending services' bounce and complaint events (docs/deliverability.md).
+          {
+            path: '/webhooks',
+            app: createWebhookApp({
+              config,
+              processor: createInboundProcessor({ store: store.inbound, addresses: null, policy: { softBounceLimit: config.inbound?.softBounceLimit ?? 3, windowDays: 30 } }),
+              log: (line) => io.stderr.write(`daybreak: ${line}
+`),
+            }),
+          },
         ],
         log: (message, error) => io.stderr.write(`daybreak: ${message}${error ? ` ${error instanceof Error ? error.message : String(error)}` : ''}\n`),
       });

@@ -14,6 +14,7 @@ const StartFlags = z.strictObject({
   data: z.string().min(1).optional(),
   db: z.string().min(1).optional(),
   preview: z.boolean().optional(),
+  allowInsecureLinks: z.boolean().optional(),
   shutdownTimeout: z
     .string()
     .regex(/^\d+$/, { error: 'Expected a whole number of seconds, e.g. 30' })
@@ -31,6 +32,10 @@ export async function startBanner(daybreak: Daybreak, base: string): Promise<str
   if (daybreak.preview && daybreak.mailer.maildir) lines.push(`  Mailbox:   ${base}/inbox`);
   lines.push(`  Health:    ${base}/healthz`, '');
   lines.push(`Mail goes to ${daybreak.mailer.describe()}.`);
+  const inbound = daybreak.inboundServer();
+  if (inbound && daybreak.config.inbound) {
+    lines.push(`Inbound mail for ${daybreak.config.inbound.domain} (bounces, complaints, unsubscribes): smtp://${inbound.host}:${inbound.port}`);
+  }
   lines.push(`Database: ${daybreak.database}. Articles: ${daybreak.dataDir}/. Links in the emails use ${daybreak.config.baseUrl}.`);
   const linked = new URL(daybreak.config.baseUrl);
   const listening = new URL(base);
@@ -69,6 +74,7 @@ export function registerStart(program: Command, io: Io = process, env: NodeJS.Pr
     .option('--db <database>', DB_OPTION_HELP)
     .option('--preview', 'mount the preview and mailbox even when not on loopback')
     .option('--no-preview', 'do not mount the preview and mailbox')
+    .option('--allow-insecure-links', 'send real mail (SMTP_URL) even though baseUrl is not https')
     .option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT, how long mail in flight may take to finish', '30')
     .action(async (rawFlags: Record<string, unknown>) => {
       const parsed = StartFlags.safeParse(rawFlags);
@@ -112,6 +118,7 @@ export function registerStart(program: Command, io: Io = process, env: NodeJS.Pr
           ...(flags.data ? { dataDir: flags.data } : {}),
           // The preview can send test mail; it is for the publisher's own machine unless asked for.
           preview: flags.preview ?? LOOPBACK.has(flags.host),
+          ...(flags.allowInsecureLinks ? { allowInsecureLinks: true } : {}),
           log: (line) => io.stdout.write(`${new Date().toISOString()} ${line}\n`),
         });
       } catch (error) {

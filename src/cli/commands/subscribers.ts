@@ -25,7 +25,7 @@ import { ExitStatus, EXIT } from '../run-cli.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
 
-const STATUSES = ['active', 'bounced', 'pending', 'confirmed', 'unsubscribed'] as const;
+const STATUSES = ['active', 'bounced', 'complained', 'pending', 'confirmed', 'unsubscribed'] as const;
 const StatusFlag = z.enum(STATUSES, { error: `--status must be one of ${STATUSES.join(', ')}` }).optional();
 
 function usage(message: string): never {
@@ -196,7 +196,7 @@ export function registerSubscribers(program: Command, io: Io = process, env: Nod
   cmd
     .command('list')
     .description('List subscribers and their subscriptions')
-    .option('--status <status>', `only people who are ${STATUSES.slice(0, 2).join('/')} or have a ${STATUSES.slice(2).join('/')} subscription`)
+    .option('--status <status>', `only people who are ${STATUSES.slice(0, 3).join('/')} or have a ${STATUSES.slice(3).join('/')} subscription`)
     .option('--json', 'print JSON: [{ email, name, status, timezone, subscriptions: [{ newsletter, status, sections? }] }]')
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
     .option('--db <database>', DB_OPTION_HELP)
@@ -302,7 +302,7 @@ export function registerSubscribers(program: Command, io: Io = process, env: Nod
   cmd
     .command('export')
     .description('Print subscribers as CSV (RFC 4180) to stdout, formula-looking cells quoted with a leading apostrophe')
-    .option('--status <status>', `only people who are ${STATUSES.slice(0, 2).join('/')} or have a ${STATUSES.slice(2).join('/')} subscription`)
+    .option('--status <status>', `only people who are ${STATUSES.slice(0, 3).join('/')} or have a ${STATUSES.slice(3).join('/')} subscription`)
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
     .option('--db <database>', DB_OPTION_HELP)
     .action(async (flags: { status?: string; config?: string; db?: string }) => {

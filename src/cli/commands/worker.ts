@@ -10,6 +10,7 @@ const WorkerFlags = z.strictObject({
   config: z.string().min(1).optional(),
   data: z.string().min(1).optional(),
   db: z.string().min(1).optional(),
+  allowInsecureLinks: z.boolean().optional(),
   poll: z.string().regex(/^\d+(\.\d+)?$/, { error: 'Expected a number of seconds, e.g. 2' }).transform(Number),
   shutdownTimeout: z.string().regex(/^\d+$/, { error: 'Expected a whole number of seconds, e.g. 30' }).transform(Number),
 });
@@ -25,6 +26,7 @@ export function registerWorker(program: Command, io: Io = process, env: NodeJS.P
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
     .option('--data <dir>', DATA_OPTION_HELP)
     .option('--db <database>', DB_OPTION_HELP)
+    .option('--allow-insecure-links', 'send real mail (SMTP_URL) even though baseUrl is not https')
     .option('--poll <seconds>', 'how often to look for editions being sent', '2')
     .option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT, how long mail in flight may take to finish', '30')
     .action(async (rawFlags: Record<string, unknown>) => {
@@ -40,6 +42,7 @@ export function registerWorker(program: Command, io: Io = process, env: NodeJS.P
         ...(flags.db ? { database: flags.db } : {}),
         ...(flags.data ? { dataDir: flags.data } : {}),
         pollMs: Math.max(100, flags.poll * 1000),
+        ...(flags.allowInsecureLinks ? { allowInsecureLinks: true } : {}),
         log: (line) => io.stdout.write(`${new Date().toISOString()} ${line}\n`),
       });
       await worker.start();

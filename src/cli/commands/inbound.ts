@@ -1,0 +1,81 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { createTokens, openKeyring } from '../../audience/index.ts';
+import { DaybreakError } from '../../errors.ts';
+import { createInboundProcessor, inboundAddressesFor, startInboundServer } from '../../inbound/index.ts';
+import { openStore } from '../../storage/index.ts';
+import { DB_OPTION_HELP, describeDatabase, loadConfigFrom, resolveDatabase } from '../context.ts';
+import { PortSchema } from '../context.ts';
+
+type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
+
+const InboundFlags = z.strictObject({
+  config: z.string().min(1).optional(),
+  db: z.string().min(1).optional(),
+  port: PortSchema.optional(),
+  host: z.string().min(1).optional(),
+});
+
+/**
+ * `daybreak inbound`: the inbound mail listener alone (what `daybreak start` also runs), for a
+ * publisher who runs it on the MX host or behind Postfix: takes bounces, complaints and unsubscribe
+ * mails for `inbound.domain` and applies them to the readers in the database.
+ */
+export function registerInbound(program: Command, io: Io = process, env: NodeJS.ProcessEnv = process.env): void {
+  program
+    .command('inbound')
+    .description('Listen for bounces, complaints and unsubscribe mails (SMTP on inbound.host:inbound.port) and apply them')
+    .option('--port <port>', 'port to listen on (default: inbound.port, else 2525; 0 picks a free one)')
+    .option('--host <host>', 'address to listen on (default: inbound.host, else 127.0.0.1)')
+    .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
+    .option('--db <database>', DB_OPTION_HELP)
+    .action(async (rawFlags: Record<string, unknown>) => {
+      const parsed = InboundFlags.safeParse(rawFlags);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw new DaybreakError('EUSAGE', `--${String(issue.path[0] ?? '')}: ${issue.message}`);
+      }
+      const flags = parsed.data;
+      const config = loadConfigFrom(flags.config ? { config: flags.config } : {});
+      if (!config.inbound) {
+        throw new DaybreakError('ECONFIG', `${config.file ?? 'config'}: no \`inbound\` block: set inbound.domain to the domain whose MX points here (see docs/deliverability.md)`);
+      }
+      const database = resolveDatabase(flags.db ? { db: flags.db } : {}, env, config);
+      const store = await openStore({ database, busyTimeoutMs: 30_000 });
+      const log = (line: string) => io.stdout.write(`${new Date().toISOString()} ${line}\n`);
+      try {
+        // The listener checks addresses signed by the senders' keys; it never makes a key of its own.
+        const keyring = openKeyring({ env, dbFile: database, create: false, ...(store.engine === 'postgres' ? { inDatabase: store.keyring } : {}) });
+        await createTokens(keyring);
+        const addresses = await inboundAddressesFor(config, keyring);
+        const processor = createInboundProcessor({
+          store: store.inbound,
+          addresses: addresses!.addresses,
+          policy: { softBounceLimit: config.inbound.softBounceLimit, windowDays: 30 },
+          log,
+        });
+        const server = await startInboundServer({
+          processor,
+          host: flags.host ?? config.inbound.host,
+          port: flags.port ?? config.inbound.port,
+          maxMessageBytes: config.inbound.maxMessageBytes,
+          name: config.inbound.domain,
+          log,
+        }).catch((error: NodeJS.ErrnoException) => {
+          if (error.code === 'EADDRINUSE') throw new DaybreakError('EUSAGE', `Port ${flags.port ?? config.inbound!.port} is in use; choose another with --port or inbound.port`);
+          throw error;
+        });
+        io.stdout.write(
+          `Daybreak inbound mail for ${config.inbound.domain} on smtp://${server.host}:${server.port}; database ${describeDatabase(database)}. Stop with Ctrl-C.\n`,
+        );
+        const signal = await new Promise<NodeJS.Signals>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        io.stdout.write(`${signal}: stopping.\n`);
+        await server.close();
+      } finally {
+        await store.close();
+      }
+    });
+}
