@@ -31,3 +31,4 @@ export { sampleCopy } from './sample-copy.ts';
 export { runPreSendGate, type GateReport, type GateCheck, type GateCheckId } from './pre-send-gate.ts';
 export { spamScore, type SpamVerdict } from './spam-score.ts';
 export { sendingPolicy } from './sending-policy.ts';
+export { afterFailure, pauseMessage, type FailedCopy } from './retry-policy.ts';

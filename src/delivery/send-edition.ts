@@ -4,6 +4,7 @@ import { choiceKey, effectiveChoice, type Config, type Newsletter } from '../con
 import { DaybreakError } from '../errors.ts';
 import { htmlValues, readerFieldValues, type Segmented } from '../render/index.ts';
 import { classifySmtpError } from './delivery-error.ts';
+import { afterFailure, pauseMessage } from './retry-policy.ts';
 import { compileEditionMessage, editionMessageOptions, type EditionMessage } from './edition-message.ts';
 import type { ClaimedCopy, CopyOutcome, DueAt, EditionKey, SendStore } from './send-store.ts';
 
@@ -427,28 +428,19 @@ async function pump(ctx: PumpContext): Promise<string | undefined> {
       (error: unknown) => {
         onTransport -= 1;
         const failure = classifySmtpError(error);
-        const reply = failure.response;
-        const base = { subscriberId: copy.subscriberId, reply, messageId };
-        if (failure.kind === 'policy') {
+        const next = afterFailure(failure, copy.tries, delivery, Boolean(paused));
+        if (next.policy) {
           policyErrors += 1;
-          if (policyErrors >= delivery.maxPolicyErrors && !paused) {
-            paused =
-              `Paused after ${policyErrors} policy refusals (5.7.x/4.7.x, last: "${reply}"): the mail server is refusing ` +
-              'this sender (authentication, reputation or rate). The subscribers are kept; fix the cause and run again.';
-          }
-          const transient = (failure.responseCode ?? 500) < 500;
-          complete({ ...base, state: transient ? 'deferred' : 'failed' }, transient ? 'deferred' : 'failed');
-        } else if (failure.kind === 'bounce') {
-          complete({ ...base, state: 'failed', bounce: true }, 'failed');
-        } else if (failure.kind === 'permanent') {
-          complete({ ...base, state: 'failed' }, 'failed');
-        } else if (copy.tries <= delivery.retries && !paused) {
-          // Exponential backoff on the database's clock; whichever process claims it next retries it.
-          const delayMs = delivery.retryBaseMs * 2 ** (copy.tries - 1);
-          complete({ ...base, state: 'deferred', retryInSeconds: delayMs / 1000 }, 'retry');
-        } else {
-          complete({ ...base, state: 'deferred', retryInSeconds: null }, 'deferred');
+          if (policyErrors >= delivery.maxPolicyErrors && !paused) paused = pauseMessage(policyErrors, failure.response);
         }
+        complete({
+          subscriberId: copy.subscriberId,
+          reply: failure.response,
+          messageId,
+          state: next.state,
+          ...(next.bounce ? { bounce: true } : {}),
+          ...(next.retryInSeconds !== undefined ? { retryInSeconds: next.retryInSeconds } : {}),
+        }, next.final);
       },
     );
   };
