@@ -55,7 +55,7 @@ describe('daybreak send for a local-time newsletter', () => {
     }
     const sink = await startSmtpSink();
     cleanup.push(() => sink.close());
-    const env = { ...process.env, DAYBREAK_DB: join(tmp.dir, 'daybreak.db'), DAYBREAK_SECRET: SECRET, DAYBREAK_DATA: data, DAYBREAK_CONFIG: join(tmp.dir, 'daybreak.config.json'), SMTP_URL: sink.url };
+    const env = { ...process.env, DAYBREAK_DB: join(tmp.dir, 'daybreak.db'), DAYBREAK_SECRET: SECRET, DAYBREAK_DATA: data, DAYBREAK_CONFIG: join(tmp.dir, 'daybreak.config.json'), SMTP_URL: sink.url, DAYBREAK_ALLOW_INSECURE_LINKS: '1' };
 
     const first = await daybreak(tmp.dir, env, ['send', '--date', date, '--json']);
     expect(first.code, first.stderr).toBe(0);
