@@ -10,8 +10,9 @@ import { loadConfig, loadContentFor, type Config } from './content/index.ts';
 import { createMailer, sendingPolicy, type Mailer } from './delivery/index.ts';
 import { createDeliverySender } from './schedule/index.ts';
 import { createScheduler, systemClock, type Clock, type NewsletterStatus, type Scheduler } from './schedule/index.ts';
+import { renderEdition } from './designs/index.ts';
 import { openStore, openThreadedSendStore, type Store } from './storage/index.ts';
-import { createApp, createArchiveApp, createImageApp, createWebhookApp, startServer, type DaybreakApp, type RunningServer } from './web/index.ts';
+import { archiveCopy, createApp, createArchiveApp, createImageApp, createWebhookApp, startServer, type DaybreakApp, type RunningServer } from './web/index.ts';
 import { createPreview, type Preview } from './preview/index.ts';
 import { createSourcePoller } from './sources/index.ts';
 import { createInboundProcessor, inboundAddressesFor, startInboundServer, type InboundProcessor, type InboundServer } from './inbound/index.ts';
@@ -145,6 +146,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     secret,
     unsubscribeUrlFor: (subscriberId, newsletterId) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId),
     manageUrlFor: (subscriberId) => tokens.manageUrl(config.baseUrl, subscriberId),
+    keepForArchive: async (newsletter, date, edition) => sendStore.archive.keep(archiveCopy(await renderEdition(edition, config), newsletter, config, date, new Date())),
     log: (line) => log(`warning: ${line}`),
     ...addresses?.senderOptions,
     gate: { enabled: true, realMail: policy.realMail && !policy.allowInsecureLinks, env },
@@ -303,6 +305,7 @@ export async function createWorker(options: CreateDaybreakOptions & { pollMs?: n
     secret,
     unsubscribeUrlFor: (subscriberId, newsletterId) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId),
     manageUrlFor: (subscriberId) => tokens.manageUrl(config.baseUrl, subscriberId),
+    keepForArchive: async (newsletter, date, edition) => store.archive.keep(archiveCopy(await renderEdition(edition, config), newsletter, config, date, new Date())),
     log: (line) => log(`warning: ${line}`),
     ...addresses?.senderOptions,
   });

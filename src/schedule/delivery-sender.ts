@@ -15,6 +15,11 @@ export interface DeliverySenderOptions {
   secret: string;
   /** The reader's signed unsubscribe URL (the audience tokens). */
   unsubscribeUrlFor(subscriberId: number, newsletterId: string): string;
+  /**
+   * Keeps the edition's web copy as it goes out (the archive's "View in your browser" page), before its
+   * first copy is sent. The first copy kept for an edition stays.
+   */
+  keepForArchive?(newsletter: Newsletter, date: string, edition: Edition): Promise<void>;
   /** The reader's signed preference-page URL (tokens.manageUrl). */
   manageUrlFor?(subscriberId: number): string;
   /** The copy's envelope sender naming the copy (inbound.domain); default the From address. */
@@ -94,6 +99,7 @@ export function createDeliverySender(options: DeliverySenderOptions): EditionSen
       const localTime = isLocalTime(newsletter);
       const sent = localTime ? await pinEdition(sends, edition) : edition;
       const rendered = await render(sent, config);
+      if (!retry) await options.keepForArchive?.(newsletter, date, sent);
       const report = await sendEdition({
         store: retry ? queueingNobody(sends) : sends,
         transport: options.transport,

@@ -341,5 +341,20 @@ export const postgresMigrations: Migration[] = [
   },
 ];
 
+// The archive keeps each edition as it went out (the web copy, with no reader's data), so editing the
+// articles afterwards never rewrites it; sent_at is when its first copy was handed over.
+const ARCHIVED_EDITIONS = `
+      CREATE TABLE archived_editions (
+        newsletter TEXT NOT NULL,
+        edition_date TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        html TEXT NOT NULL,
+        sent_at TEXT NOT NULL,
+        PRIMARY KEY (newsletter, edition_date)
+      );
+`;
+sqliteMigrations.push({ id: '100-archived-editions', sql: ARCHIVED_EDITIONS });
+postgresMigrations.push({ id: '100-archived-editions', sql: ARCHIVED_EDITIONS });
+
 /** Tables in the order rows can be copied (referenced tables first). */
-export const TABLES = ['subscribers', 'subscriptions', 'used_tokens', 'subscriber_id_floor', 'sends', 'runs', 'outbox', 'secret_keys', 'edition_pins', 'inbound_messages'] as const;
+export const TABLES = ['subscribers', 'subscriptions', 'used_tokens', 'subscriber_id_floor', 'sends', 'runs', 'outbox', 'secret_keys', 'edition_pins', 'inbound_messages', 'archived_editions'] as const;

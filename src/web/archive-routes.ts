@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { assembleEdition, isSkipped, type Config, type Content, type Edition } from '../content/index.ts';
 import { longDate, renderEdition, type Reader } from '../designs/index.ts';
-import { archiveEditionHtml } from './archive-page.ts';
+import { archiveCopy } from './archive-copy.ts';
 import { archiveFeed } from './archive-feed.ts';
 import { html } from '../html/index.ts';
 import { layout } from './pages.ts';
@@ -17,6 +17,21 @@ export interface ArchiveIndex {
   listSent(options?: { newsletter?: string; limit?: number }): Promise<SentEdition[]>;
   /** True when an edition may be shown: it was sent, or its run is sending right now (early clickers). */
   isPublished(newsletter: string, date: string): Promise<boolean>;
+  /** Keeps an edition's web copy as it goes out; the first one kept for an edition stays. */
+  keep(copy: ArchivedEdition): Promise<void>;
+  /** The web copy kept when the edition went out, if it was kept. */
+  kept(newsletter: string, date: string): Promise<ArchivedEdition | null>;
+}
+
+/** An edition's web copy, as it went out. */
+export interface ArchivedEdition {
+  newsletter: string;
+  date: string;
+  subject: string;
+  /** The public page: the edition with no reader's data (archiveEditionHtml). */
+  html: string;
+  /** When its first copy went out (ISO 8601). */
+  sentAt: string;
 }
 
 export interface ArchiveOptions {
@@ -133,18 +148,13 @@ ${sections}`));
     const newsletter = newsletterById(c.req.param('newsletter'));
     const date = c.req.param('date');
     if (!newsletter || !DATE.test(date) || !(await archive.isPublished(newsletter.id, date))) return c.notFound();
-    const e = await edition(newsletter.id, date);
-    if (!e) return c.notFound();
-    const rendered = await renderEdition(e, config);
-    const page = archiveEditionHtml(rendered.personalize(archiveReader).html, {
-      emailMarker: ARCHIVE_EMAIL_MARKER,
-      unsubscribeMarker: ARCHIVE_UNSUBSCRIBE_MARKER,
-      signUpUrl: rendered.view.links.signUpUrl,
-      newsletterName: newsletter.name,
-      viewInBrowserUrl: rendered.view.links.viewInBrowserUrl,
-      archiveUrl: `${config.baseUrl.replace(/\/+$/, '')}/archive`,
-      reason: rendered.view.reason,
-    });
+    // The copy kept when the edition went out; editions sent before copies were kept are rendered again.
+    let page = (await archive.kept(newsletter.id, date))?.html;
+    if (!page) {
+      const e = await edition(newsletter.id, date);
+      if (!e) return c.notFound();
+      page = archiveCopy(await renderEdition(e, config), newsletter, config, date, new Date()).html;
+    }
     c.header('Content-Security-Policy', EDITION_CSP);
     c.header('Cache-Control', 'no-cache');
     return c.html(page);

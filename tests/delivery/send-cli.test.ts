@@ -85,6 +85,10 @@ describe('daybreak send', () => {
     expect(Object.keys(report)).toEqual(['newsletter', 'date', 'total', 'sent', 'failed', 'deferred', 'skipped', 'alreadySent', 'durationMs']);
     expect(report).toMatchObject({ newsletter: 'morning', date: DATE, total: 5, sent: 5, failed: 0, deferred: 0, skipped: 0, alreadySent: 0 });
     expect([...copiesPerReader(s.sink).values()]).toEqual([1, 1, 1, 1, 1]);
+    // The archive's web copy was kept as the edition went out, with no reader's address in it.
+    const kept = s.db.prepare('SELECT subject, html FROM archived_editions WHERE newsletter = ? AND edition_date = ?').get('morning', DATE) as { subject: string; html: string };
+    expect(kept.html).toContain('You are reading the web edition of');
+    expect(kept.html).not.toMatch(/reader\d+@example\.com/);
 
     const again = await daybreak(s, ['send', '--date', DATE]);
     expect(again.code, again.stderr).toBe(0);

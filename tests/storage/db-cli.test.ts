@@ -112,7 +112,7 @@ describe.skipIf(!PG_URL)('daybreak db copy', () => {
     const copy = daybreak(['db', 'copy', '--db', file, '--to', target.url, '--json']);
     expect(copy.code, copy.stderr).toBe(0);
     const report = JSON.parse(copy.stdout) as { tables: Record<string, number> };
-    expect(report.tables).toEqual({ subscribers: 3, subscriptions: 3, used_tokens: 0, subscriber_id_floor: 1, sends: 2, runs: 1, outbox: 1, secret_keys: 1, edition_pins: 1, inbound_messages: 1 });
+    expect(report.tables).toEqual({ subscribers: 3, subscriptions: 3, used_tokens: 0, subscriber_id_floor: 1, sends: 2, runs: 1, outbox: 1, secret_keys: 1, edition_pins: 1, inbound_messages: 1, archived_editions: 0 });
 
     // The copy works as the database: the same people, the ledger where it was, and new ids above the old.
     const store = await openStore({ database: target.url });

@@ -18,6 +18,7 @@ import {
 import { DaybreakError, isDaybreakError } from '../../errors.ts';
 import { htmlValues, readerFieldValues, renderEdition, sampleUnsubscribeUrl } from '../../designs/index.ts';
 import { openStore, openThreadedSendStore } from '../../storage/index.ts';
+import { archiveCopy } from '../../web/index.ts';
 import { DATA_OPTION_HELP, DB_OPTION_HELP, loadConfigFrom, requestedEdition, resolveDataDir, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 import { inboundAddressesFor } from '../../inbound/index.ts';
 import { EXIT, ExitStatus } from '../run-cli.ts';
@@ -213,6 +214,8 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
       // On SQLite the ledger's commits (an fsync each) run on a thread of their own, off the SMTP thread.
       const ledger = database.engine === 'sqlite' ? await openThreadedSendStore(dbName, { busyTimeoutMs: Math.max(resolveLockWaitMs(env), 60_000) }) : null;
       try {
+        // The web copy the archive serves is kept as the edition goes out, so later edits never change it.
+        await database.archive.keep(archiveCopy(first, newsletter, config, date, new Date()));
         report = await sendEdition({
           store: ledger ?? store,
           transport: mailer,
