@@ -8,9 +8,8 @@ import { createTokens, maskAddresses, openKeyring, type Keyring, type Tokens } f
 import { describeDatabase, resolveConfigFile, resolveDataDir, resolveDatabase } from './settings/index.ts';
 import { loadConfig, loadContentFor, type Config } from './content/index.ts';
 import { createMailer, sendingPolicy, type Mailer } from './delivery/index.ts';
-import { createDeliverySender } from './schedule/index.ts';
+import { createDeliverySender, type DeliverySenderOptions } from './schedule/index.ts';
 import { createScheduler, systemClock, type Clock, type NewsletterStatus, type Scheduler } from './schedule/index.ts';
-import { renderEdition } from './designs/index.ts';
 import { openStore, openThreadedSendStore, type Store } from './storage/index.ts';
 import { archiveCopy, createApp, createArchiveApp, createImageApp, createWebhookApp, startServer, type DaybreakApp, type RunningServer } from './web/index.ts';
 import { createPreview, type Preview } from './preview/index.ts';
@@ -77,6 +76,32 @@ export interface Daybreak {
   status(): Promise<NewsletterStatus[]>;
 }
 
+/**
+ * What `start` and `worker` give the edition sender alike: the mailer, the reader's links, the inbound
+ * addresses, and the archive's copy kept from the edition the sender rendered.
+ */
+function senderOptions(o: {
+  config: Config;
+  tokens: Tokens;
+  secret: string;
+  mailer: Mailer;
+  archive: Store['archive'];
+  log: (line: string) => void;
+  addresses: Awaited<ReturnType<typeof inboundAddressesFor>>;
+}): Omit<DeliverySenderOptions, 'sends'> {
+  const { config, tokens } = o;
+  return {
+    config,
+    transport: o.mailer,
+    secret: o.secret,
+    unsubscribeUrlFor: (subscriberId, newsletterId) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId),
+    manageUrlFor: (subscriberId) => tokens.manageUrl(config.baseUrl, subscriberId),
+    keepForArchive: (newsletter, date, rendered) => o.archive.keep(archiveCopy(rendered, newsletter, config, date, new Date())),
+    log: (line) => o.log(`warning: ${line}`),
+    ...o.addresses?.senderOptions,
+  };
+}
+
 function timestamped(line: string): void {
   process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 }
@@ -140,15 +165,8 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
   // serves the web app and drives the SMTP connections.
   const ledger = sendStore.engine === 'sqlite' ? await openThreadedSendStore(database, { busyTimeoutMs: 60_000 }) : null;
   const sender = createDeliverySender({
+    ...senderOptions({ config, tokens, secret, mailer, archive: sendStore.archive, log, addresses }),
     sends: ledger ?? sendStore.sends,
-    config,
-    transport: mailer,
-    secret,
-    unsubscribeUrlFor: (subscriberId, newsletterId) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId),
-    manageUrlFor: (subscriberId) => tokens.manageUrl(config.baseUrl, subscriberId),
-    keepForArchive: async (newsletter, date, edition) => sendStore.archive.keep(archiveCopy(await renderEdition(edition, config), newsletter, config, date, new Date())),
-    log: (line) => log(`warning: ${line}`),
-    ...addresses?.senderOptions,
     gate: { enabled: true, realMail: policy.realMail && !policy.allowInsecureLinks, env },
   });
   const since = await sendStore.runs.since();
@@ -299,15 +317,8 @@ export async function createWorker(options: CreateDaybreakOptions & { pollMs?: n
   const mailer = createMailer({ config, env, varDir });
   const addresses = await inboundAddressesFor(config, keyring);
   const sender = createDeliverySender({
+    ...senderOptions({ config, tokens, secret, mailer, archive: store.archive, log, addresses }),
     sends: store.sends,
-    config,
-    transport: mailer,
-    secret,
-    unsubscribeUrlFor: (subscriberId, newsletterId) => tokens.unsubscribeUrl(config.baseUrl, subscriberId, newsletterId),
-    manageUrlFor: (subscriberId) => tokens.manageUrl(config.baseUrl, subscriberId),
-    keepForArchive: async (newsletter, date, edition) => store.archive.keep(archiveCopy(await renderEdition(edition, config), newsletter, config, date, new Date())),
-    log: (line) => log(`warning: ${line}`),
-    ...addresses?.senderOptions,
   });
   const scheduler = createScheduler({
     runs: store.runs,

@@ -1,7 +1,7 @@
 import { readerZone } from '../audience/index.ts';
 import { editionForChoice, isLocalTime, localTimeOn, type Config, type Edition, type Newsletter } from '../content/index.ts';
-import { runPreSendGate, sendEdition, type DueAt, type RenderedEditionParts, type SendStore, type Transport } from '../delivery/index.ts';
-import { renderEdition } from '../designs/index.ts';
+import { runPreSendGate, sendEdition, type DueAt, type SendStore, type Transport } from '../delivery/index.ts';
+import { renderEdition, type PersonalizableEdition } from '../designs/index.ts';
 import type { EditionSender, SendLedgerCounts } from './scheduler.ts';
 import { addDays } from './format-times.ts';
 
@@ -19,7 +19,7 @@ export interface DeliverySenderOptions {
    * Keeps the edition's web copy as it goes out (the archive's "View in your browser" page), before its
    * first copy is sent. The first copy kept for an edition stays.
    */
-  keepForArchive?(newsletter: Newsletter, date: string, edition: Edition): Promise<void>;
+  keepForArchive?(newsletter: Newsletter, date: string, rendered: PersonalizableEdition): Promise<void>;
   /** The reader's signed preference-page URL (tokens.manageUrl). */
   manageUrlFor?(subscriberId: number): string;
   /** The copy's envelope sender naming the copy (inbound.domain); default the From address. */
@@ -34,7 +34,7 @@ export interface DeliverySenderOptions {
   /** Longest wait between claims while other processes hold copies of the edition (default 1 s). */
   pollMs?: number;
   /** Renders an edition (default renderEdition): once for everyone, once more per distinct section choice. */
-  render?(edition: Edition, config: Config): Promise<RenderedEditionParts>;
+  render?(edition: Edition, config: Config): Promise<PersonalizableEdition>;
   /** Warnings (a reader's stored timezone that is not valid). */
   log?(line: string): void;
 }
@@ -99,7 +99,7 @@ export function createDeliverySender(options: DeliverySenderOptions): EditionSen
       const localTime = isLocalTime(newsletter);
       const sent = localTime ? await pinEdition(sends, edition) : edition;
       const rendered = await render(sent, config);
-      if (!retry) await options.keepForArchive?.(newsletter, date, sent);
+      if (!retry) await options.keepForArchive?.(newsletter, date, rendered);
       const report = await sendEdition({
         store: retry ? queueingNobody(sends) : sends,
         transport: options.transport,

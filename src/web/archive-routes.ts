@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { assembleEdition, isSkipped, type Config, type Content, type Edition } from '../content/index.ts';
-import { longDate, renderEdition, type Reader } from '../designs/index.ts';
+import { longDate, renderEdition } from '../designs/index.ts';
 import { archiveCopy } from './archive-copy.ts';
 import { archiveFeed } from './archive-feed.ts';
 import { html } from '../html/index.ts';
@@ -56,15 +56,6 @@ const EDITION_CSP =
 const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/**
- * The neutral reader an archive copy is rendered for: no name (the greeting's fallback), and markers in
- * place of the address and the unsubscribe URL, which `archiveEditionHtml` then replaces with a sign-up
- * invitation. Markers rather than empty strings so nothing reader-shaped can survive unnoticed.
- */
-export const ARCHIVE_EMAIL_MARKER = 'daybreak-archive-reader-email';
-export const ARCHIVE_UNSUBSCRIBE_MARKER = 'https://daybreak.invalid/daybreak-archive-unsubscribe';
-export const archiveReader: Reader = { email: ARCHIVE_EMAIL_MARKER, firstName: null, unsubscribeUrl: ARCHIVE_UNSUBSCRIBE_MARKER };
 
 /**
  * The web archive as a Hono sub-app, mounted at `/archive` by main.ts:
