@@ -9,6 +9,7 @@
  * expect(sink.messages.map((m) => m.to)).toEqual([['ada@example.com']]);
  * await sink.close();
  */
+import type { Server, Socket } from 'node:net';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 
 export type FaultPhase =
@@ -118,6 +119,10 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   }
 
   let connections = 0;
+  // The accepted TCP sockets by client port, taken from Node's own 'connection' event on the listener,
+  // so a fault can cut a session's connection (and close() can end them all) without touching the
+  // server's internals. The session's remotePort names the socket (loopback: one client address).
+  const sockets = new Map<number, Socket>();
   const server: SMTPServer = new SMTPServer({
     logger: false,
     authOptional: !options.auth,
@@ -148,11 +153,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       const recipients = recipientsOf(session);
       const drop = take('drop-mid-data', recipients);
       if (drop) {
-        stream.once('data', () => {
-          for (const connection of (server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections) {
-            if (connection.id === session.id) connection._socket.destroy();
-          }
-        });
+        stream.once('data', () => sockets.get(session.remotePort)?.destroy());
         stream.on('error', () => {});
         stream.resume();
         return;
@@ -186,11 +187,17 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   server.on('error', () => {});
   for (const rule of options.faults ?? []) rules.push({ ...rule, remaining: rule.times ?? Infinity });
 
-  await new Promise<void>((resolve, reject) => {
+  const listener = await new Promise<Server>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, host, () => resolve());
+    const net = server.listen(0, host, () => resolve(net));
+    net.on('connection', (socket: Socket) => {
+      const port = socket.remotePort;
+      if (port === undefined) return;
+      sockets.set(port, socket);
+      socket.once('close', () => sockets.delete(port));
+    });
   });
-  const address = server.server.address();
+  const address = listener.address();
   const port = typeof address === 'object' && address ? address.port : 0;
 
   return {
@@ -233,8 +240,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     async close() {
       for (const release of hanging) release();
       hanging.clear();
-      const connections = (server as unknown as { connections: Set<{ _socket: { destroy(): void } }> }).connections;
-      for (const connection of connections) connection._socket.destroy();
+      for (const socket of sockets.values()) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
