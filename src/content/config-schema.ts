@@ -254,7 +254,9 @@ const imapUrl = z.string().check((ctx) => {
   } catch {
     issue('The user or password has a malformed %-escape');
   }
-});
+})
+  // Tells an editor using the JSON Schema what the check above takes.
+  .meta({ pattern: '^[Ii][Mm][Aa][Pp][Ss]?://' });
 
 /** A mailbox name; `/` separates levels (Daybreak/Processed), whatever separator the server uses. */
 const mailboxName = z

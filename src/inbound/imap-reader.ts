@@ -132,29 +132,52 @@ export function startImapReader(options: ImapReaderOptions): ImapReader {
   let passing: Promise<void> | null = null;
   let again = false;
 
-  /** Keeps and applies one message, then marks it read and moves it out of the mailbox. */
-  const processOne = async (c: ImapFlow, uid: number, uidValidity: bigint) => {
-    const message = await c.fetchOne(String(uid), { uid: true, size: true, internalDate: true }, { uid: true });
-    if (!message) return;
-    if ((message.size ?? 0) > maxMessageBytes) {
-      say(`message UID ${uid} is ${message.size} bytes, over inbound.maxMessageBytes (${maxMessageBytes}): moved to ${processedMailbox} unread, not kept`);
-      await c.messageMove(String(uid), levels(processedMailbox), { uid: true });
-      return;
+  /** Messages kept whose move failed (this session): moved at the start of the next scan. */
+  let unmoved = new Set<number>();
+
+  const moveOut = async (c: ImapFlow, uid: number) => {
+    // \Seen first: should the move fail, the message is not read a second time.
+    if (!(await c.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true }))) throw new Error('the server refused to mark it \\Seen');
+    if (!(await c.messageMove(String(uid), levels(processedMailbox), { uid: true }))) throw new Error('the server refused the move');
+  };
+
+  /**
+   * Keeps and applies one message, then marks it read and moves it out of the mailbox. False when it
+   * could not be kept (the scan stops there: most likely the database is unavailable).
+   */
+  const processOne = async (c: ImapFlow, uid: number, uidValidity: bigint): Promise<boolean> => {
+    try {
+      const message = await c.fetchOne(String(uid), { uid: true, size: true, internalDate: true }, { uid: true });
+      if (!message) return true;
+      if ((message.size ?? 0) > maxMessageBytes) {
+        say(`message UID ${uid} is ${message.size} bytes, over inbound.maxMessageBytes (${maxMessageBytes}): moved to ${processedMailbox} unread, not kept`);
+        if (!(await c.messageMove(String(uid), levels(processedMailbox), { uid: true }))) throw new Error('the server refused the move');
+        return true;
+      }
+      const full = await c.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
+      if (!full || !full.source) return true;
+      const headers = parseHeaderFields(splitHeaderBody(full.source.toString('latin1')).head);
+      const internal = message.internalDate instanceof Date && !Number.isNaN(message.internalDate.getTime()) ? message.internalDate : undefined;
+      await processor.receiveMail({
+        raw: full.source,
+        ...envelopeOf(headers, domain),
+        source: 'imap',
+        eventId: `${account}/${mailbox}/${uidValidity}/${uid}`,
+        ...(internal ? { receivedAt: internal } : {}),
+      });
+    } catch (error) {
+      if (!c.usable) throw error;
+      say(`could not keep message UID ${uid}: ${reason(error)}; left unread, tried again in ${seconds(rescanMs)}`);
+      return false;
     }
-    const full = await c.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
-    if (!full || !full.source) return;
-    const headers = parseHeaderFields(splitHeaderBody(full.source.toString('latin1')).head);
-    const internal = message.internalDate instanceof Date && !Number.isNaN(message.internalDate.getTime()) ? message.internalDate : undefined;
-    await processor.receiveMail({
-      raw: full.source,
-      ...envelopeOf(headers, domain),
-      source: 'imap',
-      eventId: `${account}/${mailbox}/${uidValidity}/${uid}`,
-      ...(internal ? { receivedAt: internal } : {}),
-    });
-    // Kept (or found kept already): \Seen first, so if the move fails the message is not read twice.
-    await c.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
-    await c.messageMove(String(uid), levels(processedMailbox), { uid: true });
+    try {
+      await moveOut(c, uid);
+    } catch (error) {
+      if (!c.usable) throw error;
+      unmoved.add(uid);
+      say(`message UID ${uid} is kept, but could not be moved to ${processedMailbox}: ${reason(error)}; it stays in ${mailbox} marked read, and the move is tried again`);
+    }
+    return true;
   };
 
   /** Every unread message in the mailbox, oldest first; runs again if the server announced more meanwhile. */
@@ -169,17 +192,18 @@ export function startImapReader(options: ImapReaderOptions): ImapReader {
           again = false;
           const box = c.mailbox;
           if (!box || stopped) return;
+          for (const uid of [...unmoved]) {
+            await moveOut(c, uid).then(
+              () => unmoved.delete(uid),
+              (error) => {
+                if (!c.usable) throw error;
+              },
+            );
+          }
           const uids = (await c.search({ seen: false }, { uid: true })) || [];
           for (const uid of uids.sort((a, b) => a - b)) {
             if (stopped || client !== c) return;
-            try {
-              await processOne(c, uid, box.uidValidity);
-            } catch (error) {
-              if (!c.usable) throw error;
-              // Most likely the database: the message stays unread and is tried again at the next scan.
-              say(`could not process message UID ${uid}: ${reason(error)}; left unread, tried again in ${seconds(rescanMs)}`);
-              return;
-            }
+            if (!(await processOne(c, uid, box.uidValidity))) return;
           }
         } while (again && !stopped);
       } finally {
@@ -244,6 +268,7 @@ export function startImapReader(options: ImapReaderOptions): ImapReader {
         maxIdleTime: rescanMs,
       });
       client = c;
+      unmoved = new Set();
       try {
         await session(c, () => {
           delay = minRetryMs;

@@ -143,6 +143,10 @@ service imap-login {
 }
 service anvil {
   chroot =
+  # No auth penalty (a login delayed up to 15 s after failed ones): the tests fail logins on purpose.
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
 }
 `,
   );
