@@ -1,3 +1,8 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImapFlow } from 'imapflow';
 import { secretKeyring } from '../../src/audience/index.ts';
@@ -9,6 +14,7 @@ import { startImapServer, type ImapServer } from '../helpers/imap-server.ts';
 import { startSmtpSink } from '../helpers/smtp-sink.ts';
 import { enginesUnderTest } from '../helpers/test-store.ts';
 import { DATE, renderedEdition, SECRET, testConfig } from '../delivery/fixtures.ts';
+import { BIN, ROOT, scheduledSendSoon, startChild, stopChild, waitForRunDone } from '../schedule/daybreak-child.ts';
 import { arfComplaint, gmailHardBounce, originalHeaders, outlookHardBounce, outOfOffice, postfixHardBounce, postfixSoft, unsubscribeMail, yahooPlainBounce } from './reports.ts';
 
 const DOMAIN = 'bounces.daybreak.example';
@@ -337,4 +343,84 @@ describe.each(enginesUnderTest())('inbound mail from an IMAP mailbox ($name)', (
     const processed = await mail.list(PROCESSED);
     expect(processed.at(-1)).toMatchObject({ subject: 'Big', seen: false });
   });
+});
+
+describe('inbound mail from an IMAP mailbox with the real CLI', () => {
+  const run = promisify(execFile);
+  const cli = async (args: string[], env: NodeJS.ProcessEnv) => (await run(process.execPath, [BIN, ...args], { env, cwd: ROOT })).stdout;
+  let imap: ImapServer;
+  const dirs: string[] = [];
+  beforeAll(async () => {
+    imap = await startImapServer();
+  });
+  afterAll(async () => {
+    await imap?.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('daybreak start reads the mailbox instead of listening for SMTP, and daybreak bounces lists what it read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'daybreak-imap-e2e-'));
+    dirs.push(dir);
+    const sink = await startSmtpSink();
+    const mail = await mailClient(imap);
+    try {
+      const { env } = await scheduledSendSoon(dir, ['gone@mail.example', 'happy@mail.example'], sink.url);
+      const configFile = env.DAYBREAK_CONFIG!;
+      writeFileSync(configFile, JSON.stringify({ ...JSON.parse(readFileSync(configFile, 'utf8')), inbound: { domain: DOMAIN, imap: { url: imap.url() } } }));
+      const child = await startChild(dir, env);
+      try {
+        expect(child.output()).toContain(`Inbound mail for ${DOMAIN} (bounces, complaints, unsubscribes): read from imap://daybreak@127.0.0.1:${imap.port}/INBOX`);
+        expect(child.output()).not.toMatch(/Inbound mail .*smtp:\/\//);
+        expect((await waitForRunDone(child))!.sent).toBe(2);
+        const gone = sink.messagesTo('gone@mail.example')[0]!;
+        expect(gone.from).toMatch(/^bounces\+k0\.[a-z0-9.]+@bounces\.daybreak\.example$/);
+        await mail.deliver({ from: '', to: gone.from, raw: postfixHardBounce({ to: gone.from, reader: 'gone@mail.example', original: originalHeaders(gone.raw, gone.from) }) });
+        await waitFor('the bounce in the log', () => /inbound \(imap\): hard-bounce for subscriber 1: reader marked bounced/.test(child.output()));
+        expect(child.output()).not.toContain(imap.password);
+      } finally {
+        expect(await stopChild(child)).toBe(0);
+      }
+      const people = JSON.parse(await cli(['subscribers', 'list', '--json'], env)) as { email: string; status: string }[];
+      expect(people.map((p) => [p.email, p.status])).toEqual([
+        ['gone@mail.example', 'bounced'],
+        ['happy@mail.example', 'active'],
+      ]);
+      expect(await cli(['bounces'], env)).toMatch(/#1 .* imap +hard-bounce +5\.1\.1 +gone@mail\.example morning \d{4}-\d{2}-\d{2}\n +reader marked bounced/);
+      expect((await mail.list(PROCESSED)).at(-1)).toMatchObject({ subject: 'Undelivered Mail Returned to Sender', seen: true });
+    } finally {
+      await mail.close();
+      await sink.close();
+    }
+  }, 60_000);
+
+  it('daybreak inbound reads the mailbox alone, says where, and refuses --port with inbound.imap', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'daybreak-imap-cli-'));
+    dirs.push(dir);
+    const configFile = join(dir, 'daybreak.config.json');
+    writeFileSync(configFile, JSON.stringify({ inbound: { domain: DOMAIN, imap: { url: imap.url(), processedMailbox: 'Done' } } }));
+    const env = { ...process.env, DAYBREAK_DB: join(dir, 'daybreak.db'), DAYBREAK_SECRET: 'an-imap-cli-secret-0123456789abcdef', DAYBREAK_CONFIG: configFile };
+    await expect(cli(['inbound', '--port', '2526'], env)).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--port is for the SMTP listener, and with inbound.imap set Daybreak reads the mailbox instead of listening'),
+    });
+    const mail = await mailClient(imap);
+    const child = spawn(process.execPath, [BIN, 'inbound'], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((done) => child.once('exit', done));
+    try {
+      await waitFor('the reader reading', () => out.includes('inbound (imap): reading '));
+      expect(out).toContain(`Daybreak inbound mail for ${DOMAIN} from imap://daybreak@127.0.0.1:${imap.port}/INBOX (processed messages go to Done)`);
+      await mail.deliver({ from: 'someone@else.example', to: `hello@${DOMAIN}`, raw: 'From: someone@else.example\r\nTo: hello@bounces.daybreak.example\r\nSubject: Hi\r\n\r\nHello\r\n' });
+      await waitFor('the message in the log', () => /inbound \(imap\): unknown: no change/.test(out));
+    } finally {
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      await mail.close();
+    }
+    expect(out).toMatch(/SIGTERM: stopping\./);
+    const kept = JSON.parse(await cli(['bounces', '--json'], env)) as { source: string; kind: string; recipient: string }[];
+    expect(kept).toMatchObject([{ source: 'imap', kind: 'unknown', recipient: `hello@${DOMAIN}` }]);
+  }, 60_000);
 });
