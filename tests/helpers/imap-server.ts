@@ -37,6 +37,16 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The name of a group id, from /etc/group (Dovecot's settings take names). */
+function groupName(gid: number): string {
+  const entry = readFileSync('/etc/group', 'utf8')
+    .split('\n')
+    .map((l) => l.split(':'))
+    .find((f) => Number(f[2]) === gid);
+  if (!entry) throw new Error(`group ${gid} has no name in /etc/group, which Dovecot needs`);
+  return entry[0]!;
+}
+
 /** Resolves once the server sends its IMAP greeting (`* OK`). */
 async function greeting(port: number, child: ChildProcess, logFile: string): Promise<void> {
   const deadline = Date.now() + 15_000;
@@ -120,7 +130,7 @@ auth_mechanisms = plain login
 auth_failure_delay = 0
 default_internal_user = ${internalUser}
 default_login_user = ${loginUser}
-${root ? '' : `default_internal_group = ${me.username}\n`}first_valid_uid = ${mailUid}
+${root ? '' : `default_internal_group = ${groupName(me.gid)}\n`}first_valid_uid = ${mailUid}
 first_valid_gid = ${mailGid}
 mail_location = maildir:~/Maildir
 passdb {
