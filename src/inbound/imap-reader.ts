@@ -130,6 +130,8 @@ export function startImapReader(options: ImapReaderOptions): ImapReader {
   let client: ImapFlow | null = null;
   let wake: (() => void) | null = null;
   let passing: Promise<void> | null = null;
+  /** The connection the scan in progress runs on. */
+  let passingOn: ImapFlow | null = null;
   let again = false;
 
   /** Messages kept whose move failed (this session): moved at the start of the next scan. */
@@ -182,16 +184,21 @@ export function startImapReader(options: ImapReaderOptions): ImapReader {
 
   /** Every unread message in the mailbox, oldest first; runs again if the server announced more meanwhile. */
   const pass = (c: ImapFlow): Promise<void> => {
-    if (passing) {
+    if (passing && passingOn === c) {
       again = true;
       return passing;
     }
+    // A scan still winding down on a connection that has gone: this one starts after it.
+    if (passing) return passing.catch(() => {}).then(() => pass(c));
+    passingOn = c;
     passing = (async () => {
       try {
         do {
           again = false;
           const box = c.mailbox;
           if (!box || stopped) return;
+          // The processed mailbox may have been deleted or renamed under us: make it again first.
+          if (unmoved.size > 0) await openProcessedMailbox(c).catch(() => {});
           for (const uid of [...unmoved]) {
             await moveOut(c, uid).then(
               () => unmoved.delete(uid),
@@ -291,7 +298,12 @@ export function startImapReader(options: ImapReaderOptions): ImapReader {
       stopped = true;
       wake?.();
       const c = client;
-      await passing?.catch(() => {});
+      // The message in hand is finished, unless the server has stopped answering.
+      if (passing) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([passing.catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+        clearTimeout(timer);
+      }
       if (c && c.usable) await c.logout().catch(() => c.close());
       else c?.close();
       await running;

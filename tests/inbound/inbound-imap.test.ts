@@ -78,6 +78,11 @@ async function mailClient(imap: ImapServer) {
         lock.release();
       }
     },
+    /** Deletes a mailbox and what it holds, as a person tidying up in their mail client might. */
+    remove: async (mailbox: string) => {
+      await client.mailboxOpen('INBOX');
+      await client.mailboxDelete(mailbox.split('/'));
+    },
     close: () => client.logout().catch(() => client.close()),
   };
 }
@@ -342,6 +347,28 @@ describe.each(enginesUnderTest())('inbound mail from an IMAP mailbox ($name)', (
     expect((await store.inbound.list({ limit: 1000 })).length).toBe(before);
     const processed = await mail.list(PROCESSED);
     expect(processed.at(-1)).toMatchObject({ subject: 'Big', seen: false });
+  });
+
+  it('moves a kept message later when the processed mailbox was deleted under it, and reads it only once', async () => {
+    await stopReader();
+    const moved: string[] = [];
+    reader = read({ log: moved });
+    await waitFor('the reader reading', () => moved.some((l) => l.startsWith('inbound (imap): reading ')));
+    await mail.remove(PROCESSED);
+    const rows = async () => (await store.inbound.list({ limit: 1000 })).length;
+    const before = await rows();
+    await mail.deliver({ from: 'someone@else.example', to: `first@${DOMAIN}`, raw: `To: first@${DOMAIN}\r\nSubject: First\r\n\r\nOne\r\n` });
+    await waitFor('the failed move logged', () => moved.some((l) => /message UID \d+ is kept, but could not be moved to Daybreak\/Processed: .*; it stays in INBOX marked read, and the move is tried again$/.test(l)));
+    expect(await rows()).toBe(before + 1);
+    expect((await mail.list('INBOX')).map((m) => [m.subject, m.seen])).toContainEqual(['First', true]);
+    await mail.deliver({ from: 'someone@else.example', to: `second@${DOMAIN}`, raw: `To: second@${DOMAIN}\r\nSubject: Second\r\n\r\nTwo\r\n` });
+    await waitFor('both in the processed mailbox again', async () => (await mail.list(PROCESSED).catch(() => [])).length === 2);
+    expect((await mail.list(PROCESSED)).map((m) => [m.subject, m.seen])).toEqual([
+      ['First', true],
+      ['Second', true],
+    ]);
+    expect((await mail.list('INBOX')).map((m) => m.subject)).toEqual(['Undelivered Mail Returned to Sender']);
+    expect(await rows()).toBe(before + 2);
   });
 });
 
