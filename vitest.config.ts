@@ -27,6 +27,8 @@ export const INTEGRATION = [
   'tests/delivery/pre-send-gate.test.ts',
   'tests/delivery/send-local-time.test.ts',
   'tests/inbound/inbound-e2e.test.ts',
+  // a throwaway Dovecot IMAP server (Debian's dovecot-imapd)
+  'tests/inbound/inbound-imap.test.ts',
   'tests/inbound/webhooks.test.ts',
   'tests/delivery/send-cli.test.ts',
   'tests/preview/cli.test.ts',

@@ -14,7 +14,7 @@ import { openStore, openThreadedSendStore, type Store } from './storage/index.ts
 import { archiveCopy, createApp, createArchiveApp, createImageApp, createWebhookApp, startServer, type DaybreakApp, type RunningServer } from './web/index.ts';
 import { createPreview, type Preview } from './preview/index.ts';
 import { createSourcePoller } from './sources/index.ts';
-import { createInboundProcessor, inboundAddressesFor, startInboundServer, type InboundProcessor, type InboundServer } from './inbound/index.ts';
+import { createInboundProcessor, inboundAddressesFor, startImapReader, startInboundServer, type ImapReader, type InboundProcessor, type InboundServer } from './inbound/index.ts';
 
 export interface CreateDaybreakOptions {
   /** Config file; default `DAYBREAK_CONFIG`, else daybreak.config.json when present, else the defaults. */
@@ -64,8 +64,10 @@ export interface Daybreak {
   preview: Preview | null;
   /** Bounces, complaints and unsubscribe mails: what the inbound listener and the webhooks feed. */
   inbound: InboundProcessor;
-  /** The inbound SMTP listener once started (with `inbound` in the config), else null. */
+  /** The inbound SMTP listener once started (with `inbound` in the config and no `inbound.imap`), else null. */
   inboundServer(): InboundServer | null;
+  /** The IMAP mailbox reader once started (with `inbound.imap` in the config), else null. */
+  imapReader(): ImapReader | null;
   /** Starts the web server, then the scheduler (which catches up first). */
   start(options: { port: number; hostname?: string }): Promise<RunningServer>;
   /**
@@ -211,6 +213,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
 
   let server: RunningServer | null = null;
   let inboundServer: InboundServer | null = null;
+  let imapReader: ImapReader | null = null;
   let stopped: Promise<{ finished: boolean }> | null = null;
 
   return {
@@ -228,11 +231,21 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     preview,
     inbound,
     inboundServer: () => inboundServer,
+    imapReader: () => imapReader,
     status: () => scheduler.status(),
     async start({ port, hostname }) {
       // The servers first: a port in use must fail the start before the scheduler sends anything.
       server = await startServer(app, { port, ...(hostname ? { hostname } : {}) });
-      if (config.inbound) {
+      if (config.inbound?.imap) {
+        // A mailbox instead of an MX: the domain's mail lands elsewhere, so there is nothing to listen for.
+        imapReader = startImapReader({
+          processor: inbound,
+          ...config.inbound.imap,
+          domain: config.inbound.domain,
+          maxMessageBytes: config.inbound.maxMessageBytes,
+          log,
+        });
+      } else if (config.inbound) {
         try {
           inboundServer = await startInboundServer({
             processor: inbound,
@@ -256,8 +269,10 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
       stopped ??= (async () => {
         const closing = server?.close();
         const closingInbound = inboundServer?.close();
+        const closingImap = imapReader?.close();
         const result = await scheduler.stop({ timeoutMs });
         await closingInbound;
+        await closingImap;
         await sources.stop();
         await closing;
         await app.audience.close();

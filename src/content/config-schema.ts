@@ -223,6 +223,64 @@ const domainName = z
   .transform((d) => d.toLowerCase());
 
 /**
+ * `imaps://user:password@imap.example.com:993` (TLS from the start) or `imap://…:143` (STARTTLS, required
+ * unless the server is on loopback). The mailbox is a key of its own, not the URL's path (RFC 5092 would
+ * put it there, but a path that is silently ignored is worse than one that is refused).
+ */
+const imapUrl = z.string().check((ctx) => {
+  const issue = (message: string) => ctx.issues.push({ code: 'custom', input: ctx.value, message });
+  let url: URL;
+  try {
+    url = new URL(ctx.value);
+  } catch {
+    issue('Expected an IMAP URL such as imaps://user:password@imap.example.com:993');
+    return;
+  }
+  if (url.protocol !== 'imaps:' && url.protocol !== 'imap:') {
+    issue(`Expected imaps:// (TLS, port 993) or imap:// (STARTTLS, port 143), not ${url.protocol}//`);
+  } else if (!url.hostname) {
+    issue('Names no server: write imaps://user:password@imap.example.com:993');
+  } else if (!url.username || !url.password) {
+    issue(`Names no ${url.username ? 'password' : 'user'}: write ${url.protocol}//user:password@${url.host} (percent-encode @, : and / inside them, e.g. %40)`);
+  } else if (url.pathname !== '' && url.pathname !== '/') {
+    issue('Give the mailbox as inbound.imap.mailbox, not in the URL');
+  } else if (url.search || url.hash) {
+    issue('Takes no query or fragment');
+  }
+  // A malformed percent-escape would only fail when the reader logs in; say so now.
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    issue('The user or password has a malformed %-escape');
+  }
+})
+  // Tells an editor using the JSON Schema what the check above takes.
+  .meta({ pattern: '^[Ii][Mm][Aa][Pp][Ss]?://' });
+
+/** A mailbox name; `/` separates levels (Daybreak/Processed), whatever separator the server uses. */
+const mailboxName = z
+  .string()
+  .min(1)
+  .regex(/^[^/]+(\/[^/]+)*$/, { error: 'Expected a mailbox name such as INBOX or Daybreak/Processed (levels separated by /, none empty)' });
+
+/** Where bounces are read from when the MX cannot point at Daybreak (see docs/deliverability.md). */
+export const ImapSchema = z
+  .strictObject({
+    /** The account: `imaps://user:password@host:993` or `imap://user:password@host:143` (STARTTLS). */
+    url: imapUrl,
+    /** The mailbox the bounces are delivered to. Only its unread messages are read. */
+    mailbox: mailboxName.default('INBOX'),
+    /** Where a message goes once it is kept and applied (created when missing), marked read. */
+    processedMailbox: mailboxName.default('Daybreak/Processed'),
+  })
+  .check((ctx) => {
+    if (ctx.value.mailbox.toLowerCase() === ctx.value.processedMailbox.toLowerCase()) {
+      ctx.issues.push({ code: 'custom', input: ctx.value.processedMailbox, path: ['processedMailbox'], message: 'Must differ from mailbox: processed messages are moved out of it' });
+    }
+  });
+
+/**
  * Mail coming back: bounces (RFC 3464), complaints (RFC 5965) and personal unsubscribe mails, received
  * over SMTP on `host:port` (the domain's MX points there), from an IMAP mailbox, or from a sending
  * service's webhooks.
@@ -237,20 +295,10 @@ export const InboundSchema = z.strictObject({
   /** Largest message the listener accepts, in bytes (a DSN carries the original message). */
   maxMessageBytes: z.number().int().positive().default(2_000_000),
   /**
-   * A mailbox the bounces land in, for publishers who cannot point an MX at Daybreak. Reserved: not read
-   * yet, so a config that sets it is refused rather than silently ignored.
+   * A mailbox the bounces land in, for publishers who cannot point an MX at Daybreak: read with IMAP
+   * IDLE instead of listening for SMTP.
    */
-  imap: z
-    .unknown()
-    .optional()
-    .check((ctx) => {
-      if (ctx.value === undefined) return;
-      ctx.issues.push({
-        code: 'custom',
-        input: ctx.value,
-        message: 'reading bounces from an IMAP mailbox is not available yet: point the domain\'s MX at Daybreak, or have the mailbox forward to `daybreak inbound` (docs/deliverability.md)',
-      });
-    }),
+  imap: ImapSchema.optional(),
 });
 
 /** Sending services' event webhooks (POST /webhooks/<provider>): how each one's signature is checked. */
@@ -320,4 +368,5 @@ export type Newsletter = z.infer<typeof NewsletterSchema>;
 export type Publisher = z.infer<typeof PublisherSchema>;
 export type DeliveryConfig = z.infer<typeof DeliverySchema>;
 export type InboundConfig = z.infer<typeof InboundSchema>;
+export type ImapConfig = z.infer<typeof ImapSchema>;
 export type WebhooksConfig = z.infer<typeof WebhooksSchema>;

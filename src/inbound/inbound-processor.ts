@@ -11,6 +11,11 @@ export interface ReceivedMail {
   envelopeFrom: string | null;
   recipients: string[];
   source: Extract<InboundSource, 'smtp' | 'imap'>;
+  /**
+   * What names this message where it came from, when anything does (a mailbox's UIDVALIDITY and the
+   * message's UID): the same message read again is kept once. SMTP mail has none and is always kept.
+   */
+  eventId?: string;
   receivedAt?: Date;
 }
 
@@ -115,7 +120,7 @@ export function createInboundProcessor(options: {
         {
           receivedAt: mail.receivedAt ?? new Date(),
           source: mail.source,
-          eventId: null,
+          eventId: mail.eventId ?? null,
           envelopeFrom: mail.envelopeFrom,
           recipient: mail.recipients.join(', ') || null,
           kind,

@@ -7,7 +7,10 @@ export type InboundSource = 'smtp' | 'imap' | 'ses' | 'postmark' | 'mailgun' | '
 export interface InboundEvent {
   receivedAt: Date;
   source: InboundSource;
-  /** A provider's event id (replays are recognised by it); null for mail, which is always kept. */
+  /**
+   * A provider's event id, or an IMAP message's mailbox and UID: what is received again under the same id
+   * is recognised and changes nothing. Null for SMTP mail, which is always kept.
+   */
   eventId: string | null;
   envelopeFrom: string | null;
   /** The envelope recipient (our address), or the reader's address a provider event names. */

@@ -187,7 +187,7 @@ sqliteMigrations.push({ id: '090-reader-preferences', sql: READER_PREFERENCES })
 
 // Mail that came back (bounces, complaints, unsubscribe mails, auto-replies, provider events), kept raw
 // with its classification so a publisher can audit why a reader was dropped. `event_id` makes a
-// provider's replayed event a no-op (UNIQUE; NULL for SMTP/IMAP messages, which are all kept).
+// provider's replayed event (or an IMAP message read again) a no-op (UNIQUE; NULL for SMTP mail, which is all kept).
 const inboundTable = (id: string) => `
       CREATE TABLE inbound_messages (
         id ${id},

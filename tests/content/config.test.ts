@@ -266,7 +266,7 @@ describe('config: inbound mail and the gate', () => {
     expect(parseConfig('daybreak.config.json', '{}').inbound).toBeUndefined();
   });
 
-  it('names a bad inbound domain, a bad soft-bounce limit and the IMAP mailbox that is not read yet', () => {
+  it('names a bad inbound domain and a bad soft-bounce limit', () => {
     const problem = (value: unknown) => {
       try {
         parseConfig('daybreak.config.json', JSON.stringify(value));
@@ -277,7 +277,36 @@ describe('config: inbound mail and the gate', () => {
     };
     expect(problem({ inbound: { domain: 'not a domain' } })).toContain('inbound.domain: Expected a domain name such as bounces.news.example');
     expect(problem({ inbound: { domain: 'b.example', softBounceLimit: 0 } })).toContain('inbound.softBounceLimit');
-    expect(problem({ inbound: { domain: 'b.example', imap: { url: 'imaps://mail.example' } } })).toContain('inbound.imap: reading bounces from an IMAP mailbox is not available yet');
     expect(problem({ webhooks: { mailgun: {} } })).toContain('webhooks.mailgun.signingKey');
+  });
+
+  it('reads inbound.imap with the INBOX and Daybreak/Processed defaults', () => {
+    const config = parseConfig('daybreak.config.json', JSON.stringify({ inbound: { domain: 'b.example', imap: { url: 'imaps://bounces%40b.example:p%3Ass@imap.example.com' } } }));
+    expect(config.inbound!.imap).toEqual({ url: 'imaps://bounces%40b.example:p%3Ass@imap.example.com', mailbox: 'INBOX', processedMailbox: 'Daybreak/Processed' });
+    const custom = parseConfig('daybreak.config.json', JSON.stringify({ inbound: { domain: 'b.example', imap: { url: 'imap://u:p@127.0.0.1:1143', mailbox: 'Bounces', processedMailbox: 'Bounces/Done' } } }));
+    expect(custom.inbound!.imap).toMatchObject({ mailbox: 'Bounces', processedMailbox: 'Bounces/Done' });
+  });
+
+  it('names what is wrong with inbound.imap: the URL, its user and password, the mailboxes', () => {
+    const problem = (imap: unknown) => {
+      try {
+        parseConfig('daybreak.config.json', JSON.stringify({ inbound: { domain: 'b.example', imap } }));
+        return null;
+      } catch (error) {
+        return (error as DaybreakError).message;
+      }
+    };
+    expect(problem({})).toContain('inbound.imap.url');
+    expect(problem({ url: 'not a url' })).toContain('inbound.imap.url: Expected an IMAP URL such as imaps://user:password@imap.example.com:993');
+    expect(problem({ url: 'https://u:p@imap.example.com' })).toContain('inbound.imap.url: Expected imaps:// (TLS, port 993) or imap:// (STARTTLS, port 143), not https://');
+    expect(problem({ url: 'imaps://imap.example.com' })).toContain('inbound.imap.url: Names no user');
+    expect(problem({ url: 'imaps://bounces@imap.example.com' })).toContain('inbound.imap.url: Names no password');
+    expect(problem({ url: 'imaps://u:p@imap.example.com/Bounces' })).toContain('inbound.imap.url: Give the mailbox as inbound.imap.mailbox, not in the URL');
+    expect(problem({ url: 'imaps://u:p%zz@imap.example.com' })).toContain('inbound.imap.url: The user or password has a malformed %-escape');
+    expect(problem({ url: 'imaps://u:p@imap.example.com', mailbox: '' })).toContain('inbound.imap.mailbox');
+    expect(problem({ url: 'imaps://u:p@imap.example.com', processedMailbox: 'Daybreak//Done' })).toContain('inbound.imap.processedMailbox: Expected a mailbox name');
+    expect(problem({ url: 'imaps://u:p@imap.example.com', processedMailbox: 'inbox' })).toContain('inbound.imap.processedMailbox: Must differ from mailbox');
+    expect(problem({ url: 'imaps://u:p@imap.example.com', folder: 'X' })).toContain('folder');
+    expect(problem({ url: 'imaps://u:p@imap.example.com' })).toBeNull();
   });
 });

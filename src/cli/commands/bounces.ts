@@ -60,7 +60,9 @@ export function registerBounces(program: Command, io: Io = process, env: NodeJS.
         }
         if (messages.length === 0) {
           io.stdout.write(
-            config.inbound
+            config.inbound?.imap
+              ? `Nothing received yet. Mail for ${config.inbound.domain} is read from the IMAP mailbox ${config.inbound.imap.mailbox} by \`daybreak start\` or \`daybreak inbound\`.\n`
+              : config.inbound
               ? `Nothing received yet. Mail for ${config.inbound.domain} is taken on ${config.inbound.host}:${config.inbound.port} by \`daybreak start\` or \`daybreak inbound\`.\n`
               : 'Nothing received yet, and no inbound domain is configured: set `inbound.domain` (see docs/deliverability.md).\n',
           );

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { createTokens, openKeyring } from '../../audience/index.ts';
 import { DaybreakError } from '../../errors.ts';
-import { createInboundProcessor, inboundAddressesFor, startInboundServer } from '../../inbound/index.ts';
+import { createInboundProcessor, inboundAddressesFor, startImapReader, startInboundServer } from '../../inbound/index.ts';
 import { openStore } from '../../storage/index.ts';
 import { DB_OPTION_HELP, describeDatabase, loadConfigFrom, resolveDatabase } from '../context.ts';
 import { PortSchema } from '../context.ts';
@@ -19,14 +19,15 @@ const InboundFlags = z.strictObject({
 /**
  * `daybreak inbound`: the inbound mail listener alone (what `daybreak start` also runs), for a
  * publisher who runs it on the MX host or behind Postfix: takes bounces, complaints and unsubscribe
- * mails for `inbound.domain` and applies them to the readers in the database.
+ * mails for `inbound.domain` and applies them to the readers in the database. With `inbound.imap` it
+ * reads that mailbox instead of listening for SMTP.
  */
 export function registerInbound(program: Command, io: Io = process, env: NodeJS.ProcessEnv = process.env): void {
   program
     .command('inbound')
-    .description('Listen for bounces, complaints and unsubscribe mails (SMTP on inbound.host:inbound.port) and apply them')
-    .option('--port <port>', 'port to listen on (default: inbound.port, else 2525; 0 picks a free one)')
-    .option('--host <host>', 'address to listen on (default: inbound.host, else 127.0.0.1)')
+    .description('Take bounces, complaints and unsubscribe mails (SMTP on inbound.host:inbound.port, or the inbound.imap mailbox) and apply them')
+    .option('--port <port>', 'port to listen on for SMTP (default: inbound.port, else 2525; 0 picks a free one)')
+    .option('--host <host>', 'address to listen on for SMTP (default: inbound.host, else 127.0.0.1)')
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
     .option('--db <database>', DB_OPTION_HELP)
     .action(async (rawFlags: Record<string, unknown>) => {
@@ -39,6 +40,9 @@ export function registerInbound(program: Command, io: Io = process, env: NodeJS.
       const config = loadConfigFrom(flags.config ? { config: flags.config } : {});
       if (!config.inbound) {
         throw new DaybreakError('ECONFIG', `${config.file ?? 'config'}: no \`inbound\` block: set inbound.domain to the domain whose MX points here (see docs/deliverability.md)`);
+      }
+      if (config.inbound.imap && (flags.port !== undefined || flags.host !== undefined)) {
+        throw new DaybreakError('EUSAGE', `--${flags.port !== undefined ? 'port' : 'host'} is for the SMTP listener, and with inbound.imap set Daybreak reads the mailbox instead of listening`);
       }
       const database = resolveDatabase(flags.db ? { db: flags.db } : {}, env, config);
       const store = await openStore({ database, busyTimeoutMs: 30_000 });
@@ -54,26 +58,43 @@ export function registerInbound(program: Command, io: Io = process, env: NodeJS.
           policy: { softBounceLimit: config.inbound.softBounceLimit, windowDays: 30 },
           log,
         });
-        const server = await startInboundServer({
-          processor,
-          host: flags.host ?? config.inbound.host,
-          port: flags.port ?? config.inbound.port,
-          maxMessageBytes: config.inbound.maxMessageBytes,
-          name: config.inbound.domain,
-          log,
-        }).catch((error: NodeJS.ErrnoException) => {
-          if (error.code === 'EADDRINUSE') throw new DaybreakError('EUSAGE', `Port ${flags.port ?? config.inbound!.port} is in use; choose another with --port or inbound.port`);
-          throw error;
-        });
-        io.stdout.write(
-          `Daybreak inbound mail for ${config.inbound.domain} on smtp://${server.host}:${server.port}; database ${describeDatabase(database)}. Stop with Ctrl-C.\n`,
-        );
+        const imap = config.inbound.imap;
+        let close: () => Promise<void>;
+        if (imap) {
+          const reader = startImapReader({
+            processor,
+            ...imap,
+            domain: config.inbound.domain,
+            maxMessageBytes: config.inbound.maxMessageBytes,
+            log,
+          });
+          close = () => reader.close();
+          io.stdout.write(
+            `Daybreak inbound mail for ${config.inbound.domain} from ${reader.describe} (processed messages go to ${imap.processedMailbox}); database ${describeDatabase(database)}. Stop with Ctrl-C.\n`,
+          );
+        } else {
+          const server = await startInboundServer({
+            processor,
+            host: flags.host ?? config.inbound.host,
+            port: flags.port ?? config.inbound.port,
+            maxMessageBytes: config.inbound.maxMessageBytes,
+            name: config.inbound.domain,
+            log,
+          }).catch((error: NodeJS.ErrnoException) => {
+            if (error.code === 'EADDRINUSE') throw new DaybreakError('EUSAGE', `Port ${flags.port ?? config.inbound!.port} is in use; choose another with --port or inbound.port`);
+            throw error;
+          });
+          close = () => server.close();
+          io.stdout.write(
+            `Daybreak inbound mail for ${config.inbound.domain} on smtp://${server.host}:${server.port}; database ${describeDatabase(database)}. Stop with Ctrl-C.\n`,
+          );
+        }
         const signal = await new Promise<NodeJS.Signals>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
         });
         io.stdout.write(`${signal}: stopping.\n`);
-        await server.close();
+        await close();
       } finally {
         await store.close();
       }

@@ -36,6 +36,10 @@ export async function startBanner(daybreak: Daybreak, base: string): Promise<str
   if (inbound && daybreak.config.inbound) {
     lines.push(`Inbound mail for ${daybreak.config.inbound.domain} (bounces, complaints, unsubscribes): smtp://${inbound.host}:${inbound.port}`);
   }
+  const imap = daybreak.imapReader();
+  if (imap && daybreak.config.inbound) {
+    lines.push(`Inbound mail for ${daybreak.config.inbound.domain} (bounces, complaints, unsubscribes): read from ${imap.describe}`);
+  }
   lines.push(`Database: ${daybreak.database}. Articles: ${daybreak.dataDir}/. Links in the emails use ${daybreak.config.baseUrl}.`);
   const linked = new URL(daybreak.config.baseUrl);
   const listening = new URL(base);
