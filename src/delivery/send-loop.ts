@@ -58,11 +58,15 @@ export async function runSendLoop(run: {
       state.resetSignal();
       if (state.fatal) break;
       const stopping = control.stopping(state.dispatched);
+      // Dispatch: start ready copies while the window and the SMTP hand-off have room.
       while (state.ready.length && state.inFlight < window && state.onTransport < handoff && !stopping) dispatcher.start(state.ready.shift()!);
+      // Claim: fetch the next batch in the background, so the wire never waits for a claim commit.
       if (!stopping && claimer.wanted(window)) claimer.claim();
+      // Done: nothing of ours in flight, being claimed or waiting for its commit, and nothing left to start.
       const settled = state.inFlight === 0 && !claimer.claiming && recorder.pending === 0;
       if (settled && (stopping || (state.ready.length === 0 && claimer.drained))) break;
       if (state.signalled) continue;
+      // Wait for an answer, a commit, a claim, the stop signal, or the time to claim again.
       const wait = claimer.claimAgainAt - Date.now();
       await state.nextEvent(!stopping && wait > 0 ? wait + 1 : undefined);
     }
