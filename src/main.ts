@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { createTokens, maskAddresses, openKeyring, type Keyring, type Tokens } from './audience/index.ts';
-import { describeDatabase, resolveConfigFile, resolveDataDir, resolveDatabase } from './settings/index.ts';
+import { DEFAULT_VAR_DIR, dbFileIn, describeDatabase, resolveConfigFile, resolveDataDir, resolveDatabase } from './settings/index.ts';
 import { loadConfig, loadContentFor, type Config } from './content/index.ts';
 import { createMailer, sendingPolicy, type Mailer } from './delivery/index.ts';
 import { createDeliverySender, type DeliverySenderOptions } from './schedule/index.ts';
@@ -116,7 +116,7 @@ function timestamped(line: string): void {
  */
 export async function createDaybreak(options: CreateDaybreakOptions = {}): Promise<Daybreak> {
   const env = options.env ?? process.env;
-  const varDir = options.varDir ?? 'var';
+  const varDir = options.varDir ?? DEFAULT_VAR_DIR;
   const out = options.log ?? timestamped;
   // A send's error can quote a reader's address (a mail server's refusal); logs get a masked one.
   const log = (line: string) => out(maskAddresses(line));
@@ -129,7 +129,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
   const readContent = () => loadContentFor(dataDir, config);
   // Validate the articles once at start, so a broken data folder is an error now, not at 06:00.
   for (const line of readContent().skipped ?? []) log(`warning: ${line}`);
-  const database = options.database ?? resolveDatabase({}, env, config, join(varDir, 'daybreak.db'));
+  const database = options.database ?? resolveDatabase({}, env, config, dbFileIn(varDir));
   // Two connections: the web's waits at most a few seconds for a lock (then answers 503), the sender's
   // waits as long as a send may.
   const store = await openStore({ database, busyTimeoutMs: options.webBusyTimeoutMs ?? 5000 });
@@ -308,7 +308,7 @@ export interface DaybreakWorker {
  */
 export async function createWorker(options: CreateDaybreakOptions & { pollMs?: number } = {}): Promise<DaybreakWorker> {
   const env = options.env ?? process.env;
-  const varDir = options.varDir ?? 'var';
+  const varDir = options.varDir ?? DEFAULT_VAR_DIR;
   const log = options.log ?? timestamped;
   const configFile = options.configFile ?? resolveConfigFile({}, env);
   const config = loadConfig({ file: configFile });

@@ -18,6 +18,7 @@ export {
   DATA_OPTION_HELP,
   DEFAULT_DATA_DIR,
   DEFAULT_DB_FILE,
+  DEFAULT_VAR_DIR,
   describeDatabase,
   resolveConfigFile,
   resolveDataDir,

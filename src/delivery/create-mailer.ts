@@ -14,7 +14,7 @@ import { isSafeAddress } from './mime.ts';
 import { relaxedBodies } from './relaxed-bodies.ts';
 import { createSmtpPool, type SmtpPool } from './smtp-pool.ts';
 import { parseSmtpUrl, type SmtpTarget } from './smtp-url.ts';
-import { smtpUrlFrom } from '../settings/index.ts';
+import { DEFAULT_VAR_DIR, smtpUrlFrom } from '../settings/index.ts';
 
 export interface MailerMessage {
   to: string;
@@ -99,9 +99,8 @@ function firstAddress(value: string): string {
  */
 export function createMailer(options: { config: Config; env?: NodeJS.ProcessEnv; varDir?: string }): Mailer {
   const { config } = options;
-  const env = options.env ?? process.env;
-  const varDir = options.varDir ?? 'var';
-  const smtpUrl = smtpUrlFrom(env);
+  const varDir = options.varDir ?? DEFAULT_VAR_DIR;
+  const smtpUrl = smtpUrlFrom(options.env);
   const target: SmtpTarget | null = smtpUrl ? parseSmtpUrl(smtpUrl) : null;
   const maildir = smtpUrl ? null : join(varDir, 'mail');
   const delivery = config.delivery;

@@ -32,3 +32,5 @@ export { runPreSendGate, type GateReport, type GateCheck, type GateCheckId } fro
 export { spamScore, type SpamVerdict } from './spam-score.ts';
 export { sendingPolicy } from './sending-policy.ts';
 export { afterFailure, pauseMessage, type FailedCopy } from './retry-policy.ts';
+export { nextEditionAt, editionExpired } from './edition-expiry.ts';
+export { deferredRetry, type DeferredRetry, type DeferredRetryBounds } from './edition-retry-policy.ts';

@@ -2,7 +2,7 @@ import type { Config, Newsletter } from '../content/index.ts';
 import { sampleReaders, type Segmented } from '../render/index.ts';
 import { compileEditionMessage, editionMessageOptions } from './edition-message.ts';
 import { readerCopy } from './reader-copy.ts';
-import { editionMessageId } from './send-edition.ts';
+import { editionMessageId } from './edition-message-id.ts';
 
 /**
  * The sample reader's copy of an edition exactly as `send` builds a copy (the same compiled message and

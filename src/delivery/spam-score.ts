@@ -1,14 +1,13 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import { spamCheckOffFrom } from '../settings/index.ts';
+import { join } from 'node:path';
+import { searchPathFrom, spamCheckOffFrom } from '../settings/index.ts';
 
 /** A SpamAssassin verdict: the score and the rules that fired, or why none could be had. */
 export type SpamVerdict = { score: number; tests: string[]; tool: string } | { unavailable: string };
 
-function onPath(command: string, env: NodeJS.ProcessEnv): string | null {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
+function onPath(command: string, env: NodeJS.ProcessEnv | undefined): string | null {
+  for (const dir of searchPathFrom(env)) {
     const file = join(dir, command);
     try {
       accessSync(file, constants.X_OK);
@@ -42,7 +41,7 @@ function run(file: string, args: string[], input: string): Promise<string> {
  * const verdict = await spamScore(raw);
  * if ('score' in verdict && verdict.score >= 2) console.log(verdict.tests);
  */
-export async function spamScore(raw: string, env: NodeJS.ProcessEnv = process.env): Promise<SpamVerdict> {
+export async function spamScore(raw: string, env?: NodeJS.ProcessEnv): Promise<SpamVerdict> {
   if (spamCheckOffFrom(env)) return { unavailable: 'turned off (DAYBREAK_SPAM_CHECK=off)' };
   const spamassassin = onPath('spamassassin', env);
   if (spamassassin) {

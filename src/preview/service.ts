@@ -38,7 +38,7 @@ export interface PreviewServiceOptions {
   loader?: RenderLoader;
   /** Says which images of a copy do not load (default: createImageProbe(), fetching each one). */
   probeImages?: (html: string) => Promise<string[]>;
-  /** For the pre-send checks: SMTP_URL (links must then be https) and DAYBREAK_SPAM_CHECK. Default process.env. */
+  /** For the pre-send checks: SMTP_URL (links must then be https), DAYBREAK_SPAM_CHECK and PATH. Default process.env (read by src/settings). */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -452,8 +452,8 @@ export function createPreviewService(options: PreviewServiceOptions) {
     const key = `${entry.generation}\0${entry.edition.newsletter.id}\0${entry.edition.date}\0${entry.rendered.template}`;
     let gate = gates.get(key);
     if (!gate) {
-      const env = options.env ?? process.env;
-      gate = runPreSendGate({ config: entry.config, newsletter: entry.edition.newsletter, date: entry.edition.date, rendered: entry.rendered, realMail: smtpUrlFrom(env) !== undefined && !insecureLinksAllowedFrom(env), env })
+      const { env } = options;
+      gate = runPreSendGate({ config: entry.config, newsletter: entry.edition.newsletter, date: entry.edition.date, rendered: entry.rendered, realMail: smtpUrlFrom(env) !== undefined && !insecureLinksAllowedFrom(env), ...(env ? { env } : {}) })
         .then((r) => ({ ok: r.ok, checks: r.checks }))
         .catch((error: unknown) => ({ ok: false, checks: [{ id: 'headers' as const, title: 'Pre-send checks', status: 'fail' as const, details: [(error as Error).message] }] }));
       if (gates.size > 50) gates.clear();

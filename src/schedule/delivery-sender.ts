@@ -2,7 +2,7 @@ import { readerZone } from '../audience/index.ts';
 import { editionForChoice, isLocalTime, localTimeOn, type Config, type Edition, type Newsletter } from '../content/index.ts';
 import { runPreSendGate, sendEdition, type DueAt, type SendStore, type Transport } from '../delivery/index.ts';
 import { renderEdition, type PersonalizableEdition } from '../designs/index.ts';
-import type { EditionSender, SendLedgerCounts } from './scheduler.ts';
+import type { EditionSender, SendLedgerCounts } from './scheduler-types.ts';
 import { addDays } from './format-times.ts';
 
 export interface DeliverySenderOptions {

@@ -1,4 +1,4 @@
-export { createScheduler, nextEditionAt, waveStatus, type WaveStatus, type Scheduler, type SchedulerOptions, type EditionSender, type EditionSendReport, type NewsletterStatus, type SendLedgerCounts } from './scheduler.ts';
+export { createScheduler, waveStatus, type WaveStatus, type Scheduler, type SchedulerOptions, type EditionSender, type EditionSendReport, type NewsletterStatus, type SendLedgerCounts } from './scheduler.ts';
 export type { RunLedger, Run, RunState, RunCounts } from './run-ledger.ts';
 export { systemClock, ManualClock, MAX_TIMER_MS, type Clock, type TimerHandle } from './clock.ts';
 export { addDays, formatLocal, formatUtc } from './format-times.ts';

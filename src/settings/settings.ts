@@ -1,8 +1,10 @@
-import { dirname, isAbsolute, join } from 'node:path';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
 
 /**
  * Every environment variable Daybreak reads, with what it means: the one place the environment is
- * consulted. Everything else is handed the values it needs.
+ * consulted. Everything else is handed the values it needs: the command line (src/cli) and main.ts hand
+ * `process.env` down as an `env` object, and the functions below read it, falling back to `process.env`
+ * themselves when a caller passes none.
  */
 export const ENVIRONMENT = {
   DAYBREAK_CONFIG: 'config file (default daybreak.config.json in the working directory)',
@@ -15,31 +17,37 @@ export const ENVIRONMENT = {
   PORT: 'port of the web server (default: web.port, else 3000)',
   DAYBREAK_ALLOW_INSECURE_LINKS: 'set to 1: send real mail even though baseUrl is not https (as --allow-insecure-links)',
   DAYBREAK_SPAM_CHECK: 'set to off: skip the SpamAssassin check of the pre-send gate',
+  PATH: 'where the pre-send gate looks for SpamAssassin (spamassassin, else spamc)',
 } as const;
 
 /** Whether insecure (non-https) links were allowed from the environment. */
-export function insecureLinksAllowedFrom(env: NodeJS.ProcessEnv): boolean {
+export function insecureLinksAllowedFrom(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.DAYBREAK_ALLOW_INSECURE_LINKS === '1';
 }
 
 /** Whether the SpamAssassin check was turned off from the environment. */
-export function spamCheckOffFrom(env: NodeJS.ProcessEnv): boolean {
+export function spamCheckOffFrom(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.DAYBREAK_SPAM_CHECK === 'off';
 }
 
 /** The SMTP server mail goes to, or undefined for the local mail server. */
-export function smtpUrlFrom(env: NodeJS.ProcessEnv): string | undefined {
+export function smtpUrlFrom(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env.SMTP_URL?.trim() || undefined;
 }
 
 /** The fixed token key from the environment, or undefined when the keys live with the database. */
-export function secretFrom(env: NodeJS.ProcessEnv): string | undefined {
+export function secretFrom(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const value = env.DAYBREAK_SECRET;
   return value === undefined || value === '' ? undefined : value;
 }
 
+/** The folders programs are looked for in (PATH), in order. */
+export function searchPathFrom(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.PATH ?? '').split(delimiter).filter((dir) => dir !== '');
+}
+
 /** The web server's port as written in the environment (checked by the caller), if any. */
-export function portFrom(env: NodeJS.ProcessEnv): string | undefined {
+export function portFrom(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env.PORT || undefined;
 }
 
@@ -50,7 +58,21 @@ export interface GlobalOptions {
   db?: string;
 }
 
-export const DEFAULT_DB_FILE = 'var/daybreak.db';
+/** Where Daybreak keeps its state by default (the SQLite database, its keys, the local mail server's Maildir). */
+export const DEFAULT_VAR_DIR = 'var';
+
+/** The database when nothing names one: the SQLite file in the var folder. */
+export const DEFAULT_DB_FILE = `${DEFAULT_VAR_DIR}/daybreak.db`;
+
+/**
+ * The default SQLite file in another var folder (an embedded Daybreak given its own `varDir`).
+ *
+ * @example
+ * dbFileIn('/srv/news/var'); // '/srv/news/var/daybreak.db'
+ */
+export function dbFileIn(varDir: string): string {
+  return join(varDir, 'daybreak.db');
+}
 
 /** The `--db` flag's help, the same on every command that opens the database. */
 export const DB_OPTION_HELP = 'database: a SQLite file or a postgres:// URL (default: $DATABASE_URL, $DAYBREAK_DB, the config\'s `database`, else var/daybreak.db)';

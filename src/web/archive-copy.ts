@@ -2,7 +2,17 @@ import { randomBytes } from 'node:crypto';
 import type { Config, Newsletter } from '../content/index.ts';
 import type { PersonalizableEdition, Reader } from '../designs/index.ts';
 import { archiveEditionHtml } from './archive-page.ts';
-import type { ArchivedEdition } from './archive-routes.ts';
+
+/** An edition's web copy, as it went out. */
+export interface ArchivedEdition {
+  newsletter: string;
+  date: string;
+  subject: string;
+  /** The public page: the edition with no reader's data (archiveEditionHtml). */
+  html: string;
+  /** When its first copy went out (ISO 8601). */
+  sentAt: string;
+}
 
 /**
  * The public web copy of an edition: rendered for a neutral reader whose address and unsubscribe link

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { assembleEdition, isSkipped, type Config, type Content, type Edition } from '../content/index.ts';
 import { longDate, renderEdition } from '../designs/index.ts';
-import { archiveCopy } from './archive-copy.ts';
+import { archiveCopy, type ArchivedEdition } from './archive-copy.ts';
 import { archiveFeed } from './archive-feed.ts';
 import { html } from '../html/index.ts';
 import { layout } from './pages.ts';
@@ -21,17 +21,6 @@ export interface ArchiveIndex {
   keep(copy: ArchivedEdition): Promise<void>;
   /** The web copy kept when the edition went out, if it was kept. */
   kept(newsletter: string, date: string): Promise<ArchivedEdition | null>;
-}
-
-/** An edition's web copy, as it went out. */
-export interface ArchivedEdition {
-  newsletter: string;
-  date: string;
-  subject: string;
-  /** The public page: the edition with no reader's data (archiveEditionHtml). */
-  html: string;
-  /** When its first copy went out (ISO 8601). */
-  sentAt: string;
 }
 
 export interface ArchiveOptions {

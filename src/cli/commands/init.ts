@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { DaybreakError } from '../../errors.ts';
 import { ConfigSchema, isIsoDate, localDate, nextFiring, previousFiring, sendTimeOn, type Newsletter } from '../../content/index.ts';
 import { projectUrl } from '../../project-root.ts';
+import { DEFAULT_DB_FILE } from '../../settings/index.ts';
 
 const InitFlags = z.strictObject({
   timezone: z.string().min(1).optional(),
@@ -94,7 +95,7 @@ export function init(dir: string, rawFlags: InitFlags = {}, now: Date = new Date
   const configJson = {
     $schema: schemaRef(dir, 'config.schema.json'),
     dataDir: 'data',
-    database: 'var/daybreak.db',
+    database: DEFAULT_DB_FILE,
     baseUrl: 'http://localhost:3000',
     publisher: {
       name,

@@ -4,7 +4,7 @@ import { createMailer } from '../../delivery/index.ts';
 import { DaybreakError } from '../../errors.ts';
 import { startServer } from '../../web/index.ts';
 import { createPreviewApp } from '../../preview/index.ts';
-import { DATA_OPTION_HELP, PortSchema as Port, resolveConfigFile, resolveDataDir } from '../context.ts';
+import { DEFAULT_VAR_DIR, DATA_OPTION_HELP, PortSchema as Port, resolveConfigFile, resolveDataDir } from '../context.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
 
@@ -39,8 +39,8 @@ export function registerPreview(program: Command, io: Io = process, env: NodeJS.
         io.stderr.write(`daybreak: ${(error as Error).message}\n(the preview starts anyway and shows these errors)\n`);
         config = ConfigSchema.parse({});
       }
-      const mailer = createMailer({ config, env, varDir: 'var' });
-      const { app, preview } = createPreviewApp({ dataDir, ...(configFile ? { configFile } : {}), mailer, watch: flags.watch, baseUrl: config.baseUrl });
+      const mailer = createMailer({ config, env, varDir: DEFAULT_VAR_DIR });
+      const { app, preview } = createPreviewApp({ dataDir, ...(configFile ? { configFile } : {}), mailer, watch: flags.watch, baseUrl: config.baseUrl, env });
       const server = await startServer(app, { port: port.data, hostname: flags.host });
       io.stdout.write(
         `Daybreak preview on ${server.url}/preview/ (data: ${dataDir}, mail goes to ${mailer.describe()}` +

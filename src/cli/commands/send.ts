@@ -19,7 +19,7 @@ import { DaybreakError, isDaybreakError } from '../../errors.ts';
 import { htmlValues, readerFieldValues, renderEdition, sampleUnsubscribeUrl } from '../../designs/index.ts';
 import { openStore, openThreadedSendStore } from '../../storage/index.ts';
 import { archiveCopy } from '../../web/index.ts';
-import { DATA_OPTION_HELP, DB_OPTION_HELP, loadConfigFrom, requestedEdition, resolveDataDir, resolveDatabase, resolveLockWaitMs } from '../context.ts';
+import { DEFAULT_VAR_DIR, DATA_OPTION_HELP, DB_OPTION_HELP, loadConfigFrom, requestedEdition, resolveDataDir, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 import { inboundAddressesFor } from '../../inbound/index.ts';
 import { EXIT, ExitStatus } from '../run-cli.ts';
 
@@ -117,7 +117,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
   if (local && !goesOutOn(newsletter, date)) {
     throw new DaybreakError('EUSAGE', `${newsletter.id} does not go out on ${date} (schedule.days: ${newsletter.schedule.days!.join(', ')})`);
   }
-  const varDir = 'var';
+  const varDir = DEFAULT_VAR_DIR;
   const dbName = resolveDatabase(flags, env, config);
   const warn = (line: string) => io.stderr.write(`warning: ${line}\n`);
   // A local-time edition is the one its first wave pinned; before that, its window closes at the first

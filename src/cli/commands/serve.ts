@@ -8,7 +8,7 @@ import { DaybreakError } from '../../errors.ts';
 import { createInboundProcessor } from '../../inbound/index.ts';
 import { createApp, createArchiveApp, createImageApp, createWebhookApp, startServer } from '../../web/index.ts';
 import { DB_OPTION_HELP, loadConfigFrom, PortSchema as Port, resolveDataDir, resolveDatabase } from '../context.ts';
-import { portFrom } from '../../settings/index.ts';
+import { DEFAULT_VAR_DIR, portFrom } from '../../settings/index.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
 
@@ -36,7 +36,7 @@ export function registerServe(program: Command, io: Io = process, env: NodeJS.Pr
     .action(async (flags: { port?: string; host: string; config?: string; db?: string }) => {
       const config = loadConfigFrom(flags);
       const port = resolvePort(flags.port, env, config.web.port);
-      const varDir = 'var';
+      const varDir = DEFAULT_VAR_DIR;
       const database = resolveDatabase(flags, env, config);
       // A sign-up waits at most 5 s for a database another process has locked, then answers 503.
       const store = await openStore({ database, busyTimeoutMs: 5000 });

@@ -20,7 +20,7 @@ import { openStore } from '../../storage/index.ts';
 import { createMailer } from '../../delivery/index.ts';
 import { registryTemplates } from '../../web/index.ts';
 import { DaybreakError } from '../../errors.ts';
-import { DB_OPTION_HELP, loadConfigFrom, resolveDatabase, resolveLockWaitMs } from '../context.ts';
+import { DEFAULT_VAR_DIR, DB_OPTION_HELP, loadConfigFrom, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 import { ExitStatus, EXIT } from '../run-cli.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
@@ -73,7 +73,7 @@ async function addThroughSignUp(options: { config: Config & { file: string | nul
   const { config, address, io, env } = options;
   const database = resolveDatabase(options.db ? { db: options.db } : {}, env, config);
   const store = await openStore({ database, busyTimeoutMs: resolveLockWaitMs(env) });
-  const mailer = createMailer({ config, env, varDir: 'var' });
+  const mailer = createMailer({ config, env, varDir: DEFAULT_VAR_DIR });
   const failures: string[] = [];
   let sentNow = 0;
   try {
