@@ -4,6 +4,7 @@ import { DaybreakError } from '../../errors.ts';
 import type { InboundMessage } from '../../inbound/index.ts';
 import { openStore } from '../../storage/index.ts';
 import { DB_OPTION_HELP, loadConfigFrom, resolveDatabase, resolveLockWaitMs } from '../context.ts';
+import { parseFlags } from '../parse-flags.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'> };
 
@@ -38,12 +39,7 @@ export function registerBounces(program: Command, io: Io = process, env: NodeJS.
     .option('--db <database>', DB_OPTION_HELP)
     .action(async (rawFlags: Record<string, unknown>) => {
       const { config: configFile, db: dbFlag, ...rest } = rawFlags as { config?: string; db?: string } & Record<string, unknown>;
-      const parsed = BouncesFlags.safeParse(rest);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new DaybreakError('EUSAGE', `--${String(issue.path[0] ?? '')}: ${issue.message}`);
-      }
-      const flags = parsed.data;
+      const flags = parseFlags(BouncesFlags, rest);
       const config = loadConfigFrom(configFile ? { config: configFile } : {});
       const store = await openStore({ database: resolveDatabase(dbFlag ? { db: dbFlag } : {}, env, config), busyTimeoutMs: resolveLockWaitMs(env) });
       try {

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { findNewsletter, formatIssues, isIsoDate, isSkipped, localDate } from '../../content/index.ts';
+import { findNewsletter, isIsoDate, isSkipped, localDate } from '../../content/index.ts';
 import { runPreSendGate, type GateReport } from '../../delivery/index.ts';
 import { DaybreakError } from '../../errors.ts';
 import { renderEdition } from '../../designs/index.ts';
 import { loadConfigFrom, requestedEdition, resolveDataDir } from '../context.ts';
+import { parseFlags } from '../parse-flags.ts';
 import { EXIT, ExitStatus } from '../run-cli.ts';
 import { smtpUrlFrom } from '../../settings/index.ts';
 
@@ -37,12 +38,7 @@ export function formatGateReport(report: GateReport): string {
  * 1 naming each failure.
  */
 export async function check(rawFlags: Record<string, unknown>, io: Io = process, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const parsed = CheckFlags.safeParse(rawFlags);
-  if (!parsed.success) {
-    const lines = formatIssues('check', parsed.error).map((line) => line.replace(/^check: /, '--'));
-    throw new DaybreakError('EUSAGE', lines.join('\n'), { details: lines });
-  }
-  const flags = parsed.data;
+  const flags = parseFlags(CheckFlags, rawFlags);
   const config = loadConfigFrom(flags.config ? { config: flags.config } : {});
   const newsletter = findNewsletter(config, flags.newsletter);
   const date = flags.date ?? localDate(new Date(), newsletter.schedule.timezone);

@@ -5,6 +5,7 @@ import { DaybreakError } from '../../errors.ts';
 import { createInboundProcessor, inboundAddressesFor, startImapReader, startInboundServer } from '../../inbound/index.ts';
 import { openStore } from '../../storage/index.ts';
 import { DB_OPTION_HELP, describeDatabase, loadConfigFrom, resolveDatabase } from '../context.ts';
+import { parseFlags } from '../parse-flags.ts';
 import { PortSchema } from '../context.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
@@ -31,12 +32,7 @@ export function registerInbound(program: Command, io: Io = process, env: NodeJS.
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
     .option('--db <database>', DB_OPTION_HELP)
     .action(async (rawFlags: Record<string, unknown>) => {
-      const parsed = InboundFlags.safeParse(rawFlags);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new DaybreakError('EUSAGE', `--${String(issue.path[0] ?? '')}: ${issue.message}`);
-      }
-      const flags = parsed.data;
+      const flags = parseFlags(InboundFlags, rawFlags);
       const config = loadConfigFrom(flags.config ? { config: flags.config } : {});
       if (!config.inbound) {
         throw new DaybreakError('ECONFIG', `${config.file ?? 'config'}: no \`inbound\` block: set inbound.domain to the domain whose MX points here (see docs/deliverability.md)`);

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { parseFlags } from '../parse-flags.ts';
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
 import { z } from 'zod';
@@ -84,12 +85,7 @@ function sampleEdition(newsletter: Newsletter, now: Date, date: string | undefin
  * console.log(result.edition.date); // the edition the sample articles belong to
  */
 export function init(dir: string, rawFlags: InitFlags = {}, now: Date = new Date()): InitResult {
-  const parsed = InitFlags.safeParse(rawFlags);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new DaybreakError('EUSAGE', `--${String(issue.path[0] ?? '')}: ${issue.message}`);
-  }
-  const flags = parsed.data;
+  const flags = parseFlags(InitFlags, rawFlags);
   const timezone = flags.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
   const name = publisherName(dir);
   const configJson = {

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { openStore } from '../../storage/index.ts';
-import { DaybreakError } from '../../errors.ts';
 import { waveStatus, type Run, type WaveStatus } from '../../schedule/index.ts';
 import { isLocalTime } from '../../content/index.ts';
 import { DB_OPTION_HELP, loadConfigFrom, resolveDatabase, resolveLockWaitMs } from '../context.ts';
+import { parseFlags } from '../parse-flags.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'> };
 
@@ -68,12 +68,7 @@ export function registerRuns(program: Command, io: Io = process, env: NodeJS.Pro
     .option('--db <database>', DB_OPTION_HELP)
     .action(async (rawFlags: Record<string, unknown>) => {
       const { config: configFile, db: dbFlag, ...rest } = rawFlags as { config?: string; db?: string } & Record<string, unknown>;
-      const parsed = RunsFlags.safeParse(rest);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new DaybreakError('EUSAGE', `--${String(issue.path[0] ?? '')}: ${issue.message}`);
-      }
-      const flags = parsed.data;
+      const flags = parseFlags(RunsFlags, rest);
       const config = loadConfigFrom(configFile ? { config: configFile } : {});
       const store = await openStore({ database: resolveDatabase(dbFlag ? { db: dbFlag } : {}, env, config), busyTimeoutMs: resolveLockWaitMs(env) });
       try {

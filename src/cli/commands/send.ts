@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { createTokens, EmailSchema, normalizeEmail, openKeyring } from '../../audience/index.ts';
-import { editionForChoice, findNewsletter, formatIssues, goesOutOn, isIsoDate, isLocalTime, isSkipped, localDate, waveTimes, type Edition, type Newsletter, type SkippedEdition } from '../../content/index.ts';
+import { editionForChoice, findNewsletter, goesOutOn, isIsoDate, isLocalTime, isSkipped, localDate, waveTimes, type Edition, type Newsletter, type SkippedEdition } from '../../content/index.ts';
 import { readerZone } from '../../audience/index.ts';
 import { localTimeDueAt, pinEdition, parsePinnedEdition } from '../../schedule/index.ts';
 import {
@@ -20,6 +20,7 @@ import { htmlValues, readerFieldValues, renderEdition, sampleUnsubscribeUrl } fr
 import { openStore, openThreadedSendStore } from '../../storage/index.ts';
 import { archiveCopy } from '../../web/index.ts';
 import { DEFAULT_VAR_DIR, DATA_OPTION_HELP, DB_OPTION_HELP, loadConfigFrom, requestedEdition, resolveDataDir, resolveDatabase, resolveLockWaitMs } from '../context.ts';
+import { parseFlags } from '../parse-flags.ts';
 import { inboundAddressesFor } from '../../inbound/index.ts';
 import { EXIT, ExitStatus } from '../run-cli.ts';
 
@@ -102,12 +103,7 @@ function progressPrinter(io: Io): { update(p: SendProgress): void; end(): void }
  * retry, 75 when copies are deferred, 1 on error; a quiet day (no edition) is exit 0 with nothing queued.
  */
 export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const parsed = SendFlags.safeParse(rawFlags);
-  if (!parsed.success) {
-    const lines = formatIssues('send', parsed.error).map((line) => line.replace(/^send: /, '--'));
-    throw new DaybreakError('EUSAGE', lines.join('\n'), { details: lines });
-  }
-  const flags = parsed.data;
+  const flags = parseFlags(SendFlags, rawFlags);
   const started = Date.now();
   const config = loadConfigFrom({ ...(flags.config !== undefined ? { config: flags.config } : {}) });
   const newsletter = findNewsletter(config, flags.newsletter);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DaybreakError } from '../../errors.ts';
 import { createDaybreak, type Daybreak } from '../../main.ts';
 import { DATA_OPTION_HELP, DB_OPTION_HELP } from '../context.ts';
+import { parseFlags } from '../parse-flags.ts';
 import { resolvePort } from './serve.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
@@ -81,12 +82,7 @@ export function registerStart(program: Command, io: Io = process, env: NodeJS.Pr
     .option('--allow-insecure-links', 'send real mail (SMTP_URL) even though baseUrl is not https')
     .option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT, how long mail in flight may take to finish', '30')
     .action(async (rawFlags: Record<string, unknown>) => {
-      const parsed = StartFlags.safeParse(rawFlags);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new DaybreakError('EUSAGE', `--${String(issue.path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`);
-      }
-      const flags = parsed.data;
+      const flags = parseFlags(StartFlags, rawFlags);
       // One pair of signal handlers for the whole life of the process, installed before anything starts
       // and never removed. Swapping a handler for another leaves a moment with none, in which the default
       // action of a SIGINT kills the process: under `npm start` one Ctrl-C arrives twice (from the

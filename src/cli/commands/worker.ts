@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { DaybreakError } from '../../errors.ts';
 import { createWorker } from '../../main.ts';
 import { DATA_OPTION_HELP, DB_OPTION_HELP } from '../context.ts';
+import { parseFlags } from '../parse-flags.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
 
@@ -30,12 +30,7 @@ export function registerWorker(program: Command, io: Io = process, env: NodeJS.P
     .option('--poll <seconds>', 'how often to look for editions being sent', '2')
     .option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT, how long mail in flight may take to finish', '30')
     .action(async (rawFlags: Record<string, unknown>) => {
-      const parsed = WorkerFlags.safeParse(rawFlags);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new DaybreakError('EUSAGE', `--${String(issue.path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`);
-      }
-      const flags = parsed.data;
+      const flags = parseFlags(WorkerFlags, rawFlags);
       const worker = await createWorker({
         env,
         ...(flags.config ? { configFile: flags.config } : {}),
