@@ -135,6 +135,13 @@ export const NewsletterSchema = z.strictObject({
 });
 
 /**
+ * Postal addresses that are not a publisher's own: the built-in default and the one `daybreak init`
+ * writes. Bulk mail must carry the sender's real postal address (CAN-SPAM), so the pre-send gate warns
+ * when real mail would go out with one of these.
+ */
+export const PLACEHOLDER_POSTAL_ADDRESSES = ['1 Example Plaza, Springfield, USA', 'Your street address, City, Country'] as const;
+
+/**
  * One mailbox, checked at load with the sender's own parser (parseMailbox): a value that passes here is
  * exactly the From or Reply-To that goes out, and one that would fail at 06:00 fails now instead.
  */
@@ -154,7 +161,7 @@ export const PublisherSchema = z.strictObject({
    * The street address alone (CAN-SPAM's physical address): the site footer and the emails put the
    * publisher's name beside it, so it should not start with the name again.
    */
-  postalAddress: z.string().default('1 Example Plaza, Springfield, USA'),
+  postalAddress: z.string().default(PLACEHOLDER_POSTAL_ADDRESSES[0]),
   from: mailbox().default('Daybreak <briefing@example.com>'),
   replyTo: mailbox().optional(),
   /** Mailbox for the mailto: form of List-Unsubscribe, e.g. "unsubscribe@example.com". */

@@ -1,5 +1,5 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { DaybreakError } from '../errors.ts';
 import { ArticleSchema, EditionFileSchema, type Article, type EditionFile } from './article-schema.ts';
 import { formatIssues, formatPath, parseJson, readableErrors } from './format-issues.ts';
@@ -139,7 +139,9 @@ export function isIsoDate(value: string): boolean {
  */
 export function loadContent(dir: string, options: { newsletters?: readonly string[] } = {}): Content {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new DaybreakError('EDATA', `${dir}: data folder not found`, { details: [`${dir}: data folder not found`] });
+    // Say where it looked: a command run outside the publisher's folder resolves `data/` against the wrong place.
+    const message = `${dir}: data folder not found (looked for ${resolve(dir)}); run daybreak in the folder with daybreak.config.json, or pass --config or --data`;
+    throw new DaybreakError('EDATA', message, { details: [message] });
   }
   const problems: string[] = [];
   const skipped: string[] = [];

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { parseDocument } from 'htmlparser2';
-import type { Config, Newsletter } from '../content/index.ts';
+import { PLACEHOLDER_POSTAL_ADDRESSES, type Config, type Newsletter } from '../content/index.ts';
 import { GMAIL_CLIP_BYTES, lintEmail, type PersonalizableEdition } from '../render/index.ts';
 import { signDkim, verifyDkim } from './dkim-signature.ts';
 import { sampleCopy } from './sample-copy.ts';
 import { spamScore } from './spam-score.ts';
 
-export type GateCheckId = 'lint' | 'size' | 'links' | 'images' | 'headers' | 'dkim' | 'spam';
+export type GateCheckId = 'lint' | 'size' | 'links' | 'images' | 'headers' | 'sender' | 'dkim' | 'spam';
 
 /** One check: `fail` holds the edition; `warn` and `skip` say something and let it go. */
 export interface GateCheck {
@@ -46,6 +46,25 @@ function elements(html: string): Element[] {
 
 const short = (url: string) => (url.length > 90 ? `${url.slice(0, 87)}…` : url);
 const listed = (items: string[], max = 8) => [...items.slice(0, max), ...(items.length > max ? [`… and ${items.length - max} more`] : [])];
+
+/** Domains no one can send real mail from: RFC 2606's examples and RFC 6761's special-use names. */
+function reservedDomain(domain: string): boolean {
+  const d = domain.toLowerCase().replace(/\.$/, '');
+  return /(^|\.)(example|test|invalid|localhost)$/.test(d) || /(^|\.)example\.(com|net|org)$/.test(d);
+}
+
+function senderProblems(config: Config): string[] {
+  const problems: string[] = [];
+  const { from, replyTo, postalAddress } = config.publisher;
+  for (const [key, value] of [['publisher.from', from], ['publisher.replyTo', replyTo]] as const) {
+    const domain = value ? /@([^>\s]+)>?\s*$/.exec(value)?.[1] : undefined;
+    if (domain && reservedDomain(domain)) problems.push(`${key} is on ${domain}, a domain reserved for examples: receivers reject or junk it; use your own domain`);
+  }
+  if ((PLACEHOLDER_POSTAL_ADDRESSES as readonly string[]).includes(postalAddress.trim())) {
+    problems.push(`publisher.postalAddress is still the placeholder "${postalAddress}": bulk mail must carry your real postal address`);
+  }
+  return problems;
+}
 
 const REQUIRED_HEADERS = ['From', 'To', 'Subject', 'Date', 'Message-ID', 'MIME-Version', 'List-Id', 'List-Unsubscribe', 'List-Unsubscribe-Post', 'Feedback-ID'];
 
@@ -143,7 +162,16 @@ export async function runPreSendGate(options: {
     details: headerProblems.length ? headerProblems : [`${REQUIRED_HEADERS.join(', ')} present`],
   });
 
-  // 6. DKIM: sign as the sender does and verify against the public half of the configured key.
+  // 6. The sender's identity: real mail from a domain reserved for examples (RFC 2606, RFC 6761) cannot
+  // pass SPF or DMARC, and bulk mail must carry the publisher's own postal address (CAN-SPAM).
+  if (!realMail) {
+    checks.push({ id: 'sender', title: 'Sender identity', status: 'skip', details: ['checked once SMTP_URL is set (local mail goes nowhere)'] });
+  } else {
+    const problems = senderProblems(config);
+    checks.push({ id: 'sender', title: 'Sender identity', status: problems.length ? 'warn' : 'pass', details: problems.length ? problems : [`From ${config.publisher.from}`] });
+  }
+
+  // 7. DKIM: sign as the sender does and verify against the public half of the configured key.
   let signed = raw;
   const dkim = config.delivery.dkim;
   if (!dkim) {
@@ -163,7 +191,7 @@ export async function runPreSendGate(options: {
     }
   }
 
-  // 7. SpamAssassin, when installed.
+  // 8. SpamAssassin, when installed.
   const limit = config.delivery.maxSpamScore;
   if (options.skipSpam) {
     checks.push({ id: 'spam', title: `SpamAssassin under ${limit}`, status: 'skip', details: ['skipped'] });

@@ -117,7 +117,7 @@ describe('loadContent', () => {
     expect(inDir(dir, () => loadContent('data')).articles).toEqual([]);
     const error = loadError({});
     expect(error.code).toBe('EDATA');
-    expect(error.message).toBe('data: data folder not found');
+    expect(error.message).toMatch(/^data: data folder not found \(looked for \/.+\/data\); run daybreak in the folder with daybreak.config.json, or pass --config or --data$/);
   });
 
   it('names the file, the line and the column of a JSON syntax error', () => {

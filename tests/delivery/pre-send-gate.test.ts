@@ -23,6 +23,7 @@ afterEach(async () => {
 });
 
 let n = 0;
+const sampleConfig = () => JSON.parse(readFileSync(join(ROOT, 'daybreak.config.json'), 'utf8')) as { publisher: Record<string, unknown> };
 /** A copy of the sample data whose 2026-11-30 articles `change` rewrites, and a config file beside it. */
 function world(options: { change?: (articles: Record<string, unknown>[]) => void; config?: Record<string, unknown> } = {}) {
   const base = join(dir, `w${n++}`);
@@ -60,7 +61,7 @@ describe('daybreak check (the pre-send gate)', () => {
     const report = JSON.parse(result.stdout) as { ok: boolean; checks: { id: string; status: string; details: string[] }[] };
     expect(report.ok).toBe(true);
     const status = Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
-    expect(status).toEqual({ lint: 'pass', size: 'pass', links: 'pass', images: 'pass', headers: 'pass', dkim: 'pass', spam: HAS_SPAMASSASSIN ? 'pass' : 'skip' });
+    expect(status).toEqual({ lint: 'pass', size: 'pass', links: 'pass', images: 'pass', headers: 'pass', sender: 'skip', dkim: 'pass', spam: HAS_SPAMASSASSIN ? 'pass' : 'skip' });
     expect(report.checks.find((c) => c.id === 'dkim')!.details[0]).toMatch(/^verified \(d=daybreak\.example, s=news\), aligned with From/);
     if (HAS_SPAMASSASSIN) expect(report.checks.find((c) => c.id === 'spam')!.details[0]).toMatch(/^score -?\d/);
   }, 60_000);
@@ -76,9 +77,43 @@ describe('daybreak check (the pre-send gate)', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('FAIL  Every link absolute and https');
     expect(result.stdout).toContain('not https: http://insecure.example/story');
-    expect(result.stdout).toMatch(/1 check\(s\) failed/);
+    expect(result.stdout).toMatch(/^1 check failed: /m);
     // Without real mail the same edition passes: http is only refused where one-click needs https.
     expect((await check(w, { DAYBREAK_SPAM_CHECK: 'off' })).code).toBe(0);
+  }, 60_000);
+
+  it('warns, with real mail, about a From on a domain reserved for examples and a placeholder postal address', async () => {
+    const placeholder = world({
+      config: { baseUrl: 'https://news.example.org', publisher: { ...sampleConfig().publisher, from: 'News <news@example.org>', postalAddress: 'Your street address, City, Country' } },
+    });
+    const real = { SMTP_URL: 'smtp://127.0.0.1:1', DAYBREAK_SPAM_CHECK: 'off' };
+    const warned = JSON.parse((await check(placeholder, real)).stdout) as { checks: { id: string; status: string; details: string[] }[] };
+    expect(warned.checks.find((c) => c.id === 'sender')).toEqual({
+      id: 'sender',
+      title: 'Sender identity',
+      status: 'warn',
+      details: [
+        'publisher.from is on example.org, a domain reserved for examples: receivers reject or junk it; use your own domain',
+        'publisher.replyTo is on daybreak.example, a domain reserved for examples: receivers reject or junk it; use your own domain',
+        'publisher.postalAddress is still the placeholder "Your street address, City, Country": bulk mail must carry your real postal address',
+      ],
+    });
+    const own = world({ config: { baseUrl: 'https://news.harbor-post.com', publisher: { ...sampleConfig().publisher, from: 'News <news@harbor-post.com>', replyTo: undefined } } });
+    const passed = JSON.parse((await check(own, real)).stdout) as { checks: { id: string; status: string; details: string[] }[] };
+    expect(passed.checks.find((c) => c.id === 'sender')).toMatchObject({ status: 'pass', details: ['From News <news@harbor-post.com>'] });
+  }, 60_000);
+
+  it("reads the articles from the config's dataDir when no --data is given", async () => {
+    // Longer deks than the repository's own data/ (the working directory's), so the HTML size tells them apart.
+    const w = world({ config: { dataDir: 'data' }, change: (articles) => { for (const a of articles) a.dek = `${String(a.dek)} ${'A longer dek. '.repeat(30)}`; } });
+    const env = { DAYBREAK_SPAM_CHECK: 'off' };
+    const sizeOf = (stdout: string) => (JSON.parse(stdout) as { checks: { id: string; details: string[] }[] }).checks.find((c) => c.id === 'size')!.details[0];
+    const { SMTP_URL: _drop, ...rest } = process.env;
+    const viaConfig = await run(process.execPath, [BIN, 'check', '--date', '2026-11-30', '--config', w.config, '--json'], { env: { ...rest, ...env } });
+    const viaFlag = await check(w, env);
+    const repository = await check({ data: join(ROOT, 'data'), config: w.config }, env);
+    expect(sizeOf(viaConfig.stdout)).toBe(sizeOf(viaFlag.stdout));
+    expect(sizeOf(viaConfig.stdout)).not.toBe(sizeOf(repository.stdout));
   }, 60_000);
 
   it('fails an edition over the 102 KB clip limit', async () => {

@@ -4,7 +4,7 @@ import { findNewsletter, isIsoDate, isSkipped, localDate } from '../../content/i
 import { runPreSendGate, type GateReport } from '../../delivery/index.ts';
 import { DaybreakError } from '../../errors.ts';
 import { renderEdition } from '../../designs/index.ts';
-import { loadConfigFrom, requestedEdition, resolveDataDir } from '../context.ts';
+import { DATA_OPTION_HELP, loadConfigFrom, requestedEdition, resolveDataDir } from '../context.ts';
 import { parseFlags } from '../parse-flags.ts';
 import { EXIT, ExitStatus } from '../run-cli.ts';
 import { smtpUrlFrom } from '../../settings/index.ts';
@@ -28,7 +28,7 @@ export function formatGateReport(report: GateReport): string {
     lines.push(`  ${MARK[check.status]}  ${check.title}`);
     for (const detail of check.details) lines.push(`        ${detail}`);
   }
-  lines.push(report.ok ? 'All checks pass: the edition can go out.' : `${report.failures.length} check(s) failed: a scheduled send of this edition is held until they pass (or \`daybreak send --force\`).`);
+  lines.push(report.ok ? 'All checks pass: the edition can go out.' : `${report.failures.length === 1 ? '1 check failed' : `${report.failures.length} checks failed`}: a scheduled send of this edition is held until they pass (or \`daybreak send --force\`).`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -42,7 +42,7 @@ export async function check(rawFlags: Record<string, unknown>, io: Io = process,
   const config = loadConfigFrom(flags.config ? { config: flags.config } : {});
   const newsletter = findNewsletter(config, flags.newsletter);
   const date = flags.date ?? localDate(new Date(), newsletter.schedule.timezone);
-  const dataDir = resolveDataDir(flags.data ? { data: flags.data } : {}, env);
+  const dataDir = resolveDataDir(flags.data ? { data: flags.data } : {}, env, config);
   const edition = requestedEdition({ config, newsletter, date, dataDir, warn: (line) => io.stderr.write(`warning: ${line}\n`) });
   if (isSkipped(edition)) {
     throw new DaybreakError('EUSAGE', `${newsletter.id} ${date}: no articles in this edition's window, so there is nothing to check; pick another --date.`);
@@ -59,7 +59,7 @@ export function registerCheck(program: Command, io: Io = process): void {
     .description('Run the pre-send checks on an edition as it would be sent (exit 1 naming each failure)')
     .option('--newsletter <id>', 'newsletter id (default: the first in the config)')
     .option('--date <YYYY-MM-DD>', "edition date (default: today in the newsletter's timezone)")
-    .option('--data <dir>', 'article data folder (default: $DAYBREAK_DATA or data/)')
+    .option('--data <dir>', DATA_OPTION_HELP)
     .option('--json', 'print { newsletter, date, ok, checks: [{ id, title, status, details }], failures }')
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
     .action(async (flags: Record<string, unknown>) => {

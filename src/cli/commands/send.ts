@@ -21,6 +21,7 @@ import { openStore, openThreadedSendStore } from '../../storage/index.ts';
 import { archiveCopy } from '../../web/index.ts';
 import { DEFAULT_VAR_DIR, DATA_OPTION_HELP, DB_OPTION_HELP, loadConfigFrom, requestedEdition, resolveDataDir, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 import { parseFlags } from '../parse-flags.ts';
+import { plural } from '../plural.ts';
 import { inboundAddressesFor } from '../../inbound/index.ts';
 import { EXIT, ExitStatus } from '../run-cli.ts';
 
@@ -153,7 +154,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
       else {
         io.stdout.write(
           `Dry run: ${newsletter.id} ${date} "${rendered.subject}" (${rendered.template}, ${(rendered.htmlBytes / 1024).toFixed(1)} KB HTML)\n` +
-            `  ${confirmed} confirmed subscriber(s); ${counts.sent} copies already sent; nothing was sent.\n`,
+            `  ${plural(confirmed, 'confirmed subscriber')}; ${plural(counts.sent, 'copy', 'copies')} already sent; nothing was sent.\n`,
         );
       }
       return EXIT.OK;
@@ -236,7 +237,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
       else {
         const pending = report.total - report.alreadySent - report.sent - report.failed - report.skipped;
         if (report.sent === 0 && report.alreadySent > 0 && pending === 0 && report.failed + report.skipped === report.total - report.alreadySent) {
-          io.stdout.write(`${report.newsletter} ${report.date} was already sent: ${report.alreadySent} copies went out before; nothing to send.\n`);
+          io.stdout.write(`${report.newsletter} ${report.date} was already sent: ${plural(report.alreadySent, 'copy', 'copies')} went out before; nothing to send.\n`);
         } else {
           io.stdout.write(
             `${report.newsletter} ${report.date}: sent ${report.sent}, failed ${report.failed}, deferred ${report.deferred}, skipped ${report.skipped}` +
