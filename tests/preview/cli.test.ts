@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -52,4 +53,24 @@ describe('daybreak preview', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--port: Expected a port number (got "eighty")');
   }, 90_000);
+
+  it('says a busy port is in use in one line, with exit status 2, and exits instead of hanging (preview and serve)', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = String((busy.address() as AddressInfo).port);
+    const dir = mkdtempSync(join(tmpdir(), 'daybreak-busy-port-'));
+    try {
+      const env = { ...process.env, SMTP_URL: '', DAYBREAK_CONFIG: '', DAYBREAK_DATA: '', DAYBREAK_DB: join(dir, 'd.db'), DATABASE_URL: '' };
+      // spawnSync's timeout kills a process that hangs: the status is then null, not 2.
+      const preview = spawnSync(process.execPath, [BIN, 'preview', '--port', port], { encoding: 'utf8', env, timeout: 60_000 });
+      expect(preview.status, preview.stderr).toBe(2);
+      expect(preview.stderr).toBe(`daybreak: Port ${port} on 127.0.0.1 is in use (another preview?); choose another with --port\n`);
+      const serve = spawnSync(process.execPath, [BIN, 'serve', '--port', port, '--host', '127.0.0.1'], { encoding: 'utf8', env, timeout: 60_000 });
+      expect(serve.status, serve.stderr).toBe(2);
+      expect(serve.stderr).toBe(`daybreak: Port ${port} is in use; choose another with --port or PORT\n`);
+    } finally {
+      busy.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
 });

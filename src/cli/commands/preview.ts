@@ -41,7 +41,16 @@ export function registerPreview(program: Command, io: Io = process, env: NodeJS.
       }
       const mailer = createMailer({ config, env, varDir: DEFAULT_VAR_DIR });
       const { app, preview } = createPreviewApp({ dataDir, ...(configFile ? { configFile } : {}), mailer, watch: flags.watch, baseUrl: config.baseUrl, env });
-      const server = await startServer(app, { port: port.data, hostname: flags.host });
+      let server;
+      try {
+        server = await startServer(app, { port: port.data, hostname: flags.host });
+      } catch (error) {
+        // Stop the file watcher and the mailer too, or they would keep the process alive after the message.
+        preview.close();
+        await mailer.close();
+        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new DaybreakError('EUSAGE', `Port ${port.data} on ${flags.host} is in use (another preview?); choose another with --port`);
+        throw error;
+      }
       io.stdout.write(
         `Daybreak preview on ${server.url}/preview/ (data: ${dataDir}, mail goes to ${mailer.describe()}` +
           `${mailer.maildir ? `, mailbox at ${server.url}/inbox` : ''})\n`,

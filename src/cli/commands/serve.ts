@@ -73,7 +73,15 @@ export function registerServe(program: Command, io: Io = process, env: NodeJS.Pr
         ],
         log: (message, error) => io.stderr.write(`daybreak: ${message}${error ? ` ${error instanceof Error ? error.message : String(error)}` : ''}\n`),
       });
-      const server = await startServer(app, { port, hostname: flags.host });
+      let server;
+      try {
+        server = await startServer(app, { port, hostname: flags.host });
+      } catch (error) {
+        await mailer.close();
+        await store.close();
+        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new DaybreakError('EUSAGE', `Port ${port} is in use; choose another with --port or PORT`);
+        throw error;
+      }
       app.audience.startMail();
       const shown = flags.host === '0.0.0.0' || flags.host === '::' ? `http://localhost:${server.port}` : server.url;
       io.stdout.write(`Daybreak sign-up server listening on ${shown} (mail goes to ${mailer.describe()})\n`);
