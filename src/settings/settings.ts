@@ -1,4 +1,6 @@
-import { delimiter, dirname, isAbsolute, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { DaybreakError } from '../errors.ts';
 
 /**
  * Every environment variable Daybreak reads, with what it means: the one place the environment is
@@ -79,9 +81,31 @@ export const DB_OPTION_HELP = 'database: a SQLite file or a postgres:// URL (def
 
 export const DEFAULT_DATA_DIR = 'data';
 
-export function resolveConfigFile(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return opts.config ?? (env.DAYBREAK_CONFIG || undefined);
+/** The config file a publisher's folder has (the loader's default). */
+const CONFIG_FILE_NAME = 'daybreak.config.json';
+
+/**
+ * Which config file a command reads: `--config`, else `DAYBREAK_CONFIG`, else daybreak.config.json in the
+ * working directory (undefined: the loader reads that default, or takes the built-in settings when there
+ * is none). A command run in a folder below a publisher's folder would otherwise make a second, empty
+ * database and mail as the built-in sample publisher, so a daybreak.config.json in a parent folder is
+ * refused with a usage error that says where to run.
+ *
+ * @example
+ * resolveConfigFile({ config: 'site/daybreak.config.json' }) // 'site/daybreak.config.json'
+ */
+export function resolveConfigFile(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string | undefined {
+  const named = opts.config ?? (env.DAYBREAK_CONFIG || undefined);
+  if (named !== undefined || existsSync(join(cwd, CONFIG_FILE_NAME))) return named;
+  for (let dir = dirname(resolve(cwd)); ; dir = dirname(dir)) {
+    const above = join(dir, CONFIG_FILE_NAME);
+    if (existsSync(above)) {
+      throw new DaybreakError('EUSAGE', `No ${CONFIG_FILE_NAME} in ${resolve(cwd)}, but there is one above it (${above}): run daybreak in ${dir}, or pass --config ${above}`);
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
 }
+
 
 /**
  * Which data folder a command reads: `--data`, else `DAYBREAK_DATA`, else the config's `dataDir` (relative
