@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migratedSqlite, type Db } from '../helpers/test-store.ts';
 import { readMaildir } from '../../src/delivery/index.ts';
+import { ConfigSchema, localDate, nextFiring, type Config } from '../../src/content/index.ts';
+import { formatLocal } from '../../src/schedule/index.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { DATE, ledger, manyReaders, REPO, SECRET, seed, tempDir, type SeedReader } from './fixtures.ts';
 
@@ -147,6 +149,27 @@ describe('daybreak send', () => {
     const mail = await readMaildir(join(s.dir, 'var', 'mail'));
     expect(mail.map((m) => m.to).sort()).toEqual(['"Reader 1" <reader1@example.com>', '"Reader 2" <reader2@example.com>'].sort());
     expect(existsSync(join(s.dir, 'var', 'mail', 'tmp'))).toBe(true);
+  }, 120_000);
+
+  it('warns that an edition sent before its window closes leaves out what is published until then', async () => {
+    const s = await setup(manyReaders(1));
+    // The edition whose window holds this moment: its window closes at the next firing, in the future.
+    const config = JSON.parse(readFileSync(join(REPO, 'daybreak.config.json'), 'utf8')) as Config;
+    const morning = ConfigSchema.parse(config).newsletters[0]!;
+    const closes = nextFiring(morning, new Date())!;
+    const date = localDate(closes, morning.schedule.timezone);
+    const data = join(s.dir, 'data');
+    cpSync(join(REPO, 'data'), data, { recursive: true });
+    const articles = JSON.parse(readFileSync(join(data, 'articles', '2026-11-30-briefing.json'), 'utf8')) as Record<string, unknown>[];
+    const fresh = articles.map((a, i) => ({ ...a, id: `fresh-${i}`, publishedAt: new Date(Date.now() - 1000).toISOString() }));
+    writeFileSync(join(data, 'articles', 'fresh.json'), JSON.stringify(fresh));
+    const run = await daybreak(s, ['send', '--date', date], { ...s.env, DAYBREAK_DATA: data });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`warning: morning ${date} is sent early: its window is open until ${formatLocal(closes, morning.schedule.timezone)}, so an article published before then will go out in no edition`);
+    // A past edition, whose window has closed, goes out without it.
+    const past = await daybreak(s, ['send', '--date', DATE]);
+    expect(past.code, past.stderr).toBe(0);
+    expect(past.stderr).not.toContain('sent early');
   }, 120_000);
 
   it('rejects bad flags with exit 2', async () => {

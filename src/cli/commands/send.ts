@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createTokens, EmailSchema, normalizeEmail, openKeyring } from '../../audience/index.ts';
 import { editionForChoice, findNewsletter, goesOutOn, isIsoDate, isLocalTime, isSkipped, localDate, waveTimes, type Edition, type Newsletter, type SkippedEdition } from '../../content/index.ts';
 import { readerZone } from '../../audience/index.ts';
-import { localTimeDueAt, pinEdition, parsePinnedEdition } from '../../schedule/index.ts';
+import { formatLocal, localTimeDueAt, pinEdition, parsePinnedEdition } from '../../schedule/index.ts';
 import {
   compileEditionMessage,
   editionMessageOptions,
@@ -125,6 +125,11 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
     if (flags.json) io.stdout.write(jsonReport({ ...empty, durationMs: Date.now() - started }, { edition: 'no articles' }));
     else io.stdout.write(`${newsletter.id} ${date}: no articles in this edition's window; nothing queued, nothing sent.\n`);
     return EXIT.OK;
+  }
+  // Sent before its window closes, the edition leaves a gap: the next edition's window starts where this
+  // one's ends, so an article published between now and then goes out in no edition.
+  if (!flags.dryRun && flags.to === undefined && edition.window.to.getTime() > Date.now()) {
+    warn(`${newsletter.id} ${date} is sent early: its window is open until ${formatLocal(edition.window.to, newsletter.schedule.timezone)}, so an article published before then will go out in no edition (\`daybreak start\` sends it on time).`);
   }
   const rendered = await renderEdition(edition, config);
   const policy = sendingPolicy({ config, env, ...(flags.allowInsecureLinks !== undefined ? { allowInsecureLinks: flags.allowInsecureLinks } : {}) });
