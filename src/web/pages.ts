@@ -135,8 +135,10 @@ export function confirmedPage(config: Config, newsletters: NewsletterSummary[]):
     "You're subscribed",
     html`<h1>You're subscribed</h1>
 <div class="card stack">
-<p>Thank you! You'll receive <strong>${names(newsletters)}</strong>:</p>
-<ul>${newsletters.map((n) => html`<li>${n.name}, ${n.cadence}.</li>`)}</ul>
+${newsletters.length === 1
+  ? html`<p>Thank you! You'll receive <strong>${newsletters[0]!.name}</strong>, ${newsletters[0]!.cadence}.</p>`
+  : html`<p>Thank you! You'll receive <strong>${names(newsletters)}</strong>:</p>
+<ul>${newsletters.map((n) => html`<li>${n.name}, ${n.cadence}.</li>`)}</ul>`}
 <p>A welcome email is on its way.</p>
 </div>`,
   );

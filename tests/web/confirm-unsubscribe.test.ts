@@ -25,6 +25,13 @@ async function signUpAndGetConfirmLink(email = 'ann@example.com', newsletters = 
 const tokenOf = (link: string) => new URL(link, 'http://x').searchParams.get('token')!;
 
 describe('confirm', () => {
+  it('names a single newsletter once, with its cadence, on the confirmed page', async () => {
+    const link = await signUpAndGetConfirmLink('solo@example.com', ['morning']);
+    const done = await (await h.app.request('/confirm', form({ token: tokenOf(link) }))).text();
+    expect(done).toMatch(/You'll receive <strong>The Morning Briefing<\/strong>, every [^<]+\.<\/p>/);
+    expect(done).not.toContain('<li>');
+  });
+
   it('GET shows one button and changes nothing; POST confirms and sends the welcome mail', async () => {
     const link = await signUpAndGetConfirmLink('ann@example.com', ['morning', 'good-news']);
     for (let i = 0; i < 3; i++) {
@@ -37,7 +44,10 @@ describe('confirm', () => {
     expect(statuses(h)).toEqual([{ newsletter: 'good-news', status: 'pending' }, { newsletter: 'morning', status: 'pending' }]);
     const res = await h.app.request('/confirm', form({ token: tokenOf(link) }));
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain("You're subscribed");
+    const done = await res.text();
+    expect(done).toContain("You're subscribed");
+    // Two newsletters: each on its own line with its cadence.
+    expect(done.match(/<li>/g)).toHaveLength(2);
     expect(statuses(h)).toEqual([{ newsletter: 'good-news', status: 'confirmed' }, { newsletter: 'morning', status: 'confirmed' }]);
     await h.settle();
     const welcome = await parse(h.sink.messagesTo('ann@example.com').at(-1)!);
