@@ -34,3 +34,4 @@ export { sendingPolicy } from './sending-policy.ts';
 export { afterFailure, pauseMessage, type FailedCopy } from './retry-policy.ts';
 export { nextEditionAt, editionExpired } from './edition-expiry.ts';
 export { deferredRetry, type DeferredRetry, type DeferredRetryBounds } from './edition-retry-policy.ts';
+export { testSubject } from './test-subject.ts';

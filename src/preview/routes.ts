@@ -4,7 +4,7 @@ import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
-import { compileEditionMessage, editionMessageOptions, type Mailer } from '../delivery/index.ts';
+import { compileEditionMessage, editionMessageOptions, testSubject, type Mailer } from '../delivery/index.ts';
 import { describeSchedule, formatIssues, isIsoDate, loadConfig } from '../content/index.ts';
 import { escapeHtml as esc } from '../html/index.ts';
 import { createImageApp } from '../web/index.ts';
@@ -185,7 +185,7 @@ export function createPreview(options: PreviewOptions): Preview {
       // segments, then the Mailer's raw path), outside the ledger: no subscriber, no sends row, and the
       // subject marked as a test.
       const message = compileEditionMessage(
-        editionMessageOptions(config, edition.newsletter, { ...entry.rendered, subject: `[Test] ${entry.rendered.subject}` }),
+        editionMessageOptions(config, edition.newsletter, { ...entry.rendered, subject: testSubject(entry.rendered.subject) }),
       );
       const values = render.readerFieldValues({ ...base, email: to });
       const messageId = `test.${Date.now().toString(36)}.${randomBytes(6).toString('hex')}@${message.domain}`;

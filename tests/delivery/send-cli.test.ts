@@ -137,6 +137,8 @@ describe('daybreak send', () => {
     expect(run.stdout).toMatch(/Sent a test copy of morning 2026-11-30 to editor@example.com/);
     expect(s.sink.messages.map((m) => m.to)).toEqual([['editor@example.com']]);
     expect(s.sink.messages[0]!.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r$/m);
+    // Marked as a test, as the preview's test send is.
+    expect(s.sink.messages[0]!.raw).toMatch(/^Subject: \[Test\] /m);
     expect(ledger(s.db)).toEqual([]);
   }, 120_000);
 

@@ -12,6 +12,7 @@ import {
   runPreSendGate,
   sendEdition,
   sendingPolicy,
+  testSubject,
   type SendProgress,
   type SendReport,
 } from '../../delivery/index.ts';
@@ -186,7 +187,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
         // A test send: one copy, outside the ledger. A known address gets its real unsubscribe link.
         const address = normalizeEmail(flags.to);
         const known = await database.subscribers.findByEmail(address);
-        const message = compileEditionMessage(editionMessageOptions(config, newsletter, rendered));
+        const message = compileEditionMessage(editionMessageOptions(config, newsletter, { ...rendered, subject: testSubject(rendered.subject) }));
         const values = readerFieldValues({
           email: address,
           firstName: known?.name ?? null,
