@@ -26,7 +26,7 @@ const CONFIG_DESCRIPTIONS: Record<string, string> = {
   'newsletters.*.id': 'Lower-case letters, digits and dashes: used in URLs, folders (editions/<id>/) and the database.',
   'newsletters.*.name': 'The masthead, {newsletter} in subjects.',
   'newsletters.*.description': 'One line describing the newsletter: on the sign-up page, in the welcome email, and after "Forwarded this? Sign up" in every edition (the pitch to readers a copy was forwarded to).',
-  'newsletters.*.template': 'The design that renders it (npx daybreak templates lists them).',
+  'newsletters.*.template': 'The design that renders it (`daybreak templates` lists them).',
   'newsletters.*.schedule': "When editions go out, in the newsletter's timezone.",
   'newsletters.*.schedule.cron': 'Cron pattern (5 fields; 6 with seconds first). The first firing of a day is that day\'s edition.',
   'newsletters.*.schedule.timezone': 'IANA timezone name: of the cron pattern, of edition dates and of dates in the email.',

@@ -1,6 +1,7 @@
 import type { Config } from '../content/index.ts';
 import { DaybreakError } from '../errors.ts';
 import { insecureLinksAllowedFrom, smtpUrlFrom } from '../settings/index.ts';
+import { docPath } from '../docs-path.ts';
 
 /**
  * What sending real mail asks of the config, checked before anything goes out. With `SMTP_URL` set,
@@ -32,7 +33,7 @@ export function sendingPolicy(options: {
     );
   }
   if (!config.delivery.dkim) {
-    warnings.push('delivery.dkim is not configured: mail goes out without a DKIM signature, and Gmail and Yahoo require one of bulk senders (see docs/deliverability.md).');
+    warnings.push(`delivery.dkim is not configured: mail goes out without a DKIM signature, and Gmail and Yahoo require one of bulk senders (see ${docPath('delivery-smtp-dkim.md')}).`);
   }
   return { warnings, realMail, allowInsecureLinks };
 }

@@ -36,7 +36,8 @@ export async function evaluateCron(ctx: SchedulerContext, newsletter: Newsletter
     if (!(await ctx.ledger.get(newsletter.id, date))) {
       const lateMs = now.getTime() - sendAt.getTime();
       if (lateMs > newsletter.schedule.graceMinutes * MINUTE) {
-        const reason = `not running at ${formatLocal(sendAt, tz)} (${formatUtc(sendAt)}); back ${Math.round(lateMs / MINUTE)} minutes later, past the ${newsletter.schedule.graceMinutes}-minute grace window, so it was not sent (send it by hand with \`daybreak send --newsletter ${newsletter.id} --date ${date}\`)`;
+        const lateMinutes = Math.round(lateMs / MINUTE);
+        const reason = `not running at ${formatLocal(sendAt, tz)} (${formatUtc(sendAt)}); back ${lateMinutes} minute${lateMinutes === 1 ? '' : 's'} later, past the ${newsletter.schedule.graceMinutes}-minute grace window, so it was not sent (send it by hand with \`daybreak send --newsletter ${newsletter.id} --date ${date}\`)`;
         await recordMissed(ctx, newsletter, date, sendAt, now, reason, { unlessBeforeInstall: true });
       } else if (await ctx.ledger.claim({ newsletter: newsletter.id, date, scheduledAt: sendAt, holder: ctx.holder, now })) {
         work.push(ctx.track(fireEdition(ctx, newsletter, date, lateMs > 1000 ? 'catch-up' : 'on time')));

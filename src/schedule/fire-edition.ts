@@ -45,7 +45,7 @@ export async function fireEdition(ctx: SchedulerContext, newsletter: Newsletter,
     }
     const counts = await countsAfter(ctx, newsletter.id, date, report);
     if (ctx.abort.signal.aborted && (counts.pending > 0 || report?.interrupted || error)) {
-      const reason = `stopped by shutdown with ${counts.pending} copies still queued; resumes at the next start`;
+      const reason = `stopped by shutdown with ${counts.pending} ${counts.pending === 1 ? 'copy' : 'copies'} still queued; resumes at the next start`;
       await ledger.release(newsletter.id, date, holder, reason, counts);
       log(`${newsletter.id} ${date}: ${reason}`);
       return;

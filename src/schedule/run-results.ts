@@ -30,9 +30,9 @@ export async function countsAfter(ctx: SchedulerContext, newsletter: string, dat
  */
 export function reasonAfter(newsletter: Newsletter, counts: CountsAfter): string | null {
   const parts: string[] = [];
-  if (counts.deferred > 0) parts.push(`${counts.deferred} copies deferred; retried until the next edition`);
+  if (counts.deferred > 0) parts.push(`${counts.deferred} ${counts.deferred === 1 ? 'copy' : 'copies'} deferred; retried until the next edition`);
   const waiting = 'waiting' in counts ? (counts.waiting ?? 0) : 0;
-  if (waiting > 0) parts.push(`${waiting} readers waiting for their local ${newsletter.schedule.localTime}`);
+  if (waiting > 0) parts.push(`${waiting} ${waiting === 1 ? 'reader' : 'readers'} waiting for their local ${newsletter.schedule.localTime}`);
   // Said outright for local-time runs, as it replaces the "waiting" of the waves before.
   if (parts.length === 0 && isLocalTime(newsletter)) parts.push('every wave sent');
   return parts.length > 0 ? parts.join('; ') : null;

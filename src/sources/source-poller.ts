@@ -63,7 +63,7 @@ export function createSourcePoller(options: SourcePollerOptions): SourcePoller {
     if (stopped) return;
     if (report && report.status !== 'failed') {
       if (report.new + report.updated > 0 || report.errors.length > 0) {
-        log(`sources: ${id}: ${report.new} new, ${report.updated} updated${report.errors.length ? `, ${report.errors.length} item errors` : ''}`);
+        log(`sources: ${id}: ${report.new} new, ${report.updated} updated${report.errors.length ? `, ${report.errors.length} item ${report.errors.length === 1 ? 'error' : 'errors'}` : ''}`);
       }
       schedule(id, every);
       return;

@@ -59,7 +59,7 @@ export async function copyStore(
       }
       const copied = Number((await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))?.n ?? 0);
       if (copied !== total) {
-        throw new DaybreakError('ESTORAGE', `Copying \`${table}\` wrote ${copied} rows of ${total}; nothing was committed`);
+        throw new DaybreakError('ESTORAGE', `Copying \`${table}\` wrote ${copied} of its ${total} ${total === 1 ? 'row' : 'rows'}; nothing was committed`);
       }
       tables[table] = copied;
     }

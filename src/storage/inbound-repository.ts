@@ -72,7 +72,7 @@ export function createInboundRepository(client: SqlClient): InboundStore {
         const n = Number(row?.n ?? 0);
         if (n >= policy.softBounceLimit) {
           return (await markBounced(tx, id, at))
-            ? `reader marked bounced: ${n} soft bounces within ${policy.windowDays} days (limit ${policy.softBounceLimit})`
+            ? `reader marked bounced: ${n} soft ${n === 1 ? 'bounce' : 'bounces'} within ${policy.windowDays} days (limit ${policy.softBounceLimit})`
             : 'no change: already bounced';
         }
         return `soft bounce ${n} of ${policy.softBounceLimit} within ${policy.windowDays} days: no change yet`;

@@ -117,6 +117,28 @@ describe('daybreak subscribers', () => {
     expect(await list()).toEqual(before);
   });
 
+  it('says that an import without --confirmed leaves the readers pending and mails nobody', async () => {
+    const file = join(dir, 'list.csv');
+    writeFileSync(file, 'ann@example.com,Ann\nbob@example.com,\n');
+    const out = await cli('subscribers', 'import', file, '--config', configFile);
+    expect(out.status).toBe(0);
+    expect(out.stdout).toContain('Imported');
+    expect(out.stdout).toContain(
+      '2 readers added as pending to morning: no confirmation email was sent, so they get no editions yet. Pass --confirmed if they already agreed, or have them sign up',
+    );
+    expect(sink.messages).toEqual([]);
+    expect((await list()).map((p) => p.subscriptions)).toEqual([[{ newsletter: 'morning', status: 'pending' }], [{ newsletter: 'morning', status: 'pending' }]]);
+    // One more newsletter for one of them: counted as one reader, in the singular.
+    writeFileSync(file, 'ann@example.com,Ann\n');
+    const more = await cli('subscribers', 'import', file, '--newsletter', 'good-news', '--config', configFile);
+    expect(more.stdout).toContain('1 reader added as pending to good-news: no confirmation email was sent');
+    // Nothing new pending, nothing to say; and --confirmed never leaves anyone pending.
+    expect((await cli('subscribers', 'import', file, '--newsletter', 'good-news', '--config', configFile)).stdout).not.toContain('pending');
+    const confirmed = await cli('subscribers', 'import', file, '--confirmed', '--config', configFile);
+    expect(confirmed.stdout).toContain('0 added, 1 updated');
+    expect(confirmed.stdout).not.toContain('pending');
+  });
+
   it('reports a missing import file', async () => {
     const out = await cli('subscribers', 'import', join(dir, 'missing.csv'), '--config', configFile);
     expect(out.status).toBe(1);

@@ -81,6 +81,6 @@ describe('daybreak send for a local-time newsletter', () => {
       [new Date(firstWave.getTime() + 2 * 3600_000).toISOString(), 0, 1],
     ]);
     const human = await daybreak(tmp.dir, env, ['runs']);
-    expect(human.stdout).toContain('waves: 1 sent, 1 waiting (1 readers; next');
+    expect(human.stdout).toContain('waves: 1 sent, 1 waiting (1 reader; next');
   }, 120_000);
 });

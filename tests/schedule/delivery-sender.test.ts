@@ -97,6 +97,6 @@ describe('the scheduler with the real sender', () => {
     expect(copy().state).toBe('expired');
     const run = t.db.prepare(`SELECT deferred, skipped, reason FROM runs WHERE edition_date = '2026-11-30'`).get() as { deferred: number; skipped: number; reason: string };
     expect(run).toMatchObject({ deferred: 0, skipped: 1 });
-    expect(run.reason).toBe('1 deferred copies expired when the next edition began');
+    expect(run.reason).toBe('1 deferred copy expired when the next edition began');
   });
 });

@@ -5,6 +5,7 @@ import type { InboundMessage } from '../../inbound/index.ts';
 import { openStore } from '../../storage/index.ts';
 import { DB_OPTION_HELP, loadConfigFrom, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 import { parseFlags } from '../parse-flags.ts';
+import { docPath } from '../../docs-path.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'> };
 
@@ -60,7 +61,7 @@ export function registerBounces(program: Command, io: Io = process, env: NodeJS.
               ? `Nothing received yet. Mail for ${config.inbound.domain} is read from the IMAP mailbox ${config.inbound.imap.mailbox} by \`daybreak start\` or \`daybreak inbound\`.\n`
               : config.inbound
               ? `Nothing received yet. Mail for ${config.inbound.domain} is taken on ${config.inbound.host}:${config.inbound.port} by \`daybreak start\` or \`daybreak inbound\`.\n`
-              : 'Nothing received yet, and no inbound domain is configured: set `inbound.domain` (see docs/deliverability.md).\n',
+              : `Nothing received yet, and no inbound domain is configured: set \`inbound.domain\` (see ${docPath('deliverability.md')}).\n`,
           );
           return;
         }

@@ -4,6 +4,7 @@ import { DaybreakError } from '../../errors.ts';
 import { fetchSources, type SourceReport } from '../../sources/index.ts';
 import { DATA_OPTION_HELP, loadConfigFrom, resolveDataDir } from '../context.ts';
 import { ExitStatus, EXIT } from '../run-cli.ts';
+import { docPath } from '../../docs-path.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
 
@@ -66,7 +67,7 @@ export function registerFetch(program: Command, io: Io = process): void {
       const dataDir = resolveDataDir(flags.data ? { data: flags.data } : {}, process.env, config);
       const reports = await fetchSources({ config, dataDir, ...(flags.source.length > 0 ? { only: flags.source } : {}) });
       if (flags.json) io.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
-      else if (reports.length === 0) io.stdout.write('No sources in the config: add a "sources" list (see docs/feeds.md).\n');
+      else if (reports.length === 0) io.stdout.write(`No sources in the config: add a "sources" list (see ${docPath('feeds.md')}).\n`);
       else io.stdout.write(formatReports(reports));
       if (reports.some((r) => r.status === 'failed')) throw new ExitStatus(EXIT.ERROR);
     });

@@ -7,6 +7,7 @@ import { openStore } from '../../storage/index.ts';
 import { DB_OPTION_HELP, describeDatabase, loadConfigFrom, resolveDatabase } from '../context.ts';
 import { parseFlags } from '../parse-flags.ts';
 import { PortSchema } from '../context.ts';
+import { docPath } from '../../docs-path.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
 
@@ -35,7 +36,7 @@ export function registerInbound(program: Command, io: Io = process, env: NodeJS.
       const flags = parseFlags(InboundFlags, rawFlags);
       const config = loadConfigFrom(flags.config ? { config: flags.config } : {});
       if (!config.inbound) {
-        throw new DaybreakError('ECONFIG', `${config.file ?? 'config'}: no \`inbound\` block: set inbound.domain to the domain whose MX points here (see docs/deliverability.md)`);
+        throw new DaybreakError('ECONFIG', `${config.file ?? 'config'}: no \`inbound\` block: set inbound.domain to the domain whose MX points here (see ${docPath('deliverability.md')})`);
       }
       if (config.inbound.imap && (flags.port !== undefined || flags.host !== undefined)) {
         throw new DaybreakError('EUSAGE', `--${flags.port !== undefined ? 'port' : 'host'} is for the SMTP listener, and with inbound.imap set Daybreak reads the mailbox instead of listening`);

@@ -142,7 +142,9 @@ export function init(dir: string, rawFlags: InitFlags = {}, now: Date = new Date
         priority: 1,
         body: [
           'Every article needs an id, a kicker, a headline, a dek (a one- or two-sentence summary), a url and publishedAt, the time it was published with its UTC offset.',
-          'publishedAt decides the edition: an article belongs to the first send after it was published. Run `npx daybreak build` to see the edition, or `npx daybreak preview` to watch it as you edit.',
+          // Not `npx daybreak`: that finds the command only inside Daybreak's own folder tree. The commands
+          // that work from this folder are the ones init prints, whichever form they take there.
+          'publishedAt decides the edition: an article belongs to the first send after it was published. To see this edition, run the `daybreak build` command that `daybreak init` printed; its `daybreak preview` command shows the edition as you edit.',
         ],
         author: { name: 'The editors' },
       }),
@@ -215,6 +217,12 @@ function daybreakCommand(dir: string): string {
   return inside ? 'npx daybreak' : `node ${fileURLToPath(projectUrl('bin/daybreak.js'))}`;
 }
 
+/** When the edition goes out, in the newsletter's own time and zone: "goes out Tue 2026-12-08 06:00 Europe/Paris". */
+function sendTimeText(sendAt: Date, timezone: string, now: Date): string {
+  const local = format(new TZDate(sendAt.getTime(), timezone), 'EEE yyyy-MM-dd HH:mm');
+  return `${sendAt.getTime() > now.getTime() ? 'goes out' : 'was due'} ${local} ${timezone}`;
+}
+
 function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
@@ -253,7 +261,7 @@ export function registerInit(program: Command, io: { stdout: Pick<NodeJS.Writabl
           `Set up ${dir}:`,
           ...result.files.map((f) => `  ${f}`),
           '',
-          `The sample articles are in the ${result.edition.newsletter} edition of ${result.edition.date} (sent ${result.edition.sendAt}).`,
+          `The sample articles are in the ${result.edition.newsletter} edition of ${result.edition.date}, which ${sendTimeText(new Date(result.edition.sendAt), result.edition.timezone, new Date())}.`,
           'Edit daybreak.config.json first: the publisher\'s name, postal address and From address appear in every email.',
           resolve(dir) === process.cwd() ? 'Then, in this folder:' : `Then, in ${dir}:`,
           ...steps.map(([command, what]) => `  ${command.padEnd(width)}  ${what}`),

@@ -43,7 +43,7 @@ function wavesLine(waves: WaveStatus[]): string {
   const sent = waves.filter((w) => w.waiting === 0 && w.sent > 0).length;
   const waiting = waves.filter((w) => w.waiting > 0);
   const readers = waiting.reduce((n, w) => n + w.waiting, 0);
-  return `waves: ${sent} sent, ${waiting.length} waiting${waiting.length ? ` (${readers} readers; next ${waiting[0]!.dueUtc})` : ''}`;
+  return `waves: ${sent} sent, ${waiting.length} waiting${waiting.length ? ` (${readers} ${readers === 1 ? 'reader' : 'readers'}; next ${waiting[0]!.dueUtc})` : ''}`;
 }
 
 function humanLine(run: Run, width: number, waves?: WaveStatus[]): string {

@@ -3,6 +3,7 @@ import { sourceStatuses } from '../../sources/index.ts';
 import { DATA_OPTION_HELP, loadConfigFrom, resolveDataDir } from '../context.ts';
 import { z } from 'zod';
 import { DaybreakError } from '../../errors.ts';
+import { docPath } from '../../docs-path.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'> };
 
@@ -31,13 +32,13 @@ export function registerSources(program: Command, io: Io = process): void {
         return;
       }
       if (statuses.length === 0) {
-        io.stdout.write('No sources in the config: add a "sources" list (see docs/feeds.md).\n');
+        io.stdout.write(`No sources in the config: add a "sources" list (see ${docPath('feeds.md')}).\n`);
         return;
       }
       const width = Math.max(...statuses.map((s) => s.id.length));
       for (const s of statuses) {
         const last = s.lastSuccessAt ? `last read ${s.lastSuccessAt}` : 'never read';
-        io.stdout.write(`${s.id.padEnd(width)}  ${s.state.padEnd(7)}  ${s.type.padEnd(9)}  every ${s.every.padEnd(4)}  ${s.items} items, ${last}  ${s.url}\n`);
+        io.stdout.write(`${s.id.padEnd(width)}  ${s.state.padEnd(7)}  ${s.type.padEnd(9)}  every ${s.every.padEnd(4)}  ${s.items} item${s.items === 1 ? '' : 's'}, ${last}  ${s.url}\n`);
         if (s.lastError) io.stdout.write(`${' '.repeat(width)}  last error ${s.lastError.at}: ${s.lastError.message}\n`);
       }
     });

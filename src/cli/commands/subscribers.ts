@@ -244,7 +244,7 @@ export function registerSubscribers(program: Command, io: Io = process, env: Nod
     .description('Import a CSV with columns email,name[,timezone]; bad rows are reported by line and skipped; running it twice changes nothing')
     .argument('<file>', 'CSV file (RFC 4180; a header row naming email, name and timezone is optional)')
     .option('--newsletter <id>', 'newsletter id; repeat for several (default: the first newsletter)', collect)
-    .option('--confirmed', 'mark the subscriptions confirmed (only for people who already agreed)')
+    .option('--confirmed', 'mark the subscriptions confirmed (only for people who already agreed); without it they are added as pending and no confirmation email is sent')
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
     .option('--db <database>', DB_OPTION_HELP)
     .action(async (file: string, flags: { newsletter?: string[]; confirmed?: boolean; config?: string; db?: string }) => {
@@ -282,12 +282,16 @@ export function registerSubscribers(program: Command, io: Io = process, env: Nod
       let added = 0;
       let updated = 0;
       let unchanged = 0;
+      // Readers who got a subscription they have not confirmed: nobody mails them (a whole imported list
+      // is not mailed on one command), so the output says what that leaves them as.
+      let madePending = 0;
       await withStore(flags, config, async (store) => {
         const now = new Date();
         for (const row of rows) {
           const before = row.timezone === null ? undefined : await store.findByEmail(row.email);
           const outcome = await store.add({ email: row.email, name: row.name, newsletters, confirmed: !!flags.confirmed, source: `import:${file}`, timezone: row.timezone }, now);
           const rezoned = before !== undefined && before.timezone !== row.timezone;
+          if (!flags.confirmed && outcome.changed.length > 0) madePending += 1;
           if (outcome.created) added += 1;
           else if (outcome.changed.length > 0 || outcome.renamed || rezoned) updated += 1;
           else unchanged += 1;
@@ -296,6 +300,12 @@ export function registerSubscribers(program: Command, io: Io = process, env: Nod
       problems.sort((a, b) => a.line - b.line);
       for (const p of problems) io.stderr.write(`${file}:${p.line}: ${p.message}\n`);
       io.stdout.write(`Imported ${file}: ${added} added, ${updated} updated, ${unchanged} unchanged, ${problems.length} bad row${problems.length === 1 ? '' : 's'} skipped\n`);
+      if (madePending > 0) {
+        io.stdout.write(
+          `${madePending} ${madePending === 1 ? 'reader' : 'readers'} added as pending to ${newsletters.join(', ')}: no confirmation email was sent, so they get no editions yet. ` +
+            'Pass --confirmed if they already agreed, or have them sign up (the sign-up page or `daybreak subscribers add EMAIL` sends the confirmation email).\n',
+        );
+      }
       if (problems.length > 0) throw new ExitStatus(EXIT.ERROR);
     });
 
