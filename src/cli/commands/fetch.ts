@@ -28,7 +28,7 @@ function usage<T>(schema: z.ZodType<T>, raw: unknown): T {
   return parsed.data;
 }
 
-function plural(n: number, word: string): string {
+function count(n: number, word: string): string {
   return `${n} ${word}`;
 }
 
@@ -37,10 +37,10 @@ function formatReports(reports: SourceReport[]): string {
   const width = Math.max(...reports.map((r) => r.id.length));
   const lines: string[] = [];
   for (const r of reports) {
-    const counts = `${plural(r.new, 'new')}, ${plural(r.updated, 'updated')}, ${plural(r.unchanged, 'unchanged')}, ${plural(r.skipped, 'skipped')}`;
+    const counts = `${count(r.new, 'new')}, ${count(r.updated, 'updated')}, ${count(r.unchanged, 'unchanged')}, ${count(r.skipped, 'skipped')}`;
     const head =
       r.status === 'failed' ? `${r.id.padEnd(width)}  failed        ${r.errors[0]}`
-      : r.status === 'not-modified' ? `${r.id.padEnd(width)}  not modified  ${plural(r.unchanged, 'unchanged')}`
+      : r.status === 'not-modified' ? `${r.id.padEnd(width)}  not modified  ${count(r.unchanged, 'unchanged')}`
       : `${r.id.padEnd(width)}  ok            ${counts}`;
     lines.push(head);
     for (const note of r.notes) lines.push(`${' '.repeat(width)}  note: ${note}`);
