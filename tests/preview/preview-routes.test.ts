@@ -145,7 +145,7 @@ describe('GET /preview/api/view', () => {
     expect(checks.sendAt).toEqual({ iso: '2026-12-01T11:00:00.000Z', local: expect.stringMatching(/December 1, 2026.*6:00.*AM EST$/), timezone: 'America/New_York' });
     expect(checks.window.from).toBe('2026-11-30T11:00:00.000Z');
     // The pre-send gate, the same checks as `daybreak check`.
-    expect(checks.gate.checks.map((c: any) => c.id)).toEqual(['lint', 'size', 'links', 'images', 'headers', 'dkim', 'spam']);
+    expect(checks.gate.checks.map((c: any) => c.id)).toEqual(['lint', 'size', 'links', 'images', 'headers', 'sender', 'dkim', 'spam']);
     expect(checks.gate.checks.find((c: any) => c.id === 'size').status).toBe('pass');
   });
 
