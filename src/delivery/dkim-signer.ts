@@ -140,23 +140,60 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
   }));
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const stats: DkimSignerStats = { copies: 0, hashNs: 0, signNs: 0, prefixHits: 0 };
-  // Most fields are the same on every copy of an edition (From, Subject, List-Id, Content-Type…):
-  // their canonical form is kept rather than computed again for each copy. Two generations: when the
-  // recent one fills up with the fields of single copies (To, Message-ID…) it becomes the older one, and
-  // the fields every copy shares move back to the recent one on their next use instead of being lost.
-  let recent = new Map<string, string>();
-  let older = new Map<string, string>();
-  const canonicalField = (field: string): string => {
-    let canonical = recent.get(field);
-    if (canonical === undefined) {
-      canonical = older.get(field) ?? relaxedHeader(field);
-      if (recent.size >= 64) {
-        older = recent;
-        recent = new Map();
+  // Copy after copy of one edition has the same fields in the same order, most of them byte for byte
+  // (From, Subject, List-Id, Content-Type…): each field is compared with the one at its place in the copy
+  // before, and only a field that differs (To, Message-ID…) is canonicalized again. While the names are
+  // the same, so is which fields are signed in which order (the plan), and the h= list.
+  let previousFields: string[] = [];
+  let previousNames: string[] = [];
+  let previousCanonical: string[] = [];
+  let plan: { order: number[]; folded: string; unfolded: string } | null = null;
+  const makePlan = (names: string[]) => {
+    // Fields are selected from the bottom up when a name occurs more than once (RFC 6376 §5.4.2).
+    const byName = new Map<string, number[]>();
+    names.forEach((name, i) => {
+      const list = byName.get(name);
+      if (list) list.push(i);
+      else byName.set(name, [i]);
+    });
+    const order: number[] = [];
+    const h: string[] = [];
+    for (const name of SIGNED) {
+      const present = byName.get(name);
+      if (!present && !ALWAYS.has(name)) continue;
+      for (let i = (present?.length ?? 0) - 1; i >= 0; i--) {
+        h.push(name);
+        order.push(present![i]!);
       }
-      recent.set(field, canonical);
+      h.push(name); // the oversigned entry: no field left for it, so it hashes as nothing
     }
-    return canonical;
+    const folded = fold(h, ':', 70);
+    return { order, folded, unfolded: folded.replaceAll('\r\n', '') };
+  };
+  /** The canonical signed header fields, in signing order, and the h= list (folded and unfolded). */
+  const signedHeaders = (block: string) => {
+    const fields = headerFields(block);
+    const names: string[] = new Array(fields.length);
+    const canonical: string[] = new Array(fields.length);
+    let sameNames = plan !== null && fields.length === previousFields.length;
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i]!;
+      if (field === previousFields[i]) {
+        names[i] = previousNames[i]!;
+        canonical[i] = previousCanonical[i]!;
+        continue;
+      }
+      names[i] = fieldName(field);
+      canonical[i] = relaxedHeader(field);
+      if (names[i] !== previousNames[i]) sameNames = false;
+    }
+    if (!sameNames || !plan) plan = makePlan(names);
+    previousFields = fields;
+    previousNames = names;
+    previousCanonical = canonical;
+    let text = '';
+    for (const i of plan.order) text += canonical[i]!;
+    return { canonical: text, folded: plan.folded, unfolded: plan.unfolded };
   };
   let cache: { prefix: Buffer; state: Hash } | null = null;
   // The body before, kept in one reused buffer (the caller may reuse the copy's own memory).
@@ -205,18 +242,6 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
   };
 
 
-  // The h= list and its folded form are the same for copy after copy of one edition.
-  let lastH = '';
-  let lastFolded = '';
-  const foldedH = (h: string[]): string => {
-    const joined = h.join(':');
-    if (joined !== lastH) {
-      lastH = joined;
-      lastFolded = fold(h, ':', 70);
-    }
-    return lastFolded;
-  };
-
   /** The DKIM-Signature field(s) for the copy as latin1 text, each ending in CRLF. */
   const signatureText = (message: Buffer, hints?: { relaxedBody?: boolean }): string => {
     const started = performance.now();
@@ -224,41 +249,24 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
     const headerEnd = blank < 0 ? message.length : blank + 2;
     const body = message.subarray(blank < 0 ? message.length : blank + 4);
     const bh = bodyHash(body, hints?.relaxedBody === true);
-    // Fields are selected from the bottom up when a name occurs more than once (RFC 6376 §5.4.2).
-    const byName = new Map<string, string[]>();
-    for (const field of headerFields(message.toString('latin1', 0, headerEnd))) {
-      const name = fieldName(field);
-      const list = byName.get(name);
-      if (list) list.push(field);
-      else byName.set(name, [field]);
-    }
-    const h: string[] = [];
-    let canonical = '';
-    for (const name of SIGNED) {
-      const present = byName.get(name);
-      if (!present && !ALWAYS.has(name)) continue;
-      for (let i = (present?.length ?? 0) - 1; i >= 0; i--) {
-        h.push(name);
-        canonical += canonicalField(present![i]!);
-      }
-      h.push(name); // the oversigned entry: no field left for it, so it hashes as nothing
-    }
+    const signed = signedHeaders(message.toString('latin1', 0, headerEnd));
     const t = now();
-    const hList = foldedH(h);
     let text = '';
     let signMs = 0;
     for (const k of keys) {
-      const tags = `v=1; a=${k.algorithm}; c=relaxed/relaxed; d=${options.domainName};\r\n s=${k.selector}; t=${t};\r\n h=${hList};\r\n bh=${bh};\r\n b=`;
+      const start = `v=1; a=${k.algorithm}; c=relaxed/relaxed; d=${options.domainName};`;
+      const middle = `s=${k.selector}; t=${t};`;
+      const end = `bh=${bh};`;
       // The signature field itself is hashed last, with an empty b= and without its CRLF (§3.7). Its
-      // relaxed form is written here directly: the name lowercased, each fold (CRLF and one space,
-      // written just above) unfolded to that space; the tags hold no other whitespace to compress.
-      const data = Buffer.from(`${canonical}dkim-signature:${tags.replaceAll('\r\n', '')}`, 'latin1');
+      // relaxed form is written here directly: the name lowercased, each fold (CRLF and one space)
+      // unfolded to that space; the tags hold no other whitespace to compress.
+      const data = Buffer.from(`${signed.canonical}dkim-signature:${start} ${middle} h=${signed.unfolded}; ${end} b=`, 'latin1');
       const signStarted = performance.now();
       const b = k.algorithm === 'rsa-sha256'
         ? cryptoSign('sha256', data, k.key)
         : cryptoSign(null, createHash('sha256').update(data).digest(), k.key); // RFC 8463 §3: Ed25519 over the SHA-256 hash
       signMs += performance.now() - signStarted;
-      text += `DKIM-Signature: ${tags}${foldBase64(b.toString('base64'))}\r\n`;
+      text += `DKIM-Signature: ${start}\r\n ${middle}\r\n h=${signed.folded};\r\n ${end}\r\n b=${foldBase64(b.toString('base64'))}\r\n`;
     }
     stats.copies += 1;
     stats.signNs += Math.round(signMs * 1e6);
