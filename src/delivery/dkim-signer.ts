@@ -57,6 +57,11 @@ const ALWAYS = new Set(['from', 'reply-to', 'to', 'cc', 'subject', 'date', 'mess
 
 /** A common body prefix shorter than this is not worth caching. */
 const MIN_PREFIX = 1024;
+/** Cached body prefixes at most (a few greetings' worth), and recent bodies compared to find new ones. */
+const MAX_PREFIXES = 32;
+const RECENT_BODIES = 8;
+/** Bytes kept of each recent body: a shared prefix longer than this is cached only this long. */
+const MAX_KEPT = 256 * 1024;
 
 /**
  * Splits a header block (latin1, so bytes round-trip) into fields, folding kept, final CRLFs removed.
@@ -109,9 +114,11 @@ function foldBase64(b64: string): string {
 /** The length of the common prefix of two buffers. */
 function commonPrefix(a: Buffer, b: Buffer): number {
   const n = Math.min(a.length, b.length);
-  const CHUNK = 4096;
   let i = 0;
-  while (i + CHUNK <= n && a.compare(b, i, i + CHUNK, i, i + CHUNK) === 0) i += CHUNK;
+  // Native comparisons of shrinking blocks, then the last few bytes one by one.
+  for (const block of [4096, 256, 16]) {
+    while (i + block <= n && a.compare(b, i, i + block, i, i + block) === 0) i += block;
+  }
   while (i < n && a[i] === b[i]) i += 1;
   return i;
 }
@@ -122,10 +129,12 @@ function commonPrefix(a: Buffer, b: Buffer): number {
  * private-key operation per key. Each key gives one DKIM-Signature field with `t=` and an oversigned
  * `h=` list.
  *
- * The copies of one edition share everything up to their first personalized byte, so the signer keeps
- * the hash state after that common part (cut at a line break, where relaxed canonicalization can be
- * resumed) and copies it for each later copy that starts the same way, hashing only the rest. The common
- * part is found by comparing a copy with the one before it; a copy that does not match starts again.
+ * The copies of one edition share everything up to their first personalized byte, and copies for readers
+ * with the same greeting share more, so the signer keeps the hash state after such common parts (cut at
+ * a line break, where relaxed canonicalization can be resumed) and copies it for each later copy that
+ * starts the same way, hashing only the rest (SHA-256 can only resume after a prefix: the part after the
+ * last personalized byte is the same in every copy but has to be hashed each time). Common parts are
+ * found by comparing a copy that has no cached prefix with the last few such copies.
  *
  * @example
  * const signer = createDkimSigner({ domainName: 'daybreak.example',
@@ -195,14 +204,16 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
     for (const i of plan.order) text += canonical[i]!;
     return { canonical: text, folded: plan.folded, unfolded: plan.unfolded };
   };
-  let cache: { prefix: Buffer; state: Hash } | null = null;
-  // The body before, kept in one reused buffer (the caller may reuse the copy's own memory).
-  let previous = Buffer.alloc(0);
-  let previousLength = -1;
-
-  // How much of the body before to keep for the next comparison: all of it at first, then a little more
-  // than the common part found last time (copies of one edition diverge at the same place).
-  let keep = Infinity;
+  // Hash states after body prefixes that several copies share, each the part before the first byte in
+  // which they differ: all copies of an edition up to their first personalized byte, and, further on,
+  // the copies of readers with the same greeting (every reader without a first name, say) up to the next
+  // one. The longest that a body starts with is used; the least recently used goes when there are more.
+  const prefixes: { prefix: Buffer; state: Hash; used: number }[] = [];
+  // The beginnings of the last bodies that had no cached prefix, in reused buffers (the caller may
+  // reuse a copy's own memory): a new body is compared with them to find a prefix worth caching.
+  const recent: { bytes: Buffer; length: number }[] = [];
+  let recentNext = 0;
+  let uses = 0;
   /**
    * The body hash. `clean`: the body is already in relaxed form (relaxed-bodies.ts), so its bytes are
    * hashed as they are; a prefix cached from either kind is the same hash state, as a clean prefix is its
@@ -211,18 +222,24 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
   const bodyHash = (body: Buffer, clean: boolean): string => {
     const feed = (hash: Hash, start: number, end: number, final: boolean) =>
       clean ? hash.update(body.subarray(start, end)) : relaxedBody(body, start, end, final, hash);
-    const n = cache?.prefix.length ?? 0;
-    if (cache && body.length > n && body.compare(cache.prefix, 0, n, 0, n) === 0) {
+    uses += 1;
+    let best: (typeof prefixes)[number] | null = null;
+    for (const entry of prefixes) {
+      const n = entry.prefix.length;
+      if (body.length > n && (!best || n > best.prefix.length) && body.compare(entry.prefix, 0, n, 0, n) === 0) best = entry;
+    }
+    if (best) {
       stats.prefixHits += 1;
-      const hash = cache.state.copy();
-      feed(hash, n, body.length, true);
+      best.used = uses;
+      const hash = best.state.copy();
+      feed(hash, best.prefix.length, body.length, true);
       return hash.digest('base64');
     }
     const hash = createHash('sha256');
     feed(hash, 0, body.length, true);
-    if (previousLength >= 0) {
-      const common = commonPrefix(previous.subarray(0, previousLength), body);
-      keep = common + 8192;
+    let common = 0;
+    for (const r of recent) common = Math.max(common, commonPrefix(r.bytes.subarray(0, r.length), body));
+    if (recent.length) {
       // Cut at the last line break inside the common part, before the body's last content byte (so
       // the rest still ends the body with content and the prefix is never trimmed as its end).
       const limit = Math.min(common, contentEnd(body, 0, body.length) - 1);
@@ -231,16 +248,22 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
       if (lineBreak >= 0 && cut >= MIN_PREFIX) {
         const state = createHash('sha256');
         feed(state, 0, cut, false);
-        cache = { prefix: Buffer.from(body.subarray(0, cut)), state };
+        if (prefixes.length >= MAX_PREFIXES) {
+          let oldest = 0;
+          for (let i = 1; i < prefixes.length; i++) if (prefixes[i]!.used < prefixes[oldest]!.used) oldest = i;
+          prefixes.splice(oldest, 1);
+        }
+        prefixes.push({ prefix: Buffer.from(body.subarray(0, cut)), state, used: uses });
       }
     }
-    const length = Math.min(body.length, keep);
-    if (previous.length < length) previous = Buffer.allocUnsafeSlow(length + 4096);
-    body.copy(previous, 0, 0, length);
-    previousLength = length;
+    const length = Math.min(body.length, MAX_KEPT);
+    let slot = recent[recentNext];
+    if (!slot || slot.bytes.length < length) slot = recent[recentNext] = { bytes: Buffer.allocUnsafeSlow(length + 4096), length: 0 };
+    body.copy(slot.bytes, 0, 0, length);
+    slot.length = length;
+    recentNext = (recentNext + 1) % RECENT_BODIES;
     return hash.digest('base64');
   };
-
 
   /** The DKIM-Signature field(s) for the copy as latin1 text, each ending in CRLF. */
   const signatureText = (message: Buffer, hints?: { relaxedBody?: boolean }): string => {
