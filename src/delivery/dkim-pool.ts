@@ -2,7 +2,6 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { DaybreakError } from '../errors.ts';
 import { startWorkerThread } from '../worker-thread.ts';
-import { copyMemory } from './copy-memory.ts';
 import { HEAD_ROOM } from './dkim-head-room.ts';
 import { DKIM_RING } from './dkim-ring.ts';
 import type { DkimSignerOptions, DkimSignerStats } from './dkim-signer.ts';
@@ -32,18 +31,11 @@ const { WRITTEN, SIGNED, SLEEPING, STOP, RING, ENTRIES, FIELDS, RELAXED_BODY, BY
 /** Shared copy buffers kept for reuse at most (one per copy in flight is enough). */
 const MAX_SPARE = 256;
 
-/**
- * Shared memory a copy is signed in; every thread knows it by its id. Either the pool's own, which a copy
- * is written into HEAD_ROOM bytes in, or the caller's (copy-memory.ts), where the copy already is.
- */
+/** A shared buffer a copy is written into, HEAD_ROOM bytes in; every thread knows it by its id. */
 interface Slot {
   id: number;
   memory: SharedArrayBuffer;
   bytes: Buffer;
-  /** The caller's memory: never kept for another copy here. */
-  borrowed: boolean;
-  /** A copy in it is being signed or sent. */
-  busy: boolean;
 }
 
 interface Request {
@@ -85,9 +77,8 @@ function startWorker(workerData: object, transferList: MessagePort[]): Worker {
  * private-key operation (most of a signed copy's CPU: RSA-2048 costs far more than building and sending
  * the copy) runs beside the thread that drives the SMTP connections instead of on it.
  *
- * A copy built in shared memory with room in front (copy-memory.ts: every edition copy) is signed where
- * it is; any other is first written once into a shared buffer of the pool's, with room in front. Its
- * entry goes into the ring of the thread with the fewest copies outstanding (dkim-ring.ts): no message is
+ * A copy is written once into a shared buffer with room in front for its signature fields, and its
+ * entry into the ring of the thread with the fewest copies outstanding (dkim-ring.ts): no message is
  * cloned per copy, and a thread that is already signing takes the next copy without being woken. The
  * thread writes the fields in front of the copy; the pool learns of finished copies through one
  * `Atomics.waitAsync` at a time per thread, and hands each out as one contiguous Buffer. Each thread
@@ -119,12 +110,6 @@ export function createDkimPool(options: DkimSignerOptions & { threads?: number }
   let failure: Error | null = null;
   let nextSlot = 1;
   const spare: Slot[] = [];
-  /** The callers' shared memory seen so far, each announced to the threads once. */
-  const borrowed = new WeakMap<SharedArrayBuffer, Slot>();
-  // When the caller's memory is gone, the threads let go of it too.
-  const forget = new FinalizationRegistry<number>((id) => {
-    for (const thread of threads ?? []) thread.port.postMessage({ drop: id });
-  });
   /** Copies waiting for room on a ring (only when more than ENTRIES per thread are asked for at once). */
   const overflow: Request[] = [];
 
@@ -152,17 +137,16 @@ export function createDkimPool(options: DkimSignerOptions & { threads?: number }
       return thread;
     });
 
-  const newSlot = (memory: SharedArrayBuffer, isBorrowed: boolean): Slot => {
-    const slot = { id: nextSlot++, memory, bytes: Buffer.from(memory), borrowed: isBorrowed, busy: false };
+  const newSlot = (size: number): Slot => {
+    const memory = new SharedArrayBuffer(HEAD_ROOM + size + 8192);
+    const slot = { id: nextSlot++, memory, bytes: Buffer.from(memory) };
     // Announced once to every thread; a thread reads it when the ring first names this id.
     for (const thread of threads!) thread.port.postMessage({ add: slot.id, memory });
     return slot;
   };
 
-  /** Done with the slot's copy: the pool's own memory is kept for the next copy when it may be. */
+  /** Done with the slot's copy: its memory is kept for the next copy when it may be. */
   const free = (slot: Slot, reuse: boolean) => {
-    slot.busy = false;
-    if (slot.borrowed) return;
     if (reuse && spare.length < MAX_SPARE && !failure) spare.push(slot);
     else giveUp(slot);
   };
@@ -236,36 +220,18 @@ export function createDkimPool(options: DkimSignerOptions & { threads?: number }
     sign(message, hints) {
       if (failure) return Promise.reject(failure);
       const list = (threads ??= start());
-      let slot: Slot | undefined;
-      let offset = HEAD_ROOM;
-      if (copyMemory.hasHeadRoom(message)) {
-        // Built in shared memory with room in front: signed where it is, nothing copied.
-        const memory = message.buffer as SharedArrayBuffer;
-        let own = borrowed.get(memory);
-        if (!own) {
-          own = newSlot(memory, true);
-          borrowed.set(memory, own);
-          forget.register(memory, own.id);
-        }
-        // The same memory asked for twice at once (the same copy to two readers) is copied the second time.
-        if (!own.busy) {
-          slot = own;
-          offset = message.byteOffset;
-        }
+      // The copy is written once into shared memory (the caller may reuse its own buffer at once), with
+      // room in front for the signature fields the thread writes there. (A copy built straight into
+      // shared memory would save this one large copy, but Node writes the many small pieces of a copy
+      // into a SharedArrayBuffer-backed Buffer several times slower than into an ordinary one.)
+      let slot = spare.pop();
+      if (slot && slot.memory.byteLength < HEAD_ROOM + message.length) {
+        giveUp(slot);
+        slot = undefined;
       }
-      if (!slot) {
-        // Otherwise the copy is written once into the pool's shared memory (the caller may reuse its own
-        // buffer at once), with room in front for the signature fields the thread writes there.
-        slot = spare.pop();
-        if (slot && slot.memory.byteLength < HEAD_ROOM + message.length) {
-          giveUp(slot);
-          slot = undefined;
-        }
-        slot ??= newSlot(new SharedArrayBuffer(HEAD_ROOM + message.length + 8192), false);
-        message.copy(slot.bytes, HEAD_ROOM);
-      }
-      slot.busy = true;
-      const request: Omit<Request, 'resolve' | 'reject'> = { slot, offset, length: message.length, relaxedBody: hints?.relaxedBody === true };
+      slot ??= newSlot(message.length);
+      message.copy(slot.bytes, HEAD_ROOM);
+      const request: Omit<Request, 'resolve' | 'reject'> = { slot, offset: HEAD_ROOM, length: message.length, relaxedBody: hints?.relaxedBody === true };
       return new Promise<SignedCopy>((resolve, reject) => {
         const full: Request = { ...request, resolve, reject };
         let thread = list[0]!;

@@ -3,7 +3,6 @@ import { DaybreakError } from '../errors.ts';
 import type { Segmented } from '../render/index.ts';
 import { parseMailbox, type Config, type Mailbox, type Newsletter } from '../content/index.ts';
 import { encodeDisplayName, encodeUnstructured, formatMailbox, isSafeAddress, qpEncode, rfc5322Date } from './mime.ts';
-import { copyMemory } from './copy-memory.ts';
 import { relaxedBodies } from './relaxed-bodies.ts';
 
 /** One reader's copy: who it goes to, and the values of the per-reader fields. */
@@ -74,8 +73,7 @@ export interface EditionMessage {
    * every copy (about 0.4 ms for a 25-article edition); the static pieces here are encoded once.
    * With `into` large enough, the copy is written into it (a reused buffer: no fresh 100 KB allocation
    * and its page faults per copy) and a view of it is returned; otherwise a new buffer with some headroom
-   * (so the next copy can reuse it), of which the returned value is a view too. A new buffer is shared
-   * memory with room in front for DKIM-Signature fields (copy-memory.ts).
+   * (so the next copy can reuse it), of which the returned value is a view too.
    */
   buildBytes(copy: EditionCopy, into?: Buffer): Buffer;
 }
@@ -242,16 +240,13 @@ export function compileEditionMessage(options: EditionMessageOptions): EditionMe
     return out;
   };
 
-  const write = (copy: EditionCopy, into: Buffer | undefined, forSending: boolean): Buffer => {
+  const buildBytes = (copy: EditionCopy, into?: Buffer): Buffer => {
     copyClean = staticClean;
     const list = pieces(copy);
     let length = 0;
     for (const piece of list) length += typeof piece === 'string' ? Buffer.byteLength(piece, 'utf8') : piece.length;
-    // Memory of its own (never a slice of Node's shared pool), so it can be reused, with room in front
-    // for DKIM-Signature fields (copy-memory.ts): a signing thread signs the copy where it is.
-    const buffer = into && into.length >= length
-      ? into.subarray(0, length)
-      : (forSending ? copyMemory.allocate(length + 2048) : Buffer.allocUnsafeSlow(length)).subarray(0, length);
+    // allocUnsafeSlow: memory of its own (never a slice of Node's shared pool), so it can be reused.
+    const buffer = into && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafeSlow(length + 2048).subarray(0, length);
     let offset = 0;
     for (const piece of list) {
       if (typeof piece === 'string') offset += buffer.write(piece, offset, 'utf8');
@@ -264,9 +259,9 @@ export function compileEditionMessage(options: EditionMessageOptions): EditionMe
   return {
     envelopeFrom: from.address,
     domain,
-    buildBytes: (copy, into) => write(copy, into, true),
+    buildBytes,
     build(copy) {
-      return write(copy, undefined, false).toString('utf8');
+      return buildBytes(copy).toString('utf8');
     },
   };
 }
