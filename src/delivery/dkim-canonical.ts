@@ -18,6 +18,7 @@ export interface ByteSink {
 }
 
 const isWsp = (b: number | undefined) => b === SP || b === TAB;
+const isWspChar = (c: number) => c === SP || c === TAB;
 
 /**
  * The index just past the last byte of `body[start, end)` that is not whitespace or a line break, or
@@ -96,11 +97,15 @@ export function relaxedBody(body: Buffer, start: number, end: number, final: boo
  */
 export function relaxedHeader(field: string): string {
   const colon = field.indexOf(':');
-  const name = field.slice(0, colon).replace(/[ \t]+$/, '').toLowerCase();
-  const value = field
-    .slice(colon + 1)
-    .replace(/\r\n(?=[ \t])/g, '')
-    .replace(/[ \t]+/g, ' ')
-    .trim();
-  return `${name}:${value}\r\n`;
+  let nameEnd = colon;
+  while (nameEnd > 0 && isWspChar(field.charCodeAt(nameEnd - 1))) nameEnd -= 1;
+  let value = field.slice(colon + 1);
+  // Most fields have nothing to unfold or compress: only whitespace around the value goes.
+  if (/[\t\r]| {2}/.test(value)) value = value.replace(/\r\n(?=[ \t])/g, '').replace(/[ \t]+/g, ' ');
+  // Only WSP is trimmed (§3.4.2): String#trim would also take other characters a latin1 byte may be.
+  let start = 0;
+  let end = value.length;
+  while (start < end && isWspChar(value.charCodeAt(start))) start += 1;
+  while (end > start && isWspChar(value.charCodeAt(end - 1))) end -= 1;
+  return `${field.slice(0, nameEnd).toLowerCase()}:${value.slice(start, end)}\r\n`;
 }

@@ -37,6 +37,8 @@ export interface DkimSigner {
    * it is hashed as it is.
    */
   signatureFields(message: Buffer, options?: { relaxedBody?: boolean }): Buffer;
+  /** The same fields as latin1 text (one character a byte), for a caller that writes them in place. */
+  signatureText(message: Buffer, options?: { relaxedBody?: boolean }): string;
   readonly stats: DkimSignerStats;
 }
 
@@ -55,15 +57,26 @@ const ALWAYS = new Set(['from', 'reply-to', 'to', 'cc', 'subject', 'date', 'mess
 
 /** A common body prefix shorter than this is not worth caching. */
 const MIN_PREFIX = 1024;
+/** Cached body prefixes at most (a few greetings' worth), and recent bodies compared to find new ones. */
+const MAX_PREFIXES = 32;
+const RECENT_BODIES = 8;
+/** Bytes kept of each recent body: a shared prefix longer than this is cached only this long. */
+const MAX_KEPT = 256 * 1024;
 
-/** Splits a header block (latin1, so bytes round-trip) into fields, folding kept, final CRLFs removed. */
+/**
+ * Splits a header block (latin1, so bytes round-trip) into fields, folding kept, final CRLFs removed.
+ * Each field is a slice of the block: no line is copied or joined again.
+ */
 function headerFields(block: string): string[] {
   const fields: string[] = [];
-  for (const line of block.split('\r\n')) {
-    if (line === '') continue;
-    if ((line[0] === ' ' || line[0] === '\t') && fields.length) fields[fields.length - 1] += `\r\n${line}`;
-    else fields.push(line);
+  let start = 0;
+  for (let i = block.indexOf('\r\n'); i >= 0; i = block.indexOf('\r\n', i + 2)) {
+    const next = block.charCodeAt(i + 2);
+    if (next === 32 || next === 9) continue; // a folded line belongs to the field above
+    if (i > start) fields.push(block.slice(start, i));
+    start = i + 2;
   }
+  if (start < block.length) fields.push(block.slice(start));
   return fields;
 }
 
@@ -82,12 +95,30 @@ function fold(list: string[], separator: string, width: number): string {
   return out;
 }
 
+const BLANK_LINE = Buffer.from('\r\n\r\n');
+
+/** A field's name, lowercased, without whitespace before the colon. */
+function fieldName(field: string): string {
+  let end = field.indexOf(':');
+  while (end > 0 && (field[end - 1] === ' ' || field[end - 1] === '\t')) end -= 1;
+  return field.slice(0, end).toLowerCase();
+}
+
+/** The base64 signature in lines of 72, the later ones indented one space (a folded b= value). */
+function foldBase64(b64: string): string {
+  let out = b64.slice(0, 72);
+  for (let i = 72; i < b64.length; i += 72) out += `\r\n ${b64.slice(i, i + 72)}`;
+  return out;
+}
+
 /** The length of the common prefix of two buffers. */
 function commonPrefix(a: Buffer, b: Buffer): number {
   const n = Math.min(a.length, b.length);
-  const CHUNK = 4096;
   let i = 0;
-  while (i + CHUNK <= n && a.compare(b, i, i + CHUNK, i, i + CHUNK) === 0) i += CHUNK;
+  // Native comparisons of shrinking blocks, then the last few bytes one by one.
+  for (const block of [4096, 256, 16]) {
+    while (i + block <= n && a.compare(b, i, i + block, i, i + block) === 0) i += block;
+  }
   while (i < n && a[i] === b[i]) i += 1;
   return i;
 }
@@ -98,10 +129,12 @@ function commonPrefix(a: Buffer, b: Buffer): number {
  * private-key operation per key. Each key gives one DKIM-Signature field with `t=` and an oversigned
  * `h=` list.
  *
- * The copies of one edition share everything up to their first personalized byte, so the signer keeps
- * the hash state after that common part (cut at a line break, where relaxed canonicalization can be
- * resumed) and copies it for each later copy that starts the same way, hashing only the rest. The common
- * part is found by comparing a copy with the one before it; a copy that does not match starts again.
+ * The copies of one edition share everything up to their first personalized byte, and copies for readers
+ * with the same greeting share more, so the signer keeps the hash state after such common parts (cut at
+ * a line break, where relaxed canonicalization can be resumed) and copies it for each later copy that
+ * starts the same way, hashing only the rest (SHA-256 can only resume after a prefix: the part after the
+ * last personalized byte is the same in every copy but has to be hashed each time). Common parts are
+ * found by comparing a copy that has no cached prefix with the last few such copies.
  *
  * @example
  * const signer = createDkimSigner({ domainName: 'daybreak.example',
@@ -116,26 +149,71 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
   }));
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const stats: DkimSignerStats = { copies: 0, hashNs: 0, signNs: 0, prefixHits: 0 };
-  // Most fields are the same on every copy of an edition (From, Subject, List-Id, Content-Type…):
-  // their canonical form is kept rather than computed again for each copy.
-  const fieldCache = new Map<string, string>();
-  const canonicalField = (field: string): string => {
-    let canonical = fieldCache.get(field);
-    if (canonical === undefined) {
-      canonical = relaxedHeader(field);
-      if (fieldCache.size >= 64) fieldCache.clear();
-      fieldCache.set(field, canonical);
+  // Copy after copy of one edition has the same fields in the same order, most of them byte for byte
+  // (From, Subject, List-Id, Content-Type…): each field is compared with the one at its place in the copy
+  // before, and only a field that differs (To, Message-ID…) is canonicalized again. While the names are
+  // the same, so is which fields are signed in which order (the plan), and the h= list.
+  let previousFields: string[] = [];
+  let previousNames: string[] = [];
+  let previousCanonical: string[] = [];
+  let plan: { order: number[]; folded: string; unfolded: string } | null = null;
+  const makePlan = (names: string[]) => {
+    // Fields are selected from the bottom up when a name occurs more than once (RFC 6376 §5.4.2).
+    const byName = new Map<string, number[]>();
+    names.forEach((name, i) => {
+      const list = byName.get(name);
+      if (list) list.push(i);
+      else byName.set(name, [i]);
+    });
+    const order: number[] = [];
+    const h: string[] = [];
+    for (const name of SIGNED) {
+      const present = byName.get(name);
+      if (!present && !ALWAYS.has(name)) continue;
+      for (let i = (present?.length ?? 0) - 1; i >= 0; i--) {
+        h.push(name);
+        order.push(present![i]!);
+      }
+      h.push(name); // the oversigned entry: no field left for it, so it hashes as nothing
     }
-    return canonical;
+    const folded = fold(h, ':', 70);
+    return { order, folded, unfolded: folded.replaceAll('\r\n', '') };
   };
-  let cache: { prefix: Buffer; state: Hash } | null = null;
-  // The body before, kept in one reused buffer (the caller may reuse the copy's own memory).
-  let previous = Buffer.alloc(0);
-  let previousLength = -1;
-
-  // How much of the body before to keep for the next comparison: all of it at first, then a little more
-  // than the common part found last time (copies of one edition diverge at the same place).
-  let keep = Infinity;
+  /** The canonical signed header fields, in signing order, and the h= list (folded and unfolded). */
+  const signedHeaders = (block: string) => {
+    const fields = headerFields(block);
+    const names: string[] = new Array(fields.length);
+    const canonical: string[] = new Array(fields.length);
+    let sameNames = plan !== null && fields.length === previousFields.length;
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i]!;
+      if (field === previousFields[i]) {
+        names[i] = previousNames[i]!;
+        canonical[i] = previousCanonical[i]!;
+        continue;
+      }
+      names[i] = fieldName(field);
+      canonical[i] = relaxedHeader(field);
+      if (names[i] !== previousNames[i]) sameNames = false;
+    }
+    if (!sameNames || !plan) plan = makePlan(names);
+    previousFields = fields;
+    previousNames = names;
+    previousCanonical = canonical;
+    let text = '';
+    for (const i of plan.order) text += canonical[i]!;
+    return { canonical: text, folded: plan.folded, unfolded: plan.unfolded };
+  };
+  // Hash states after body prefixes that several copies share, each the part before the first byte in
+  // which they differ: all copies of an edition up to their first personalized byte, and, further on,
+  // the copies of readers with the same greeting (every reader without a first name, say) up to the next
+  // one. The longest that a body starts with is used; the least recently used goes when there are more.
+  const prefixes: { prefix: Buffer; state: Hash; used: number }[] = [];
+  // The beginnings of the last bodies that had no cached prefix, in reused buffers (the caller may
+  // reuse a copy's own memory): a new body is compared with them to find a prefix worth caching.
+  const recent: { bytes: Buffer; length: number }[] = [];
+  let recentNext = 0;
+  let uses = 0;
   /**
    * The body hash. `clean`: the body is already in relaxed form (relaxed-bodies.ts), so its bytes are
    * hashed as they are; a prefix cached from either kind is the same hash state, as a clean prefix is its
@@ -144,18 +222,24 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
   const bodyHash = (body: Buffer, clean: boolean): string => {
     const feed = (hash: Hash, start: number, end: number, final: boolean) =>
       clean ? hash.update(body.subarray(start, end)) : relaxedBody(body, start, end, final, hash);
-    const n = cache?.prefix.length ?? 0;
-    if (cache && body.length > n && body.compare(cache.prefix, 0, n, 0, n) === 0) {
+    uses += 1;
+    let best: (typeof prefixes)[number] | null = null;
+    for (const entry of prefixes) {
+      const n = entry.prefix.length;
+      if (body.length > n && (!best || n > best.prefix.length) && body.compare(entry.prefix, 0, n, 0, n) === 0) best = entry;
+    }
+    if (best) {
       stats.prefixHits += 1;
-      const hash = cache.state.copy();
-      feed(hash, n, body.length, true);
+      best.used = uses;
+      const hash = best.state.copy();
+      feed(hash, best.prefix.length, body.length, true);
       return hash.digest('base64');
     }
     const hash = createHash('sha256');
     feed(hash, 0, body.length, true);
-    if (previousLength >= 0) {
-      const common = commonPrefix(previous.subarray(0, previousLength), body);
-      keep = common + 8192;
+    let common = 0;
+    for (const r of recent) common = Math.max(common, commonPrefix(r.bytes.subarray(0, r.length), body));
+    if (recent.length) {
       // Cut at the last line break inside the common part, before the body's last content byte (so
       // the rest still ends the body with content and the prefix is never trimmed as its end).
       const limit = Math.min(common, contentEnd(body, 0, body.length) - 1);
@@ -164,71 +248,63 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
       if (lineBreak >= 0 && cut >= MIN_PREFIX) {
         const state = createHash('sha256');
         feed(state, 0, cut, false);
-        cache = { prefix: Buffer.from(body.subarray(0, cut)), state };
+        if (prefixes.length >= MAX_PREFIXES) {
+          let oldest = 0;
+          for (let i = 1; i < prefixes.length; i++) if (prefixes[i]!.used < prefixes[oldest]!.used) oldest = i;
+          prefixes.splice(oldest, 1);
+        }
+        prefixes.push({ prefix: Buffer.from(body.subarray(0, cut)), state, used: uses });
       }
     }
-    const length = Math.min(body.length, keep);
-    if (previous.length < length) previous = Buffer.allocUnsafeSlow(length + 4096);
-    body.copy(previous, 0, 0, length);
-    previousLength = length;
+    const length = Math.min(body.length, MAX_KEPT);
+    let slot = recent[recentNext];
+    if (!slot || slot.bytes.length < length) slot = recent[recentNext] = { bytes: Buffer.allocUnsafeSlow(length + 4096), length: 0 };
+    body.copy(slot.bytes, 0, 0, length);
+    slot.length = length;
+    recentNext = (recentNext + 1) % RECENT_BODIES;
     return hash.digest('base64');
   };
 
-
-  const signatureFields = (message: Buffer, hints?: { relaxedBody?: boolean }): Buffer => {
-    const started = process.hrtime.bigint();
-    const blank = message.indexOf('\r\n\r\n');
+  /** The DKIM-Signature field(s) for the copy as latin1 text, each ending in CRLF. */
+  const signatureText = (message: Buffer, hints?: { relaxedBody?: boolean }): string => {
+    const started = performance.now();
+    const blank = message.indexOf(BLANK_LINE);
     const headerEnd = blank < 0 ? message.length : blank + 2;
     const body = message.subarray(blank < 0 ? message.length : blank + 4);
     const bh = bodyHash(body, hints?.relaxedBody === true);
-    // Fields are selected from the bottom up when a name occurs more than once (RFC 6376 §5.4.2).
-    const byName = new Map<string, string[]>();
-    for (const field of headerFields(message.toString('latin1', 0, headerEnd))) {
-      const name = field.slice(0, field.indexOf(':')).trim().toLowerCase();
-      const list = byName.get(name);
-      if (list) list.push(field);
-      else byName.set(name, [field]);
-    }
-    const h: string[] = [];
-    let canonical = '';
-    for (const name of SIGNED) {
-      const present = byName.get(name);
-      if (!present && !ALWAYS.has(name)) continue;
-      for (let i = (present?.length ?? 0) - 1; i >= 0; i--) {
-        h.push(name);
-        canonical += canonicalField(present![i]!);
-      }
-      h.push(name); // the oversigned entry: no field left for it, so it hashes as nothing
-    }
+    const signed = signedHeaders(message.toString('latin1', 0, headerEnd));
     const t = now();
-    const texts: string[] = [];
-    let signNs = 0n;
+    let text = '';
+    let signMs = 0;
     for (const k of keys) {
-      const text =
-        `DKIM-Signature: v=1; a=${k.algorithm}; c=relaxed/relaxed; d=${options.domainName};\r\n` +
-        ` s=${k.selector}; t=${t};\r\n h=${fold(h, ':', 70)};\r\n bh=${bh};\r\n b=`;
-      // The signature field itself is hashed last, with an empty b= and without its CRLF (§3.7).
-      const data = Buffer.from(canonical + relaxedHeader(text).slice(0, -2), 'latin1');
-      const signStarted = process.hrtime.bigint();
+      const start = `v=1; a=${k.algorithm}; c=relaxed/relaxed; d=${options.domainName};`;
+      const middle = `s=${k.selector}; t=${t};`;
+      const end = `bh=${bh};`;
+      // The signature field itself is hashed last, with an empty b= and without its CRLF (§3.7). Its
+      // relaxed form is written here directly: the name lowercased, each fold (CRLF and one space)
+      // unfolded to that space; the tags hold no other whitespace to compress.
+      const data = Buffer.from(`${signed.canonical}dkim-signature:${start} ${middle} h=${signed.unfolded}; ${end} b=`, 'latin1');
+      const signStarted = performance.now();
       const b = k.algorithm === 'rsa-sha256'
         ? cryptoSign('sha256', data, k.key)
         : cryptoSign(null, createHash('sha256').update(data).digest(), k.key); // RFC 8463 §3: Ed25519 over the SHA-256 hash
-      signNs += process.hrtime.bigint() - signStarted;
-      texts.push(`${text}${fold(b.toString('base64').match(/.{1,72}/g)!, '', 72)}\r\n`);
+      signMs += performance.now() - signStarted;
+      text += `DKIM-Signature: ${start}\r\n ${middle}\r\n h=${signed.folded};\r\n ${end}\r\n b=${foldBase64(b.toString('base64'))}\r\n`;
     }
     stats.copies += 1;
-    stats.signNs += Number(signNs);
-    stats.hashNs += Number(process.hrtime.bigint() - started - signNs);
-    return Buffer.from(texts.join(''), 'latin1');
+    stats.signNs += Math.round(signMs * 1e6);
+    stats.hashNs += Math.round((performance.now() - started - signMs) * 1e6);
+    return text;
   };
 
   return {
     stats,
-    signatureFields,
+    signatureText,
+    signatureFields: (message, hints) => Buffer.from(signatureText(message, hints), 'latin1'),
     sign(message) {
-      const head = signatureFields(message);
+      const head = signatureText(message);
       const out = Buffer.allocUnsafeSlow(head.length + message.length);
-      head.copy(out, 0);
+      out.write(head, 0, 'latin1');
       message.copy(out, head.length);
       return out;
     },
