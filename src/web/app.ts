@@ -163,7 +163,7 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
     c.set('json', prefersJson(c));
     const retryAfter = limiter.hit(rateLimitKey(clientIp(c, config.web.trustProxy)));
     if (retryAfter > 0) {
-      throw new HttpError(429, `Too many sign-ups from your network. Please try again in ${retryAfter} seconds.`, {
+      throw new HttpError(429, `Too many sign-ups from your network. Please try again in ${retryAfter === 1 ? '1 second' : `${retryAfter} seconds`}.`, {
         headers: { 'Retry-After': String(retryAfter) },
       });
     }
@@ -247,7 +247,7 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
   const limitManage = (c: Context) => {
     const retryAfter = manageLimiter.hit(rateLimitKey(clientIp(c, config.web.trustProxy)));
     if (retryAfter > 0) {
-      throw new HttpError(429, `Too many requests from your network. Please try again in ${retryAfter} seconds.`, {
+      throw new HttpError(429, `Too many requests from your network. Please try again in ${retryAfter === 1 ? '1 second' : `${retryAfter} seconds`}.`, {
         headers: { 'Retry-After': String(retryAfter) },
       });
     }

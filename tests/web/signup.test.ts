@@ -246,8 +246,12 @@ describe('rate limits', () => {
         const res = await limited.app.request('/subscribe', form({ email: `p${i}@example.com` }, { 'x-forwarded-for': '198.51.100.7' }));
         statuses.push(res.status);
         if (res.status === 429) {
-          expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
-          expect(await res.text()).toContain('Too many sign-ups');
+          const wait = Number(res.headers.get('retry-after'));
+          expect(wait).toBeGreaterThan(0);
+          const text = await res.text();
+          expect(text).toContain('Too many sign-ups');
+          // The page says the same wait as the Retry-After header, in words.
+          expect(text).toContain(`try again in ${wait === 1 ? '1 second' : `${wait} seconds`}.`);
         }
       }
       expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
