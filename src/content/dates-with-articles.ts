@@ -2,7 +2,7 @@ import { assembleEdition, isSkipped } from './assemble-edition.ts';
 import type { Config } from './config-schema.ts';
 import { findNewsletter } from './find-newsletter.ts';
 import type { Content } from './load-content.ts';
-import { localDate, nextFiring } from './schedule-times.ts';
+import { editionDateCandidates } from './edition-date-candidates.ts';
 
 /**
  * The dates on which a newsletter's edition has at least one article, oldest first: for a person who
@@ -15,17 +15,7 @@ import { localDate, nextFiring } from './schedule-times.ts';
  */
 export function datesWithArticles(config: Config, content: Content, newsletterId: string): string[] {
   const newsletter = findNewsletter(config, newsletterId);
-  const tz = newsletter.schedule.timezone;
-  const candidates = new Set<string>();
-  for (const article of content.articles) {
-    // An article published at a send time belongs to that edition (its window ends there, inclusive).
-    const firing = nextFiring(newsletter, new Date(Date.parse(article.publishedAt) - 1));
-    if (firing) candidates.add(localDate(firing, tz));
-  }
-  for (const key of content.editions.keys()) {
-    const [id, date] = key.split('/') as [string, string];
-    if (id === newsletter.id) candidates.add(date);
-  }
+  const candidates = editionDateCandidates(newsletter, content);
   return [...candidates].sort().filter((date) => {
     try {
       return !isSkipped(assembleEdition({ config, content, newsletterId: newsletter.id, date }));

@@ -14,6 +14,7 @@ export { contrastRatio, relativeLuminance, liftToContrast, WCAG_AA } from './col
 export { imageSize, type ImageSize } from './image-size.ts';
 export { parseMailbox, isSafeAddress, type Mailbox } from './mailbox.ts';
 export { datesWithArticles } from './dates-with-articles.ts';
+export { editionDateCandidates } from './edition-date-candidates.ts';
 export { isLocalTime, goesOutOn, localTimeOn, waveTimes, datesAround } from './local-time.ts';
 export { effectiveChoice, choiceKey, editionForChoice } from './reader-choice.ts';
 export { windowEdgeNotes, type WindowEdgeNote } from './window-edge-notes.ts';

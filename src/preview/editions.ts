@@ -1,8 +1,7 @@
 import {
   assembleEdition,
+  editionDateCandidates,
   isSkipped,
-  localDate,
-  nextFiring,
   sendTimeOn,
   type Config,
   type Content,
@@ -27,18 +26,10 @@ export interface AvailableEdition {
  * availableEditions(config, content, config.newsletters[0]!); // [{ date: '2026-12-01', articles: 16 }, …]
  */
 export function availableEditions(config: Config, content: Content, newsletter: Newsletter): AvailableEdition[] {
-  const tz = newsletter.schedule.timezone;
-  const candidates = new Set<string>();
-  for (const article of content.articles) {
-    const firing = nextFiring(newsletter, new Date(Date.parse(article.publishedAt) - 1));
-    if (firing) candidates.add(localDate(firing, tz));
-  }
-  for (const key of content.editions.keys()) {
-    const [id, date] = key.split('/') as [string, string];
-    if (id === newsletter.id && sendTimeOn(newsletter, date).sendAt !== null) candidates.add(date);
-  }
   const out: AvailableEdition[] = [];
-  for (const date of candidates) {
+  for (const date of editionDateCandidates(newsletter, content)) {
+    // A curated file for a day the newsletter does not go out is not an edition.
+    if (sendTimeOn(newsletter, date).sendAt === null) continue;
     const edition = assembleEdition({ config, content, newsletterId: newsletter.id, date });
     if (isSkipped(edition)) continue;
     out.push({

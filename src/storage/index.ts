@@ -6,6 +6,5 @@ export { openStore, openClient, fromClient, isPostgresUrl, type Store, type Open
 export { migrate, pendingMigrations } from './migrate.ts';
 export { copyStore, type CopyReport } from './copy-store.ts';
 export { openThreadedSendStore } from './threaded-send-store.ts';
-export { redactUrl } from './postgres-client.ts';
 export { sqliteMigrations, postgresMigrations, type Migration } from './migrations.ts';
 export type { SqlClient, Dialect } from './sql-client.ts';

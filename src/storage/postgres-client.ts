@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Params, SqlClient, SqlRunner } from './sql-client.ts';
 import { DaybreakError } from '../errors.ts';
+import { describeDatabase } from '../settings/index.ts';
 import { busyError, storageError } from './storage-error.ts';
 
 // COUNT(*) and BIGINT come back as text by default (they may exceed 2^53); ours are row counts and ids.
@@ -33,17 +34,6 @@ export function numberPlaceholders(sql: string): string {
   return out;
 }
 
-/** The URL as errors may show it: no password. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://…';
-  }
-}
-
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock: the transaction is retried
 const LOCK_TIMEOUT = '55P03';
 
@@ -57,7 +47,7 @@ const LOCK_TIMEOUT = '55P03';
  * await client.transaction(async (tx) => tx.run('UPDATE runs SET state = ? WHERE …', ['done']));
  */
 export function openPostgresClient(url: string, options: PostgresClientOptions = {}): SqlClient {
-  const name = redactUrl(url);
+  const name = describeDatabase(url);
   const busyTimeoutMs = options.busyTimeoutMs ?? 30_000;
   const pool = new pg.Pool({
     connectionString: url,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { openKeyring, type Key } from '../../audience/index.ts';
 import { DaybreakError, isDaybreakError } from '../../errors.ts';
-import { copyStore, isPostgresUrl, migrate, openClient, pendingMigrations, redactUrl } from '../../storage/index.ts';
+import { copyStore, isPostgresUrl, migrate, openClient, pendingMigrations } from '../../storage/index.ts';
 import { DB_OPTION_HELP, describeDatabase, loadConfigFrom, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 import { secretFrom } from '../../settings/index.ts';
 
@@ -61,7 +61,7 @@ export function registerDb(program: Command, io: Io = process, env: NodeJS.Proce
           const report = await copyStore(source, target, { keys });
           if (flags.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
           else {
-            io.stdout.write(`Copied ${describeDatabase(from)} to ${isPostgresUrl(flags.to) ? redactUrl(flags.to) : flags.to}; every table's count matches:\n`);
+            io.stdout.write(`Copied ${describeDatabase(from)} to ${describeDatabase(flags.to)}; every table's count matches:\n`);
             for (const [table, n] of Object.entries(report.tables)) io.stdout.write(`  ${table.padEnd(20)} ${n}\n`);
             io.stdout.write('Point every command at it with DATABASE_URL (or the config\'s `database`), then start the workers.\n');
           }
