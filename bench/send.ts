@@ -1,5 +1,5 @@
 /**
- * npm run bench:send [-- --subscribers N --naive N --big N] — the sender's throughput, unsigned and signed.
+ * npm run bench:send [-- --subscribers N --naive N --big N --cpu-pairs N] — the sender's throughput, unsigned and signed.
  *
  * Seeds N confirmed subscribers (default 20,000) in a temp database, starts an SMTP sink that accepts and
  * discards in a SEPARATE process on loopback, and in one run measures:
@@ -14,6 +14,7 @@
  *   (c) the naive way: a full React render and a nodemailer-built message per reader, unpooled (a new
  *       connection per message, maxConnections at a time), on a --naive sample (default 2,000);
  *   (d) (b) again with delivery.dkim set to an RSA-2048 key: every copy signed on the DKIM threads.
+ * (b) and (d) are run --cpu-pairs times (default 3) in alternation; CPU a copy and d/b are the medians.
  * For (b) and (d) it also prints the CPU a copy cost the sending process (all its threads: user + system
  * time of the reaped child, /proc/self/stat cutime/cstime), and, measured in this process on one thread,
  * the CPU of each stage of a signed copy: personalize (values → encoded MIME), hash (body and header
@@ -44,6 +45,7 @@ const { values: args } = parseArgs({
     big: { type: 'string', default: '100000' },
     naive: { type: 'string', default: '2000' },
     role: { type: 'string', default: 'main' },
+    'cpu-pairs': { type: 'string', default: '3' },
   },
 });
 
@@ -199,6 +201,7 @@ async function main(): Promise<void> {
   const N = Number(args.subscribers);
   const BIG = Number(args.big);
   const NAIVE = Number(args.naive);
+  const CPU_PAIRS = Math.max(1, Number(args['cpu-pairs']));
   const config = benchConfig();
   const connections = config.delivery.maxConnections;
   await ensureBuild(); // bin/daybreak.js runs the compiled CLI; build it now, outside any measurement
@@ -279,6 +282,9 @@ async function main(): Promise<void> {
     const signUs = ((ownCpuMs() - cpu) * 1000) / signCopies;
     const hashUs = signerCpuUs - signUs;
     const prefixShare = (signer.stats.prefixHits - warm.prefixHits) / signCopies;
+    // The signer's own clock (wall time on this one busy thread, so without the GC threads' CPU that
+    // process time counts): the part that is not the private-key operation.
+    const signerHashUs = (signer.stats.hashNs - warm.hashNs) / 1000 / signCopies;
 
     // Line lengths and the encoded HTML part's size.
     let longest = 0;
@@ -350,7 +356,26 @@ async function main(): Promise<void> {
     // (d) the same send, every copy signed with an RSA-2048 DKIM key.
     const d = await measureB(N, port, dkimKeyFile);
     console.log(`(d) daybreak send, RSA-2048 DKIM-signed:     ${fmt(d.rate)} msg/s  (${fmt(d.sent)} copies, peak RSS ${mb(d.maxRssKb)})`);
+    // CPU a copy moves by tens of µs from one minute to the next on a shared machine, as much as the
+    // margin the target leaves: (b) and (d) are run again in alternation and each figure is the median
+    // of its runs (every run is printed).
+    const pairs = [{ b, d }];
+    for (let i = 1; i < CPU_PAIRS; i++) {
+      const bi = await measureB(N, port);
+      const di = await measureB(N, port, dkimKeyFile);
+      pairs.push({ b: bi, d: di });
+      console.log(`(b), (d) again (pair ${i + 1} of ${CPU_PAIRS}):               ${fmt(bi.rate)} / ${fmt(di.rate)} msg/s`);
+    }
     rmSync(keyDir, { recursive: true, force: true });
+    const median = (xs: number[]) => {
+      const sorted = [...xs].sort((x, y) => x - y);
+      const mid = Math.floor(sorted.length / 2);
+      return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+    };
+    const bCpu = median(pairs.map((p) => p.b.cpuUsPerCopy));
+    const dCpu = median(pairs.map((p) => p.d.cpuUsPerCopy));
+    const dOverB = median(pairs.map((p) => p.d.rate / p.b.rate));
+    const cpuBound = (bCpu + signUs) * 1.1;
 
     // (c) naive: full React render + nodemailer-built message per reader, unpooled.
     const template = getEditionTemplate(edition.newsletter.template);
@@ -390,10 +415,10 @@ async function main(): Promise<void> {
       `b/a = ${(b.rate / aRate).toFixed(2)}  (target ≥ 0.90)  ${b.rate / aRate >= 0.9 ? 'ok' : 'MISSED'}`,
       `b/a′ = ${(b.rate / mRate).toFixed(2)}  (for reference, no target: (b) against the same prebuilt copies sent by the Mailer's sendRaw, the path (b) uses)`,
       `b/c = ${(b.rate / cRate).toFixed(1)}×  (target ≥ 5×)  ${b.rate / cRate >= 5 ? 'ok' : 'MISSED'}`,
-      `d/b = ${(d.rate / b.rate).toFixed(2)}  (signed/unsigned, target ≥ 0.60)  ${d.rate / b.rate >= 0.6 ? 'ok' : 'MISSED'}`,
-      `CPU a copy of the sending process (all threads, less the --dry-run's): unsigned (b) ${fmt(b.cpuUsPerCopy)} µs, signed (d) ${fmt(d.cpuUsPerCopy)} µs` +
-        `  (target ≤ (b + sign) × 1.10 = ${fmt((b.cpuUsPerCopy + signUs) * 1.1)} µs)  ${d.cpuUsPerCopy <= (b.cpuUsPerCopy + signUs) * 1.1 ? 'ok' : 'MISSED'}`,
-      `CPU a signed copy by stage (one thread): personalize ${personalizeCpuUs.toFixed(1)} µs, hash ${hashUs.toFixed(1)} µs (body and header hashes and the rest of the signer; ${(marked / signCopies * 100).toFixed(0)}% already in relaxed form, ${(prefixShare * 100).toFixed(0)}% from a cached edition prefix), sign ${signUs.toFixed(1)} µs, SMTP ${fmt(smtpCpuUs.reduce((x, y) => x + y, 0) / smtpCpuUs.length, 1)} µs (the Mailer's unsigned sendRaw, client side)`,
+      `d/b = ${dOverB.toFixed(2)}  (signed/unsigned, median of ${pairs.length} pairs: ${pairs.map((p) => (p.d.rate / p.b.rate).toFixed(2)).join(', ')}; target ≥ 0.60)  ${dOverB >= 0.6 ? 'ok' : 'MISSED'}`,
+      `CPU a copy of the sending process (all threads, less the --dry-run's), median of ${pairs.length} runs each: unsigned (b) ${fmt(bCpu)} µs (${pairs.map((p) => fmt(p.b.cpuUsPerCopy)).join(', ')}), signed (d) ${fmt(dCpu)} µs (${pairs.map((p) => fmt(p.d.cpuUsPerCopy)).join(', ')})` +
+        `  (target ≤ (b + sign) × 1.10 = ${fmt(cpuBound)} µs)  ${dCpu <= cpuBound ? 'ok' : 'MISSED'}`,
+      `CPU a signed copy by stage (one thread): personalize ${personalizeCpuUs.toFixed(1)} µs, hash ${hashUs.toFixed(1)} µs (body and header hashes and the rest of the signer; ${(marked / signCopies * 100).toFixed(0)}% already in relaxed form, ${(prefixShare * 100).toFixed(0)}% from a cached edition prefix), sign ${signUs.toFixed(1)} µs (by the signer's own clock: hash ${signerHashUs.toFixed(1)} µs), SMTP ${fmt(smtpCpuUs.reduce((x, y) => x + y, 0) / smtpCpuUs.length, 1)} µs (the Mailer's unsigned sendRaw, client side)`,
       `peak RSS of (d): ${mb(d.maxRssKb)} at ${fmt(N)} (target < 200 MB)  ${d.maxRssKb < 200 * 1024 ? 'ok' : 'MISSED'}`,
       `per-copy personalization (values → complete encoded MIME): ${personalizeUs.toFixed(1)} µs  (${fmt(bytes / copies / 1024, 1)} KB a copy)`,
       `peak RSS of (b): ${mb(b.maxRssKb)} at ${fmt(N)}, ${mb(big.maxRssKb)} at ${fmt(BIG)} (${(rssDelta * 100).toFixed(1)}%; target < 200 MB and within 10%)  ${big.maxRssKb < 200 * 1024 && Math.abs(rssDelta) <= 0.1 ? 'ok' : 'MISSED'}`,
