@@ -1,5 +1,6 @@
 import type { ClaimBatch, ClaimResult, CopyOutcome, DueAt, SendState, SendStore, Wave } from '../delivery/index.ts';
 import type { SqlClient, SqlRunner } from './sql-client.ts';
+import { parseSections } from './stored-sections.ts';
 
 const STATES: SendState[] = ['queued', 'sending', 'sent', 'deferred', 'failed', 'skipped', 'expired'];
 /** SQLite binds at most 32,766 parameters per statement; PostgreSQL 65,535. Lists are cut well below. */
@@ -7,16 +8,6 @@ const IN_CHUNK = 500;
 
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
-/** The stored JSON list of chosen sections, or null (every section; also for anything unreadable). */
-function parseSections(text: string | null): string[] | null {
-  if (text === null) return null;
-  try {
-    const value: unknown = JSON.parse(text);
-    return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * `CASE <column> WHEN ? THEN ? … ELSE ? END` mapping each stored timezone to its due time, with the

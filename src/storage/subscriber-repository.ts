@@ -11,6 +11,7 @@ import type {
 } from '../audience/index.ts';
 import { DaybreakError } from '../errors.ts';
 import type { SqlClient, SqlRunner } from './sql-client.ts';
+import { parseSections } from './stored-sections.ts';
 
 interface SubscriberRow {
   id: number;
@@ -31,16 +32,6 @@ interface SubscriberRow {
 type Sub = { newsletter: string; status: SubscriptionStatus; sections: string[] | null };
 type SubRow = { newsletter: string; status: SubscriptionStatus; sections: string | null };
 
-/** The stored JSON list of sections, or null; anything unreadable counts as "every section". */
-function parseSections(text: string | null): string[] | null {
-  if (text === null) return null;
-  try {
-    const value: unknown = JSON.parse(text);
-    return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : null;
-  } catch {
-    return null;
-  }
-}
 
 const toSub = (row: SubRow): Sub => ({ newsletter: row.newsletter, status: row.status, sections: parseSections(row.sections) });
 
