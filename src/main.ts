@@ -109,6 +109,34 @@ function timestamped(line: string): void {
 }
 
 /**
+ * The keyring (in the database on PostgreSQL, beside the SQLite file otherwise) with the link tokens and
+ * the current secret it gives. When that fails (no key yet for a worker, an unreadable keyring), the
+ * stores already open are closed before the error goes on, so nothing is left holding the database.
+ */
+async function openSigningKeys(o: {
+  env: NodeJS.ProcessEnv;
+  database: string;
+  store: Store;
+  create: boolean;
+  onCreate?: (line: string) => void;
+  closeOnFailure: Store[];
+}): Promise<{ keyring: Keyring; tokens: Tokens; secret: string }> {
+  const keyring = openKeyring({
+    env: o.env,
+    dbFile: o.database,
+    create: o.create,
+    ...(o.onCreate ? { onCreate: o.onCreate } : {}),
+    ...(o.store.engine === 'postgres' ? { inDatabase: o.store.keyring } : {}),
+  });
+  try {
+    return { keyring, tokens: await createTokens(keyring), secret: (await keyring.current()).secret };
+  } catch (error) {
+    for (const store of o.closeOnFailure) await store.close();
+    throw error;
+  }
+}
+
+/**
  * @example
  * const daybreak = await createDaybreak({ env: process.env });
  * const server = await daybreak.start({ port: 3000 });
@@ -141,17 +169,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     throw error;
   }
   // `start` writes (it sends and takes sign-ups), so it may make the first key, and says so.
-  const keyring = openKeyring({ env, dbFile: database, create: true, onCreate: log, ...(store.engine === 'postgres' ? { inDatabase: store.keyring } : {}) });
-  let tokens: Tokens;
-  let secret: string;
-  try {
-    tokens = await createTokens(keyring);
-    secret = (await keyring.current()).secret;
-  } catch (error) {
-    await store.close();
-    await sendStore.close();
-    throw error;
-  }
+  const { keyring, tokens, secret } = await openSigningKeys({ env, database, store, create: true, onCreate: log, closeOnFailure: [store, sendStore] });
   const mailer = createMailer({ config, env, varDir });
   const now = options.now;
   const clock: Clock = options.clock ?? (now ? { ...systemClock, now } : systemClock);
@@ -319,16 +337,7 @@ export async function createWorker(options: CreateDaybreakOptions & { pollMs?: n
   const database = options.database ?? resolveDatabase({}, env, config);
   const store = await openStore({ database, busyTimeoutMs: 60_000 });
   // A worker signs unsubscribe links with the keys the web created; it never makes one of its own.
-  const keyring = openKeyring({ env, dbFile: database, create: false, ...(store.engine === 'postgres' ? { inDatabase: store.keyring } : {}) });
-  let tokens: Tokens;
-  let secret: string;
-  try {
-    tokens = await createTokens(keyring);
-    secret = (await keyring.current()).secret;
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
+  const { keyring, tokens, secret } = await openSigningKeys({ env, database, store, create: false, closeOnFailure: [store] });
   const mailer = createMailer({ config, env, varDir });
   const addresses = await inboundAddressesFor(config, keyring);
   const sender = createDeliverySender({
