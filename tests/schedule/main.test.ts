@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDaybreak } from '../../src/main.ts';
+import { createDaybreak, createWorker } from '../../src/main.ts';
 import { startBanner } from '../../src/cli/commands/start.ts';
 import { ManualClock } from '../../src/schedule/index.ts';
 import { startSmtpSink } from '../helpers/smtp-sink.ts';
@@ -88,5 +88,21 @@ describe('createDaybreak', () => {
   it('takes a plain now() instead of a clock, for the times it reports', async () => {
     const { daybreak } = await setup({ now: () => new Date('2026-07-04T12:00:00Z') });
     expect((await daybreak.status())[0]).toMatchObject({ id: 'morning', nextSendAt: '2026-07-05T10:00:00.000Z', nextSendLocal: 'Sun 2026-07-05 06:00 EDT' });
+  });
+});
+
+describe('createWorker', () => {
+  it('refuses to start before the web made the first token key, naming the file, and lets go of the database', async () => {
+    const { dir, cleanup } = tempDir('daybreak-worker-');
+    cleanups.push(cleanup);
+    const configFile = join(dir, 'daybreak.config.json');
+    writeFileSync(configFile, JSON.stringify({ baseUrl: 'http://localhost:3000', newsletters: [{ id: 'morning', name: 'The Morning Briefing', schedule: { cron: '0 6 * * *', timezone: 'UTC' } }] }));
+    const database = join(dir, 'daybreak.db');
+    const attempt = createWorker({ configFile, dataDir: 'data', varDir: join(dir, 'var'), database, env: { DAYBREAK_ALLOW_INSECURE_LINKS: '1' }, log: () => {} });
+    await expect(attempt).rejects.toMatchObject({ code: 'ENOKEY', message: expect.stringContaining('There is no token key yet') });
+    // The store it had opened was closed: SQLite removes the write-ahead log when its last connection
+    // closes, and keeps it while one is open.
+    expect(existsSync(database)).toBe(true);
+    expect(existsSync(`${database}-wal`)).toBe(false);
   });
 });
