@@ -4,20 +4,7 @@ import { BrandSchema } from './brand-schema.ts';
 import { httpUrl } from './http-url.ts';
 import { SourceSchema } from './source-schema.ts';
 import { parseMailbox } from './mailbox.ts';
-
-function isTimezone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const timezone = z.string().refine(
-  isTimezone,
-  { error: (issue) => `Unknown IANA timezone ${JSON.stringify(issue.input)} (use a name like "America/New_York")` },
-);
+import { ianaTimezone, isTimezone } from './iana-timezone.ts';
 
 /** The weekday names `schedule.days` takes, in cron's order (Sunday = 0). */
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -37,7 +24,7 @@ export const ScheduleSchema = z.strictObject({
     .array(z.enum(WEEKDAYS, { error: `Expected one of ${WEEKDAYS.join(', ')}` }))
     .min(1)
     .optional(),
-  timezone: timezone.default('America/New_York'),
+  timezone: ianaTimezone.default('America/New_York'),
   /** Minutes after a missed firing within which the scheduler still sends it. */
   graceMinutes: z.number().int().nonnegative().default(180),
 }).check((ctx) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { httpUrl } from './http-url.ts';
+import { ianaTimezone } from './iana-timezone.ts';
 
 /** The kinds of source `daybreak fetch` reads. A feed's kind may be left out: it is detected from the document. */
 export const SOURCE_TYPES = ['rss', 'atom', 'jsonfeed', 'wordpress', 'ghost'] as const;
@@ -26,14 +27,6 @@ const duration = z
   // zod runs a refinement even after the regex failed: a malformed duration is the regex's to report.
   .refine((text) => !DURATION.test(text) || parseDuration(text) >= 1_000, { error: 'Must be at least 1s' });
 
-function isTimezone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Where to read articles from, how often, and the limits that keep a hostile server from hurting the process. */
 export const SourceSchema = z
@@ -51,10 +44,7 @@ export const SourceSchema = z
     /** Ghost's Content API key (sent as `?key=`); for other kinds put credentials in `headers`. */
     apiKey: z.string().min(1).optional(),
     /** How dates written without an offset are read; default: the first newsletter's timezone. */
-    timezone: z
-      .string()
-      .refine(isTimezone, { error: (issue) => `Unknown IANA timezone ${JSON.stringify(issue.input)} (use a name like "America/New_York")` })
-      .optional(),
+    timezone: ianaTimezone.optional(),
     /** Largest response body accepted, after decompression (a gzip bomb counts at its real size). */
     maxBytes: z.number().int().positive().default(10 * 1024 * 1024),
     /** The whole read (connect, redirects, body) must finish within this; a server that trickles is cut off. */
