@@ -126,7 +126,7 @@ async function openSigningKeys(o: {
     dbFile: o.database,
     create: o.create,
     ...(o.onCreate ? { onCreate: o.onCreate } : {}),
-    ...(o.store.engine === 'postgres' ? { inDatabase: o.store.keyring } : {}),
+    store: o.store,
   });
   try {
     return { keyring, tokens: await createTokens(keyring), secret: (await keyring.current()).secret };

@@ -23,11 +23,17 @@ export function keyringFileFor(dbFile: string): string {
   return join(dirname(dbFile), `${stem}.secret`);
 }
 
+/** The part of an open store the keyring needs: its engine, and the keys it can keep itself. */
+export interface KeyringStore {
+  engine: 'sqlite' | 'postgres';
+  keyring(options: { create: boolean; onCreate?: (message: string) => void }): Keyring;
+}
+
 /**
  * The keyring a command uses: `DAYBREAK_SECRET` when set (one fixed key, shared by every machine that
- * sets it), else the keys in the database when the caller passes them (PostgreSQL), otherwise the key
- * file beside the SQLite database. `create` is for commands that write; one that
- * only reads gets an error naming the file rather than a new key.
+ * sets it), else, for a PostgreSQL store, the keys in the database itself (every machine must find the
+ * same keys), otherwise the key file beside the SQLite database. `create` is for commands that write;
+ * one that only reads gets an error naming the file rather than a new key.
  *
  * @example
  * const keyring = openKeyring({ env: process.env, dbFile: 'var/daybreak.db', create: true, onCreate: console.log });
@@ -37,15 +43,12 @@ export function openKeyring(options: {
   dbFile: string;
   create: boolean;
   onCreate?: (message: string) => void;
-  /**
-   * The keys kept in the database itself, for a database with no folder of its own (PostgreSQL: every
-   * machine must find the same keys). When given, no file is used.
-   */
-  inDatabase?: (options: { create: boolean; onCreate?: (message: string) => void }) => Keyring;
+  /** The open store, when the caller has one: on PostgreSQL its keys are used and no file is. */
+  store?: KeyringStore | null;
 }): Keyring {
   const fromEnv = secretFrom(options.env);
   if (fromEnv !== undefined) return secretKeyring(fromEnv, 'DAYBREAK_SECRET');
-  if (options.inDatabase) return options.inDatabase({ create: options.create, ...(options.onCreate ? { onCreate: options.onCreate } : {}) });
+  if (options.store?.engine === 'postgres') return options.store.keyring({ create: options.create, ...(options.onCreate ? { onCreate: options.onCreate } : {}) });
   return createFileKeyring(keyringFileFor(options.dbFile), {
     create: options.create,
     // Where the key lived before it moved beside the database: `secret` in the database's folder

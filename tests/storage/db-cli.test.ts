@@ -119,7 +119,7 @@ describe.skipIf(!PG_URL)('daybreak db copy', () => {
     expect(await store.sends.pinned(key)).toBe('{"lead":"pinned"}');
     cleanups.push(() => store.close());
     // The keys moved with the data: the link mailed before still works, now checked against the database.
-    const after = await createTokens(openKeyring({ env: {}, dbFile: target.url, create: false, inDatabase: store.keyring }));
+    const after = await createTokens(openKeyring({ env: {}, dbFile: target.url, create: false, store }));
     expect((await after.verify(mailedLink, 'unsubscribe')).subscriberId).toBe(1);
     expect((await store.subscribers.list()).map((p) => [p.email, p.status])).toEqual([['ann@example.com', 'active'], ['bob@example.com', 'complained'], ['dan@example.com', 'active']]);
     const [kept] = await store.inbound.list();

@@ -46,7 +46,7 @@ export function registerInbound(program: Command, io: Io = process, env: NodeJS.
       const log = (line: string) => io.stdout.write(`${new Date().toISOString()} ${line}\n`);
       try {
         // The listener checks addresses signed by the senders' keys; it never makes a key of its own.
-        const keyring = openKeyring({ env, dbFile: database, create: false, ...(store.engine === 'postgres' ? { inDatabase: store.keyring } : {}) });
+        const keyring = openKeyring({ env, dbFile: database, create: false, store });
         await createTokens(keyring);
         const addresses = await inboundAddressesFor(config, keyring);
         const processor = createInboundProcessor({

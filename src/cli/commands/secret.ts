@@ -25,7 +25,7 @@ export function registerSecret(program: Command, io: Io = process, env: NodeJS.P
         dbFile: database,
         create,
         onCreate: (m) => io.stdout.write(`${m}\n`),
-        ...(store ? { inDatabase: store.keyring } : {}),
+        store,
       });
       return await fn(keyring);
     } finally {

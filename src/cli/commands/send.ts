@@ -173,7 +173,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
       dbFile: dbName,
       create: flags.to === undefined,
       onCreate: (m) => io.stderr.write(`daybreak: ${m}\n`),
-      ...(database.engine === 'postgres' ? { inDatabase: database.keyring } : {}),
+      store: database,
     });
     const tokens = await createTokens(keyring).catch((error: unknown) => {
       if (flags.to !== undefined && isDaybreakError(error, 'ENOKEY')) return null;

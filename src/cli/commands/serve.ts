@@ -46,7 +46,7 @@ export function registerServe(program: Command, io: Io = process, env: NodeJS.Pr
         dbFile: database,
         create: true,
         onCreate: (m) => io.stdout.write(`${m}\n`),
-        ...(store.engine === 'postgres' ? { inDatabase: store.keyring } : {}),
+        store,
       }));
       const dataDir = resolveDataDir({}, env, config);
       const mailer = createMailer({ config, env, varDir });

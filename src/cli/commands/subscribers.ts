@@ -83,7 +83,7 @@ async function addThroughSignUp(options: { config: Config & { file: string | nul
       dbFile: database,
       create: true,
       onCreate: (m) => io.stdout.write(`${m}\n`),
-      ...(store.engine === 'postgres' ? { inDatabase: store.keyring } : {}),
+      store,
     }));
     const audience = createAudience({
       config,
