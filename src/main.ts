@@ -117,9 +117,10 @@ async function openSigningKeys(o: {
   env: NodeJS.ProcessEnv;
   database: string;
   store: Store;
+  /** Stores opened beside `store`, closed with it when this fails. */
+  others?: Store[];
   create: boolean;
   onCreate?: (line: string) => void;
-  closeOnFailure: Store[];
 }): Promise<{ keyring: Keyring; tokens: Tokens; secret: string }> {
   const keyring = openKeyring({
     env: o.env,
@@ -131,7 +132,7 @@ async function openSigningKeys(o: {
   try {
     return { keyring, tokens: await createTokens(keyring), secret: (await keyring.current()).secret };
   } catch (error) {
-    for (const store of o.closeOnFailure) await store.close();
+    for (const store of [o.store, ...(o.others ?? [])]) await store.close();
     throw error;
   }
 }
@@ -169,7 +170,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
     throw error;
   }
   // `start` writes (it sends and takes sign-ups), so it may make the first key, and says so.
-  const { keyring, tokens, secret } = await openSigningKeys({ env, database, store, create: true, onCreate: log, closeOnFailure: [store, sendStore] });
+  const { keyring, tokens, secret } = await openSigningKeys({ env, database, store, others: [sendStore], create: true, onCreate: log });
   const mailer = createMailer({ config, env, varDir });
   const now = options.now;
   const clock: Clock = options.clock ?? (now ? { ...systemClock, now } : systemClock);
@@ -337,7 +338,7 @@ export async function createWorker(options: CreateDaybreakOptions & { pollMs?: n
   const database = options.database ?? resolveDatabase({}, env, config);
   const store = await openStore({ database, busyTimeoutMs: 60_000 });
   // A worker signs unsubscribe links with the keys the web created; it never makes one of its own.
-  const { keyring, tokens, secret } = await openSigningKeys({ env, database, store, create: false, closeOnFailure: [store] });
+  const { keyring, tokens, secret } = await openSigningKeys({ env, database, store, create: false });
   const mailer = createMailer({ config, env, varDir });
   const addresses = await inboundAddressesFor(config, keyring);
   const sender = createDeliverySender({

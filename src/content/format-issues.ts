@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { plural } from '../plural.ts';
 
 const A_OR_AN: Record<string, string> = {
   string: 'a string',
@@ -43,7 +44,7 @@ export const readableErrors: z.core.$ZodErrorMap = (issue) => {
     }
     case 'too_small':
       if (issue.origin === 'string' && Number(issue.minimum) === 1) return 'Must not be empty';
-      if (issue.origin === 'array') return `Must have at least ${issue.minimum} item${Number(issue.minimum) === 1 ? '' : 's'}`;
+      if (issue.origin === 'array') return `Must have at least ${plural(Number(issue.minimum), 'item')}`;
       if (issue.origin === 'number' || issue.origin === 'int') {
         return `Must be ${issue.inclusive ? 'at least' : 'greater than'} ${issue.minimum}, got ${describeValue(issue.input)}`;
       }

@@ -3,6 +3,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { DaybreakError } from '../errors.ts';
 import { ArticleSchema, EditionFileSchema, type Article, type EditionFile } from './article-schema.ts';
 import { formatIssues, formatPath, parseJson, readableErrors } from './format-issues.ts';
+import { plural } from '../plural.ts';
 
 export interface ArticleRecord extends Article {
   /** The file the article came from, relative to the working directory (for messages). */
@@ -257,7 +258,7 @@ export function loadContent(dir: string, options: { newsletters?: readonly strin
   }
 
   if (problems.length > 0) {
-    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    const count = plural(problems.length, 'problem');
     throw new DaybreakError('EDATA', `${count} in ${dir}:\n${problems.join('\n')}`, { details: problems });
   }
   return { articles, byId, editions, skipped };

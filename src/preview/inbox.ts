@@ -2,6 +2,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { readMaildir, readMaildirMessage, type Mailer } from '../delivery/index.ts';
 import { escapeHtml as esc } from '../html/index.ts';
 import { serveIndex } from '../web/index.ts';
+import { plural } from '../plural.ts';
 
 
 /** Framed email parts can show the email but never run script (no allow-scripts, here or on the iframe). */
@@ -90,7 +91,7 @@ export function createInboxApp(options: {
       )
       .join('\n');
     const body = `<main class="inbox">
-<header class="inbox-head"><h1>Mailbox</h1><p>${messages.length} message${messages.length === 1 ? '' : 's'} in <code>${esc(dir)}</code>, newest first. <a href="${esc(previewPath)}/">Back to the preview</a></p></header>
+<header class="inbox-head"><h1>Mailbox</h1><p>${plural(messages.length, 'message')} in <code>${esc(dir)}</code>, newest first. <a href="${esc(previewPath)}/">Back to the preview</a></p></header>
 ${messages.length === 0 ? '<p class="empty">No messages yet. Send a test from the preview.</p>' : `<table class="messages"><thead><tr><th>Time</th><th>To</th><th>Subject</th></tr></thead><tbody>\n${rows}\n</tbody></table>`}
 </main>`;
     return c.html(page('Mailbox', stylesheet, body));

@@ -7,6 +7,7 @@ import { joinRunning } from './join-send.ts';
 import { recordGap, recordMissed } from './missed-editions.ts';
 import type { SchedulerContext } from './scheduler-context.ts';
 import { takeOverStale } from './take-over.ts';
+import { plural } from '../plural.ts';
 
 const MINUTE = 60_000;
 
@@ -37,7 +38,7 @@ export async function evaluateCron(ctx: SchedulerContext, newsletter: Newsletter
       const lateMs = now.getTime() - sendAt.getTime();
       if (lateMs > newsletter.schedule.graceMinutes * MINUTE) {
         const lateMinutes = Math.round(lateMs / MINUTE);
-        const reason = `not running at ${formatLocal(sendAt, tz)} (${formatUtc(sendAt)}); back ${lateMinutes} minute${lateMinutes === 1 ? '' : 's'} later, past the ${newsletter.schedule.graceMinutes}-minute grace window, so it was not sent (send it by hand with \`daybreak send --newsletter ${newsletter.id} --date ${date}\`)`;
+        const reason = `not running at ${formatLocal(sendAt, tz)} (${formatUtc(sendAt)}); back ${plural(lateMinutes, 'minute')} later, past the ${newsletter.schedule.graceMinutes}-minute grace window, so it was not sent (send it by hand with \`daybreak send --newsletter ${newsletter.id} --date ${date}\`)`;
         await recordMissed(ctx, newsletter, date, sendAt, now, reason, { unlessBeforeInstall: true });
       } else if (await ctx.ledger.claim({ newsletter: newsletter.id, date, scheduledAt: sendAt, holder: ctx.holder, now })) {
         work.push(ctx.track(fireEdition(ctx, newsletter, date, lateMs > 1000 ? 'catch-up' : 'on time')));

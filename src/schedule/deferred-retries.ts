@@ -3,6 +3,7 @@ import { deferredRetry, editionExpired } from '../delivery/index.ts';
 import { editionToSend } from './edition-inputs.ts';
 import { countsAfter } from './run-results.ts';
 import { editionKey, messageOf, type SchedulerContext } from './scheduler-context.ts';
+import { plural } from '../plural.ts';
 
 /**
  * Arms (or keeps) the timer for an edition's deferred copies at the time delivery's retry policy gives
@@ -58,8 +59,8 @@ export async function retryDeferred(ctx: SchedulerContext, newsletter: Newslette
     // from the ledger, not from this call.
     const expired = fromLedger ? fromLedger.expired : n;
     const counts = fromLedger ?? { ...run, skipped: run.skipped + run.deferred, deferred: 0 };
-    await ledger.updateCounts(newsletter.id, date, counts, `${expired} deferred ${expired === 1 ? 'copy' : 'copies'} expired when the next edition began`);
-    log(`${newsletter.id} ${date}: ${expired} deferred ${expired === 1 ? 'copy' : 'copies'} expired (the next edition has begun)`);
+    await ledger.updateCounts(newsletter.id, date, counts, `${plural(expired, 'deferred copy', 'deferred copies')} expired when the next edition began`);
+    log(`${newsletter.id} ${date}: ${plural(expired, 'deferred copy', 'deferred copies')} expired (the next edition has begun)`);
     ctx.retryAttempts.delete(k);
     return;
   }
@@ -73,14 +74,14 @@ export async function retryDeferred(ctx: SchedulerContext, newsletter: Newslette
     ctx.retryAttempts.set(k, (ctx.retryAttempts.get(k) ?? 0) + 1);
     const edition = await editionToSend(ctx, newsletter, date);
     if (isSkipped(edition)) return;
-    log(`${newsletter.id} ${date}: retrying ${run.deferred} deferred ${run.deferred === 1 ? 'copy' : 'copies'}`);
+    log(`${newsletter.id} ${date}: retrying ${plural(run.deferred, 'deferred copy', 'deferred copies')}`);
     const report = await sender.send({ newsletterId: newsletter.id, date, edition, signal: ctx.abort.signal, retry: true });
     const counts = await countsAfter(ctx, newsletter.id, date, report);
     // A retry's report covers only the retried copies; without a send ledger, add them to the run's.
     const merged = (await sender.ledgerCounts?.(newsletter.id, date))
       ? counts
       : { total: run.total, sent: run.sent + report.sent, failed: run.failed + report.failed, deferred: report.deferred, skipped: run.skipped + report.skipped };
-    await ledger.updateCounts(newsletter.id, date, merged, merged.deferred > 0 ? `${merged.deferred} ${merged.deferred === 1 ? 'copy' : 'copies'} deferred; retried until the next edition` : 'deferred copies delivered on retry');
+    await ledger.updateCounts(newsletter.id, date, merged, merged.deferred > 0 ? `${plural(merged.deferred, 'copy', 'copies')} deferred; retried until the next edition` : 'deferred copies delivered on retry');
     log(`${newsletter.id} ${date}: retry: ${merged.sent} sent, ${merged.deferred} still deferred`);
     if (merged.deferred > 0) await armRetry(ctx, newsletter, date, clock.now());
   } catch (error) {

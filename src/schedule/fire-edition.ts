@@ -7,6 +7,7 @@ import { keepHeartbeat } from './run-lease.ts';
 import { countsAfter, reasonAfter } from './run-results.ts';
 import { editionKey, messageOf, type SchedulerContext } from './scheduler-context.ts';
 import type { EditionSendReport } from './scheduler-types.ts';
+import { plural } from '../plural.ts';
 
 /**
  * Sends an edition whose run this scheduler holds (claimed on time, caught up, or taken over), to the end:
@@ -45,7 +46,7 @@ export async function fireEdition(ctx: SchedulerContext, newsletter: Newsletter,
     }
     const counts = await countsAfter(ctx, newsletter.id, date, report);
     if (ctx.abort.signal.aborted && (counts.pending > 0 || report?.interrupted || error)) {
-      const reason = `stopped by shutdown with ${counts.pending} ${counts.pending === 1 ? 'copy' : 'copies'} still queued; resumes at the next start`;
+      const reason = `stopped by shutdown with ${plural(counts.pending, 'copy', 'copies')} still queued; resumes at the next start`;
       await ledger.release(newsletter.id, date, holder, reason, counts);
       log(`${newsletter.id} ${date}: ${reason}`);
       return;

@@ -2,6 +2,7 @@ import { isLocalTime, type Newsletter } from '../content/index.ts';
 import type { RunCounts } from './run-ledger.ts';
 import type { SchedulerContext } from './scheduler-context.ts';
 import type { EditionSendReport, SendLedgerCounts } from './scheduler-types.ts';
+import { plural } from '../plural.ts';
 
 /** A run's counts after a send, and the copies still pending (more than zero: the send was cut short). */
 export type CountsAfter = SendLedgerCounts | (RunCounts & { pending: number });
@@ -30,9 +31,9 @@ export async function countsAfter(ctx: SchedulerContext, newsletter: string, dat
  */
 export function reasonAfter(newsletter: Newsletter, counts: CountsAfter): string | null {
   const parts: string[] = [];
-  if (counts.deferred > 0) parts.push(`${counts.deferred} ${counts.deferred === 1 ? 'copy' : 'copies'} deferred; retried until the next edition`);
+  if (counts.deferred > 0) parts.push(`${plural(counts.deferred, 'copy', 'copies')} deferred; retried until the next edition`);
   const waiting = 'waiting' in counts ? (counts.waiting ?? 0) : 0;
-  if (waiting > 0) parts.push(`${waiting} ${waiting === 1 ? 'reader' : 'readers'} waiting for their local ${newsletter.schedule.localTime}`);
+  if (waiting > 0) parts.push(`${plural(waiting, 'reader')} waiting for their local ${newsletter.schedule.localTime}`);
   // Said outright for local-time runs, as it replaces the "waiting" of the waves before.
   if (parts.length === 0 && isLocalTime(newsletter)) parts.push('every wave sent');
   return parts.length > 0 ? parts.join('; ') : null;

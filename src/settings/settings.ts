@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { DEFAULT_CONFIG_FILE } from '../content/index.ts';
 import { DaybreakError } from '../errors.ts';
 
 /**
@@ -82,7 +83,6 @@ export const DB_OPTION_HELP = 'database: a SQLite file or a postgres:// URL (def
 export const DEFAULT_DATA_DIR = 'data';
 
 /** The config file a publisher's folder has (the loader's default). */
-const CONFIG_FILE_NAME = 'daybreak.config.json';
 
 /**
  * Which config file a command reads: `--config`, else `DAYBREAK_CONFIG`, else daybreak.config.json in the
@@ -96,11 +96,11 @@ const CONFIG_FILE_NAME = 'daybreak.config.json';
  */
 export function resolveConfigFile(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string | undefined {
   const named = opts.config ?? (env.DAYBREAK_CONFIG || undefined);
-  if (named !== undefined || existsSync(join(cwd, CONFIG_FILE_NAME))) return named;
+  if (named !== undefined || existsSync(join(cwd, DEFAULT_CONFIG_FILE))) return named;
   for (let dir = dirname(resolve(cwd)); ; dir = dirname(dir)) {
-    const above = join(dir, CONFIG_FILE_NAME);
+    const above = join(dir, DEFAULT_CONFIG_FILE);
     if (existsSync(above)) {
-      throw new DaybreakError('EUSAGE', `No ${CONFIG_FILE_NAME} in ${resolve(cwd)}, but there is one above it (${above}): run daybreak in ${dir}, or pass --config ${above}`);
+      throw new DaybreakError('EUSAGE', `No ${DEFAULT_CONFIG_FILE} in ${resolve(cwd)}, but there is one above it (${above}): run daybreak in ${dir}, or pass --config ${above}`);
     }
     if (dirname(dir) === dir) return undefined;
   }

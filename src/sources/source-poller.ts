@@ -1,6 +1,7 @@
 import { parseDuration, type Config } from '../content/index.ts';
 import { fetchSources, type SourceReport } from './fetch-sources.ts';
 import { sourceStatuses, type SourceStatus } from './source-status.ts';
+import { plural } from '../plural.ts';
 
 export interface SourcePollerOptions {
   config: Config;
@@ -63,7 +64,7 @@ export function createSourcePoller(options: SourcePollerOptions): SourcePoller {
     if (stopped) return;
     if (report && report.status !== 'failed') {
       if (report.new + report.updated > 0 || report.errors.length > 0) {
-        log(`sources: ${id}: ${report.new} new, ${report.updated} updated${report.errors.length ? `, ${report.errors.length} item ${report.errors.length === 1 ? 'error' : 'errors'}` : ''}`);
+        log(`sources: ${id}: ${report.new} new, ${report.updated} updated${report.errors.length ? `, ${plural(report.errors.length, 'item error')}` : ''}`);
       }
       schedule(id, every);
       return;

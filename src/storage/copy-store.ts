@@ -2,6 +2,7 @@ import { DaybreakError } from '../errors.ts';
 import { migrate } from './migrate.ts';
 import { TABLES } from './migrations.ts';
 import type { SqlClient } from './sql-client.ts';
+import { plural } from '../plural.ts';
 
 export interface CopyReport {
   from: string;
@@ -59,7 +60,7 @@ export async function copyStore(
       }
       const copied = Number((await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))?.n ?? 0);
       if (copied !== total) {
-        throw new DaybreakError('ESTORAGE', `Copying \`${table}\` wrote ${copied} of its ${total} ${total === 1 ? 'row' : 'rows'}; nothing was committed`);
+        throw new DaybreakError('ESTORAGE', `Copying \`${table}\` wrote ${copied} of its ${plural(total, 'row')}; nothing was committed`);
       }
       tables[table] = copied;
     }

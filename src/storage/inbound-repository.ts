@@ -1,6 +1,7 @@
 import { emailKey } from '../audience/index.ts';
 import type { InboundEvent, InboundMessage, InboundStore } from '../inbound/index.ts';
 import type { SqlClient, SqlRunner } from './sql-client.ts';
+import { plural } from '../plural.ts';
 
 interface InboundRow {
   id: number;
@@ -72,7 +73,7 @@ export function createInboundRepository(client: SqlClient): InboundStore {
         const n = Number(row?.n ?? 0);
         if (n >= policy.softBounceLimit) {
           return (await markBounced(tx, id, at))
-            ? `reader marked bounced: ${n} soft ${n === 1 ? 'bounce' : 'bounces'} within ${policy.windowDays} days (limit ${policy.softBounceLimit})`
+            ? `reader marked bounced: ${plural(n, 'soft bounce')} within ${policy.windowDays} days (limit ${policy.softBounceLimit})`
             : 'no change: already bounced';
         }
         return `soft bounce ${n} of ${policy.softBounceLimit} within ${policy.windowDays} days: no change yet`;

@@ -35,6 +35,7 @@ import { siteCss } from './site-css.ts';
 import { brandAssets } from './brand-assets.ts';
 import { registryTemplates } from './transactional-templates.ts';
 import { projectUrl } from '../project-root.ts';
+import { plural } from '../plural.ts';
 
 /** The storage the web app needs (src/storage's Store satisfies it). */
 export interface AppStorage {
@@ -163,7 +164,7 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
     c.set('json', prefersJson(c));
     const retryAfter = limiter.hit(rateLimitKey(clientIp(c, config.web.trustProxy)));
     if (retryAfter > 0) {
-      throw new HttpError(429, `Too many sign-ups from your network. Please try again in ${retryAfter === 1 ? '1 second' : `${retryAfter} seconds`}.`, {
+      throw new HttpError(429, `Too many sign-ups from your network. Please try again in ${plural(retryAfter, 'second')}.`, {
         headers: { 'Retry-After': String(retryAfter) },
       });
     }
@@ -247,7 +248,7 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
   const limitManage = (c: Context) => {
     const retryAfter = manageLimiter.hit(rateLimitKey(clientIp(c, config.web.trustProxy)));
     if (retryAfter > 0) {
-      throw new HttpError(429, `Too many requests from your network. Please try again in ${retryAfter === 1 ? '1 second' : `${retryAfter} seconds`}.`, {
+      throw new HttpError(429, `Too many requests from your network. Please try again in ${plural(retryAfter, 'second')}.`, {
         headers: { 'Retry-After': String(retryAfter) },
       });
     }

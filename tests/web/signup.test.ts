@@ -247,11 +247,12 @@ describe('rate limits', () => {
         statuses.push(res.status);
         if (res.status === 429) {
           const wait = Number(res.headers.get('retry-after'));
-          expect(wait).toBeGreaterThan(0);
+          // The window is a minute, so the wait here is always several seconds.
+          expect(wait).toBeGreaterThan(1);
           const text = await res.text();
           expect(text).toContain('Too many sign-ups');
           // The page says the same wait as the Retry-After header, in words.
-          expect(text).toContain(`try again in ${wait === 1 ? '1 second' : `${wait} seconds`}.`);
+          expect(text).toContain(`try again in ${wait} seconds.`);
         }
       }
       expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);

@@ -15,6 +15,7 @@ import { sampleCopy } from '../../delivery/index.ts';
 import { getEditionTemplate, lintEmail, renderEdition, sampleReader, sampleReaders, type Reader, type Segmented } from '../../designs/index.ts';
 import { DATA_OPTION_HELP, describeDatesWithArticles, loadConfigFrom, requestedEdition, resolveDataDir } from '../context.ts';
 import { formatIssues, parseMailbox } from '../../content/index.ts';
+import { plural } from '../../plural.ts';
 
 const BuildFlags = z.strictObject({
   newsletter: z.string().min(1).optional(),
@@ -207,7 +208,7 @@ export function registerBuild(
         return;
       }
       const lines = [
-        `${result.newsletter} ${result.date} (${result.template}): ${result.articles.length} ${result.articles.length === 1 ? 'article' : 'articles'}`,
+        `${result.newsletter} ${result.date} (${result.template}): ${plural(result.articles.length, 'article')}`,
         `  subject  ${result.subject}`,
         `  send at  ${result.sendAt}`,
         `  html     ${result.files.html}  ${kb(result.htmlBytes)}`,

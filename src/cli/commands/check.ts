@@ -8,6 +8,7 @@ import { DATA_OPTION_HELP, loadConfigFrom, requestedEdition, resolveDataDir } fr
 import { parseFlags } from '../parse-flags.ts';
 import { EXIT, ExitStatus } from '../run-cli.ts';
 import { smtpUrlFrom } from '../../settings/index.ts';
+import { plural } from '../../plural.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
 
@@ -28,7 +29,7 @@ export function formatGateReport(report: GateReport): string {
     lines.push(`  ${MARK[check.status]}  ${check.title}`);
     for (const detail of check.details) lines.push(`        ${detail}`);
   }
-  lines.push(report.ok ? 'All checks pass: the edition can go out.' : `${report.failures.length === 1 ? '1 check failed' : `${report.failures.length} checks failed`}: a scheduled send of this edition is held until they pass (or \`daybreak send --force\`).`);
+  lines.push(report.ok ? 'All checks pass: the edition can go out.' : `${plural(report.failures.length, 'check')} failed: a scheduled send of this edition is held until they pass (or \`daybreak send --force\`).`);
   return `${lines.join('\n')}\n`;
 }
 

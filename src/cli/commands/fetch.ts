@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { parseFlags } from '../parse-flags.ts';
 import { z } from 'zod';
-import { DaybreakError } from '../../errors.ts';
 import { fetchSources, type SourceReport } from '../../sources/index.ts';
 import { DATA_OPTION_HELP, loadConfigFrom, resolveDataDir } from '../context.ts';
 import { ExitStatus, EXIT } from '../run-cli.ts';
@@ -19,28 +19,15 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function usage<T>(schema: z.ZodType<T>, raw: unknown): T {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new DaybreakError('EUSAGE', `--${String(issue.path[0] ?? '')}: ${issue.message}`);
-  }
-  return parsed.data;
-}
-
-function count(n: number, word: string): string {
-  return `${n} ${word}`;
-}
-
 /** The human report: one line per source, then its notes and errors indented under it. */
 function formatReports(reports: SourceReport[]): string {
   const width = Math.max(...reports.map((r) => r.id.length));
   const lines: string[] = [];
   for (const r of reports) {
-    const counts = `${count(r.new, 'new')}, ${count(r.updated, 'updated')}, ${count(r.unchanged, 'unchanged')}, ${count(r.skipped, 'skipped')}`;
+    const counts = `${r.new} new, ${r.updated} updated, ${r.unchanged} unchanged, ${r.skipped} skipped`;
     const head =
       r.status === 'failed' ? `${r.id.padEnd(width)}  failed        ${r.errors[0]}`
-      : r.status === 'not-modified' ? `${r.id.padEnd(width)}  not modified  ${count(r.unchanged, 'unchanged')}`
+      : r.status === 'not-modified' ? `${r.id.padEnd(width)}  not modified  ${r.unchanged} unchanged`
       : `${r.id.padEnd(width)}  ok            ${counts}`;
     lines.push(head);
     for (const note of r.notes) lines.push(`${' '.repeat(width)}  note: ${note}`);
@@ -62,7 +49,7 @@ export function registerFetch(program: Command, io: Io = process): void {
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
     .option('--data <dir>', DATA_OPTION_HELP)
     .action(async (raw: Record<string, unknown>) => {
-      const flags = usage(FetchFlags, raw);
+      const flags = parseFlags(FetchFlags, raw);
       const config = loadConfigFrom(flags.config ? { config: flags.config } : {});
       const dataDir = resolveDataDir(flags.data ? { data: flags.data } : {}, process.env, config);
       const reports = await fetchSources({ config, dataDir, ...(flags.source.length > 0 ? { only: flags.source } : {}) });

@@ -7,7 +7,7 @@ import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
 import { z } from 'zod';
 import { DaybreakError } from '../../errors.ts';
-import { ConfigSchema, isIsoDate, localDate, nextFiring, previousFiring, sendTimeOn, type Newsletter } from '../../content/index.ts';
+import { ConfigSchema, PLACEHOLDER_POSTAL_ADDRESSES, isIsoDate, localDate, nextFiring, previousFiring, sendTimeOn, type Newsletter } from '../../content/index.ts';
 import { projectUrl } from '../../project-root.ts';
 import { DEFAULT_DB_FILE } from '../../settings/index.ts';
 
@@ -95,7 +95,7 @@ export function init(dir: string, rawFlags: InitFlags = {}, now: Date = new Date
     baseUrl: 'http://localhost:3000',
     publisher: {
       name,
-      postalAddress: 'Your street address, City, Country',
+      postalAddress: PLACEHOLDER_POSTAL_ADDRESSES[1],
       from: `${name} <newsletter@example.com>`,
     },
     newsletters: [

@@ -5,6 +5,7 @@ import { waveStatus, type Run, type WaveStatus } from '../../schedule/index.ts';
 import { isLocalTime } from '../../content/index.ts';
 import { DB_OPTION_HELP, loadConfigFrom, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 import { parseFlags } from '../parse-flags.ts';
+import { plural } from '../../plural.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'> };
 
@@ -43,7 +44,7 @@ function wavesLine(waves: WaveStatus[]): string {
   const sent = waves.filter((w) => w.waiting === 0 && w.sent > 0).length;
   const waiting = waves.filter((w) => w.waiting > 0);
   const readers = waiting.reduce((n, w) => n + w.waiting, 0);
-  return `waves: ${sent} sent, ${waiting.length} waiting${waiting.length ? ` (${readers} ${readers === 1 ? 'reader' : 'readers'}; next ${waiting[0]!.dueUtc})` : ''}`;
+  return `waves: ${sent} sent, ${waiting.length} waiting${waiting.length ? ` (${plural(readers, 'reader')}; next ${waiting[0]!.dueUtc})` : ''}`;
 }
 
 function humanLine(run: Run, width: number, waves?: WaveStatus[]): string {

@@ -22,7 +22,7 @@ import { openStore, openThreadedSendStore } from '../../storage/index.ts';
 import { archiveCopy } from '../../web/index.ts';
 import { DEFAULT_VAR_DIR, DATA_OPTION_HELP, DB_OPTION_HELP, loadConfigFrom, requestedEdition, resolveDataDir, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 import { parseFlags } from '../parse-flags.ts';
-import { plural } from '../plural.ts';
+import { plural } from '../../plural.ts';
 import { inboundAddressesFor } from '../../inbound/index.ts';
 import { EXIT, ExitStatus } from '../run-cli.ts';
 

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
+import { parseFlags } from '../parse-flags.ts';
 import { sourceStatuses } from '../../sources/index.ts';
 import { DATA_OPTION_HELP, loadConfigFrom, resolveDataDir } from '../context.ts';
 import { z } from 'zod';
-import { DaybreakError } from '../../errors.ts';
 import { docPath } from '../../docs-path.ts';
+import { plural } from '../../plural.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'> };
 
@@ -22,9 +23,7 @@ export function registerSources(program: Command, io: Io = process): void {
     .option('--config <file>', 'config file (default: $DAYBREAK_CONFIG or daybreak.config.json)')
     .option('--data <dir>', DATA_OPTION_HELP)
     .action((raw: Record<string, unknown>) => {
-      const parsed = SourcesFlags.safeParse(raw);
-      if (!parsed.success) throw new DaybreakError('EUSAGE', `--${String(parsed.error.issues[0]!.path[0] ?? '')}: ${parsed.error.issues[0]!.message}`);
-      const flags = parsed.data;
+      const flags = parseFlags(SourcesFlags, raw);
       const config = loadConfigFrom(flags.config ? { config: flags.config } : {});
       const statuses = sourceStatuses(config, resolveDataDir(flags.data ? { data: flags.data } : {}, process.env, config));
       if (flags.json) {
@@ -38,7 +37,7 @@ export function registerSources(program: Command, io: Io = process): void {
       const width = Math.max(...statuses.map((s) => s.id.length));
       for (const s of statuses) {
         const last = s.lastSuccessAt ? `last read ${s.lastSuccessAt}` : 'never read';
-        io.stdout.write(`${s.id.padEnd(width)}  ${s.state.padEnd(7)}  ${s.type.padEnd(9)}  every ${s.every.padEnd(4)}  ${s.items} item${s.items === 1 ? '' : 's'}, ${last}  ${s.url}\n`);
+        io.stdout.write(`${s.id.padEnd(width)}  ${s.state.padEnd(7)}  ${s.type.padEnd(9)}  every ${s.every.padEnd(4)}  ${plural(s.items, 'item')}, ${last}  ${s.url}\n`);
         if (s.lastError) io.stdout.write(`${' '.repeat(width)}  last error ${s.lastError.at}: ${s.lastError.message}\n`);
       }
     });

@@ -22,6 +22,7 @@ import { registryTemplates } from '../../web/index.ts';
 import { DaybreakError } from '../../errors.ts';
 import { DEFAULT_VAR_DIR, DB_OPTION_HELP, loadConfigFrom, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 import { ExitStatus, EXIT } from '../run-cli.ts';
+import { plural } from '../../plural.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
 
@@ -219,7 +220,7 @@ export function registerSubscribers(program: Command, io: Io = process, env: Nod
         const subs = p.subscriptions.map((s) => `${s.newsletter}:${s.status}`).join(' ') || '-';
         io.stdout.write(`${p.email}\t${p.name ?? ''}\t${p.status}\t${subs}\n`);
       }
-      io.stdout.write(`${people.length} subscriber${people.length === 1 ? '' : 's'}\n`);
+      io.stdout.write(`${plural(people.length, 'subscriber')}\n`);
     });
 
   cmd
@@ -299,10 +300,10 @@ export function registerSubscribers(program: Command, io: Io = process, env: Nod
       });
       problems.sort((a, b) => a.line - b.line);
       for (const p of problems) io.stderr.write(`${file}:${p.line}: ${p.message}\n`);
-      io.stdout.write(`Imported ${file}: ${added} added, ${updated} updated, ${unchanged} unchanged, ${problems.length} bad row${problems.length === 1 ? '' : 's'} skipped\n`);
+      io.stdout.write(`Imported ${file}: ${added} added, ${updated} updated, ${unchanged} unchanged, ${plural(problems.length, 'bad row')} skipped\n`);
       if (madePending > 0) {
         io.stdout.write(
-          `${madePending} ${madePending === 1 ? 'reader' : 'readers'} added as pending to ${newsletters.join(', ')}: no confirmation email was sent, so they get no editions yet. ` +
+          `${plural(madePending, 'reader')} added as pending to ${newsletters.join(', ')}: no confirmation email was sent, so they get no editions yet. ` +
             'Pass --confirmed if they already agreed, or have them sign up (the sign-up page or `daybreak subscribers add EMAIL` sends the confirmation email).\n',
         );
       }
