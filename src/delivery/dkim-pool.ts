@@ -130,9 +130,10 @@ export function createDkimPool(options: DkimSignerOptions & { threads?: number }
       const worker = startWorker({ options: serializable, port: port2, control, statistics }, [port2]);
       worker.unref();
       worker.on('error', (error) => failAll(new DaybreakError('EDELIVERY', `A DKIM signing thread failed: ${error.message}`)));
-      worker.on('exit', (code) => {
-        if (thread.onRing.length || overflow.length) failAll(new DaybreakError('EDELIVERY', `A DKIM signing thread stopped (exit ${code})`));
-      });
+      // A thread ends only at close() (which has failed the pool already, so this changes nothing) or
+      // when it dies: then the pool fails, including when no copy was out, so later copies are refused
+      // instead of waiting on a ring nobody reads.
+      worker.on('exit', (code) => failAll(new DaybreakError('EDELIVERY', `A DKIM signing thread stopped (exit ${code})`)));
       const thread: Thread = { worker, port: port1, ring: new Int32Array(control), stats: new Float64Array(statistics), written: 0, taken: 0, onRing: [], watching: false };
       return thread;
     });

@@ -12,6 +12,10 @@
  * const ring = new Int32Array(new SharedArrayBuffer(DKIM_RING.BYTES));
  * Atomics.load(ring, DKIM_RING.SIGNED);
  */
+const RING = 8;
+const ENTRIES = 64;
+const FIELDS = 5;
+
 export const DKIM_RING = {
   /** Copies written by the pool. */
   WRITTEN: 0,
@@ -22,15 +26,15 @@ export const DKIM_RING = {
   /** Set by the pool to end the thread's loop. */
   STOP: 3,
   /** Index of the first entry. */
-  RING: 8,
+  RING,
   /** Entries in the ring: copies outstanding on one thread at most. */
-  ENTRIES: 64,
+  ENTRIES,
   /** Int32 fields per entry: buffer id, offset, length, flags, result. */
-  FIELDS: 5,
+  FIELDS,
   /** Flag: the copy's body is already in relaxed canonical form (relaxed-bodies.ts). */
   RELAXED_BODY: 1,
   /** Size in bytes of the Int32 part. */
-  BYTES: (8 + 64 * 5) * 4,
+  BYTES: (RING + ENTRIES * FIELDS) * 4,
   /** Float64 statistics: copies, hash ns, sign ns, prefix hits. */
   STATS: 4,
 } as const;

@@ -235,26 +235,29 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
       feed(hash, best.prefix.length, body.length, true);
       return hash.digest('base64');
     }
-    const hash = createHash('sha256');
-    feed(hash, 0, body.length, true);
     let common = 0;
     for (const r of recent) common = Math.max(common, commonPrefix(r.bytes.subarray(0, r.length), body));
-    if (recent.length) {
-      // Cut at the last line break inside the common part, before the body's last content byte (so
-      // the rest still ends the body with content and the prefix is never trimmed as its end).
-      const limit = Math.min(common, contentEnd(body, 0, body.length) - 1);
-      const lineBreak = limit >= 2 ? body.lastIndexOf('\r\n', limit - 2) : -1;
-      const cut = lineBreak + 2;
-      if (lineBreak >= 0 && cut >= MIN_PREFIX) {
-        const state = createHash('sha256');
-        feed(state, 0, cut, false);
-        if (prefixes.length >= MAX_PREFIXES) {
-          let oldest = 0;
-          for (let i = 1; i < prefixes.length; i++) if (prefixes[i]!.used < prefixes[oldest]!.used) oldest = i;
-          prefixes.splice(oldest, 1);
-        }
-        prefixes.push({ prefix: Buffer.from(body.subarray(0, cut)), state, used: uses });
+    // Cut at the last line break inside the common part, before the body's last content byte (so the
+    // rest still ends the body with content and the prefix is never trimmed as its end).
+    const limit = Math.min(common, contentEnd(body, 0, body.length) - 1);
+    const lineBreak = recent.length && limit >= 2 ? body.lastIndexOf('\r\n', limit - 2) : -1;
+    const cut = lineBreak + 2;
+    let hash: Hash;
+    if (lineBreak >= 0 && cut >= MIN_PREFIX) {
+      // The prefix is hashed once: its state is kept, and a copy of it goes on with the rest of this body.
+      const state = createHash('sha256');
+      feed(state, 0, cut, false);
+      if (prefixes.length >= MAX_PREFIXES) {
+        let oldest = 0;
+        for (let i = 1; i < prefixes.length; i++) if (prefixes[i]!.used < prefixes[oldest]!.used) oldest = i;
+        prefixes.splice(oldest, 1);
       }
+      prefixes.push({ prefix: Buffer.from(body.subarray(0, cut)), state, used: uses });
+      hash = state.copy();
+      feed(hash, cut, body.length, true);
+    } else {
+      hash = createHash('sha256');
+      feed(hash, 0, body.length, true);
     }
     const length = Math.min(body.length, MAX_KEPT);
     let slot = recent[recentNext];

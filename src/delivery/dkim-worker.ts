@@ -35,6 +35,8 @@ for (;;) {
   if (Atomics.load(ring, WRITTEN) === done) {
     // Say so before sleeping, then look again: the pool wakes this thread only when it sleeps, and a
     // copy written between the two reads is seen by the second one or by Atomics.wait itself.
+    // Buffers the pool gave up are let go of now, not only when the ring names an unknown one.
+    readAnnouncements();
     Atomics.store(ring, SLEEPING, 1);
     if (Atomics.load(ring, WRITTEN) === done && Atomics.load(ring, STOP) === 0) Atomics.wait(ring, WRITTEN, done);
     Atomics.store(ring, SLEEPING, 0);

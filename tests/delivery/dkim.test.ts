@@ -167,7 +167,7 @@ describe('DKIM signatures, checked by an independent verifier (dkimpy)', () => {
     for (const message of tampered) expect(verifyDkim(message, keys.records).map((r) => r.ok)).toEqual([false, false]);
   });
 
-  it('signs on worker threads, batch after batch, with signatures that verify', async () => {
+  it('signs on worker threads, reusing released memory, with signatures that verify', async () => {
     const pool = createDkimPool({ ...bothKeys, threads: 2 });
     cleanup.push(() => pool.close());
     const copies = [...(await editionCopies(20)), ...lateCopies(20)];
@@ -183,8 +183,53 @@ describe('DKIM signatures, checked by an independent verifier (dkimpy)', () => {
     expect(copies.every((c, i) => c.equals(before[i]!))).toBe(true);
     for (const s of signed) s.release(true);
     // Released memory is reused: the next copies are signed in it and still verify.
+    const released = new Set(signed.map((s) => s.bytes.buffer));
     const again = await Promise.all(lateCopies(3).map((c) => pool.sign(c)));
+    expect(again.every((s) => released.has(s.bytes.buffer))).toBe(true);
     expect(again.every((s) => verifyDkim(s.bytes, keys.records).every((r) => r.ok))).toBe(true);
+  });
+});
+
+describe('the DKIM signing pool, when things go wrong', () => {
+  const edOnly: DkimSignerOptions = { domainName: DOMAIN, keys: [bothKeys.keys[1]!], threads: 1 } as DkimSignerOptions;
+  const small = (extra = '') => Buffer.from(`From: a@${DOMAIN}\r\nTo: b@example.com\r\n${extra}Subject: Hi\r\n\r\nBody\r\n`, 'latin1');
+
+  it('refuses a copy whose signature fields would not fit in front of it, naming the sizes, and signs the copies around it', async () => {
+    const pool = createDkimPool({ ...edOnly, threads: 1 });
+    cleanup.push(() => pool.close());
+    // Every To field is signed (and listed in h=), so thousands of them make the fields too long.
+    const huge = small(Array.from({ length: 2000 }, (_, i) => `To: c${i}@example.com\r\n`).join(''));
+    const [before, refused, after] = await Promise.allSettled([pool.sign(small()), pool.sign(huge), pool.sign(small())]);
+    expect(refused).toMatchObject({ status: 'rejected', reason: { code: 'EDELIVERY', message: expect.stringMatching(/^DKIM signing failed: the DKIM-Signature fields take \d+ bytes, more than the 4096 reserved$/) } });
+    for (const ok of [before, after]) {
+      expect(ok!.status).toBe('fulfilled');
+      expect(verifyDkim((ok as PromiseFulfilledResult<{ bytes: Buffer }>).value.bytes, keys.records).map((r) => r.ok)).toEqual([true]);
+    }
+  });
+
+  it('signs more copies at once than a thread\'s ring holds', async () => {
+    const pool = createDkimPool({ ...edOnly, threads: 1 });
+    cleanup.push(() => pool.close());
+    const signed = await Promise.all(Array.from({ length: 200 }, () => pool.sign(small())));
+    expect((await pool.stats()).copies).toBe(200);
+    for (const i of [0, 63, 64, 199]) expect(verifyDkim(signed[i]!.bytes, keys.records).map((r) => r.ok)).toEqual([true]);
+  });
+
+  it('refuses the copies still out when it is closed, and every copy after', async () => {
+    const pool = createDkimPool({ ...edOnly, threads: 1 });
+    const out = Promise.allSettled(Array.from({ length: 20 }, () => pool.sign(small())));
+    // Closed in the same turn, before the thread has even started: every copy is refused, none left waiting.
+    await pool.close();
+    const settled = await out;
+    expect(settled.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'signed'))).toEqual(Array(20).fill('The DKIM signer is closed'));
+    await expect(pool.sign(small())).rejects.toThrow('The DKIM signer is closed');
+  });
+
+  it('fails every copy with the reason when a signing thread cannot start', async () => {
+    const pool = createDkimPool({ domainName: DOMAIN, keys: [{ algorithm: 'ed25519-sha256', selector: 's', privateKey: 'not a key' }], threads: 1 });
+    cleanup.push(() => pool.close());
+    await expect(pool.sign(small())).rejects.toMatchObject({ code: 'EDELIVERY', message: expect.stringContaining('A DKIM signing thread') });
+    await expect(pool.sign(small())).rejects.toMatchObject({ code: 'EDELIVERY' });
   });
 });
 
