@@ -22,7 +22,7 @@ export const INTEGRATION = [
   'tests/cli/build.test.ts',
   'tests/cli/init-e2e.test.ts',
   'tests/content/load-content-fifo.test.ts',
-  'tests/delivery/dkim-headers.test.ts',
+  'tests/delivery/dkim-verify.test.ts',
   'tests/delivery/dkim.test.ts',
   'tests/delivery/pre-send-gate.test.ts',
   'tests/delivery/send-local-time.test.ts',

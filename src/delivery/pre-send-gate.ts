@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 import { parseDocument } from 'htmlparser2';
-import { PLACEHOLDER_POSTAL_ADDRESSES, type Config, type Newsletter } from '../content/index.ts';
+import { parseMailbox, PLACEHOLDER_POSTAL_ADDRESSES, type Config, type Newsletter } from '../content/index.ts';
 import { GMAIL_CLIP_BYTES, lintEmail, type PersonalizableEdition } from '../render/index.ts';
-import { signDkim, verifyDkim } from './dkim-signature.ts';
+import { readDkimKeys } from './dkim-keys.ts';
+import { createDkimSigner } from './dkim-signer.ts';
+import { verifyDkim } from './dkim-verify.ts';
 import { sampleCopy } from './sample-copy.ts';
 import { spamScore } from './spam-score.ts';
 
@@ -53,11 +54,17 @@ function reservedDomain(domain: string): boolean {
   return /(^|\.)(example|test|invalid|localhost)$/.test(d) || /(^|\.)example\.(com|net|org)$/.test(d);
 }
 
+/** The domain of a mailbox the config schema has accepted (so parseMailbox succeeds), lowercased. */
+function domainOf(mailbox: string): string | undefined {
+  const parsed = parseMailbox(mailbox);
+  return parsed.ok ? parsed.mailbox.address.slice(parsed.mailbox.address.lastIndexOf('@') + 1).toLowerCase() : undefined;
+}
+
 function senderProblems(config: Config): string[] {
   const problems: string[] = [];
   const { from, replyTo, postalAddress } = config.publisher;
   for (const [key, value] of [['publisher.from', from], ['publisher.replyTo', replyTo]] as const) {
-    const domain = value ? /@([^>\s]+)>?\s*$/.exec(value)?.[1] : undefined;
+    const domain = value ? domainOf(value) : undefined;
     if (domain && reservedDomain(domain)) problems.push(`${key} is on ${domain}, a domain reserved for examples: receivers reject or junk it; use your own domain`);
   }
   if ((PLACEHOLDER_POSTAL_ADDRESSES as readonly string[]).includes(postalAddress.trim())) {
@@ -71,10 +78,10 @@ const REQUIRED_HEADERS = ['From', 'To', 'Subject', 'Date', 'Message-ID', 'MIME-V
 /**
  * The pre-send gate: every check `daybreak check` prints, run on the sample reader's copy exactly as
  * `send` builds it: email-client lint, Gmail's 102 KB clip, links (absolute; https with real mail, which
- * RFC 8058 one-click needs), images (alt, width, height), the required headers, a DKIM signature that
- * verifies against the public half of the configured key and is aligned with From (DMARC), and a
- * SpamAssassin score under delivery.maxSpamScore when SpamAssassin is installed. A scheduled send that
- * fails it is held.
+ * RFC 8058 one-click needs), images (alt, width, height), the required headers, the DKIM signatures the
+ * sender itself makes (RSA, and Ed25519 when configured), each verified against the public half of its
+ * key, with d= aligned with From (DMARC), and a SpamAssassin score under delivery.maxSpamScore when
+ * SpamAssassin is installed. A scheduled send that fails it is held.
  *
  * @example
  * const report = await runPreSendGate({ config, newsletter, date, rendered, realMail: Boolean(process.env.SMTP_URL) });
@@ -171,23 +178,25 @@ export async function runPreSendGate(options: {
     checks.push({ id: 'sender', title: 'Sender identity', status: problems.length ? 'warn' : 'pass', details: problems.length ? problems : [`From ${config.publisher.from}`] });
   }
 
-  // 7. DKIM: sign as the sender does and verify against the public half of the configured key.
+  // 7. DKIM: signed by the sender's own signer with every configured key (RSA, and Ed25519 when set), each
+  // signature verified against the public half of its key, and d= aligned with From (DMARC, RFC 7489 §3.1.1).
   let signed = raw;
   const dkim = config.delivery.dkim;
   if (!dkim) {
     checks.push({ id: 'dkim', title: 'DKIM signature', status: 'warn', details: ['delivery.dkim is not configured: receivers see unauthenticated mail (Gmail and Yahoo require DKIM of bulk senders)'] });
   } else {
     try {
-      const privateKey = createPrivateKey(readFileSync(dkim.privateKeyFile, 'utf8'));
-      signed = signDkim(raw, { domainName: dkim.domainName, keySelector: dkim.keySelector, privateKey });
-      const verdict = verifyDkim(signed, createPublicKey(privateKey));
-      const fromDomain = /^From: .*?@([^>\s]+)>?\s*$/m.exec(head)?.[1]?.toLowerCase() ?? '';
-      const d = dkim.domainName.toLowerCase();
+      const signer = readDkimKeys(dkim);
+      signed = createDkimSigner(signer).sign(Buffer.from(raw, 'utf8')).toString('utf8');
+      const verdicts = signer.keys.map((k) => verifyDkim(signed, createPublicKey(k.privateKey), { selector: k.selector }));
+      const fromDomain = domainOf(config.publisher.from) ?? '';
+      const d = signer.domainName;
       const aligned = fromDomain === d || fromDomain.endsWith(`.${d}`);
-      const problems = [...(verdict.ok ? [] : [verdict.detail]), ...(aligned ? [] : [`d=${d} is not aligned with the From domain ${fromDomain} (DMARC)`])];
-      checks.push({ id: 'dkim', title: 'DKIM signature', status: problems.length ? 'fail' : 'pass', details: problems.length ? problems : [`${verdict.detail}, aligned with From`] });
+      const problems = [...verdicts.filter((v) => !v.ok).map((v) => v.detail), ...(aligned ? [] : [`d=${d} is not aligned with the From domain ${fromDomain} (DMARC)`])];
+      checks.push({ id: 'dkim', title: 'DKIM signature', status: problems.length ? 'fail' : 'pass', details: problems.length ? problems : [...verdicts.map((v) => v.detail), 'aligned with From'] });
     } catch (error) {
-      checks.push({ id: 'dkim', title: 'DKIM signature', status: 'fail', details: [`delivery.dkim.privateKeyFile ${dkim.privateKeyFile}: ${(error as Error).message.split('\n')[0]}`] });
+      // readDkimKeys names the key and the file; anything else is said as it is, without a stack.
+      checks.push({ id: 'dkim', title: 'DKIM signature', status: 'fail', details: [(error as Error).message.split('\n')[0]!] });
     }
   }
 

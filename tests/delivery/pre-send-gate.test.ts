@@ -62,7 +62,7 @@ describe('daybreak check (the pre-send gate)', () => {
     expect(report.ok).toBe(true);
     const status = Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
     expect(status).toEqual({ lint: 'pass', size: 'pass', links: 'pass', images: 'pass', headers: 'pass', sender: 'skip', dkim: 'pass', spam: HAS_SPAMASSASSIN ? 'pass' : 'skip' });
-    expect(report.checks.find((c) => c.id === 'dkim')!.details[0]).toMatch(/^verified \(d=daybreak\.example, s=news\), aligned with From/);
+    expect(report.checks.find((c) => c.id === 'dkim')!.details).toEqual(['verified (rsa-sha256, d=daybreak.example, s=news)', 'aligned with From']);
     if (HAS_SPAMASSASSIN) expect(report.checks.find((c) => c.id === 'spam')!.details[0]).toMatch(/^score -?\d/);
   }, 60_000);
 
@@ -128,6 +128,31 @@ describe('daybreak check (the pre-send gate)', () => {
     expect(report.ok).toBe(false);
     expect(report.checks.find((c) => c.id === 'size')).toMatchObject({ status: 'fail', details: [expect.stringMatching(/Gmail will clip it/)] });
     expect(report.failures).toHaveLength(1);
+  }, 60_000);
+
+  it('verifies each signature the sender makes, the Ed25519 one too, and fails a key file that is not a key, naming it', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const rsaFile = join(dir, 'both-rsa.pem');
+    writeFileSync(rsaFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const edFile = join(dir, 'both-ed.pem');
+    writeFileSync(edFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const dkim = { domainName: 'daybreak.example', keySelector: 'news', privateKeyFile: rsaFile, ed25519KeyFile: edFile, ed25519KeySelector: 'news-ed' };
+    const good = await check(world({ config: { delivery: { dkim } } }), { DAYBREAK_SPAM_CHECK: 'off' });
+    expect(good.code, good.stderr).toBe(0);
+    const report = JSON.parse(good.stdout) as { checks: { id: string; status: string; details: string[] }[] };
+    expect(report.checks.find((c) => c.id === 'dkim')).toEqual({
+      id: 'dkim',
+      title: 'DKIM signature',
+      status: 'pass',
+      details: ['verified (rsa-sha256, d=daybreak.example, s=news)', 'verified (ed25519-sha256, d=daybreak.example, s=news-ed)', 'aligned with From'],
+    });
+
+    const notAKey = join(dir, 'not-a-key.pem');
+    writeFileSync(notAKey, 'hello\n');
+    const bad = await check(world({ config: { delivery: { dkim: { ...dkim, ed25519KeyFile: notAKey } } } }), { DAYBREAK_SPAM_CHECK: 'off' }, []);
+    expect(bad.code).toBe(1);
+    expect(`${bad.stdout}${bad.stderr}`).toContain(`delivery.dkim.ed25519KeyFile: ${notAKey} is not a PEM private key`);
+    expect(`${bad.stdout}${bad.stderr}`).not.toMatch(/\n\s+at /);
   }, 60_000);
 
   it('fails a DKIM key whose domain is not aligned with From', async () => {
