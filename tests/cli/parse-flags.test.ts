@@ -30,4 +30,11 @@ describe('parseFlags', () => {
     expect(error.details).toEqual(['--limit: Expected a whole number, e.g. 50', expect.stringMatching(/^--allow-insecure-links: /)]);
     expect(error.message).toBe(error.details.join('\n'));
   });
+
+  it('says a problem with no flag to name (one about the options together) as the schema words it', () => {
+    const Pair = z.strictObject({ from: z.string().optional(), to: z.string().optional() }).refine((f) => !(f.from && f.to), { error: 'Give --from or --to, not both' });
+    const error = usageError(() => parseFlags(Pair, { from: 'a', to: 'b' }));
+    expect(error.details).toEqual(['Give --from or --to, not both']);
+    expect(error.message).toBe('Give --from or --to, not both');
+  });
 });

@@ -139,7 +139,12 @@ describe('the preference page', () => {
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
     const limited = await h.app.request(`/manage?token=${token}`);
     expect(limited.status).toBe(429);
-    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    const wait = Number(limited.headers.get('retry-after'));
+    expect(wait).toBeGreaterThan(0);
+    // The page says what happened and how long to wait, in the same number as Retry-After.
+    const page = await limited.text();
+    expect(page).toContain('Too many requests');
+    expect(page).toContain(`Too many requests from your network. Please try again in ${wait} ${wait === 1 ? 'second' : 'seconds'}.`);
   });
 
   it('answers JSON with the stored state', async () => {
