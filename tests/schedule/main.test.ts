@@ -12,7 +12,7 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function setup(time: { clock?: ManualClock; now?: () => Date } = { clock: new ManualClock('2026-11-30T05:00:00Z') }) {
+async function setup(time: { clock?: ManualClock; now?: () => Date } = { clock: new ManualClock('2026-11-30T05:00:00Z') }, mail: 'sink' | 'local' = 'sink') {
   const sink = await startSmtpSink();
   const { dir, cleanup } = tempDir('daybreak-main-');
   const configFile = join(dir, 'daybreak.config.json');
@@ -28,7 +28,7 @@ async function setup(time: { clock?: ManualClock; now?: () => Date } = { clock: 
     configFile,
     dataDir: 'data',
     varDir: join(dir, 'var'),
-    env: { SMTP_URL: sink.url, DAYBREAK_SECRET: 'a-main-test-secret-0123456789', DAYBREAK_ALLOW_INSECURE_LINKS: '1', DAYBREAK_SPAM_CHECK: 'off' },
+    env: { ...(mail === 'sink' ? { SMTP_URL: sink.url } : {}), DAYBREAK_SECRET: 'a-main-test-secret-0123456789', DAYBREAK_ALLOW_INSECURE_LINKS: '1', DAYBREAK_SPAM_CHECK: 'off' },
     ...(clock ? { clock } : {}),
     ...(time.now ? { now: time.now } : {}),
     preview: false,
@@ -74,6 +74,26 @@ describe('createDaybreak', () => {
     expect(banner).toContain('tokyo    Tue 2026-12-01 07:00 GMT+9 (Asia/Tokyo) = 2026-11-30 22:00 UTC');
     expect(banner).not.toContain('Note: baseUrl');
     expect(await startBanner(daybreak, 'http://localhost:4000')).toContain('Note: baseUrl says port 3000 but Daybreak listens on 4000');
+    // The sample data has articles for that morning's edition, so nothing says it will be skipped.
+    expect(banner).not.toMatch(/morning .*\n.*no articles for it/);
+  });
+
+  it('says on start when a next edition has no articles yet, and which edition has, and how to send it to the local mailbox', async () => {
+    // A week after the sample articles: the next morning edition has none.
+    const later = { clock: new ManualClock('2026-12-07T12:00:00Z') };
+    const { daybreak } = await setup(later, 'local');
+    const banner = await startBanner(daybreak, 'http://localhost:3000');
+    const lines = banner.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('  morning  Tue 2026-12-08 06:00 EST'));
+    expect(at, banner).toBeGreaterThan(0);
+    expect(lines[at + 1]).toBe("           no articles for it in data/ yet, so it will be skipped (the newest edition with articles is 2026-12-01's)");
+    expect(lines[at + 2]).toBe('           to see an edition arrive in the local mailbox now: daybreak send --newsletter morning --date 2026-12-01');
+
+    // With real mail, a past edition is not suggested: it would go to every confirmed reader.
+    const { daybreak: real } = await setup({ clock: new ManualClock('2026-12-07T12:00:00Z') });
+    const realBanner = await startBanner(real, 'http://localhost:3000');
+    expect(realBanner).toContain("no articles for it in data/ yet, so it will be skipped (the newest edition with articles is 2026-12-01's)");
+    expect(realBanner).not.toContain('daybreak send --newsletter');
   });
 
   it('starts the server on a free port and stops cleanly', async () => {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { datesWithArticles, loadContentFor, localDate } from '../../content/index.ts';
 import { DaybreakError } from '../../errors.ts';
 import { createDaybreak, type Daybreak } from '../../main.ts';
 import { DATA_OPTION_HELP, DB_OPTION_HELP } from '../context.ts';
@@ -26,7 +27,23 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 /** A signal this soon after the first is the same Ctrl-C delivered twice (see the shutdown below). */
 const REPEAT_SIGNAL_MS = 1000;
 
-/** What a person reads when Daybreak starts: where to go, where mail goes, when each letter goes out. */
+/**
+ * Each newsletter's dates with articles in the data folder, oldest first, or null when the folder cannot
+ * be read now (the scheduler reports that itself when it fires).
+ */
+function articleDates(daybreak: Daybreak): Map<string, string[]> | null {
+  try {
+    const content = loadContentFor(daybreak.dataDir, daybreak.config);
+    return new Map(daybreak.config.newsletters.map((n) => [n.id, datesWithArticles(daybreak.config, content, n.id)]));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What a person reads when Daybreak starts: where to go, where mail goes, when each letter goes out, and
+ * when a letter's next edition has no articles yet (it would be skipped), which dates do.
+ */
 export async function startBanner(daybreak: Daybreak, base: string): Promise<string> {
   const lines = ['Daybreak is running.', '', `  Sign up:   ${base}/`, `  Archive:   ${base}/archive`];
   if (daybreak.preview) lines.push(`  Preview:   ${base}/preview/`);
@@ -50,14 +67,23 @@ export async function startBanner(daybreak: Daybreak, base: string): Promise<str
   lines.push('', 'Next sends:');
   const status = await daybreak.status();
   const width = Math.max(...status.map((s) => s.id.length));
+  const dates = articleDates(daybreak);
   for (const s of status) {
     lines.push(
       s.nextSendAt
         ? `  ${s.id.padEnd(width)}  ${s.nextSendLocal} (${s.timezone}) = ${s.nextSendUtc}`
         : `  ${s.id.padEnd(width)}  never (the schedule "${s.cron}" does not fire again)`,
     );
+    const indent = `  ${' '.repeat(width)}  `;
     if (s.lastRun) {
-      lines.push(`  ${' '.repeat(width)}  last: ${s.lastRun.date} ${s.lastRun.state}${s.lastRun.state === 'done' ? `, ${s.lastRun.sent} sent of ${s.lastRun.total}` : ''}`);
+      lines.push(`${indent}last: ${s.lastRun.date} ${s.lastRun.state}${s.lastRun.state === 'done' ? `, ${s.lastRun.sent} sent of ${s.lastRun.total}` : ''}`);
+    }
+    const withArticles = dates?.get(s.id);
+    if (withArticles && s.nextSendAt && !withArticles.some((d) => d >= localDate(new Date(s.nextSendAt!), s.timezone))) {
+      const newest = withArticles.at(-1);
+      lines.push(`${indent}no articles for it in ${daybreak.dataDir}/ yet, so it will be skipped${newest ? ` (the newest edition with articles is ${newest}'s)` : ''}`);
+      // With the local mail server nothing leaves the machine, so sending a past edition is a safe way to see one arrive.
+      if (newest && daybreak.mailer.maildir) lines.push(`${indent}to see an edition arrive in the local mailbox now: daybreak send --newsletter ${s.id} --date ${newest}`);
     }
   }
   lines.push('', 'Stop with Ctrl-C: mail in flight finishes first, the rest stays queued for the next start.', '');
