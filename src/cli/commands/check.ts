@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { findNewsletter, isIsoDate, isSkipped, localDate } from '../../content/index.ts';
+import { findNewsletter, isSkipped, localDate } from '../../content/index.ts';
 import { runPreSendGate, type GateReport } from '../../delivery/index.ts';
 import { DaybreakError } from '../../errors.ts';
 import { renderEdition } from '../../designs/index.ts';
@@ -9,12 +9,13 @@ import { parseFlags } from '../parse-flags.ts';
 import { EXIT, ExitStatus } from '../run-cli.ts';
 import { smtpUrlFrom } from '../../settings/index.ts';
 import { plural } from '../../plural.ts';
+import { DateFlag } from '../date-flag.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
 
 const CheckFlags = z.strictObject({
   newsletter: z.string().min(1).optional(),
-  date: z.string().refine(isIsoDate, { error: 'Expected a real calendar date written YYYY-MM-DD, e.g. 2026-11-30' }).optional(),
+  date: DateFlag.optional(),
   data: z.string().min(1).optional(),
   config: z.string().min(1).optional(),
   json: z.boolean().default(false),
