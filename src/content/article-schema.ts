@@ -1,13 +1,7 @@
 import { z } from 'zod';
 import { httpUrl } from './http-url.ts';
+import { OffsetDateTime } from './offset-date-time.ts';
 
-const dateTime = z.iso.datetime({
-  offset: true,
-  error: (issue) =>
-    issue.code === 'invalid_type'
-      ? undefined
-      : 'Invalid date-time: expected ISO 8601 with an offset, e.g. 2026-11-30T04:12:00-05:00',
-});
 
 export const AuthorSchema = z.strictObject({
   name: z.string().min(1),
@@ -43,7 +37,7 @@ export const ArticleSchema = z.strictObject({
   headline: z.string().min(1),
   dek: z.string().min(1),
   url: httpUrl,
-  publishedAt: dateTime,
+  publishedAt: OffsetDateTime,
   section: z.string().optional(),
   tags: z.array(z.string()).optional(),
   priority: z.number().int().default(0),

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { Cron } from 'croner';
 import { BrandSchema } from './brand-schema.ts';
+import { CronPattern } from './cron-pattern.ts';
 import { httpUrl } from './http-url.ts';
 import { SourceSchema } from './source-schema.ts';
 import { parseMailbox } from './mailbox.ts';
-import { ianaTimezone, isTimezone } from './iana-timezone.ts';
+import { ianaTimezone } from './iana-timezone.ts';
 
 /** The weekday names `schedule.days` takes, in cron's order (Sunday = 0). */
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -13,7 +13,7 @@ export type Weekday = (typeof WEEKDAYS)[number];
 const DEFAULT_CRON = '0 6 * * *';
 
 export const ScheduleSchema = z.strictObject({
-  cron: z.string().min(1).optional(),
+  cron: CronPattern.optional(),
   /**
    * Local-time delivery: each reader gets the edition of date D at this time ("HH:MM", 24-hour) on D in
    * their own timezone (readers without one: `timezone`). Instead of `cron`.
@@ -27,29 +27,17 @@ export const ScheduleSchema = z.strictObject({
   timezone: ianaTimezone.default('America/New_York'),
   /** Minutes after a missed firing within which the scheduler still sends it. */
   graceMinutes: z.number().int().nonnegative().default(180),
-}).check((ctx) => {
-  const { cron, localTime, days } = ctx.value;
-  if (cron !== undefined && localTime !== undefined) {
-    ctx.issues.push({ code: 'custom', message: 'Use either schedule.cron or schedule.localTime, not both', input: localTime, path: ['localTime'] });
-    return;
-  }
-  if (days !== undefined && localTime === undefined) {
-    ctx.issues.push({ code: 'custom', message: 'schedule.days goes with schedule.localTime (a cron pattern names its own days)', input: days, path: ['days'] });
-    return;
-  }
-  // A bad timezone is reported on its own key; the cron cannot be judged without one.
-  if (!isTimezone(ctx.value.timezone) || localTime !== undefined) return;
-  const pattern = cron ?? DEFAULT_CRON;
-  try {
-    const parsed = new Cron(pattern, { timezone: ctx.value.timezone, paused: true });
-    // A pattern like "0 6 30 2 *" parses but never fires: the newsletter would silently never go out.
-    if (parsed.nextRun() === null) {
-      ctx.issues.push({ code: 'custom', message: 'Invalid cron pattern: it never fires', input: pattern, path: ['cron'] });
+}).superRefine(
+  ({ cron, localTime, days }, ctx) => {
+    if (cron !== undefined && localTime !== undefined) {
+      ctx.addIssue({ code: 'custom', message: 'Use either schedule.cron or schedule.localTime, not both', input: localTime, path: ['localTime'] });
+    } else if (days !== undefined && localTime === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'schedule.days goes with schedule.localTime (a cron pattern names its own days)', input: days, path: ['days'] });
     }
-  } catch (error) {
-    ctx.issues.push({ code: 'custom', message: `Invalid cron pattern: ${(error as Error).message}`, input: pattern, path: ['cron'] });
-  }
-}).transform(({ cron, localTime, days, ...rest }): { cron: string; localTime?: string; days?: Weekday[]; timezone: string; graceMinutes: number } => {
+  },
+  // Run beside problems in the schedule's own keys (a bad timezone, say), so a config's mistakes all come out in one run.
+  { when: (payload) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value) },
+).transform(({ cron, localTime, days, ...rest }): { cron: string; localTime?: string; days?: Weekday[]; timezone: string; graceMinutes: number } => {
   if (localTime === undefined) return { cron: cron ?? DEFAULT_CRON, ...rest };
   // The same time in the newsletter's own zone as a cron pattern: what describes the schedule, dates the
   // editions and sets their article windows for everything that reads `cron`.
@@ -316,6 +304,25 @@ export const WebSchema = z.strictObject({
   manageRatePerMinute: z.number().int().positive().default(30),
 });
 
+/**
+ * Each entry's id used once. It runs beside problems inside the entries (a newsletter's bad timezone),
+ * so every mistake in a config comes out in one run; an entry whose id is not text is left to its own check.
+ */
+function uniqueIds(kind: string) {
+  return z.superRefine<Array<{ id: string }>>(
+    (entries, ctx) => {
+      const seen = new Set<string>();
+      entries.forEach((entry, i) => {
+        const id: unknown = (entry as { id?: unknown } | null)?.id;
+        if (typeof id !== 'string') return;
+        if (seen.has(id)) ctx.addIssue({ code: 'custom', message: `Duplicate ${kind} id "${id}"`, input: id, path: [i, 'id'] });
+        seen.add(id);
+      });
+    },
+    { when: (payload) => Array.isArray(payload.value) },
+  );
+}
+
 export const ConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   /** Where the database is: a SQLite file path or a postgres:// URL (`--db` and DATABASE_URL win). */
@@ -331,15 +338,7 @@ export const ConfigSchema = z.strictObject({
     .array(NewsletterSchema)
     .min(1)
     .default([NewsletterSchema.parse({ id: 'morning', name: 'The Morning Briefing' })])
-    .check((ctx) => {
-      const seen = new Set<string>();
-      ctx.value.forEach((n, i) => {
-        if (seen.has(n.id)) {
-          ctx.issues.push({ code: 'custom', message: `Duplicate newsletter id "${n.id}"`, input: n.id, path: [i, 'id'] });
-        }
-        seen.add(n.id);
-      });
-    }),
+    .check(uniqueIds('newsletter')),
   delivery: DeliverySchema.default(DeliverySchema.parse({})),
   web: WebSchema.default(WebSchema.parse({})),
   inbound: InboundSchema.optional(),
@@ -348,13 +347,7 @@ export const ConfigSchema = z.strictObject({
   sources: z
     .array(SourceSchema)
     .default([])
-    .check((ctx) => {
-      const seen = new Set<string>();
-      ctx.value.forEach((s, i) => {
-        if (seen.has(s.id)) ctx.issues.push({ code: 'custom', message: `Duplicate source id "${s.id}"`, input: s.id, path: [i, 'id'] });
-        seen.add(s.id);
-      });
-    }),
+    .check(uniqueIds('source')),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

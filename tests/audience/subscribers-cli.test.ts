@@ -52,7 +52,10 @@ async function list() {
 
 describe('daybreak subscribers', () => {
   it('adds, lists as JSON, and removes a subscriber', async () => {
-    expect((await cli('subscribers', 'add', ' Ann@Example.COM', '--name', 'Ann', '--newsletter', 'morning', '--newsletter', 'good-news', '--confirmed', '--config', configFile)).status).toBe(0);
+    const ann = await cli('subscribers', 'add', ' Ann@Example.COM', '--name', 'Ann', '--newsletter', 'morning', '--newsletter', 'good-news', '--confirmed', '--config', configFile);
+    expect(ann.status).toBe(0);
+    // A sentence with its full stop, as the pending form ("Added …: morning pending.") is.
+    expect(ann.stdout).toBe('Added Ann@example.com: morning, good-news confirmed.\n');
     expect((await cli('subscribers', 'add', 'bob@example.com', '--config', configFile)).status).toBe(0);
     expect(await list()).toEqual([
       { email: 'Ann@example.com', name: 'Ann', status: 'active', timezone: null, subscriptions: [{ newsletter: 'good-news', status: 'confirmed' }, { newsletter: 'morning', status: 'confirmed' }] },
@@ -70,11 +73,11 @@ describe('daybreak subscribers', () => {
     expect((await cli('subscribers', 'add', 'Ann@example.com', '--config', configFile)).stdout).toContain('Added Ann@example.com: morning pending');
     const again = await cli('subscribers', 'add', 'ann@example.com', '--name', 'Ann', '--newsletter', 'good-news', '--confirmed', '--config', configFile);
     expect(again.status).toBe(0);
-    expect(again.stdout).toContain('Updated ann@example.com: name set to "Ann"; good-news confirmed');
+    expect(again.stdout).toBe('Updated ann@example.com: name set to "Ann"; good-news confirmed.\n');
     expect(await list()).toEqual([
       { email: 'Ann@example.com', name: 'Ann', status: 'active', timezone: null, subscriptions: [{ newsletter: 'morning', status: 'pending' }, { newsletter: 'good-news', status: 'confirmed' }] },
     ]);
-    expect((await cli('subscribers', 'add', 'ANN@example.com', '--newsletter', 'good-news', '--confirmed', '--config', configFile)).stdout).toContain('nothing changed');
+    expect((await cli('subscribers', 'add', 'ANN@example.com', '--newsletter', 'good-news', '--confirmed', '--config', configFile)).stdout).toBe('Updated ANN@example.com: nothing changed.\n');
     expect((await list())[0]!.name).toBe('Ann');
   });
 
@@ -109,11 +112,11 @@ describe('daybreak subscribers', () => {
     expect(first.status).toBe(1);
     expect(first.stderr).toContain(`${file}:3: "not-an-email" is missing an @`);
     expect(first.stderr).toContain(`${file}:6: Your name is too long`);
-    expect(first.stdout).toContain('3 added, 0 updated, 0 unchanged, 2 bad rows skipped');
+    expect(first.stdout).toContain('3 added, 0 updated, 0 unchanged, 2 bad rows skipped.\n');
     const before = await list();
     expect(before.map((p) => [p.email, p.name])).toEqual([['ann@example.com', 'Ann'], ['cat@example.com', 'Cat, the Great'], ['Eve@example.com', null]]);
     const second = await cli('subscribers', 'import', file, '--confirmed', '--config', configFile);
-    expect(second.stdout).toContain('0 added, 0 updated, 3 unchanged, 2 bad rows skipped');
+    expect(second.stdout).toContain('0 added, 0 updated, 3 unchanged, 2 bad rows skipped.\n');
     expect(await list()).toEqual(before);
   });
 

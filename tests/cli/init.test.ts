@@ -104,7 +104,7 @@ describe('daybreak init', () => {
       return { status, stderr };
     };
     expect(await run(['--timezone', 'Mars/Olympus'])).toEqual({ status: 2, stderr: expect.stringContaining('--timezone: Unknown IANA timezone "Mars/Olympus"') });
-    expect(await run(['--date', '2026-02-30'])).toEqual({ status: 2, stderr: expect.stringContaining('--date: Expected a real calendar date') });
+    expect(await run(['--date', '2026-02-30'])).toEqual({ status: 2, stderr: 'daybreak: --date: "2026-02-30" is not a real calendar date; write YYYY-MM-DD, e.g. 2026-11-30\n' });
     expect(() => readFileSync(join(tmp, 'x', 'daybreak.config.json'))).toThrow();
   });
 });

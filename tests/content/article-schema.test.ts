@@ -152,16 +152,34 @@ describe('article schema', () => {
     expect(problemsOfArticle(articleJson({ url: 'HTTPS://News.Example.com/A' }))).toEqual([]);
   });
 
-  for (const publishedAt of ['2026-11-30', '2026-11-30T04:12:00', '30/11/2026 04:12', 'yesterday', '2026-11-31T04:12:00-05:00']) {
-    it(`rejects the publishedAt ${JSON.stringify(publishedAt)}: a date-time needs an offset`, () => {
-      expect(problemsOfArticle(articleJson({ publishedAt }))).toEqual([
-        'data/articles/a.json: [0].publishedAt: Invalid date-time: expected ISO 8601 with an offset, e.g. 2026-11-30T04:12:00-05:00',
-      ]);
+  const publishedAtProblems: Array<[string, string, string]> = [
+    ['a missing offset', '2026-11-30T04:12:00', '"2026-11-30T04:12:00" has no UTC offset; add one, e.g. 2026-11-30T04:12:00+01:00 (or Z for UTC)'],
+    ['a missing offset and seconds', '2026-11-30T04:12', '"2026-11-30T04:12" has no UTC offset; add one, e.g. 2026-11-30T04:12:00+01:00 (or Z for UTC)'],
+    ['30 February', '2026-02-30T05:00:00+01:00', '"2026-02-30T05:00:00+01:00" is not a real date: February 2026 has 28 days'],
+    ['29 February of a common year', '2026-02-29T05:00:00Z', '"2026-02-29T05:00:00Z" is not a real date: February 2026 has 28 days'],
+    ['31 November', '2026-11-31T04:12:00-05:00', '"2026-11-31T04:12:00-05:00" is not a real date: November 2026 has 30 days'],
+    ['month 13', '2026-13-01T04:12:00Z', '"2026-13-01T04:12:00Z" is not a real date: month 13 does not exist (01–12)'],
+    ['hour 25', '2026-12-08T25:00:00Z', '"2026-12-08T25:00:00Z" is not a real time: hour 25 is out of range (00–23)'],
+    ['minute 61', '2026-12-08T05:61:00Z', '"2026-12-08T05:61:00Z" is not a real time: minute 61 is out of range (00–59)'],
+    ['an offset of 25 hours', '2026-12-08T05:00:00+25:00', '"2026-12-08T05:00:00+25:00" is not a real UTC offset: +25:00 is out of range (-23:59 to +23:59)'],
+    ['no seconds', '2026-12-08T05:00+01:00', '"2026-12-08T05:00+01:00" has no seconds; write 2026-12-08T05:00:00+01:00'],
+    ['an offset without a colon', '2026-12-08T05:00:00+0100', '"2026-12-08T05:00:00+0100" has its UTC offset without a colon; write 2026-12-08T05:00:00+01:00'],
+    ['a date alone', '2026-11-30', '"2026-11-30" is not an ISO 8601 date-time with an offset; write e.g. 2026-11-30T04:12:00-05:00'],
+    ['another order', '30/11/2026 04:12', '"30/11/2026 04:12" is not an ISO 8601 date-time with an offset; write e.g. 2026-11-30T04:12:00-05:00'],
+    ['a word', 'yesterday', '"yesterday" is not an ISO 8601 date-time with an offset; write e.g. 2026-11-30T04:12:00-05:00'],
+  ];
+  for (const [what, publishedAt, message] of publishedAtProblems) {
+    it(`rejects a publishedAt with ${what}, naming the value and what is wrong with it`, () => {
+      expect(problemsOfArticle(articleJson({ publishedAt }))).toEqual([`data/articles/a.json: [0].publishedAt: ${message}`]);
     });
   }
 
+  it('still says a publishedAt that is not text is the wrong type', () => {
+    expect(problemsOfArticle(articleJson({ publishedAt: 5 }))).toEqual(['data/articles/a.json: [0].publishedAt: Expected a string, got the number 5']);
+  });
+
   it('accepts publishedAt with a negative, a positive or a Z offset', () => {
-    for (const publishedAt of ['2026-11-30T04:12:00-05:00', '2026-11-30T10:12:00+01:00', '2026-11-30T09:12:00Z', '2026-11-30T09:12:00.250Z']) {
+    for (const publishedAt of ['2026-11-30T04:12:00-05:00', '2026-11-30T10:12:00+01:00', '2026-11-30T09:12:00Z', '2026-11-30T09:12:00.250Z', '2028-02-29T09:12:00Z']) {
       expect(problemsOfArticle(articleJson({ publishedAt }))).toEqual([]);
     }
   });

@@ -157,18 +157,65 @@ describe('config', () => {
     ]);
   });
 
-  it('rejects a cron pattern that does not parse', () => {
-    const lines = configProblems({ newsletters: [newsletter({ schedule: { cron: 'every morning' } })] });
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^daybreak\.config\.json: newsletters\[0\]\.schedule\.cron: Invalid cron pattern: /);
-    const range = configProblems({ newsletters: [newsletter({ schedule: { cron: '0 25 * * *' } })] });
-    expect(range).toHaveLength(1);
-    expect(range[0]).toMatch(/^daybreak\.config\.json: newsletters\[0\]\.schedule\.cron: Invalid cron pattern: /);
+  it('rejects a cron pattern that does not parse, naming the pattern and what is wrong in its own words', () => {
+    const cron = (pattern: string) => configProblems({ newsletters: [newsletter({ schedule: { cron: pattern } })] });
+    const at = 'daybreak.config.json: newsletters[0].schedule.cron: ';
+    expect(cron('0 25 * * *')).toEqual([`${at}"0 25 * * *" is not a valid cron pattern: hour 25 is out of range (0–23)`]);
+    expect(cron('61 6 * * *')).toEqual([`${at}"61 6 * * *" is not a valid cron pattern: minute 61 is out of range (0–59)`]);
+    // croner words these as "Invalid value for day: 31" and "for month: 12", its own zero-based indexes.
+    expect(cron('0 6 32 * *')).toEqual([`${at}"0 6 32 * *" is not a valid cron pattern: day of month 32 is out of range (1–31)`]);
+    expect(cron('0 6 * 13 *')).toEqual([`${at}"0 6 * 13 *" is not a valid cron pattern: month 13 is out of range (1–12)`]);
+    expect(cron('0 6 * * 1-8')).toEqual([`${at}"0 6 * * 1-8" is not a valid cron pattern: day of week 8 is out of range (0–7)`]);
+    expect(cron('0 6,25 * * *')).toEqual([`${at}"0 6,25 * * *" is not a valid cron pattern: hour 25 is out of range (0–23)`]);
+    expect(cron('60 0 6 * * *')).toEqual([`${at}"60 0 6 * * *" is not a valid cron pattern: second 60 is out of range (0–59)`]);
+    expect(cron('every morning')).toEqual([
+      `${at}"every morning" is not a valid cron pattern: it has 2 fields; write 5 (minute hour day-of-month month day-of-week, e.g. "0 6 * * *"), or 6 with seconds first`,
+    ]);
+    expect(cron('0 x * * *')).toEqual([`${at}"0 x * * *" is not a valid cron pattern: hour "x" is not a number`]);
+    expect(cron('0 6 * * fooday')).toEqual([`${at}"0 6 * * fooday" is not a valid cron pattern: day of week "fooday" is not a number or a day name such as mon`]);
+    // What only croner knows keeps its reason, without its "CronPattern:" prefix.
+    expect(cron('0 6-3 * * *')).toEqual([`${at}"0 6-3 * * *" is not a valid cron pattern: from value is larger than to value: '6-3'`]);
+    expect(cron('0 */0 * * *')).toEqual([`${at}"0 */0 * * *" is not a valid cron pattern: syntax error, illegal stepping: 0`]);
+    // Steps, names, nicknames and Sunday as 7 are valid.
+    for (const pattern of ['*/15 6-9 * * mon-fri', '0 6 1 JAN *', '0 6 L * *', '@daily', '0 6 * * 7', '0 8 * * 0']) expect(cron(pattern), pattern).toEqual([]);
   });
 
   it('rejects a cron pattern that parses but never fires', () => {
     expect(configProblems({ newsletters: [newsletter({ schedule: { cron: '0 6 30 2 *' } })] })).toEqual([
-      'daybreak.config.json: newsletters[0].schedule.cron: Invalid cron pattern: it never fires',
+      'daybreak.config.json: newsletters[0].schedule.cron: "0 6 30 2 *" never fires: no date matches it, so the newsletter would never go out',
+    ]);
+  });
+
+  it('reports every mistake of one edit in one run, one line each, a bad cron beside a bad timezone included', () => {
+    expect(
+      configProblems({
+        baseUrl: 'localhost:3000',
+        publisher: { name: 'HB Pub', adress: '1 Main St' },
+        newsletters: [newsletter({ schedule: { cron: '0 25 * * *', timezone: 'Europe/Pari' } })],
+        delivery: { retrys: 3 },
+      }),
+    ).toEqual([
+      'daybreak.config.json: baseUrl: Invalid URL: expected an absolute http(s) URL',
+      'daybreak.config.json: publisher: Unknown key "adress" (allowed: name, postalAddress, from, replyTo, unsubscribeMailbox, brand)',
+      'daybreak.config.json: newsletters[0].schedule.cron: "0 25 * * *" is not a valid cron pattern: hour 25 is out of range (0–23)',
+      'daybreak.config.json: newsletters[0].schedule.timezone: Unknown IANA timezone "Europe/Pari" (use a name like "America/New_York")',
+      'daybreak.config.json: delivery: Unknown key "retrys" (allowed: maxConnections, ratePerSecond, connectionTimeoutMs, greetingTimeoutMs, socketTimeoutMs, retries, retryBaseMs, maxPolicyErrors, maxInFlight, leaseSeconds, maxSpamScore, dkim)',
+    ]);
+  });
+
+  it('reports cron and localTime together, and a duplicate newsletter id, beside problems in the same schedule and entries', () => {
+    expect(
+      configProblems({
+        newsletters: [
+          newsletter({ schedule: { cron: '0 6 * * *', localTime: '06:00', timezone: 'Europe/Pari' } }),
+          newsletter({ locale: 'not a locale!' }),
+        ],
+      }),
+    ).toEqual([
+      'daybreak.config.json: newsletters[0].schedule.timezone: Unknown IANA timezone "Europe/Pari" (use a name like "America/New_York")',
+      'daybreak.config.json: newsletters[0].schedule.localTime: Use either schedule.cron or schedule.localTime, not both',
+      'daybreak.config.json: newsletters[1].locale: Invalid locale "not a locale!": expected a BCP 47 language tag like "en-US"',
+      'daybreak.config.json: newsletters[1].id: Duplicate newsletter id "morning"',
     ]);
   });
 
@@ -247,6 +294,8 @@ describe('config', () => {
       'daybreak.config.json: sources[0].apiKey: A Ghost source needs its Content API key in "apiKey"',
       'daybreak.config.json: sources[1].every: Must be at least 1s',
       'daybreak.config.json: sources[1].timezone: Unknown IANA timezone "Mars/Olympus" (use a name like "America/New_York")',
+      // In the same run as the problems inside the entries, not after they are fixed.
+      'daybreak.config.json: sources[1].id: Duplicate source id "letters"',
     ]);
     expect(configProblems({ sources: [{ id: 'a', url: 'https://a.example/' }, { id: 'a', url: 'https://b.example/' }] })).toEqual([
       'daybreak.config.json: sources[1].id: Duplicate source id "a"',

@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { DaybreakError, isDaybreakError } from '../../errors.ts';
 import {
   findNewsletter,
-  isIsoDate,
   isSkipped,
   localDate,
   type Config,
@@ -16,13 +15,11 @@ import { getEditionTemplate, lintEmail, renderEdition, sampleReader, sampleReade
 import { DATA_OPTION_HELP, describeDatesWithArticles, loadConfigFrom, requestedEdition, resolveDataDir } from '../context.ts';
 import { formatIssues, parseMailbox } from '../../content/index.ts';
 import { plural } from '../../plural.ts';
+import { DateFlag } from '../date-flag.ts';
 
 const BuildFlags = z.strictObject({
   newsletter: z.string().min(1).optional(),
-  date: z
-    .string()
-    .refine(isIsoDate, { error: 'Expected a real calendar date written YYYY-MM-DD, e.g. 2026-11-30' })
-    .optional(),
+  date: DateFlag.optional(),
   data: z.string().min(1).optional(),
   out: z.string().min(1).default('out'),
   template: z.string().min(1).optional(),

@@ -1,20 +1,21 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { findNewsletter, isIsoDate, isSkipped, localDate } from '../../content/index.ts';
+import { findNewsletter, isSkipped, localDate } from '../../content/index.ts';
 import { runPreSendGate, type GateReport } from '../../delivery/index.ts';
 import { DaybreakError } from '../../errors.ts';
 import { renderEdition } from '../../designs/index.ts';
-import { DATA_OPTION_HELP, loadConfigFrom, requestedEdition, resolveDataDir } from '../context.ts';
+import { DATA_OPTION_HELP, describeDatesWithArticles, loadConfigFrom, requestedEdition, resolveDataDir } from '../context.ts';
 import { parseFlags } from '../parse-flags.ts';
 import { EXIT, ExitStatus } from '../run-cli.ts';
 import { smtpUrlFrom } from '../../settings/index.ts';
 import { plural } from '../../plural.ts';
+import { DateFlag } from '../date-flag.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
 
 const CheckFlags = z.strictObject({
   newsletter: z.string().min(1).optional(),
-  date: z.string().refine(isIsoDate, { error: 'Expected a real calendar date written YYYY-MM-DD, e.g. 2026-11-30' }).optional(),
+  date: DateFlag.optional(),
   data: z.string().min(1).optional(),
   config: z.string().min(1).optional(),
   json: z.boolean().default(false),
@@ -46,7 +47,8 @@ export async function check(rawFlags: Record<string, unknown>, io: Io = process,
   const dataDir = resolveDataDir(flags.data ? { data: flags.data } : {}, env, config);
   const edition = requestedEdition({ config, newsletter, date, dataDir, warn: (line) => io.stderr.write(`warning: ${line}\n`) });
   if (isSkipped(edition)) {
-    throw new DaybreakError('EUSAGE', `${newsletter.id} ${date}: no articles in this edition's window, so there is nothing to check; pick another --date.`);
+    // Named the way `build` names them, so the next try is not a guess.
+    throw new DaybreakError('EUSAGE', `${newsletter.id} ${date}: no articles in this edition's window, so there is nothing to check.\n${describeDatesWithArticles(edition.datesWithArticles ?? [], date)}`);
   }
   const rendered = await renderEdition(edition, config);
   const report = await runPreSendGate({ config, newsletter, date, rendered, realMail: smtpUrlFrom(env) !== undefined, env });

@@ -7,13 +7,14 @@ import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
 import { z } from 'zod';
 import { DaybreakError } from '../../errors.ts';
-import { ConfigSchema, PLACEHOLDER_POSTAL_ADDRESSES, isIsoDate, localDate, nextFiring, previousFiring, sendTimeOn, type Newsletter } from '../../content/index.ts';
+import { ConfigSchema, PLACEHOLDER_POSTAL_ADDRESSES, localDate, nextFiring, previousFiring, sendTimeOn, type Newsletter } from '../../content/index.ts';
 import { projectUrl } from '../../project-root.ts';
 import { DEFAULT_DB_FILE } from '../../settings/index.ts';
+import { DateFlag } from '../date-flag.ts';
 
 const InitFlags = z.strictObject({
   timezone: z.string().min(1).optional(),
-  date: z.string().refine(isIsoDate, { error: 'Expected a real calendar date written YYYY-MM-DD, e.g. 2026-12-08' }).optional(),
+  date: DateFlag.optional(),
   json: z.boolean().default(false),
 });
 export type InitFlags = z.input<typeof InitFlags>;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { createTokens, EmailSchema, normalizeEmail, openKeyring } from '../../audience/index.ts';
-import { editionForChoice, findNewsletter, goesOutOn, isIsoDate, isLocalTime, isSkipped, localDate, waveTimes, type Edition, type Newsletter, type SkippedEdition } from '../../content/index.ts';
+import { editionForChoice, findNewsletter, goesOutOn, isLocalTime, isSkipped, localDate, waveTimes, type Edition, type Newsletter, type SkippedEdition } from '../../content/index.ts';
 import { readerZone } from '../../audience/index.ts';
 import { formatLocal, localTimeDueAt, pinEdition, parsePinnedEdition } from '../../schedule/index.ts';
 import {
@@ -25,10 +25,11 @@ import { parseFlags } from '../parse-flags.ts';
 import { plural } from '../../plural.ts';
 import { inboundAddressesFor } from '../../inbound/index.ts';
 import { EXIT, ExitStatus } from '../run-cli.ts';
+import { DateFlag } from '../date-flag.ts';
 
 const SendFlags = z.strictObject({
   newsletter: z.string().min(1).optional(),
-  date: z.string().refine(isIsoDate, { error: 'Expected a real calendar date written YYYY-MM-DD, e.g. 2026-11-30' }).optional(),
+  date: DateFlag.optional(),
   data: z.string().min(1).optional(),
   dryRun: z.boolean().default(false),
   // The sign-up form's own address check, so a typo is bad usage (exit 2) and not a failed delivery.

@@ -190,7 +190,8 @@ export function registerSubscribers(program: Command, io: Io = process, env: Nod
       io.stdout.write(
         `${outcome.created ? 'Added' : 'Updated'} ${address}: ${changes.length > 0 ? changes.join('; ') : 'nothing changed'}` +
           (outcome.keptUnsubscribed.length > 0 ? `; kept unsubscribed from ${outcome.keptUnsubscribed.join(', ')} (they opted out)` : '') +
-          '\n',
+          // A sentence, like every other outcome `subscribers` prints.
+          '.\n',
       );
     });
 
@@ -300,7 +301,7 @@ export function registerSubscribers(program: Command, io: Io = process, env: Nod
       });
       problems.sort((a, b) => a.line - b.line);
       for (const p of problems) io.stderr.write(`${file}:${p.line}: ${p.message}\n`);
-      io.stdout.write(`Imported ${file}: ${added} added, ${updated} updated, ${unchanged} unchanged, ${plural(problems.length, 'bad row')} skipped\n`);
+      io.stdout.write(`Imported ${file}: ${added} added, ${updated} updated, ${unchanged} unchanged, ${plural(problems.length, 'bad row')} skipped.\n`);
       if (madePending > 0) {
         io.stdout.write(
           `${plural(madePending, 'reader')} added as pending to ${newsletters.join(', ')}: no confirmation email was sent, so they get no editions yet. ` +
