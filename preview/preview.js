@@ -314,7 +314,7 @@ function renderChecks(view) {
   const notLoading = c.imagesNotLoading.map((line) => {
     const shown = shownByPreview.get(line.slice(0, line.lastIndexOf(': ')));
     if (!shown) return line;
-    return `${line}. ${shown.loads ? `Shown above from this preview’s ${shown.path}` : `This preview has no ${shown.path} either`}`;
+    return `${line}. ${shown.loads ? `The frame shows it from this preview’s ${shown.path}` : `This preview has no ${shown.path} either`}`;
   });
   box.replaceChildren(
     h('section', { class: 'check-block', id: 'check-gate' },

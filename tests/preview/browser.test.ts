@@ -229,7 +229,7 @@ describe.skipIf(skipBrowser)('the preview in a real browser (Chromium)', () => {
       expect(await tab.textContent('#check-headline')).toBe('Pre-send checks: pass, but 3 images do not load');
       expect(await tab.getAttribute('#check-headline', 'data-status')).toBe('warn');
       expect(await tab.locator('#check-images li').first().textContent()).toBe(
-        `${baseUrl}/assets/brand/logo.png: nothing listens there (ECONNREFUSED). Shown above from this preview’s /assets/brand/logo.png`,
+        `${baseUrl}/assets/brand/logo.png: nothing listens there (ECONNREFUSED). The frame shows it from this preview’s /assets/brand/logo.png`,
       );
       await tab.screenshot({ path: `${SHOTS}/images-from-preview.png` });
 
