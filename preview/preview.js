@@ -308,9 +308,17 @@ function renderChecks(view) {
 
   const gate = c.gate;
   const statusClass = { pass: 'good', fail: 'bad', warn: 'warn', skip: 'muted' };
+  const headline = c.headline ?? { status: gate.ok ? 'pass' : 'fail', text: `Pre-send checks: ${gate.ok ? 'pass' : 'the edition would be held'}` };
+  // Each image that does not load as sent, and whether the frame shows it from the preview's own server.
+  const shownByPreview = new Map((c.imagesShownByPreview ?? []).map((image) => [image.src, image]));
+  const notLoading = c.imagesNotLoading.map((line) => {
+    const shown = shownByPreview.get(line.slice(0, line.lastIndexOf(': ')));
+    if (!shown) return line;
+    return `${line}. ${shown.loads ? `The frame shows it from this preview’s ${shown.path}` : `This preview has no ${shown.path} either`}`;
+  });
   box.replaceChildren(
     h('section', { class: 'check-block', id: 'check-gate' },
-      h('h3', {}, `Pre-send checks: ${gate.ok ? 'pass' : 'the edition would be held'}`),
+      h('h3', { id: 'check-headline', class: `headline ${statusClass[headline.status] ?? ''}`, 'data-status': headline.status }, headline.text),
       h('ul', { class: 'findings gate' }, gate.checks.map((g) =>
         h('li', { class: `check ${statusClass[g.status] ?? ''}`, 'data-check': g.id, 'data-status': g.status },
           h('strong', {}, `${g.status.toUpperCase()} ${g.title}`), h('br'),
@@ -334,7 +342,7 @@ function renderChecks(view) {
       list(c.lint.map((f) => `${f.rule}: ${f.message}${f.where ? ` (${f.where})` : ''}`), 'No findings', 'lint')),
     h('section', { class: 'check-block', id: 'check-images' },
       h('h3', {}, `Images that do not load (${c.imagesNotLoading.length})`),
-      list(c.imagesNotLoading, 'Every image loads', 'images')),
+      list(notLoading, 'Every image loads', 'images')),
     h('section', { class: 'check-block', id: 'check-alt' },
       h('h3', {}, 'Images without alt'),
       list(c.imagesWithoutAlt, 'Every image has alt text', 'alt')),
@@ -346,6 +354,23 @@ function renderChecks(view) {
       h('ul', { class: 'origins' }, c.origins.map((o) =>
         h('li', {}, h('span', {}, o.headline), h('br'),
           h('span', { class: 'muted' }, o.kind === 'source' ? `source ${o.source} (${o.url})` : `written by hand: ${o.file}`))))),
+  );
+}
+
+/**
+ * Says, under the frame, that the images under baseUrl are shown from this preview's own server, and that
+ * what is sent keeps baseUrl: the frame is the only place the addresses differ.
+ */
+function renderImagesNote(shown) {
+  const note = $('images-note');
+  note.hidden = shown.length === 0;
+  if (shown.length === 0) return note.replaceChildren();
+  const base = shown[0].src.slice(0, shown[0].src.length - shown[0].path.length);
+  const count = shown.length === 1 ? '1 image' : `${shown.length} images`;
+  note.replaceChildren(
+    `Shown from this preview’s own server: ${count} whose address is on baseUrl (${base}), the data folder’s `,
+    h('code', {}, '/images/…'), ' and the brand logos ', h('code', {}, '/assets/brand/…'),
+    ', which daybreak start serves there. The email that is sent keeps the baseUrl addresses (Source tab, raw .html, test sends).',
   );
 }
 
@@ -377,10 +402,12 @@ async function loadView() {
     $('text-part').textContent = view.text;
     renderHeaders(view);
     $('panel-html').classList.remove('blank');
-    await loadFrame(rawUrl('html', { ...(state.dark ? { scheme: 'dark' } : {}), g: String(view.generation) }));
+    await loadFrame(rawUrl('html', { images: 'preview', ...(state.dark ? { scheme: 'dark' } : {}), g: String(view.generation) }));
     $('frame-note').hidden = true;
+    renderImagesNote(view.checks.imagesShownByPreview ?? []);
   } else {
     renderProblem(view);
+    renderImagesNote([]);
     if (state.showLastGood && view.lastGood) {
       await showLastGood();
     } else {
@@ -397,7 +424,7 @@ async function showLastGood() {
   $('panel-html').classList.remove('blank');
   $('frame-note').hidden = false;
   $('frame-note').textContent = 'Showing the last good render: the current sources do not render (see above).';
-  await loadFrame(rawUrl('html', { 'last-good': '1', ...(state.dark ? { scheme: 'dark' } : {}), t: String(Date.now()) }));
+  await loadFrame(rawUrl('html', { 'last-good': '1', images: 'preview', ...(state.dark ? { scheme: 'dark' } : {}), t: String(Date.now()) }));
   const text = await fetch(rawUrl('txt', { 'last-good': '1' }), { cache: 'no-store' });
   $('text-part').textContent = await text.text();
   sourceFor = '';

@@ -5,9 +5,9 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
 import { compileEditionMessage, editionMessageOptions, testSubject, type Mailer } from '../delivery/index.ts';
-import { describeSchedule, formatIssues, isIsoDate, loadConfig } from '../content/index.ts';
+import { describeSchedule, formatIssues, isIsoDate, loadConfig, resolveBrand, type Brand } from '../content/index.ts';
 import { escapeHtml as esc } from '../html/index.ts';
-import { createImageApp } from '../web/index.ts';
+import { brandAssets, createImageApp } from '../web/index.ts';
 import { serveIndex } from '../web/index.ts';
 import { createInboxApp, EMAIL_CSP, PAGE_CSP } from './inbox.ts';
 import { previewHostCheck } from './host-check.ts';
@@ -233,7 +233,9 @@ export function createPreview(options: PreviewOptions): Preview {
     if (extension === 'txt') return c.text(result.copy.text);
     c.header('Content-Security-Policy', EMAIL_CSP);
     const dark = c.req.query('scheme') === 'dark';
-    return c.html(dark ? service.darkModeHtml(result.copy.html) : result.copy.html);
+    // `images=preview` is the page's frame only: the raw link, the Source tab and scripts get the copy as sent.
+    const html = c.req.query('images') === 'preview' ? service.displayHtml(result.copy.html, result.entry.config) : result.copy.html;
+    return c.html(dark ? service.darkModeHtml(html) : html);
   });
 
   const inbox = createInboxApp({ mailer, stylesheet: `${previewPath}/assets/preview.css`, previewPath, inboxPath, hostCheck });
@@ -253,12 +255,29 @@ export function createPreview(options: PreviewOptions): Preview {
 
 /** A standalone app for `daybreak preview`: the preview, the mailbox, and / redirecting to the preview. */
 export function createPreviewApp(options: PreviewOptions): { app: Hono; preview: Preview } {
-  const preview = createPreview(options);
   const app = new Hono();
+  // The frame shows the images under baseUrl from here (the copy that is sent keeps baseUrl), so the
+  // checks ask this app whether it has each one.
+  const servesImages = async (path: string): Promise<boolean> => {
+    const res = await app.request(path);
+    await res.body?.cancel();
+    return res.ok;
+  };
+  const preview = createPreview({ ...options, servesImages });
   for (const { path, app: sub } of preview.mounts) app.route(path, sub);
-  // The data folder's pictures, as `daybreak start` serves them: with the preview on the port of the
-  // config's baseUrl, the images in the emails load.
+  // The data folder's pictures and the brand logos at the paths `daybreak start` serves them at under
+  // baseUrl, by the same code: the preview's frame shows them from here whatever port baseUrl names.
   app.route('/images', createImageApp(join(options.dataDir, 'images')));
+  app.get('/assets/brand/:file', (c) => {
+    // The config as it is now (the preview reloads it on change); one that does not load has no logos.
+    let brand: Brand;
+    try {
+      brand = resolveBrand(loadConfig({ file: options.configFile }));
+    } catch {
+      return c.notFound();
+    }
+    return brandAssets(brand).fetch(c.req.raw);
+  });
   app.get('/', (c) => c.redirect(`${options.previewPath ?? '/preview'}/`));
   return { app, preview };
 }

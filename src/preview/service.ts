@@ -15,6 +15,8 @@ import { GMAIL_CLIP_BYTES, lintEmail, type LintFinding, type Reader, type Render
 import { compileEditionMessage, editionMessageOptions, readerCopy, runPreSendGate, type GateCheck } from '../delivery/index.ts';
 import { createImageProbe } from '../web/index.ts';
 import { darkModeHtml } from './dark-mode.ts';
+import { checksHeadline, type ChecksHeadline } from './checks-headline.ts';
+import { previewImages, type PreviewedImage } from './local-images.ts';
 import { availableEditions, type AvailableEdition } from './editions.ts';
 import { createRenderLoader, type RenderLoader, type RenderModule } from './render-loader.ts';
 import { watchSources, type ChangeBatch } from './watch.ts';
@@ -38,6 +40,13 @@ export interface PreviewServiceOptions {
   loader?: RenderLoader;
   /** Says which images of a copy do not load (default: createImageProbe(), fetching each one). */
   probeImages?: (html: string) => Promise<string[]>;
+  /**
+   * Set when the app around the preview serves the data folder's `/images/<file>` and the brand logos
+   * itself, as `daybreak start` does under baseUrl (`daybreak preview` does): says whether it has the
+   * image at this path. The displayed copy then shows the images under baseUrl from there, and the
+   * checks say which ones.
+   */
+  servesImages?: (path: string) => Promise<boolean>;
   /** For the pre-send checks: SMTP_URL (links must then be https), DAYBREAK_SPAM_CHECK and PATH. Default process.env (read by src/settings). */
   env?: NodeJS.ProcessEnv;
 }
@@ -74,6 +83,13 @@ export interface Checks {
   imagesWithoutAlt: string[];
   /** Images that did not load when fetched (`src: why`): a blank box in every inbox. */
   imagesNotLoading: string[];
+  /**
+   * The images under baseUrl that the displayed frame shows from the preview's own server (the copy that
+   * is sent keeps baseUrl), and whether the preview has them. Empty inside `npm start`.
+   */
+  imagesShownByPreview: (PreviewedImage & { loads: boolean })[];
+  /** The panel's first line: the gate's verdict, with the images that do not load counted. */
+  headline: ChecksHeadline;
   nonAbsoluteLinks: string[];
   articles: number;
   sendAt: { iso: string; local: string; timezone: string };
@@ -462,13 +478,24 @@ export function createPreviewService(options: PreviewServiceOptions) {
     return gate;
   }
 
+  /** The images the displayed frame shows from the preview's own server, and whether it has each one. */
+  async function imagesShownByPreview(entry: Rendered, copy: RenderedEmail): Promise<Checks['imagesShownByPreview']> {
+    const serves = options.servesImages;
+    if (!serves) return [];
+    const { shown } = previewImages(copy.html, entry.config);
+    return Promise.all(shown.map(async (image) => ({ ...image, loads: await serves(image.path) })));
+  }
+
   async function checksOf(entry: Rendered, copy: RenderedEmail): Promise<Checks> {
     const { edition } = entry;
     const tz = edition.newsletter.schedule.timezone;
     const locale = edition.newsletter.locale;
+    const [imagesNotLoading, shownByPreview, gate] = await Promise.all([probeImages(copy.html), imagesShownByPreview(entry, copy), gateOf(entry)]);
     return {
       ...htmlChecks(copy.html),
-      imagesNotLoading: await probeImages(copy.html),
+      imagesNotLoading,
+      imagesShownByPreview: shownByPreview,
+      headline: checksHeadline(gate.ok, imagesNotLoading.length),
       articles: 1 + edition.items.length,
       sendAt: { iso: edition.sendAt.toISOString(), local: formatLocal(edition.sendAt, tz, locale), timezone: tz },
       window: {
@@ -480,7 +507,7 @@ export function createPreviewService(options: PreviewServiceOptions) {
       windowNotes: entry.windowNotes,
       curatedBy: edition.curatedBy ?? null,
       origins: [edition.lead, ...edition.items].map((a) => ({ id: a.id, headline: a.headline, ...articleOrigin(a.file, options.dataDir, entry.config) })),
-      gate: await gateOf(entry),
+      gate,
     };
   }
 
@@ -540,6 +567,13 @@ export function createPreviewService(options: PreviewServiceOptions) {
     copy,
     headersOf,
     darkModeHtml,
+    /**
+     * The copy as the frame displays it: with `servesImages`, the images under baseUrl that the preview
+     * serves itself point at it (see previewImages); otherwise the copy unchanged.
+     */
+    displayHtml(html: string, config: Config): string {
+      return options.servesImages ? previewImages(html, config).html : html;
+    },
     /** The number of source changes seen so far. */
     get generation() {
       return generation;

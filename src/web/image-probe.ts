@@ -1,11 +1,8 @@
+import { imageSources } from '../html/index.ts';
+
 /** How long one image may take to answer before it counts as not loading. */
 export const IMAGE_PROBE_TIMEOUT_MS = 4000;
 
-const IMG_SRC = /<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
-
-function decode(value: string): string {
-  return value.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
-}
 
 function why(error: unknown): string {
   const e = error as { name?: string; cause?: unknown };
@@ -49,7 +46,7 @@ export function createImageProbe(options: { timeoutMs?: number } = {}): (html: s
   };
 
   return async (html) => {
-    const sources = [...new Set([...html.matchAll(IMG_SRC)].map((m) => decode(m[1] ?? m[2] ?? '')))].filter((s) => /^https?:\/\//i.test(s));
+    const sources = [...new Set(imageSources(html).map((image) => image.src))].filter((s) => /^https?:\/\//i.test(s));
     const problems = await Promise.all(sources.map(async (src) => [src, await check(src)] as const));
     return problems.filter(([, p]) => p !== null).map(([src, p]) => `${src}: ${p}`);
   };

@@ -12,6 +12,7 @@ export { createArchiveApp, type ArchiveIndex, type ArchiveOptions, type SentEdit
 export type { ArchivedEdition } from './archive-copy.ts';
 export { archiveCopy } from './archive-copy.ts';
 export { createImageApp } from './image-routes.ts';
+export { brandAssets } from './brand-assets.ts';
 export { serveIndex } from './mount-index.ts';
 export { createImageProbe, IMAGE_PROBE_TIMEOUT_MS } from './image-probe.ts';
 export { createWebhookApp } from './webhook-routes.ts';

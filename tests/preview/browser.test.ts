@@ -199,4 +199,47 @@ describe.skipIf(skipBrowser)('the preview in a real browser (Chromium)', () => {
     expect(await page.textContent('pre.text-part')).toContain('Live edit');
     await page.screenshot({ path: `${SHOTS}/inbox-message.png`, fullPage: false });
   });
+
+  it('shows the logo and the lead image from its own server when baseUrl does not answer, says so, and warns in the headline', async () => {
+    // baseUrl on a port nothing listens on: only `daybreak preview` runs, as in a new user's first try.
+    const gone = await startServer(h.app, { port: 0 });
+    const baseUrl = gone.url;
+    await gone.close();
+    const own = previewHarness();
+    own.editJson('../daybreak.config.json', (config) => ({ ...config, baseUrl }));
+    const ownServer = await startServer(own.app, { port: 0 });
+    const tab = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    tab.setDefaultTimeout(10_000);
+    try {
+      await tab.goto(`${ownServer.url}/preview/?newsletter=morning&date=2026-12-01&template=briefing`);
+      await tab.waitForSelector('body.ready');
+      // Every picture of the email decoded into pixels: none shows as alt text.
+      const images = await tab.waitForFunction(() => {
+        const doc = document.querySelector<HTMLIFrameElement>('iframe.email.active')?.contentDocument;
+        const all = [...(doc?.images ?? [])];
+        return all.length > 0 && all.every((i) => i.complete) && all.map((i) => ({ src: i.getAttribute('src'), width: i.naturalWidth }));
+      });
+      expect(await images.jsonValue()).toEqual([
+        { src: '/assets/brand/logo.png', width: expect.any(Number) },
+        { src: '/assets/brand/logo-dark.png', width: expect.any(Number) },
+        { src: '/images/storm-radar-600.jpg', width: 600 },
+      ]);
+      for (const image of (await images.jsonValue()) as { width: number }[]) expect(image.width).toBeGreaterThan(0);
+      expect(await tab.textContent('#images-note')).toContain(`3 images whose address is on baseUrl (${baseUrl})`);
+      expect(await tab.textContent('#check-headline')).toBe('Pre-send checks: pass, but 3 images do not load');
+      expect(await tab.getAttribute('#check-headline', 'data-status')).toBe('warn');
+      expect(await tab.locator('#check-images li').first().textContent()).toBe(
+        `${baseUrl}/assets/brand/logo.png: nothing listens there (ECONNREFUSED). The frame shows it from this preview’s /assets/brand/logo.png`,
+      );
+      await tab.screenshot({ path: `${SHOTS}/images-from-preview.png` });
+
+      await tab.click('#tab-source');
+      await tab.waitForFunction((url) => (document.getElementById('source')?.textContent ?? '').includes(url), `${baseUrl}/images/storm-radar-600.jpg`);
+      expect(await tab.textContent('#source')).not.toContain('src="/images/');
+    } finally {
+      await tab.close();
+      await ownServer.close();
+      await own.close();
+    }
+  });
 });

@@ -11,6 +11,7 @@ import { loadConfig, loadContent, resolveBrand } from '../../src/content/index.t
 import { createImageApp, startServer, type RunningServer } from '../../src/web/index.ts';
 import { brandAssets } from '../../src/web/brand-assets.ts';
 import { createImageProbe } from '../../src/web/image-probe.ts';
+import { checksHeadline } from '../../src/preview/checks-headline.ts';
 import { previewHarness, type PreviewHarness } from './setup.ts';
 
 let servers: RunningServer[] = [];
@@ -119,5 +120,117 @@ describe('the preview checks panel', () => {
     const config = loadConfig({ file: 'daybreak.config.json' });
     // `daybreak start` listens on web.port and serves /images there; baseUrl points at it.
     expect(new URL(config.baseUrl).port).toBe(String(config.web.port));
+  });
+});
+
+describe('the standalone preview (daybreak preview) and the images under baseUrl', () => {
+  const VIEW = '/preview/api/view?newsletter=morning&date=2026-12-01&template=briefing';
+  const RAW = '/preview/morning/2026-12-01/briefing.html';
+  type ViewChecks = {
+    imagesNotLoading: string[];
+    imagesShownByPreview: { src: string; path: string; loads: boolean }[];
+    headline: { status: string; text: string };
+    gate: { ok: boolean };
+  };
+  const checksOf = async (): Promise<ViewChecks> => ((await (await h!.app.request(VIEW)).json()) as { checks: ViewChecks }).checks;
+  const srcs = (html: string): string[] => [...html.matchAll(/<img\b[^>]*\bsrc="([^"]*)"/g)].map((m) => m[1]!);
+
+  /** A preview whose config's baseUrl is a port nothing listens on, as when only `daybreak preview` runs. */
+  async function previewWithBaseUrlDown(): Promise<string> {
+    h = previewHarness();
+    const baseUrl = `http://127.0.0.1:${await closedPort()}`;
+    h.editJson('../daybreak.config.json', (config) => ({ ...config, baseUrl }));
+    return baseUrl;
+  }
+
+  it('serves the brand logos and the data folder\'s images at the paths the public app serves them at under baseUrl', async () => {
+    h = previewHarness();
+    for (const [path, file, type] of [
+      ['/assets/brand/logo.png', 'brand/logo.png', 'image/png'],
+      ['/assets/brand/logo-dark.png', 'brand/logo-dark.png', 'image/png'],
+      ['/images/storm-radar-600.jpg', 'images/storm-radar-600.jpg', 'image/jpeg'],
+    ] as const) {
+      const res = await h.app.request(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type'), path).toBe(type);
+      expect(Buffer.from(await res.arrayBuffer()), path).toEqual(readFileSync(join(h.dataDir, file)));
+    }
+    expect((await h.app.request('/assets/brand/logo.gif')).status).toBe(404);
+    // A config without logos: nothing is served at the logo paths.
+    h.editJson('../daybreak.config.json', (config) => ({ ...config, publisher: { ...config.publisher, brand: { ...config.publisher.brand, logo: undefined, logoDark: undefined } } }));
+    expect((await h.app.request('/assets/brand/logo.png')).status).toBe(404);
+  });
+
+  it('shows the frame with those images pointed at itself, while the Source, the raw render and a test send keep the baseUrl addresses', async () => {
+    const baseUrl = await previewWithBaseUrlDown();
+    const sent = [`${baseUrl}/assets/brand/logo.png`, `${baseUrl}/assets/brand/logo-dark.png`, `${baseUrl}/images/storm-radar-600.jpg`];
+    const shown = srcs(await (await h!.app.request(`${RAW}?images=preview`)).text());
+    expect(shown).toEqual(['/assets/brand/logo.png', '/assets/brand/logo-dark.png', '/images/storm-radar-600.jpg']);
+    for (const path of shown) expect((await h!.app.request(path)).status, path).toBe(200);
+    expect(srcs(await (await h!.app.request(`${RAW}?images=preview&scheme=dark`)).text())).toEqual(shown);
+
+    // What the Source tab and the raw link fetch: the copy as sent, byte for byte what the service renders.
+    const source = await (await h!.app.request(RAW)).text();
+    expect(srcs(source)).toEqual(sent);
+    const copy = await h!.preview.service.copy({ newsletter: 'morning', date: '2026-12-01', template: 'briefing' });
+    expect(copy.ok && copy.copy.html).toBe(source);
+
+    const test = await h!.app.request('/preview/api/send-test', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ to: 'editor@example.com', newsletter: 'morning', date: '2026-12-01', template: 'briefing' }),
+    });
+    expect(test.status).toBe(200);
+    const listing = (await (await h!.app.request('/inbox?format=json')).json()) as { messages: { id: string }[] };
+    expect(srcs(await (await h!.app.request(`/inbox/${listing.messages[0]!.id}/html`)).text())).toEqual(sent);
+  }, 30_000);
+
+  it('does not say a plain "pass" while images do not load: the headline counts them, and the checks name what the frame shows from the preview', async () => {
+    const baseUrl = await previewWithBaseUrlDown();
+    const checks = await checksOf();
+    expect(checks.gate.ok).toBe(true);
+    expect(checks.imagesNotLoading).toHaveLength(3);
+    expect(checks.headline).toEqual({ status: 'warn', text: 'Pre-send checks: pass, but 3 images do not load' });
+    expect(checks.imagesShownByPreview).toEqual([
+      { src: `${baseUrl}/assets/brand/logo.png`, path: '/assets/brand/logo.png', loads: true },
+      { src: `${baseUrl}/assets/brand/logo-dark.png`, path: '/assets/brand/logo-dark.png', loads: true },
+      { src: `${baseUrl}/images/storm-radar-600.jpg`, path: '/images/storm-radar-600.jpg', loads: true },
+    ]);
+  }, 30_000);
+
+  it('says "pass" when baseUrl answers with every image', async () => {
+    h = previewHarness();
+    const server = await serveImages(join(h.dataDir, 'images'), h.configFile);
+    h.editJson('../daybreak.config.json', (config) => ({ ...config, baseUrl: server.url }));
+    const checks = await checksOf();
+    expect(checks.imagesNotLoading).toEqual([]);
+    expect(checks.headline).toEqual({ status: 'pass', text: 'Pre-send checks: pass' });
+  }, 30_000);
+
+  it('still reports an image that exists nowhere, and leaves images on other hosts as they are', async () => {
+    const baseUrl = await previewWithBaseUrlDown();
+    const lead = 'articles/2026-12-01-lead-winter-storm.json';
+    h!.editJson(lead, (article) => ({ ...article, image: { ...article.image, url: `${baseUrl}/images/not-there.jpg` } }));
+    let checks = await checksOf();
+    expect(checks.imagesNotLoading).toContain(`${baseUrl}/images/not-there.jpg: nothing listens there (ECONNREFUSED)`);
+    expect(checks.imagesShownByPreview).toContainEqual({ src: `${baseUrl}/images/not-there.jpg`, path: '/images/not-there.jpg', loads: false });
+    expect(checks.headline.status).toBe('warn');
+    expect(srcs(await (await h!.app.request(`${RAW}?images=preview`)).text())).toContain('/images/not-there.jpg');
+    expect((await h!.app.request('/images/not-there.jpg')).status).toBe(404);
+
+    const elsewhere = `http://127.0.0.1:${await closedPort()}/photos/x.jpg`;
+    h!.editJson(lead, (article) => ({ ...article, image: { ...article.image, url: elsewhere } }));
+    checks = await checksOf();
+    expect(checks.imagesNotLoading).toContain(`${elsewhere}: nothing listens there (ECONNREFUSED)`);
+    expect(checks.imagesShownByPreview.map((i) => i.src)).not.toContain(elsewhere);
+    expect(checks.headline.text).toBe('Pre-send checks: pass, but 3 images do not load');
+    expect(srcs(await (await h!.app.request(`${RAW}?images=preview`)).text())).toContain(elsewhere);
+  }, 30_000);
+
+  it('words the headline in the panel\'s terms: one image, several, and a held edition', () => {
+    expect(checksHeadline(true, 0)).toEqual({ status: 'pass', text: 'Pre-send checks: pass' });
+    expect(checksHeadline(true, 1)).toEqual({ status: 'warn', text: 'Pre-send checks: pass, but 1 image does not load' });
+    expect(checksHeadline(false, 0)).toEqual({ status: 'fail', text: 'Pre-send checks: the edition would be held' });
+    expect(checksHeadline(false, 2)).toEqual({ status: 'fail', text: 'Pre-send checks: the edition would be held, and 2 images do not load' });
   });
 });
