@@ -279,6 +279,8 @@ export function createPreviewApp(options: PreviewOptions): { app: Hono; preview:
     return brandAssets(brand).fetch(c.req.raw);
   });
   app.get('/', (c) => c.redirect(`${options.previewPath ?? '/preview'}/`));
+  // Browsers ask every site for this; an empty answer instead of a 404 in every console.
+  app.get('/favicon.ico', (c) => c.body(null, 204));
   return { app, preview };
 }
 

@@ -149,6 +149,8 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
   );
 
   app.get('/', (c) => c.html(signUpHtml));
+  // Browsers ask every site for this; an empty answer, kept for a day, instead of a 404 in every console.
+  app.get('/favicon.ico', (c) => c.body(null, 204, { 'Cache-Control': 'public, max-age=86400' }));
   app.get('/assets/daybreak.css', (c) => {
     c.header('Cache-Control', 'public, max-age=3600');
     return c.body(css, 200, { 'Content-Type': 'text/css; charset=utf-8' });

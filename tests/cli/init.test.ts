@@ -95,6 +95,17 @@ describe('daybreak init', () => {
     expect(() => readFileSync(join(dir, 'data/editions/morning/README.md'))).toThrow();
   });
 
+  it('says when the sample edition goes out as start and send write a send time: local time, zone abbreviation, IANA name', async () => {
+    const said = async (dir: string, date: string) => {
+      let stdout = '';
+      const status = await runCli(['init', join(tmp, dir), '--timezone', 'Europe/Paris', '--date', date], [(program) => registerInit(program, { stdout: { write: (s: string) => ((stdout += s), true) } })]);
+      expect(status).toBe(0);
+      return stdout;
+    };
+    expect(await said('later', '2030-01-15')).toContain('The sample articles are in the morning edition of 2030-01-15, which goes out Tue 2030-01-15 06:00 GMT+1 (Europe/Paris).');
+    expect(await said('earlier', '2026-11-30')).toContain('The sample articles are in the morning edition of 2026-11-30, which was due Mon 2026-11-30 06:00 GMT+1 (Europe/Paris).');
+  });
+
   it('refuses an unknown timezone and a date the newsletter skips as usage errors (exit 2), writing nothing', async () => {
     const run = async (args: string[]) => {
       let stderr = '';

@@ -54,6 +54,12 @@ describe('the preview page', () => {
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe('/preview/');
   });
+
+  it('answers the browser\'s /favicon.ico with an empty 204, not a 404', async () => {
+    const response = await h.app.request('/favicon.ico');
+    expect(response.status).toBe(204);
+    expect(await response.text()).toBe('');
+  });
 });
 
 describe('GET /preview/api/sidebar', () => {

@@ -30,6 +30,13 @@ describe('GET /', () => {
     expect(page.match(/<script[^>]*>/g)).toEqual(['<script src="/assets/timezone.js" defer>']);
   });
 
+  it('answers the browser\'s /favicon.ico with an empty 204 kept for a day, not a 404', async () => {
+    const res = await h.app.request('/favicon.ico');
+    expect(res.status).toBe(204);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=86400');
+    expect(await res.text()).toBe('');
+  });
+
   it('sends the security headers', async () => {
     const res = await h.app.request('/');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { DaybreakError } from '../../errors.ts';
 import { ConfigSchema, PLACEHOLDER_POSTAL_ADDRESSES, localDate, nextFiring, previousFiring, sendTimeOn, type Newsletter } from '../../content/index.ts';
 import { projectUrl } from '../../project-root.ts';
+import { formatLocal } from '../../schedule/index.ts';
 import { DEFAULT_DB_FILE } from '../../settings/index.ts';
 import { DateFlag } from '../date-flag.ts';
 
@@ -218,10 +219,12 @@ function daybreakCommand(dir: string): string {
   return inside ? 'npx daybreak' : `node ${fileURLToPath(projectUrl('bin/daybreak.js'))}`;
 }
 
-/** When the edition goes out, in the newsletter's own time and zone: "goes out Tue 2026-12-08 06:00 Europe/Paris". */
+/**
+ * When the edition goes out, in the newsletter's own time, written as `start` and `send` write it:
+ * "goes out Tue 2026-12-08 06:00 GMT+1 (Europe/Paris)".
+ */
 function sendTimeText(sendAt: Date, timezone: string, now: Date): string {
-  const local = format(new TZDate(sendAt.getTime(), timezone), 'EEE yyyy-MM-dd HH:mm');
-  return `${sendAt.getTime() > now.getTime() ? 'goes out' : 'was due'} ${local} ${timezone}`;
+  return `${sendAt.getTime() > now.getTime() ? 'goes out' : 'was due'} ${formatLocal(sendAt, timezone)} (${timezone})`;
 }
 
 function json(value: unknown): string {
@@ -243,14 +246,16 @@ export function registerInit(program: Command, io: { stdout: Pick<NodeJS.Writabl
     .option('--date <YYYY-MM-DD>', 'date the sample articles for this edition (default: the next edition to go out)')
     .option('--json', 'print { dir, files, edition } as JSON')
     .action((dir: string, flags: InitFlags) => {
-      const result = init(dir, flags);
+      // One instant for the edition chosen and for what is said about it.
+      const now = new Date();
+      const result = init(dir, flags, now);
       if (flags.json) {
         io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         return;
       }
       const daybreak = daybreakCommand(dir);
       // `build` defaults to today's edition: name the date when the samples are in a later one.
-      const dateFlag = result.edition.date === localDate(new Date(), result.edition.timezone) ? '' : ` --date ${result.edition.date}`;
+      const dateFlag = result.edition.date === localDate(now, result.edition.timezone) ? '' : ` --date ${result.edition.date}`;
       const steps = [
         [`${daybreak} build${dateFlag}`, 'renders that edition to out/'],
         [`${daybreak} preview`, 'shows it in the browser as you edit'],
@@ -262,7 +267,7 @@ export function registerInit(program: Command, io: { stdout: Pick<NodeJS.Writabl
           `Set up ${dir}:`,
           ...result.files.map((f) => `  ${f}`),
           '',
-          `The sample articles are in the ${result.edition.newsletter} edition of ${result.edition.date}, which ${sendTimeText(new Date(result.edition.sendAt), result.edition.timezone, new Date())}.`,
+          `The sample articles are in the ${result.edition.newsletter} edition of ${result.edition.date}, which ${sendTimeText(new Date(result.edition.sendAt), result.edition.timezone, now)}.`,
           'Edit daybreak.config.json first: the publisher\'s name, postal address and From address appear in every email.',
           resolve(dir) === process.cwd() ? 'Then, in this folder:' : `Then, in ${dir}:`,
           ...steps.map(([command, what]) => `  ${command.padEnd(width)}  ${what}`),
