@@ -13,9 +13,10 @@ import {
 import { sampleCopy } from '../../delivery/index.ts';
 import { getEditionTemplate, lintEmail, renderEdition, sampleReader, sampleReaders, type Reader, type Segmented } from '../../designs/index.ts';
 import { DATA_OPTION_HELP, describeDatesWithArticles, loadConfigFrom, requestedEdition, resolveDataDir } from '../context.ts';
-import { formatIssues, parseMailbox } from '../../content/index.ts';
+import { parseMailbox } from '../../content/index.ts';
 import { plural } from '../../plural.ts';
 import { DateFlag } from '../date-flag.ts';
+import { parseFlags } from '../parse-flags.ts';
 
 const BuildFlags = z.strictObject({
   newsletter: z.string().min(1).optional(),
@@ -89,14 +90,6 @@ function writeAll(dir: string, files: Array<{ path: string; data: string | Buffe
   }
 }
 
-function usage(flags: unknown): z.infer<typeof BuildFlags> {
-  const result = BuildFlags.safeParse(flags);
-  if (!result.success) {
-    const lines = formatIssues('build', result.error).map((line) => line.replace(/^build: /, '--'));
-    throw new DaybreakError('EUSAGE', lines.join('\n'), { details: lines });
-  }
-  return result.data;
-}
 
 /**
  * `daybreak build`: assembles one edition, renders it once and writes OUT/<newsletter>/<date>/<template>
@@ -109,7 +102,7 @@ export async function build(
   warn: (line: string) => void = () => {},
   note: (line: string) => void = () => {},
 ): Promise<BuildResult | BuildSkipped> {
-  const flags = usage(rawFlags);
+  const flags = parseFlags(BuildFlags, rawFlags);
   const config = loadConfigFrom({ ...(flags.config !== undefined ? { config: flags.config } : {}) });
   const newsletter = findNewsletter(config, flags.newsletter);
   let templateName = flags.template ?? newsletter.template;
