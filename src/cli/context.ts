@@ -1,3 +1,5 @@
+import { relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
   assembleEdition,
@@ -12,6 +14,7 @@ import {
   windowEdgeNotes,
 } from '../content/index.ts';
 import { DaybreakError, isDaybreakError } from '../errors.ts';
+import { projectUrl } from '../project-root.ts';
 
 export {
   DB_OPTION_HELP,
@@ -82,3 +85,16 @@ export const PortSchema = z.coerce
   .int({ error: 'Expected a whole port number' })
   .min(0, { error: 'Expected a port between 0 and 65535' })
   .max(65535, { error: 'Expected a port between 0 and 65535' });
+
+/**
+ * How to run Daybreak from `dir`, for a command a person is told to type: `npx daybreak` finds this
+ * package's bin only inside the package's own folder tree; elsewhere the bin is named by its path.
+ *
+ * @example
+ * daybreakCommand(process.cwd()); // 'npx daybreak' in the checkout
+ */
+export function daybreakCommand(dir: string): string {
+  const root = fileURLToPath(projectUrl('.'));
+  const inside = !relative(root, resolve(dir)).startsWith('..');
+  return inside ? 'npx daybreak' : `node ${fileURLToPath(projectUrl('bin/daybreak.js'))}`;
+}

@@ -15,6 +15,7 @@ export { imageSize, type ImageSize } from './image-size.ts';
 export { parseMailbox, isSafeAddress, type Mailbox } from './mailbox.ts';
 export { datesWithArticles } from './dates-with-articles.ts';
 export { editionDateCandidates } from './edition-date-candidates.ts';
+export { latestEditionBefore } from './latest-edition-before.ts';
 export { isLocalTime, goesOutOn, localTimeOn, waveTimes, datesAround } from './local-time.ts';
 export { effectiveChoice, choiceKey, editionForChoice } from './reader-choice.ts';
 export { windowEdgeNotes, type WindowEdgeNote } from './window-edge-notes.ts';

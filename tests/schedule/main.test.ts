@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDaybreak, createWorker } from '../../src/main.ts';
 import { startBanner } from '../../src/cli/commands/start.ts';
@@ -82,18 +82,44 @@ describe('createDaybreak', () => {
     // A week after the sample articles: the next morning edition has none.
     const later = { clock: new ManualClock('2026-12-07T12:00:00Z') };
     const { daybreak } = await setup(later, 'local');
-    const banner = await startBanner(daybreak, 'http://localhost:3000');
+    const banner = await startBanner(daybreak, 'http://localhost:3000', ['--db', '/tmp/my db.sqlite', '--data', 'data']);
     const lines = banner.split('\n');
     const at = lines.findIndex((l) => l.startsWith('  morning  Tue 2026-12-08 06:00 EST'));
     expect(at, banner).toBeGreaterThan(0);
-    expect(lines[at + 1]).toBe("           no articles for it in data/ yet, so it will be skipped (the newest edition with articles is 2026-12-01's)");
-    expect(lines[at + 2]).toBe('           to see an edition arrive in the local mailbox now: daybreak send --newsletter morning --date 2026-12-01');
+    expect(lines[at + 1]).toBe("           no articles for 2026-12-08's edition in data/ yet, so it will be skipped (the newest edition with articles is 2026-12-01's)");
+    // The command as it runs from here (the checkout: npx), with the options start was given, quoted for a shell.
+    expect(lines[at + 2]).toBe("           to see an edition arrive in the local mailbox now: npx daybreak send --newsletter morning --date 2026-12-01 --db '/tmp/my db.sqlite' --data data");
 
     // With real mail, a past edition is not suggested: it would go to every confirmed reader.
     const { daybreak: real } = await setup({ clock: new ManualClock('2026-12-07T12:00:00Z') });
     const realBanner = await startBanner(real, 'http://localhost:3000');
-    expect(realBanner).toContain("no articles for it in data/ yet, so it will be skipped (the newest edition with articles is 2026-12-01's)");
-    expect(realBanner).not.toContain('daybreak send --newsletter');
+    expect(realBanner).toContain("no articles for 2026-12-08's edition in data/ yet, so it will be skipped (the newest edition with articles is 2026-12-01's)");
+    expect(realBanner).not.toContain('send --newsletter');
+  });
+
+  it('judges the next edition itself: an article published ahead for a later edition does not hide that the next one is skipped', async () => {
+    const { dir, cleanup } = tempDir('daybreak-ahead-');
+    cleanups.push(cleanup);
+    cpSync('data', join(dir, 'data'), { recursive: true });
+    const scheduled = JSON.parse(readFileSync(join(dir, 'data/articles/2026-12-01-lead-winter-storm.json'), 'utf8'));
+    const article = Array.isArray(scheduled) ? scheduled[0] : scheduled;
+    writeFileSync(join(dir, 'data/articles/ahead.json'), JSON.stringify({ ...article, id: 'ahead', publishedAt: '2026-12-09T08:00:00-05:00' }));
+    const configFile = join(dir, 'daybreak.config.json');
+    writeFileSync(configFile, JSON.stringify({ baseUrl: 'http://localhost:3000', newsletters: [{ id: 'morning', name: 'The Morning Briefing', schedule: { cron: '0 6 * * *', timezone: 'America/New_York' } }] }));
+    const daybreak = await createDaybreak({
+      configFile,
+      dataDir: join(dir, 'data'),
+      varDir: join(dir, 'var'),
+      env: { DAYBREAK_SECRET: 'a-main-test-secret-0123456789', DAYBREAK_ALLOW_INSECURE_LINKS: '1', DAYBREAK_SPAM_CHECK: 'off' },
+      clock: new ManualClock('2026-12-07T12:00:00Z'),
+      preview: false,
+      log: () => {},
+    });
+    cleanups.push(async () => {
+      await daybreak.stop({ timeoutMs: 2000 });
+    });
+    const banner = await startBanner(daybreak, 'http://localhost:3000');
+    expect(banner).toContain(`no articles for 2026-12-08's edition in ${join(dir, 'data')}/ yet, so it will be skipped (the newest edition with articles is 2026-12-01's)`);
   });
 
   it('starts the server on a free port and stops cleanly', async () => {

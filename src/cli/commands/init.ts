@@ -11,6 +11,7 @@ import { ConfigSchema, PLACEHOLDER_POSTAL_ADDRESSES, localDate, nextFiring, prev
 import { projectUrl } from '../../project-root.ts';
 import { formatLocal } from '../../schedule/index.ts';
 import { DEFAULT_DB_FILE } from '../../settings/index.ts';
+import { daybreakCommand } from '../context.ts';
 import { DateFlag } from '../date-flag.ts';
 
 const InitFlags = z.strictObject({
@@ -209,15 +210,6 @@ Without a file, the edition takes every article published since the previous sen
   };
 }
 
-/**
- * How to run Daybreak from the new folder: `npx daybreak` finds this package's bin only inside the
- * package's own folder tree; elsewhere the bin is named by its path.
- */
-function daybreakCommand(dir: string): string {
-  const root = fileURLToPath(projectUrl('.'));
-  const inside = !relative(root, resolve(dir)).startsWith('..');
-  return inside ? 'npx daybreak' : `node ${fileURLToPath(projectUrl('bin/daybreak.js'))}`;
-}
 
 /**
  * When the edition goes out, in the newsletter's own time, written as `start` and `send` write it:

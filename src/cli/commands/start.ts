@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { datesWithArticles, loadContentFor, localDate } from '../../content/index.ts';
+import { assembleEdition, isSkipped, latestEditionBefore, loadContentFor, localDate, type Content } from '../../content/index.ts';
 import { DaybreakError } from '../../errors.ts';
 import { createDaybreak, type Daybreak } from '../../main.ts';
-import { DATA_OPTION_HELP, DB_OPTION_HELP } from '../context.ts';
+import type { NewsletterStatus } from '../../schedule/index.ts';
+import { DATA_OPTION_HELP, DB_OPTION_HELP, daybreakCommand } from '../context.ts';
 import { parseFlags } from '../parse-flags.ts';
 import { resolvePort } from './serve.ts';
 
@@ -27,24 +28,46 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 /** A signal this soon after the first is the same Ctrl-C delivered twice (see the shutdown below). */
 const REPEAT_SIGNAL_MS = 1000;
 
+/** A word of a command line as a shell reads it: quoted when it holds anything but plain characters. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
 /**
- * Each newsletter's dates with articles in the data folder, oldest first, or null when the folder cannot
- * be read now (the scheduler reports that itself when it fires).
+ * For each cron-scheduled newsletter whose next edition has no articles in the data folder yet (so the
+ * scheduler will skip it): the newest earlier edition that has some, or null when none has. Newsletters
+ * whose next edition has articles are absent, and so are local-time ones (their next wave may belong to
+ * an edition already going out); the whole answer is null when the folder cannot be read now (the
+ * scheduler reports that itself when it fires).
  */
-function articleDates(daybreak: Daybreak): Map<string, string[]> | null {
+function skippedNextEditions(daybreak: Daybreak, status: NewsletterStatus[]): Map<string, { date: string; newest: string | null }> | null {
+  let content: Content;
   try {
-    const content = loadContentFor(daybreak.dataDir, daybreak.config);
-    return new Map(daybreak.config.newsletters.map((n) => [n.id, datesWithArticles(daybreak.config, content, n.id)]));
+    content = loadContentFor(daybreak.dataDir, daybreak.config);
   } catch {
     return null;
   }
+  const skipped = new Map<string, { date: string; newest: string | null }>();
+  for (const s of status) {
+    if (!s.nextSendAt || s.localTime) continue;
+    const date = localDate(new Date(s.nextSendAt), s.timezone);
+    try {
+      if (!isSkipped(assembleEdition({ config: daybreak.config, content, newsletterId: s.id, date }))) continue;
+    } catch {
+      continue;
+    }
+    skipped.set(s.id, { date, newest: latestEditionBefore(daybreak.config, content, s.id, date) });
+  }
+  return skipped;
 }
 
 /**
  * What a person reads when Daybreak starts: where to go, where mail goes, when each letter goes out, and
- * when a letter's next edition has no articles yet (it would be skipped), which dates do.
+ * when a letter's next edition has no articles yet (it would be skipped), which earlier edition has.
+ * `sendFlags`: the options `start` was given that `send` takes too (`--config`, `--data`, `--db`), for
+ * the command it suggests.
  */
-export async function startBanner(daybreak: Daybreak, base: string): Promise<string> {
+export async function startBanner(daybreak: Daybreak, base: string, sendFlags: string[] = []): Promise<string> {
   const lines = ['Daybreak is running.', '', `  Sign up:   ${base}/`, `  Archive:   ${base}/archive`];
   if (daybreak.preview) lines.push(`  Preview:   ${base}/preview/`);
   if (daybreak.preview && daybreak.mailer.maildir) lines.push(`  Mailbox:   ${base}/inbox`);
@@ -67,7 +90,7 @@ export async function startBanner(daybreak: Daybreak, base: string): Promise<str
   lines.push('', 'Next sends:');
   const status = await daybreak.status();
   const width = Math.max(...status.map((s) => s.id.length));
-  const dates = articleDates(daybreak);
+  const skipped = skippedNextEditions(daybreak, status);
   for (const s of status) {
     lines.push(
       s.nextSendAt
@@ -78,12 +101,14 @@ export async function startBanner(daybreak: Daybreak, base: string): Promise<str
     if (s.lastRun) {
       lines.push(`${indent}last: ${s.lastRun.date} ${s.lastRun.state}${s.lastRun.state === 'done' ? `, ${s.lastRun.sent} sent of ${s.lastRun.total}` : ''}`);
     }
-    const withArticles = dates?.get(s.id);
-    if (withArticles && s.nextSendAt && !withArticles.some((d) => d >= localDate(new Date(s.nextSendAt!), s.timezone))) {
-      const newest = withArticles.at(-1);
-      lines.push(`${indent}no articles for it in ${daybreak.dataDir}/ yet, so it will be skipped${newest ? ` (the newest edition with articles is ${newest}'s)` : ''}`);
+    const next = skipped?.get(s.id);
+    if (next) {
+      lines.push(`${indent}no articles for ${next.date}'s edition in ${daybreak.dataDir}/ yet, so it will be skipped${next.newest ? ` (the newest edition with articles is ${next.newest}'s)` : ''}`);
       // With the local mail server nothing leaves the machine, so sending a past edition is a safe way to see one arrive.
-      if (newest && daybreak.mailer.maildir) lines.push(`${indent}to see an edition arrive in the local mailbox now: daybreak send --newsletter ${s.id} --date ${newest}`);
+      if (next.newest && daybreak.mailer.maildir) {
+        const command = [daybreakCommand(process.cwd()), 'send', '--newsletter', s.id, '--date', next.newest, ...sendFlags.map(shellWord)].join(' ');
+        lines.push(`${indent}to see an edition arrive in the local mailbox now: ${command}`);
+      }
     }
   }
   lines.push('', 'Stop with Ctrl-C: mail in flight finishes first, the rest stays queued for the next start.', '');
@@ -164,7 +189,12 @@ export function registerStart(program: Command, io: Io = process, env: NodeJS.Pr
         throw error;
       }
       const shownHost = flags.host === '0.0.0.0' || flags.host === '::' || flags.host === '127.0.0.1' ? 'localhost' : flags.host;
-      io.stdout.write(await startBanner(daybreak, `http://${shownHost}:${server.port}`));
+      const sendFlags = [
+        ...(flags.config ? ['--config', flags.config] : []),
+        ...(flags.data ? ['--data', flags.data] : []),
+        ...(flags.db ? ['--db', flags.db] : []),
+      ];
+      io.stdout.write(await startBanner(daybreak, `http://${shownHost}:${server.port}`, sendFlags));
 
       // A signal that came while starting stops at once, now that there is something to stop.
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
