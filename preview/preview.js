@@ -358,7 +358,7 @@ function renderChecks(view) {
 }
 
 /**
- * Says, under the frame, that the images under baseUrl are shown from this preview's own server, and that
+ * Says, above the frame, that the images under baseUrl are shown from this preview's own server, and that
  * what is sent keeps baseUrl: the frame is the only place the addresses differ.
  */
 function renderImagesNote(shown) {

@@ -78,7 +78,7 @@ export const CronPattern = z
       ctx.issues.push({ code: 'custom', input: pattern, message: `${JSON.stringify(pattern)} is not a valid cron pattern: ${reason}` });
     const parts = pattern.trim().split(/\s+/).length;
     if (!pattern.trim().startsWith('@') && fieldsOf(parts) === null) {
-      invalid(`it has ${parts === 1 ? '1 field' : `${parts} fields`}; write 5 (minute hour day-of-month month day-of-week, e.g. "0 6 * * *"), or 6 with seconds first`);
+      invalid(`it has ${parts === 1 ? '1 field' : `${parts} fields`}; write 5 (minute hour day-of-month month day-of-week, e.g. "0 6 * * *"), 6 with seconds first, 7 with a year last, or a nickname such as @daily`);
       return;
     }
     const range = badValue(pattern);

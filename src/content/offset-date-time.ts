@@ -19,7 +19,8 @@ function nonexistent(m: RegExpMatchArray): string | null {
   const [year, month, day, hour, minute, second, , offsetHours, offsetMinutes] = m.slice(1).map((f) => (f === undefined ? undefined : Number(f)));
   if (month! < 1 || month! > 12) return `is not a real date: month ${m[2]} does not exist (01–12)`;
   const days = daysIn(year!, month!);
-  if (day! < 1 || day! > days) return `is not a real date: ${MONTHS[month! - 1]} ${m[1]} has ${days} days`;
+  if (day! < 1) return `is not a real date: day ${m[3]} does not exist (days start at 01)`;
+  if (day! > days) return `is not a real date: ${MONTHS[month! - 1]} ${m[1]} has ${days} days`;
   if (hour! > 23) return `is not a real time: hour ${m[4]} is out of range (00–23)`;
   if (minute! > 59) return `is not a real time: minute ${m[5]} is out of range (00–59)`;
   // RFC 3339 §5.6 allows a leap second (60) in principle, but no parser Daybreak meets does, so neither does zod.
@@ -35,6 +36,8 @@ function nonexistent(m: RegExpMatchArray): string | null {
 function describeDateTimeProblem(value: string): string {
   const quoted = JSON.stringify(value);
   const m = SHAPE.exec(value);
+  // RFC 3339 §5.6 allows a lower-case t and z, but zod's check (like much software) takes only capitals.
+  if (!m && SHAPE.test(value.toUpperCase())) return `${quoted} writes T or Z in lower case; write ${value.toUpperCase()}`;
   if (!m) return `${quoted} is not an ISO 8601 date-time with an offset; write e.g. ${EXAMPLE}`;
   const missing = nonexistent(m);
   if (missing) return `${quoted} ${missing}`;

@@ -9,7 +9,8 @@ function readKey(file: string, key: string, type: 'rsa' | 'ed25519'): KeyObject 
   try {
     pem = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new DaybreakError('ECONFIG', `delivery.dkim.${key}: cannot read ${file}`, { cause: error });
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new DaybreakError('ECONFIG', `delivery.dkim.${key}: cannot read ${file}${code ? ` (${code})` : ''}`, { cause: error });
   }
   let object: KeyObject;
   try {

@@ -52,7 +52,7 @@ function signatureTags(field: Field): Map<string, string> {
 }
 
 /** The key type each signing algorithm needs: RSA-SHA256 (RFC 6376) and Ed25519-SHA256 (RFC 8463). */
-const KEY_TYPES: Record<string, string> = { 'rsa-sha256': 'rsa', 'ed25519-sha256': 'ed25519' };
+const KEY_TYPES = new Map([['rsa-sha256', 'rsa'], ['ed25519-sha256', 'ed25519']]);
 
 /** What a DKIM check found. */
 export interface DkimVerdict {
@@ -80,8 +80,9 @@ export function verifyDkim(raw: string, publicKey: KeyObject | string, options: 
   const h = (tags.get('h') ?? '').toLowerCase().split(':').filter(Boolean);
   const algorithm = tags.get('a') ?? '';
   const key = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey;
-  if (!KEY_TYPES[algorithm]) return { ok: false, detail: `unsupported algorithm ${algorithm || '(none)'}`, headers: h };
-  if (key.asymmetricKeyType !== KEY_TYPES[algorithm]) return { ok: false, detail: `a=${algorithm} needs an ${KEY_TYPES[algorithm]} key, not ${key.asymmetricKeyType ?? 'this one'}`, headers: h };
+  const keyType = KEY_TYPES.get(algorithm);
+  if (!keyType) return { ok: false, detail: `unsupported algorithm ${algorithm || '(none)'}`, headers: h };
+  if (key.asymmetricKeyType !== keyType) return { ok: false, detail: `a=${algorithm} needs an ${keyType} key, not ${key.asymmetricKeyType ?? 'this one'}`, headers: h };
   if (tags.get('c') !== 'relaxed/relaxed') return { ok: false, detail: `unsupported canonicalization ${tags.get('c')}`, headers: h };
   const bh = createHash('sha256').update(relaxedBody(body), 'utf8').digest('base64');
   if (bh !== tags.get('bh')) return { ok: false, detail: 'the body hash (bh=) does not match the body', headers: h };

@@ -3,6 +3,7 @@ import { parseDocument } from 'htmlparser2';
 import { parseMailbox, PLACEHOLDER_POSTAL_ADDRESSES, type Config, type Newsletter } from '../content/index.ts';
 import { GMAIL_CLIP_BYTES, lintEmail, type PersonalizableEdition } from '../render/index.ts';
 import { readDkimKeys } from './dkim-keys.ts';
+import { relaxedBodies } from './relaxed-bodies.ts';
 import { createDkimSigner } from './dkim-signer.ts';
 import { verifyDkim } from './dkim-verify.ts';
 import { sampleCopy } from './sample-copy.ts';
@@ -187,7 +188,8 @@ export async function runPreSendGate(options: {
   } else {
     try {
       const signer = readDkimKeys(dkim);
-      signed = createDkimSigner(signer).sign(Buffer.from(raw, 'utf8')).toString('utf8');
+      // The builder's own bytes, with its relaxed-body mark, as `send` hands a copy to the signing threads.
+      signed = createDkimSigner(signer).signatureText(copy.bytes, { relaxedBody: relaxedBodies.has(copy.bytes) }) + raw;
       const verdicts = signer.keys.map((k) => verifyDkim(signed, createPublicKey(k.privateKey), { selector: k.selector }));
       const fromDomain = domainOf(config.publisher.from) ?? '';
       const d = signer.domainName;

@@ -11,6 +11,7 @@ import { editionMessageId } from './edition-message-id.ts';
  *
  * @example
  * const { raw, envelopeFrom } = sampleCopy({ config, newsletter, date, rendered, now: edition.sendAt });
+ * // `bytes`: the same copy as the builder's Buffer, as `send` hands it to the signer
  */
 export function sampleCopy(options: {
   config: Pick<Config, 'publisher' | 'baseUrl' | 'inbound'>;
@@ -19,14 +20,14 @@ export function sampleCopy(options: {
   rendered: { subject: string; html: Segmented; text: Segmented };
   /** The Date header (default now). */
   now?: Date;
-}): { raw: string; envelopeFrom: string; to: string; messageId: string } {
+}): { raw: string; bytes: Buffer; envelopeFrom: string; to: string; messageId: string } {
   const { config, newsletter, date } = options;
   const message = compileEditionMessage(editionMessageOptions(config, newsletter, options.rendered));
   const reader = sampleReaders(config.baseUrl).sample;
   // The same Message-ID scheme as every copy; keyed with a fixed text since a sample has no reader.
   const messageId = editionMessageId('sample', { newsletter: newsletter.id, date }, 0, message.domain);
   const domain = config.inbound?.domain;
-  const raw = readerCopy(message, {
+  const bytes = readerCopy(message, {
     address: reader.email,
     name: reader.firstName ?? null,
     unsubscribeUrl: reader.unsubscribeUrl,
@@ -34,5 +35,5 @@ export function sampleCopy(options: {
     ...(domain ? { unsubscribeMailto: `unsubscribe+sample@${domain}` } : {}),
     ...(options.now ? { date: options.now } : {}),
   });
-  return { raw, envelopeFrom: domain ? `bounces+sample@${domain}` : message.envelopeFrom, to: reader.email, messageId };
+  return { raw: bytes.toString('utf8'), bytes, envelopeFrom: domain ? `bounces+sample@${domain}` : message.envelopeFrom, to: reader.email, messageId };
 }

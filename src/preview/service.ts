@@ -450,7 +450,7 @@ export function createPreviewService(options: PreviewServiceOptions) {
         unsubscribeUrl: reader.unsubscribeUrl,
         messageId: `${entry.edition.newsletter.id}.${entry.edition.date}.preview@${message.domain}`,
         ...(domain ? { unsubscribeMailto: `unsubscribe+sample@${domain}` } : {}),
-      });
+      }).toString('utf8');
       const head = raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
       const fields = head.split('\r\n').map((line) => ({ name: line.slice(0, line.indexOf(':')), value: line.slice(line.indexOf(':') + 1).trim() }));
       const subject = fields.findIndex((f) => f.name === 'Subject');

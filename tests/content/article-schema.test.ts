@@ -157,6 +157,8 @@ describe('article schema', () => {
     ['a missing offset and seconds', '2026-11-30T04:12', '"2026-11-30T04:12" has no UTC offset; add one, e.g. 2026-11-30T04:12:00+01:00 (or Z for UTC)'],
     ['30 February', '2026-02-30T05:00:00+01:00', '"2026-02-30T05:00:00+01:00" is not a real date: February 2026 has 28 days'],
     ['29 February of a common year', '2026-02-29T05:00:00Z', '"2026-02-29T05:00:00Z" is not a real date: February 2026 has 28 days'],
+    ['day 00', '2026-11-00T05:00:00Z', '"2026-11-00T05:00:00Z" is not a real date: day 00 does not exist (days start at 01)'],
+    ['a lower-case t and z', '2026-11-30t04:12:00z', '"2026-11-30t04:12:00z" writes T or Z in lower case; write 2026-11-30T04:12:00Z'],
     ['31 November', '2026-11-31T04:12:00-05:00', '"2026-11-31T04:12:00-05:00" is not a real date: November 2026 has 30 days'],
     ['month 13', '2026-13-01T04:12:00Z', '"2026-13-01T04:12:00Z" is not a real date: month 13 does not exist (01–12)'],
     ['hour 25', '2026-12-08T25:00:00Z', '"2026-12-08T25:00:00Z" is not a real time: hour 25 is out of range (00–23)'],

@@ -169,7 +169,7 @@ describe('config', () => {
     expect(cron('0 6,25 * * *')).toEqual([`${at}"0 6,25 * * *" is not a valid cron pattern: hour 25 is out of range (0–23)`]);
     expect(cron('60 0 6 * * *')).toEqual([`${at}"60 0 6 * * *" is not a valid cron pattern: second 60 is out of range (0–59)`]);
     expect(cron('every morning')).toEqual([
-      `${at}"every morning" is not a valid cron pattern: it has 2 fields; write 5 (minute hour day-of-month month day-of-week, e.g. "0 6 * * *"), or 6 with seconds first`,
+      `${at}"every morning" is not a valid cron pattern: it has 2 fields; write 5 (minute hour day-of-month month day-of-week, e.g. "0 6 * * *"), 6 with seconds first, 7 with a year last, or a nickname such as @daily`,
     ]);
     expect(cron('0 x * * *')).toEqual([`${at}"0 x * * *" is not a valid cron pattern: hour "x" is not a number`]);
     expect(cron('0 6 * * fooday')).toEqual([`${at}"0 6 * * fooday" is not a valid cron pattern: day of week "fooday" is not a number or a day name such as mon`]);
@@ -177,7 +177,7 @@ describe('config', () => {
     expect(cron('0 6-3 * * *')).toEqual([`${at}"0 6-3 * * *" is not a valid cron pattern: from value is larger than to value: '6-3'`]);
     expect(cron('0 */0 * * *')).toEqual([`${at}"0 */0 * * *" is not a valid cron pattern: syntax error, illegal stepping: 0`]);
     // Steps, names, nicknames and Sunday as 7 are valid.
-    for (const pattern of ['*/15 6-9 * * mon-fri', '0 6 1 JAN *', '0 6 L * *', '@daily', '0 6 * * 7', '0 8 * * 0']) expect(cron(pattern), pattern).toEqual([]);
+    for (const pattern of ['*/15 6-9 * * mon-fri', '0 6 1 JAN *', '0 6 L * *', '@daily', '0 6 * * 7', '0 8 * * 0', '0 6 * * 5L', '0 6 1W * *', '0 6 * * 5#L', '0 0 6 * * *', '0 0 6 * * * 2030', '0 6 * JAN-MAR MON']) expect(cron(pattern), pattern).toEqual([]);
   });
 
   it('rejects a cron pattern that parses but never fires', () => {

@@ -1,6 +1,6 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { compileEditionMessage, createDkimSigner, editionMessageOptions, readerCopy, verifyDkim } from '../../src/delivery/index.ts';
+import { compileEditionMessage, createDkimSigner, editionMessageOptions, readerCopy, relaxedBodies, sampleCopy, verifyDkim } from '../../src/delivery/index.ts';
 import { dkimTestKeys, verifyDkim as dkimpyVerifies } from '../helpers/dkim-verifier.ts';
 import { DATE, renderedEdition, testConfig } from './fixtures.ts';
 
@@ -13,7 +13,7 @@ const edPublic = createPublicKey(keys.ed25519Pem);
 async function signedCopy(): Promise<string> {
   const config = testConfig();
   const message = compileEditionMessage(editionMessageOptions(config, config.newsletters[0]!, await renderedEdition(config)));
-  const raw = readerCopy(message, { address: 'ann@example.com', name: 'Ann', messageId: `morning.${DATE}.abc@${DOMAIN}`, unsubscribeUrl: 'https://news.example.com/unsubscribe?token=t' });
+  const raw = readerCopy(message, { address: 'ann@example.com', name: 'Ann', messageId: `morning.${DATE}.abc@${DOMAIN}`, unsubscribeUrl: 'https://news.example.com/unsubscribe?token=t' }).toString('utf8');
   const signer = createDkimSigner({
     domainName: DOMAIN,
     keys: [
@@ -64,5 +64,20 @@ describe('verifyDkim (what daybreak check runs on the sender\'s own signatures)'
     expect(verifyDkim(signed, rsaPublic, { selector: keys.selectors.ed25519 })).toMatchObject({ ok: false, detail: 'a=ed25519-sha256 needs an ed25519 key, not rsa' });
     const unknown = signed.replace('a=rsa-sha256;', 'a=rsa-sha1;');
     expect(verifyDkim(unknown, rsaPublic)).toMatchObject({ ok: false, detail: 'unsupported algorithm rsa-sha1' });
+    // Not a property of some object either.
+    expect(verifyDkim(signed.replace('a=rsa-sha256;', 'a=constructor;'), rsaPublic)).toMatchObject({ ok: false, detail: 'unsupported algorithm constructor' });
+  });
+
+  it('verifies the sample copy signed as send signs it: the builder\'s marked bytes, their body hashed as it is', async () => {
+    const config = testConfig();
+    const copy = sampleCopy({ config, newsletter: config.newsletters[0]!, date: DATE, rendered: await renderedEdition(config) });
+    // The sample edition is in relaxed form already, so the gate takes the signer's fast path, as send does.
+    expect(relaxedBodies.has(copy.bytes)).toBe(true);
+    expect(copy.bytes.toString('utf8')).toBe(copy.raw);
+    const signer = createDkimSigner({ domainName: DOMAIN, keys: [{ algorithm: 'rsa-sha256', selector: keys.selectors.rsa, privateKey: keys.rsaPem }] });
+    const signed = signer.signatureText(copy.bytes, { relaxedBody: true }) + copy.raw;
+    // The verifier canonicalizes the body itself, so a body wrongly vouched for would fail here.
+    expect(verifyDkim(signed, rsaPublic)).toMatchObject({ ok: true });
+    expect(dkimpyVerifies(signed, keys.records).map((r) => r.ok)).toEqual([true]);
   });
 });

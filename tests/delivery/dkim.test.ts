@@ -291,6 +291,11 @@ describe('DKIM through the Mailer', () => {
     expect(() => readDkimKeys(ConfigSchema.parse({ delivery: { dkim: { ...dkim, ed25519KeyFile: notPem } } }).delivery.dkim!)).toThrow(
       `delivery.dkim.ed25519KeyFile: ${notPem} is not a PEM private key`,
     );
+    // A file that cannot be read says why (missing, or not readable by this user).
+    const missing = join(tmp.dir, 'missing.pem');
+    expect(() => readDkimKeys(ConfigSchema.parse({ delivery: { dkim: { ...dkim, privateKeyFile: missing } } }).delivery.dkim!)).toThrow(
+      `delivery.dkim.privateKeyFile: cannot read ${missing} (ENOENT)`,
+    );
   });
 
   it('asks for the Ed25519 selector with the Ed25519 key, and a selector of its own', () => {
