@@ -63,7 +63,7 @@ describe('what daybreak init writes and prints', () => {
   it('says when the edition goes out in the newsletter\'s own time and zone, in the future tense', async () => {
     const out = await cli(['init', join(tmp, 'paris'), '--timezone', 'Europe/Paris', '--date', '2030-12-10'], (p, io) => registerInit(p, io as never));
     expect(out.status).toBe(0);
-    expect(out.stdout).toContain('The sample articles are in the morning edition of 2030-12-10, which goes out Tue 2030-12-10 06:00 Europe/Paris.');
+    expect(out.stdout).toContain('The sample articles are in the morning edition of 2030-12-10, which goes out Tue 2030-12-10 06:00 GMT+1 (Europe/Paris).');
     expect(out.stdout).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
   });
 
