@@ -7,6 +7,8 @@ import { defineConfig } from 'vitest/config';
  * child process throw, so a test that belongs here cannot slip into the fast tier unnoticed.
  */
 export const INTEGRATION = [
+  // Spawns `daybreak worker`
+  'tests/cli/worker-lifetime.test.ts',
   // Chromium
   'tests/preview/browser.test.ts',
   'tests/preview/window-notes-browser.test.ts',

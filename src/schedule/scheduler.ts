@@ -100,7 +100,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           };
           for (const n of newsletters) void watch(n).catch((error: unknown) => log(`scheduler: ${messageOf(error)}`));
         }, options.joinPollMs);
-        joinTimer.unref();
+        // This poll is a worker's whole job, so it keeps the process alive (a dropped database connection
+        // must not end it); beside a web server it must not keep a stopped instance alive.
+        if (options.role !== 'worker') joinTimer.unref();
       }
       if (options.role === 'worker') {
         for (const n of newsletters) await joinRunning(ctx, n);
