@@ -6,6 +6,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -84,6 +85,26 @@ describe('inbound mail with the real CLI', () => {
       expect(raw).toContain('Final-Recipient: rfc822; gone@mail.example');
     } finally {
       await sink.close();
+    }
+  }, 60_000);
+
+  it('daybreak start names inbound.port, not --port, when the inbound mail port is the one in use (exit 2)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'daybreak-inbound-busy-'));
+    dirs.push(dir);
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const busy = (taken.address() as { port: number }).port;
+    try {
+      const configFile = join(dir, 'daybreak.config.json');
+      writeFileSync(configFile, JSON.stringify({ inbound: { domain: DOMAIN, host: '127.0.0.1', port: busy } }));
+      const env = { ...process.env, DAYBREAK_DB: join(dir, 'daybreak.db'), DAYBREAK_SECRET: 'an-inbound-busy-secret-0123456789', DAYBREAK_CONFIG: configFile };
+      const result = await run(process.execPath, [BIN, 'start', '--port', '0'], { env, cwd: ROOT }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+      );
+      expect(result).toEqual({ code: 2, stderr: `daybreak: Port ${busy} for inbound mail is in use (another daybreak start or daybreak inbound?); choose another with inbound.port\n` });
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
     }
   }, 60_000);
 

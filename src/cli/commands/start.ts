@@ -177,14 +177,20 @@ export function registerStart(program: Command, io: Io = process, env: NodeJS.Pr
         throw error;
       }
       let server;
+      let port: number | undefined;
       try {
-        const port = resolvePort(flags.port, env, daybreak.config.web.port);
+        port = resolvePort(flags.port, env, daybreak.config.web.port);
         server = await daybreak.start({ port, hostname: flags.host });
       } catch (error) {
         await daybreak.stop({ timeoutMs: 1000 });
         release();
         if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-          throw new DaybreakError('EUSAGE', `Port ${(error as { port?: number }).port ?? ''} is in use; choose another with --port or PORT`);
+          const busy = (error as { port?: number }).port;
+          // The web server starts first, then the inbound mail server: say which one, and the key that moves it.
+          if (busy !== undefined && busy !== port && busy === daybreak.config.inbound?.port) {
+            throw new DaybreakError('EUSAGE', `Port ${busy} for inbound mail is in use (another daybreak start or daybreak inbound?); choose another with inbound.port`);
+          }
+          throw new DaybreakError('EUSAGE', `Port ${busy ?? port ?? ''} is in use; choose another with --port or PORT`);
         }
         throw error;
       }
