@@ -20,7 +20,7 @@ async function join(ctx: SchedulerContext, newsletter: Newsletter, date: string)
     log(`${newsletter.id} ${date}: joining the send another instance is running`);
     const missed = missedBefore(newsletter, clock.now());
     const report = await ctx.sender.send({ newsletterId: newsletter.id, date, edition, signal: ctx.abort.signal, retry: false, now: () => clock.now(), ...(missed ? { missedBefore: missed } : {}) });
-    log(`${newsletter.id} ${date}: joined: this instance sent ${report.sent}, failed ${report.failed}, skipped ${report.skipped}`);
+    log(`${newsletter.id} ${date}: joined: this instance sent ${report.sent}, failed ${report.failed}, deferred ${report.deferred}, skipped ${report.skipped}`);
   } catch (error) {
     log(`${newsletter.id} ${date}: joining failed: ${messageOf(error)}`);
   } finally {

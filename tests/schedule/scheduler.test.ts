@@ -297,11 +297,14 @@ describe('the run ledger', () => {
     // A scheduler started while the lease is fresh joins the send (the ledger shares the copies) but
     // leaves the run to its holder, who may still be sending.
     const clock = new ManualClock('2026-11-30T11:00:30Z');
-    const early = recordingSender(() => clock.now());
-    const second = createScheduler({ runs: await t.runs(), ledgerSince: SINCE, config, loadContent: () => content, sender: early, clock, leaseMs: 60_000 });
+    // Its copies were deferred (an SMTP outage, say): the join's log line says so.
+    const early = recordingSender(() => clock.now(), () => ({ total: 3, sent: 1, failed: 0, deferred: 2, skipped: 0 }));
+    const joinLog: string[] = [];
+    const second = createScheduler({ runs: await t.runs(), ledgerSince: SINCE, config, loadContent: () => content, sender: early, clock, leaseMs: 60_000, log: (l) => joinLog.push(l) });
     await second.start();
     await second.idle();
     expect(early.calls.map((c) => [c.date, c.retry])).toEqual([['2026-11-30', false]]);
+    expect(joinLog).toContain('morning 2026-11-30: joined: this instance sent 1, failed 0, deferred 2, skipped 0');
     expect(runRows(t.db)).toMatchObject([{ state: 'running' }]);
     await second.stop({ timeoutMs: 1000 });
 
