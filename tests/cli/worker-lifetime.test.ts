@@ -37,4 +37,43 @@ describe('daybreak worker', () => {
     expect(stdout).toContain('SIGTERM: stopping');
     expect(stdout).toContain('Stopped.');
   }, 30_000);
+
+  it('waits for the token key when it comes up before the first start made one, then runs; a signal while waiting stops it', async () => {
+    const sub = join(dir, 'early');
+    mkdirSync(join(sub, 'data', 'articles'), { recursive: true });
+    const config = join(sub, 'daybreak.config.json');
+    writeFileSync(config, JSON.stringify({ baseUrl: 'http://localhost:3000', newsletters: [{ id: 'morning', name: 'The Morning Briefing', schedule: { cron: '0 6 * * *', timezone: 'UTC' } }] }));
+    const db = join(sub, 'daybreak.db');
+    const { DATABASE_URL: _url, DAYBREAK_DB: _db, SMTP_URL: _smtp, ...inherited } = process.env;
+    const env: NodeJS.ProcessEnv = { ...inherited, DAYBREAK_ALLOW_INSECURE_LINKS: '1' };
+    const startWorker = () => {
+      const child = spawn(process.execPath, [BIN, 'worker', '--config', config, '--db', db, '--poll', '0.2'], { cwd: sub, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const out = { text: '' };
+      child.stdout.on('data', (chunk) => (out.text += chunk));
+      child.stderr.on('data', (chunk) => (out.text += chunk));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const saw = (needle: string) =>
+        Promise.race([new Promise<boolean>((resolve) => { const look = () => out.text.includes(needle) && resolve(true); look(); child.stdout.on('data', look); }), exited.then(() => out.text.includes(needle))]);
+      return { child, out, exited, saw };
+    };
+
+    // No key yet, and a signal while it waits: it stops without sending anything.
+    const first = startWorker();
+    expect(await first.saw("waiting for the database's first token key"), first.out.text).toBe(true);
+    first.child.kill('SIGINT');
+    expect(await first.exited).toBe(0);
+    expect(first.out.text).toContain('SIGINT: stopped while waiting for the token key; nothing was sent.');
+
+    // No key yet; the key appears (as the first start would make it): the worker comes up on its own.
+    const second = startWorker();
+    expect(await second.saw("waiting for the database's first token key"), second.out.text).toBe(true);
+    expect(second.child.exitCode).toBeNull();
+    const rotate = spawnSync(process.execPath, [BIN, 'secret', 'rotate', '--config', config, '--db', db], { cwd: sub, env, encoding: 'utf8' });
+    expect(rotate.status, rotate.stderr).toBe(0);
+    expect(await second.saw('Daybreak worker running'), second.out.text).toBe(true);
+    second.child.kill('SIGTERM');
+    expect(await second.exited, second.out.text).toBe(0);
+    expect(second.out.text).toContain('Stopped.');
+    expect(second.out.text).not.toMatch(/\n\s+at /);
+  }, 30_000);
 });

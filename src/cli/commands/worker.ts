@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { isDaybreakError } from '../../errors.ts';
 import { createWorker } from '../../main.ts';
 import { DATA_OPTION_HELP, DB_OPTION_HELP } from '../context.ts';
 import { parseFlags } from '../parse-flags.ts';
@@ -31,27 +32,63 @@ export function registerWorker(program: Command, io: Io = process, env: NodeJS.P
     .option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT, how long mail in flight may take to finish', '30')
     .action(async (rawFlags: Record<string, unknown>) => {
       const flags = parseFlags(WorkerFlags, rawFlags);
-      const worker = await createWorker({
-        env,
-        ...(flags.config ? { configFile: flags.config } : {}),
-        ...(flags.db ? { database: flags.db } : {}),
-        ...(flags.data ? { dataDir: flags.data } : {}),
-        pollMs: Math.max(100, flags.poll * 1000),
-        ...(flags.allowInsecureLinks ? { allowInsecureLinks: true } : {}),
-        log: (line) => io.stdout.write(`${new Date().toISOString()} ${line}\n`),
-      });
-      await worker.start();
-      io.stdout.write(`Daybreak worker running on ${worker.database}; mail goes to ${worker.mailer.describe()}. Stop with Ctrl-C.\n`);
-      const signal = await new Promise<NodeJS.Signals>((resolve) => {
-        const onSignal = (s: NodeJS.Signals) => resolve(s);
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
-      });
-      // Repeats of the signal while stopping are ignored: unsent copies stay in the ledger either way.
-      const ignore = () => {};
-      process.on('SIGINT', ignore);
-      process.on('SIGTERM', ignore);
-      io.stdout.write(`${signal}: stopping; mail in flight finishes (up to ${flags.shutdownTimeout} s)…\n`);
+      const pollMs = Math.max(100, flags.poll * 1000);
+      const log = (line: string) => io.stdout.write(`${new Date().toISOString()} ${line}\n`);
+      const open = () =>
+        createWorker({
+          env,
+          ...(flags.config ? { configFile: flags.config } : {}),
+          ...(flags.db ? { database: flags.db } : {}),
+          ...(flags.data ? { dataDir: flags.data } : {}),
+          pollMs,
+          ...(flags.allowInsecureLinks ? { allowInsecureLinks: true } : {}),
+          log,
+        });
+      // A fleet's processes may all start at once (systemd, a container scheduler): a worker that comes up
+      // before the first `daybreak start` made the token key waits for it instead of giving up.
+      let worker: Awaited<ReturnType<typeof createWorker>> | null = null;
+      // Listened for from the start, before anything is announced: a signal sent as soon as "running" is
+      // read must find the handler in place (the default action would end the process without stopping).
+      // Repeats while stopping are ignored: unsent copies stay in the ledger either way.
+      let stopped: NodeJS.Signals | null = null;
+      let wake = () => {};
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (stopped) return;
+        stopped = signal;
+        wake();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      let said = false;
+      while (!worker && !stopped) {
+        try {
+          worker = await open();
+        } catch (error) {
+          if (!isDaybreakError(error, 'ENOKEY')) throw error;
+          if (!said) log(`waiting for the database's first token key, looking again every ${flags.poll} s: ${error.message}`);
+          said = true;
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, pollMs);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        }
+      }
+      if (!worker) {
+        io.stdout.write(`${stopped}: stopped while waiting for the token key; nothing was sent.\n`);
+        return;
+      }
+      if (!stopped) {
+        await worker.start();
+        io.stdout.write(`Daybreak worker running on ${worker.database}; mail goes to ${worker.mailer.describe()}. Stop with Ctrl-C.\n`);
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          if (stopped) resolve();
+        });
+      }
+      io.stdout.write(`${stopped}: stopping; mail in flight finishes (up to ${flags.shutdownTimeout} s)…\n`);
       const { finished } = await worker.stop({ timeoutMs: flags.shutdownTimeout * 1000 });
       io.stdout.write(finished ? 'Stopped.\n' : 'Stopped after the timeout; copies in flight go out again once their lease runs out.\n');
     });
