@@ -69,6 +69,8 @@ export interface RunLedger {
   last(newsletter: string): Promise<Run | null>;
   /** Recent runs, newest edition first (for `daybreak runs`). */
   list(options?: { limit?: number; newsletter?: string; state?: RunState }): Promise<Run[]>;
+  /** How many runs there are, of a newsletter and in a state when given (`daybreak runs` says so when a filter matches none). */
+  count(options?: { newsletter?: string; state?: RunState }): Promise<number>;
   /** When the ledger began (the database's first migration): firings before it were not "missed". */
   since(): Promise<Date | undefined>;
 }

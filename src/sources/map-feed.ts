@@ -39,6 +39,17 @@ function rssAuthorName(author: { name?: string; email?: string } | undefined): s
   return text.includes('@') && !text.includes(' ') ? undefined : text;
 }
 
+/**
+ * RSS 2.0 lets a reader take a `<guid>` as the item's permalink unless `isPermaLink="false"`, but only a guid that
+ * is an absolute http(s) URL can be one: "nolink-1" is an identifier, and resolving it against the feed's address
+ * would invent a page that does not exist. Such an item has no link (and is skipped, saying so).
+ */
+function guidPermalink(guid: { value?: string; isPermaLink?: boolean } | undefined): string | undefined {
+  if (!guid?.value || guid.isPermaLink === false) return undefined;
+  const url = URL.parse(guid.value.trim());
+  return url && (url.protocol === 'http:' || url.protocol === 'https:') ? guid.value : undefined;
+}
+
 function fromRss(feed: Extract<AnyFeed, { format: 'rss' }>['feed']): SourceDocument {
   return {
     format: 'rss',
@@ -47,7 +58,7 @@ function fromRss(feed: Extract<AnyFeed, { format: 'rss' }>['feed']): SourceDocum
       const enclosure = item.enclosures?.find((e) => e.url && (e.type ?? '').startsWith('image/'));
       const image = mediaImage(item.media as MediaLike | undefined) ?? (enclosure?.url ? { url: enclosure.url } : undefined);
       const name = item.dc?.creators?.[0] ?? rssAuthorName(item.authors?.[0]);
-      const link = item.link ?? (item.guid?.isPermaLink !== false ? item.guid?.value : undefined);
+      const link = item.link ?? guidPermalink(item.guid);
       return {
         ...(item.guid?.value ? { id: item.guid.value } : {}),
         ...(link ? { link } : {}),

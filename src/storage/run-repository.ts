@@ -37,6 +37,21 @@ function toRun(row: RunRow): Run {
   };
 }
 
+/** The WHERE clause of `list` and `count`: a newsletter and a state, each when given. */
+function filter(options: { newsletter?: string; state?: RunState }): { where: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (options.newsletter) {
+    clauses.push('newsletter = ?');
+    params.push(options.newsletter);
+  }
+  if (options.state) {
+    clauses.push('state = ?');
+    params.push(options.state);
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
 /**
  * The run ledger (table `runs`) on either engine.
  *
@@ -124,18 +139,15 @@ export function createRunRepository(client: SqlClient): RunLedger {
       return row ? toRun(row) : null;
     },
     async list(options = {}) {
-      const where: string[] = [];
-      const params: unknown[] = [];
-      if (options.newsletter) {
-        where.push('newsletter = ?');
-        params.push(options.newsletter);
-      }
-      if (options.state) {
-        where.push('state = ?');
-        params.push(options.state);
-      }
-      const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY edition_date DESC, newsletter LIMIT ?`;
+      const { where, params } = filter(options);
+      const sql = `SELECT * FROM runs ${where} ORDER BY edition_date DESC, newsletter LIMIT ?`;
       return (await client.all<RunRow>(sql, [...params, options.limit ?? 20])).map(toRun);
+    },
+    async count(options = {}) {
+      const { where, params } = filter(options);
+      const row = await client.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM runs ${where}`, params);
+      // PostgreSQL returns COUNT(*) as a bigint, which the driver gives as a string.
+      return Number(row?.n ?? 0);
     },
     async since() {
       const row = await client.get<{ at: string | null }>(`SELECT MIN(applied_at) AS at FROM schema_migrations`);

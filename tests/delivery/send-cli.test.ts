@@ -105,7 +105,7 @@ describe('daybreak send', () => {
     const first = await daybreak(s, ['send', '--date', DATE]);
     expect(first.code, first.stderr).toBe(75);
     expect(first.stdout).toMatch(/sent 1, failed 0, deferred 1/);
-    expect(first.stdout).toMatch(/run the same command again/);
+    expect(first.stdout).toContain('1 copy is deferred; run the same command again to retry it.\n');
     clear();
     const second = await daybreak(s, ['send', '--date', DATE, '--json']);
     expect(second.code, second.stderr).toBe(0);

@@ -68,7 +68,8 @@ describe('daybreak send for a local-time newsletter', () => {
     // Run again: the waiting reader's time has not come, so nothing more goes; the words say why.
     const again = await daybreak(tmp.dir, env, ['send', '--date', date]);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toContain(`1 readers are waiting for their local ${hhmm}`);
+    expect(again.stdout).toContain(`1 reader is waiting for their local ${hhmm} (next wave at `);
+    expect(again.stdout).toContain('; the copy stays queued: `daybreak start` sends each wave at its time');
     expect(sink.messages).toHaveLength(1);
 
     // The run ledger has no row (nothing was scheduled), so record one as `start` would, then list it.

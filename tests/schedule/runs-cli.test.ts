@@ -57,10 +57,24 @@ describe('daybreak runs', () => {
     ]);
   });
 
+  it('says a filter matched none, with how many runs there are without it, instead of "no runs yet"', async () => {
+    const t = seeded();
+    const env = { DAYBREAK_DB: t.file };
+    const held = await runs(['--state', 'held'], env);
+    expect(held.status).toBe(0);
+    expect(held.stdout).toBe('No held runs (3 runs in all; drop --state to see them).\n');
+    expect((await runs(['--newsletter', 'evening'], env)).stdout).toBe('No runs for evening (3 runs in all; drop --newsletter to see them).\n');
+    expect((await runs(['--newsletter', 'good-news', '--state', 'done'], env)).stdout).toBe('No done runs for good-news (1 run for good-news; drop --state to see it).\n');
+    expect((await runs(['--newsletter', 'evening', '--state', 'done'], env)).stdout)
+      .toBe('No done runs for evening (3 runs in all, none for evening; drop --newsletter and --state to see them).\n');
+    expect(JSON.parse((await runs(['--json', '--state', 'held'], env)).stdout)).toEqual([]);
+  });
+
   it('says so when there are no runs, and rejects a bad --state or --limit with exit 2', async () => {
     const t = tempDb();
     cleanups.push(t.cleanup);
-    expect((await runs([], { DAYBREAK_DB: t.file })).stdout).toContain('No runs yet');
+    expect((await runs([], { DAYBREAK_DB: t.file })).stdout).toBe('No runs yet: `daybreak start` records one per scheduled edition.\n');
+    expect((await runs(['--state', 'held'], { DAYBREAK_DB: t.file })).stdout).toBe('No runs yet: `daybreak start` records one per scheduled edition.\n');
     const bad = await runs(['--state', 'sleeping'], { DAYBREAK_DB: t.file });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toBe('daybreak: --state: Unknown state "sleeping"; expected one of running, done, skipped, missed, failed, held\n');

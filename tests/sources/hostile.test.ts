@@ -216,6 +216,17 @@ describe('hostile sources', () => {
     ]);
   });
 
+  it('takes a guid as the permalink only when it is an absolute http(s) URL, and skips an item whose guid is just a name', async () => {
+    // Neither item has a <link>; both guids are permalinks by default (RSS 2.0), but only the first is a URL.
+    const extra = '<item><title>Named guid</title><guid>nolink-1</guid></item><item><title>URL guid</title><guid>https://ledger.example/2026/guid-story</guid></item>';
+    server.route('/feed', serveDocument(rssFeed('https://ledger.example', extra), 'application/rss+xml'));
+    const report = await fetchOne({ url: `${server.url}/feed` });
+    expect(report).toMatchObject({ status: 'ok', new: 4, skipped: 1 });
+    expect(report.errors).toEqual(['item "hostile-nolink-1": it has no link']);
+    expect(allWritten()).toContain('https://ledger.example/2026/guid-story');
+    expect(allWritten()).not.toContain('nolink-1');
+  });
+
   it('reports a connection that is refused, with the reason', async () => {
     const closed = await startFeedServer();
     await closed.close();

@@ -48,6 +48,18 @@ describe.each(enginesUnderTest())('the run ledger on $name', (engine) => {
     expect((await stores[0]!.runs.since())!.getTime()).toBeLessThanOrEqual(Date.now());
   });
 
+  it('counts runs as a number, of a newsletter and in a state when asked', async () => {
+    expect(await stores[0]!.runs.count()).toBe(0);
+    await stores[0]!.runs.claim({ ...run, holder: 'a' });
+    await stores[0]!.runs.recordMissed({ ...run, date: '2026-11-29', reason: 'down' });
+    await stores[0]!.runs.recordMissed({ ...run, newsletter: 'evening', reason: 'down' });
+    expect(await stores[1]!.runs.count()).toBe(3);
+    expect(await stores[1]!.runs.count({ newsletter: 'morning' })).toBe(2);
+    expect(await stores[1]!.runs.count({ state: 'missed' })).toBe(2);
+    expect(await stores[1]!.runs.count({ newsletter: 'morning', state: 'missed' })).toBe(1);
+    expect(await stores[1]!.runs.count({ state: 'held' })).toBe(0);
+  });
+
   it('runs two schedulers on one database: each edition is fired once, and the other instance joins it', async () => {
     const config = configWith([{ id: 'morning', cron: '0 6 * * *', timezone: 'America/New_York' }]);
     const clock = new ManualClock('2026-11-30T10:59:00Z');

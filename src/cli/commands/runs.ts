@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { openStore } from '../../storage/index.ts';
-import { waveStatus, type Run, type WaveStatus } from '../../schedule/index.ts';
+import { waveStatus, type Run, type RunLedger, type RunState, type WaveStatus } from '../../schedule/index.ts';
 import { isLocalTime } from '../../content/index.ts';
 import { DB_OPTION_HELP, loadConfigFrom, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 import { parseFlags } from '../parse-flags.ts';
@@ -56,6 +56,23 @@ function humanLine(run: Run, width: number, waves?: WaveStatus[]): string {
   return [head, counts, waves && waves.length > 0 ? wavesLine(waves) : '', run.reason].filter(Boolean).join('  ');
 }
 
+/**
+ * What to say when no run is listed: an empty ledger is "no runs yet", but a --state or --newsletter that matches
+ * none says so, with how many runs there are without it, so that "none held" is not read as "nothing ran".
+ */
+async function noneLine(ledger: Pick<RunLedger, 'count'>, flags: { newsletter?: string; state?: RunState }): Promise<string> {
+  const all = await ledger.count();
+  if (all === 0 || (!flags.newsletter && !flags.state)) return 'No runs yet: `daybreak start` records one per scheduled edition.';
+  const what = `No ${flags.state ? `${flags.state} ` : ''}runs${flags.newsletter ? ` for ${flags.newsletter}` : ''}`;
+  const them = (n: number) => (n === 1 ? 'it' : 'them');
+  if (flags.newsletter && flags.state) {
+    const ofNewsletter = await ledger.count({ newsletter: flags.newsletter });
+    if (ofNewsletter > 0) return `${what} (${plural(ofNewsletter, 'run')} for ${flags.newsletter}; drop --state to see ${them(ofNewsletter)}).`;
+    return `${what} (${plural(all, 'run')} in all, none for ${flags.newsletter}; drop --newsletter and --state to see ${them(all)}).`;
+  }
+  return `${what} (${plural(all, 'run')} in all; drop ${flags.state ? '--state' : '--newsletter'} to see ${them(all)}).`;
+}
+
 /** `daybreak runs [--json] [--newsletter ID] [--state S] [--limit N]`: recent runs from the run ledger. */
 export function registerRuns(program: Command, io: Io = process, env: NodeJS.ProcessEnv = process.env): void {
   program
@@ -88,7 +105,7 @@ export function registerRuns(program: Command, io: Io = process, env: NodeJS.Pro
           return;
         }
         if (runs.length === 0) {
-          io.stdout.write('No runs yet: `daybreak start` records one per scheduled edition.\n');
+          io.stdout.write(`${await noneLine(store.runs, flags)}\n`);
           return;
         }
         const width = Math.max(...runs.map((r) => r.newsletter.length));

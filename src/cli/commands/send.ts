@@ -254,11 +254,11 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
         io.stdout.write(`Mail went to ${mailer.describe()}.\n`);
         if (report.waiting) {
           io.stdout.write(
-            `${report.waiting} readers are waiting for their local ${newsletter.schedule.localTime}${report.nextWaveAt ? ` (next wave at ${report.nextWaveAt.slice(0, 16).replace('T', ' ')} UTC)` : ''}; they stay queued: \`daybreak start\` sends each wave at its time, or run this command again then.\n`,
+            `${plural(report.waiting, 'reader')} ${report.waiting === 1 ? 'is' : 'are'} waiting for their local ${newsletter.schedule.localTime}${report.nextWaveAt ? ` (next wave at ${report.nextWaveAt.slice(0, 16).replace('T', ' ')} UTC)` : ''}; ${report.waiting === 1 ? 'the copy stays' : 'their copies stay'} queued: \`daybreak start\` sends each wave at its time, or run this command again then.\n`,
           );
         }
         if (report.deferred > 0 && !report.paused) {
-          io.stdout.write(`${report.deferred} copies are deferred; run the same command again to retry them.\n`);
+          io.stdout.write(`${plural(report.deferred, 'copy', 'copies')} ${report.deferred === 1 ? 'is' : 'are'} deferred; run the same command again to retry ${report.deferred === 1 ? 'it' : 'them'}.\n`);
         }
       }
       if (report.paused) io.stderr.write(`daybreak: ${report.paused}\n`);
