@@ -65,8 +65,8 @@ export interface AudienceOptions {
   mailConcurrency?: number;
   /** How often the outbox is polled for mail queued by other processes (default 5 s). */
   outboxPollMs?: number;
-  /** Told about every mail that failed to go out (the web app logs it, by subscriber id). */
-  onMailError?: (error: unknown, item: OutboxItem, final: boolean) => void;
+  /** Told about every mail that failed to go out (the web app logs it, by subscriber id); `item` null when the outbox could not be read. */
+  onMailError?: (error: unknown, item: OutboxItem | null, final: boolean) => void;
   /** Told about every mail handed to the mail server. */
   onMailSent?: (item: OutboxItem) => void;
   /** Seconds before a failed mail is tried again, by attempts so far (default: 30 s doubling, at most an hour). */

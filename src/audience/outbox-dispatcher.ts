@@ -22,8 +22,12 @@ export interface OutboxDispatcherOptions {
   leaseSeconds?: number;
   /** Mails sent at once. */
   concurrency?: number;
-  /** Told about every mail that failed to go out; never given the reader's address. */
-  onError?: (error: unknown, item: OutboxItem, final: boolean) => void;
+  /**
+   * Told about every mail that failed to go out, never given the reader's address; `item` null when the
+   * outbox itself could not be read (the database unreachable, say): nothing was claimed, the next poll
+   * tries again.
+   */
+  onError?: (error: unknown, item: OutboxItem | null, final: boolean) => void;
   /** Told about every mail handed to the mail server. */
   onSent?: (item: OutboxItem) => void;
   /** Seconds before the next attempt after `attempts` failed ones (default outboxBackoffSeconds). */
@@ -198,7 +202,7 @@ export function createOutboxDispatcher(options: OutboxDispatcherOptions): Outbox
       return;
     }
     running = pass()
-      .catch((error: unknown) => options.onError?.(error, { id: 0, kind: 'confirmation', subscriberId: 0, newsletters: [], attempts: 0, createdAt: '' }, false))
+      .catch((error: unknown) => options.onError?.(error, null, false))
       .finally(() => {
         running = null;
       });

@@ -55,8 +55,11 @@ export function openPostgresClient(url: string, options: PostgresClientOptions =
     // Session settings for every connection: bounded lock waits; times in UTC.
     options: `-c lock_timeout=${busyTimeoutMs} -c TimeZone=UTC`,
   });
-  // An idle client losing its connection (the server restarted) must not crash the process.
+  // An idle client losing its connection (the server restarted) must not crash the process; nor may a
+  // client that loses it while checked out for a statement (pg-pool listens only on idle ones): the
+  // statement in flight fails with the loss, which is what is reported.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const translate = (error: unknown) => {
     const code = (error as { code?: string }).code ?? '';
     if (code === LOCK_TIMEOUT) return busyError(name, busyTimeoutMs);
@@ -139,15 +142,25 @@ export function openPostgresClient(url: string, options: PostgresClientOptions =
         } catch (error) {
           throw translate(error);
         }
+        // pg-pool listens for a lost connection only on idle clients: while this one is checked out, its
+        // 'error' event would be an uncaught exception that ends the process. The statement that fails
+        // reports the loss; the client is then destroyed instead of going back to the pool.
+        let lost: Error | null = null;
+        const onLost = (error: Error) => {
+          lost = error;
+        };
+        client.on('error', onLost);
         try {
           await client.query('BEGIN');
           const result = await fn(runner(client));
           await client.query('COMMIT');
+          client.off('error', onLost);
           client.release();
           return result;
         } catch (error) {
-          await client.query('ROLLBACK').catch(() => {});
-          client.release();
+          if (!lost) await client.query('ROLLBACK').catch(() => {});
+          client.off('error', onLost);
+          client.release(lost ?? undefined);
           if (RETRYABLE.has((error as { sqlState?: string }).sqlState ?? (error as { code?: string }).code ?? '') && attempt < 5) continue;
           throw error instanceof DaybreakError ? error : translate(error);
         }

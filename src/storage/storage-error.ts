@@ -27,7 +27,10 @@ export function storageError(name: string, error: unknown): Error {
   const code = e.code ?? '';
   const hint = Object.entries(SQLITE_HINTS).find(([prefix]) => code.startsWith(prefix))?.[1];
   if (hint) return new DaybreakError('ESTORAGE', `Database ${name}: ${e.message ?? code} (${hint})`, { cause: error });
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === '28P01' || code === '3D000') {
+  // Refused, unknown host, bad password, no such database; or a connection lost on the way (the server
+  // restarted, a proxy or the network dropped it), which pg reports without a code.
+  const lost = ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(code) || /^Connection terminated/.test(e.message ?? '');
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === '28P01' || code === '3D000' || lost) {
     return new DaybreakError('ESTORAGE', `Cannot reach the database ${name}: ${e.message ?? code}`, { cause: error });
   }
   return error instanceof Error ? error : new Error(String(error));

@@ -109,7 +109,11 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
     ...(options.outboxPollMs !== undefined ? { outboxPollMs: options.outboxPollMs } : {}),
     // By subscriber id: a log is no place for readers' addresses.
     onMailError: (error, item, final) =>
-      log(`could not send the ${item.kind} email to subscriber #${item.subscriberId} (attempt ${item.attempts}${final ? ', giving up' : ', will retry'}): ${(error as Error)?.message ?? error}`),
+      log(
+        item
+          ? `could not send the ${item.kind} email to subscriber #${item.subscriberId} (attempt ${item.attempts}${final ? ', giving up' : ', will retry'}): ${(error as Error)?.message ?? error}`
+          : `could not read the outbox (queued confirmation and welcome emails wait there; trying again at the next poll): ${(error as Error)?.message ?? error}`,
+      ),
   });
   const limiter = createRateLimiter({ limit: options.signupRatePerMinute ?? config.web.signupRatePerMinute, windowMs: 60_000 });
   const manageLimiter = createRateLimiter({ limit: config.web.manageRatePerMinute, windowMs: 60_000 });
@@ -329,6 +333,14 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
       title = 'Busy';
       message = 'We are busy right now and nothing was saved. Please try again in a few seconds.';
       headers = { 'Retry-After': '5' };
+      log(`${c.req.method} ${c.req.path}: ${error.message}`);
+    } else if (isDaybreakError(error, 'ESTORAGE')) {
+      // The database cannot be reached or written (a restart, a full disk): the transaction did not
+      // commit, so nothing was saved, and the reader may simply try again.
+      status = 503;
+      title = 'Unavailable';
+      message = 'We cannot save anything right now and nothing was saved. Please try again in a minute.';
+      headers = { 'Retry-After': '30' };
       log(`${c.req.method} ${c.req.path}: ${error.message}`);
     } else if (isDaybreakError(error, 'ENOTFOUND')) {
       status = 404;
