@@ -127,7 +127,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         const local = isLocalTime(n);
         let next = nextFiring(n, now);
         let waves: WaveStatus[] | undefined;
-        const last = lastRuns[i];
+        let last = lastRuns[i];
+        // A run's counts are written when it ends; while it runs, the send ledger has them as they are now.
+        if (last?.state === 'running') {
+          const live = await sender.ledgerCounts?.(n.id, last.date, now);
+          if (live) last = { ...last, total: live.total, sent: live.sent, failed: live.failed, deferred: live.deferred, skipped: live.skipped };
+        }
         if (local) {
           next = nextWaveAt(n, now, await readerZonesOf(ctx, n));
           waves = last && sender.waves ? (await sender.waves(n.id, last.date, now)).map(waveStatus) : [];

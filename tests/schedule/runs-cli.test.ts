@@ -57,6 +57,19 @@ describe('daybreak runs', () => {
     ]);
   });
 
+  it('shows a running run\'s counts as the send ledger has them now, since the run row gets them only at its end', async () => {
+    const t = seeded();
+    t.db.prepare(`INSERT INTO runs (newsletter, edition_date, state, scheduled_at, started_at, total, sent, failed, deferred, skipped)
+      VALUES ('morning', '2026-12-01', 'running', '2026-12-01T11:00:00.000Z', '2026-12-01T11:00:01.000Z', 0, 0, 0, 0, 0)`).run();
+    const copy = t.db.prepare(`INSERT INTO sends (newsletter, edition_date, subscriber_id, state, message_id, queued_at, updated_at)
+      VALUES ('morning', '2026-12-01', ?, ?, ?, '2026-12-01T11:00:01.000Z', '2026-12-01T11:00:02.000Z')`);
+    ['sent', 'sent', 'sent', 'deferred', 'queued', 'queued'].forEach((state, i) => copy.run(i + 1, state, `m${i}`));
+    const human = await runs(['--newsletter', 'morning', '--limit', '1'], { DAYBREAK_DB: t.file });
+    expect(human.stdout.trim()).toBe('2026-12-01  morning  running  2026-12-01 11:00 UTC  3/6 sent, 1 deferred');
+    const json = JSON.parse((await runs(['--json', '--limit', '1'], { DAYBREAK_DB: t.file })).stdout);
+    expect(json[0]).toMatchObject({ date: '2026-12-01', state: 'running', total: 6, sent: 3, failed: 0, deferred: 1, skipped: 0 });
+  });
+
   it('says a filter matched none, with how many runs there are without it, instead of "no runs yet"', async () => {
     const t = seeded();
     const env = { DAYBREAK_DB: t.file };

@@ -281,6 +281,24 @@ describe('the run ledger', () => {
     expect(a.calls.length + b.calls.length).toBe(3 + joins);
   });
 
+  it('reports a running run\'s counts from the send ledger, as they are now, since the run row gets them only at its end', async () => {
+    const t = tempDb();
+    const config = configWith(morning);
+    const content = hourlyContent('2026-11-25T00:00:00Z', 10);
+    const clock = new ManualClock('2026-11-30T11:00:00Z');
+    // The send is under way (it never returns here), and the ledger has counted part of it.
+    const sender = Object.assign(recordingSender(() => clock.now(), () => new Promise(() => {})), {
+      ledgerCounts: async () => ({ total: 10, sent: 4, failed: 1, deferred: 2, skipped: 0, pending: 3, expired: 0, waiting: 0 }),
+    });
+    const scheduler = createScheduler({ runs: await t.runs(), ledgerSince: SINCE, config, loadContent: () => content, sender, clock });
+    cleanups.push(async () => { await scheduler.stop({ timeoutMs: 100 }); await t.cleanup(); });
+    await scheduler.start();
+    await new Promise((r) => setImmediate(r));
+    expect(runRows(t.db)).toMatchObject([{ state: 'running', total: 0, sent: 0 }]);
+    const [status] = await scheduler.status();
+    expect(status!.lastRun).toMatchObject({ date: '2026-11-30', state: 'running', total: 10, sent: 4, failed: 1, deferred: 2, skipped: 0 });
+  });
+
   it('resumes a run left running by a scheduler that died mid-send, once its lease has lapsed', async () => {
     const t = tempDb();
     const config = configWith(morning);

@@ -90,11 +90,20 @@ export function registerRuns(program: Command, io: Io = process, env: NodeJS.Pro
       const config = loadConfigFrom(configFile ? { config: configFile } : {});
       const store = await openStore({ database: resolveDatabase(dbFlag ? { db: dbFlag } : {}, env, config), busyTimeoutMs: resolveLockWaitMs(env) });
       try {
-        const runs = await store.runs.list({
+        const listed = await store.runs.list({
           limit: flags.limit,
           ...(flags.newsletter ? { newsletter: flags.newsletter } : {}),
           ...(flags.state ? { state: flags.state } : {}),
         });
+        // A run's counts are written when it ends; while it runs, the send ledger has them as they are now.
+        const runs = await Promise.all(
+          listed.map(async (r) => {
+            if (r.state !== 'running') return r;
+            const c = await store.sends.counts({ newsletter: r.newsletter, date: r.date });
+            const total = Object.values(c).reduce((sum, n) => sum + n, 0);
+            return total === 0 ? r : { ...r, total, sent: c.sent, failed: c.failed, deferred: c.deferred, skipped: c.skipped + c.expired };
+          }),
+        );
         // Local-time newsletters' runs go out in waves: each wave's sent and waiting copies, from the ledger.
         const local = new Set(config.newsletters.filter(isLocalTime).map((n) => n.id));
         const waves = await Promise.all(
