@@ -1,6 +1,6 @@
 import type { Newsletter } from './config-schema.ts';
 import type { Content } from './load-content.ts';
-import { localDate, nextFiring } from './schedule-times.ts';
+import { articleEditionDate } from './article-edition-date.ts';
 
 /**
  * The dates whose edition may have something to send, unordered: the edition each article falls in (the
@@ -11,12 +11,10 @@ import { localDate, nextFiring } from './schedule-times.ts';
  * editionDateCandidates(newsletter, content); // Set { '2026-11-30', '2026-12-01' }
  */
 export function editionDateCandidates(newsletter: Pick<Newsletter, 'id' | 'schedule'>, content: Pick<Content, 'articles' | 'editions'>): Set<string> {
-  const tz = newsletter.schedule.timezone;
   const candidates = new Set<string>();
   for (const article of content.articles) {
-    // An article published at a send time belongs to that edition (its window ends there, inclusive).
-    const firing = nextFiring(newsletter, new Date(Date.parse(article.publishedAt) - 1));
-    if (firing) candidates.add(localDate(firing, tz));
+    const date = articleEditionDate(newsletter, article.publishedAt);
+    if (date) candidates.add(date);
   }
   for (const key of content.editions.keys()) {
     const [id, date] = key.split('/') as [string, string];

@@ -2,7 +2,7 @@ import { assembleEdition, isSkipped, matchesFilter } from './assemble-edition.ts
 import type { Config } from './config-schema.ts';
 import { findNewsletter } from './find-newsletter.ts';
 import type { Content } from './load-content.ts';
-import { localDate, nextFiring } from './schedule-times.ts';
+import { articleEditionDate } from './article-edition-date.ts';
 
 /**
  * The newest edition date before `date` whose edition has articles, or null: for a person told that an
@@ -15,16 +15,13 @@ import { localDate, nextFiring } from './schedule-times.ts';
  */
 export function latestEditionBefore(config: Config, content: Content, newsletterId: string, date: string): string | null {
   const newsletter = findNewsletter(config, newsletterId);
-  const tz = newsletter.schedule.timezone;
   const curated = [...content.editions.keys()].map((key) => key.split('/') as [string, string]).filter(([id, d]) => id === newsletter.id && d < date).map(([, d]) => d);
   const newestCurated = curated.sort().at(-1) ?? null;
   const tried = new Set<string>();
   // Only the newsletter's own articles (its include filter), so one whose filter takes none costs no more than a sort.
   const articles = content.articles.filter((a) => matchesFilter(a, newsletter.include)).sort((a, b) => Date.parse(b.publishedAt) - Date.parse(a.publishedAt));
   for (const article of articles) {
-    // An article published at a send time belongs to that edition (its window ends there, inclusive).
-    const firing = nextFiring(newsletter, new Date(Date.parse(article.publishedAt) - 1));
-    const candidate = firing ? localDate(firing, tz) : null;
+    const candidate = articleEditionDate(newsletter, article.publishedAt);
     if (!candidate || candidate >= date || tried.has(candidate)) continue;
     // Articles come newest first, so a curated edition newer than this one is the answer.
     if (newestCurated && newestCurated > candidate) return newestCurated;

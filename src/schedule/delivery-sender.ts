@@ -4,6 +4,7 @@ import { runPreSendGate, sendEdition, type DueAt, type SendStore, type Transport
 import { renderEdition, type PersonalizableEdition } from '../designs/index.ts';
 import type { EditionSender, SendLedgerCounts } from './scheduler-types.ts';
 import { addDays } from './format-times.ts';
+import { runCountsFromSends } from './run-counts-from-sends.ts';
 
 export interface DeliverySenderOptions {
   /** The send ledger (src/storage's, on whichever engine). */
@@ -147,19 +148,10 @@ export function createDeliverySender(options: DeliverySenderOptions): EditionSen
     },
     async ledgerCounts(newsletterId, date, at): Promise<SendLedgerCounts | null> {
       const c = await sends.counts({ newsletter: newsletterId, date });
-      const total = Object.values(c).reduce((sum, n) => sum + n, 0);
-      if (total === 0) return null;
+      const counts = runCountsFromSends(c);
+      if (!counts) return null;
       const waiting = (await sends.waiting({ newsletter: newsletterId, date }, at)).count;
-      return {
-        total,
-        sent: c.sent,
-        failed: c.failed,
-        deferred: c.deferred,
-        skipped: c.skipped + c.expired,
-        pending: c.queued + c.sending - waiting,
-        expired: c.expired,
-        waiting,
-      };
+      return { ...counts, pending: c.queued + c.sending - waiting, expired: c.expired, waiting };
     },
     nextDeferredAttempt(newsletterId, date) {
       return sends.nextDeferredAttempt({ newsletter: newsletterId, date });

@@ -85,6 +85,14 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 
 const TOKEN_ERROR_TITLE = 'This link has expired or is invalid';
 
+/** Storage failures a reader can simply retry: the transaction never committed, so nothing was saved. */
+const UNAVAILABLE = {
+  // Another process held the database's lock past our wait.
+  EBUSY: { title: 'Busy', message: 'We are busy right now and nothing was saved. Please try again in a few seconds.', retryAfter: 5 },
+  // The database cannot be reached or written (a restart, a full disk).
+  ESTORAGE: { title: 'Unavailable', message: 'We cannot save anything right now and nothing was saved. Please try again in a minute.', retryAfter: 30 },
+} as const;
+
 /**
  * The readers' web app: sign-up page and API, double opt-in, one-click unsubscribe, health.
  * One error handler maps HttpError and DaybreakError codes to pages or JSON.
@@ -327,20 +335,13 @@ export function createApp(options: CreateAppOptions): DaybreakApp {
       status = 400;
       message = error.message;
       title = "That didn't work";
-    } else if (isDaybreakError(error, 'EBUSY')) {
-      // The database is locked by another process past our wait: nothing was stored; say when to retry.
+    } else if (isDaybreakError(error) && (error.code === 'EBUSY' || error.code === 'ESTORAGE')) {
+      // The database did not take the write (nothing was stored): say so, and when to try again.
+      const unavailable = UNAVAILABLE[error.code];
       status = 503;
-      title = 'Busy';
-      message = 'We are busy right now and nothing was saved. Please try again in a few seconds.';
-      headers = { 'Retry-After': '5' };
-      log(`${c.req.method} ${c.req.path}: ${error.message}`);
-    } else if (isDaybreakError(error, 'ESTORAGE')) {
-      // The database cannot be reached or written (a restart, a full disk): the transaction did not
-      // commit, so nothing was saved, and the reader may simply try again.
-      status = 503;
-      title = 'Unavailable';
-      message = 'We cannot save anything right now and nothing was saved. Please try again in a minute.';
-      headers = { 'Retry-After': '30' };
+      title = unavailable.title;
+      message = unavailable.message;
+      headers = { 'Retry-After': String(unavailable.retryAfter) };
       log(`${c.req.method} ${c.req.path}: ${error.message}`);
     } else if (isDaybreakError(error, 'ENOTFOUND')) {
       status = 404;

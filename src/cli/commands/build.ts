@@ -58,7 +58,7 @@ export function composeEml(options: {
   rendered: { subject: string; html: Segmented; text: Segmented };
   sendAt: Date;
 }): Buffer {
-  return Buffer.from(sampleCopy({ config: options.config, newsletter: options.newsletter, date: options.date, rendered: options.rendered, now: options.sendAt }).raw, 'utf8');
+  return sampleCopy({ config: options.config, newsletter: options.newsletter, date: options.date, rendered: options.rendered, now: options.sendAt }).bytes;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { openStore } from '../../storage/index.ts';
-import { waveStatus, type Run, type RunLedger, type RunState, type WaveStatus } from '../../schedule/index.ts';
+import { runCountsFromSends, waveStatus, type Run, type RunLedger, type RunState, type WaveStatus } from '../../schedule/index.ts';
 import { isLocalTime } from '../../content/index.ts';
 import { DB_OPTION_HELP, loadConfigFrom, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 import { parseFlags } from '../parse-flags.ts';
@@ -99,9 +99,8 @@ export function registerRuns(program: Command, io: Io = process, env: NodeJS.Pro
         const runs = await Promise.all(
           listed.map(async (r) => {
             if (r.state !== 'running') return r;
-            const c = await store.sends.counts({ newsletter: r.newsletter, date: r.date });
-            const total = Object.values(c).reduce((sum, n) => sum + n, 0);
-            return total === 0 ? r : { ...r, total, sent: c.sent, failed: c.failed, deferred: c.deferred, skipped: c.skipped + c.expired };
+            const counts = runCountsFromSends(await store.sends.counts({ newsletter: r.newsletter, date: r.date }));
+            return counts ? { ...r, ...counts } : r;
           }),
         );
         // Local-time newsletters' runs go out in waves: each wave's sent and waiting copies, from the ledger.
