@@ -179,6 +179,8 @@ export const DeliverySchema = z.strictObject({
       /** An Ed25519 key (RFC 8463) for a second signature beside the RSA one, under its own selector. */
       ed25519KeyFile: z.string().min(1).optional(),
       ed25519KeySelector: z.string().regex(DKIM_SELECTOR, { error: 'Expected a DKIM selector: letters, digits, "-" and "_", dot-separated' }).optional(),
+      /** Signing threads; 0 signs on the thread that drives the connections. Default: one per core but one. */
+      threads: z.number({ error: 'Expected a whole number of signing threads, 0 to 64' }).int({ error: 'Expected a whole number of signing threads, 0 to 64' }).min(0, { error: 'Expected a whole number of signing threads, 0 to 64' }).max(64, { error: 'Expected a whole number of signing threads, 0 to 64' }).optional(),
     })
     .check((ctx) => {
       const { ed25519KeyFile, ed25519KeySelector, keySelector } = ctx.value;

@@ -6,7 +6,8 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Config } from '../content/index.ts';
 import { DaybreakError } from '../errors.ts';
 import { classifySmtpError, DeliveryError } from './delivery-error.ts';
-import { createDkimPool, type DkimPool } from './dkim-pool.ts';
+import type { DkimPool } from './dkim-pool.ts';
+import { createDkimSigning } from './dkim-signing.ts';
 import { readDkimKeys } from './dkim-keys.ts';
 import type { DkimSignerOptions } from './dkim-signer.ts';
 import { startLocalMailServer, type LocalMailServer } from './local-mail-server.ts';
@@ -84,7 +85,7 @@ function firstAddress(value: string): string {
  * with no SMTP_URL, to the embedded local mail server (started on first use, on loopback) that stores
  * every message in a Maildir under `<varDir>/mail`:
  *
- *   complete message (a Buffer) → DKIM signing on worker threads, when configured → the connection pool
+ *   complete message (a Buffer) → DKIM signing on worker threads (or in line), when configured → the connection pool
  *   (createSmtpPool, on nodemailer's documented SMTPConnection) → one classification of any failure
  *   (classifySmtpError).
  *
@@ -146,7 +147,7 @@ export function createMailer(options: { config: Config; env?: NodeJS.ProcessEnv;
         throw classifySmtpError(error);
       }
     }
-    signer ??= createDkimPool(dkim);
+    signer ??= createDkimSigning({ ...dkim, threads: delivery.dkim?.threads });
     const signed = await signer.sign(raw, { relaxedBody });
     try {
       const info = await smtp.send(envelope, signed.bytes);

@@ -22,6 +22,8 @@ export { createSmtpPool, type SmtpPool, type SmtpPoolOptions } from './smtp-pool
 export { parseSmtpUrl, type SmtpTarget } from './smtp-url.ts';
 export { createDkimSigner, type DkimSigner, type DkimSignerOptions, type DkimKeySpec, type DkimSignerStats } from './dkim-signer.ts';
 export { createDkimPool, type DkimPool } from './dkim-pool.ts';
+export { createInlineDkimSigner } from './dkim-inline.ts';
+export { createDkimSigning } from './dkim-signing.ts';
 export { readDkimKeys } from './dkim-keys.ts';
 export { relaxedBodies } from './relaxed-bodies.ts';
 export { readerCopy } from './reader-copy.ts';

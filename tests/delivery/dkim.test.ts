@@ -10,6 +10,8 @@ import {
   compileEditionMessage,
   createDkimPool,
   createDkimSigner,
+  createDkimSigning,
+  createInlineDkimSigner,
   createMailer,
   editionMessageOptions,
   readDkimKeys,
@@ -188,6 +190,48 @@ describe('DKIM signatures, checked by an independent verifier (dkimpy)', () => {
     expect(again.every((s) => released.has(s.bytes.buffer))).toBe(true);
     expect(again.every((s) => verifyDkim(s.bytes, keys.records).every((r) => r.ok))).toBe(true);
   });
+
+  it('signs in line on the calling thread, reusing released memory, with signatures that verify', async () => {
+    const signer = createInlineDkimSigner(bothKeys);
+    cleanup.push(() => signer.close());
+    expect(signer.threads).toBe(0);
+    const copies = [...(await editionCopies(10)), ...lateCopies(10)];
+    const before = copies.map((c) => Buffer.from(c));
+    const signed = await Promise.all(copies.map((c) => signer.sign(c, { relaxedBody: relaxedBodies.has(c) })));
+    expect(await signer.stats()).toMatchObject({ copies: 20 });
+    for (const i of [0, 9, 10, 19]) expect(verifyDkim(signed[i]!.bytes, keys.records).map((r) => r.ok)).toEqual([true, true]);
+    signed.forEach((s, i) => expect(s.bytes.subarray(s.bytes.length - copies[i]!.length).equals(before[i]!)).toBe(true));
+    expect(copies.every((c, i) => c.equals(before[i]!))).toBe(true);
+    // A released copy's memory takes the next copy; one released as not reusable is never handed out again.
+    signed[0]!.release(true);
+    signed[1]!.release(false);
+    const next = await signer.sign(lateCopies(1)[0]!);
+    expect(next.bytes.buffer).toBe(signed[0]!.bytes.buffer);
+    expect(verifyDkim(next.bytes, keys.records).every((r) => r.ok)).toBe(true);
+    const after = await signer.sign(lateCopies(1)[0]!);
+    expect(after.bytes.buffer).not.toBe(signed[1]!.bytes.buffer);
+    await signer.close();
+    await expect(signer.sign(copies[0]!)).rejects.toMatchObject({ code: 'EDELIVERY', message: 'The DKIM signer is closed' });
+  });
+
+  it('refuses in line a copy it cannot sign, naming why, and signs the next one', async () => {
+    // A public key where the private one belongs: the key operation itself fails.
+    const signer = createInlineDkimSigner({ domainName: DOMAIN, keys: [{ algorithm: 'ed25519-sha256', selector: 's', privateKey: generateKeyPairSync('ed25519').publicKey }] });
+    cleanup.push(() => signer.close());
+    await expect(signer.sign(lateCopies(1)[0]!)).rejects.toMatchObject({ code: 'EDELIVERY', message: expect.stringMatching(/^DKIM signing failed: /) });
+    const good = createInlineDkimSigner(bothKeys);
+    cleanup.push(() => good.close());
+    expect(verifyDkim((await good.sign(lateCopies(1)[0]!)).bytes, keys.records).map((r) => r.ok)).toEqual([true, true]);
+  });
+
+  it('signs on the threads asked for, and in line with threads: 0', async () => {
+    const inline = createDkimSigning({ ...bothKeys, threads: 0 });
+    const threaded = createDkimSigning({ ...bothKeys, threads: 2 });
+    cleanup.push(() => inline.close(), () => threaded.close());
+    expect([inline.threads, threaded.threads]).toEqual([0, 2]);
+    const copy = lateCopies(1)[0]!;
+    for (const signer of [inline, threaded]) expect(verifyDkim((await signer.sign(copy)).bytes, keys.records).map((r) => r.ok)).toEqual([true, true]);
+  });
 });
 
 describe('the DKIM signing pool, when things go wrong', () => {
@@ -274,6 +318,29 @@ describe('DKIM through the Mailer', () => {
     const last = sink.messages[12]!.raw;
     const added = last.replace('\r\n\r\n', '\r\nTo: someone-else@example.com\r\n\r\n');
     expect(verifyDkim(added, keys.records).map((r) => r.ok)).toEqual([false, false]);
+  });
+
+  it('signs in line through the Mailer with delivery.dkim.threads: 0, edition copies and composed mail alike', async () => {
+    const tmp = tempDir();
+    cleanup.push(tmp.remove);
+    const sink = await startSmtpSink();
+    cleanup.push(() => sink.close());
+    const config = testConfig({ dkim: dkimConfig(tmp.dir, { threads: 0 }) });
+    expect(config.delivery.dkim?.threads).toBe(0);
+    const mailer = createMailer({ config, env: { SMTP_URL: sink.url } });
+    cleanup.push(() => mailer.close());
+    const [copy] = await editionCopies(1);
+    await mailer.sendRaw({ from: `briefing@${DOMAIN}`, to: 'reader0@example.com', raw: copy! });
+    await mailer.send({ to: 'Ada <ada@example.com>', subject: 'Please confirm', html: '<p>Confirm</p>', text: 'Confirm' });
+    expect(sink.messages).toHaveLength(2);
+    for (const m of sink.messages) expect(verifyDkim(m.raw, keys.records).map((r) => [r.algorithm, r.ok])).toEqual([['rsa-sha256', true], ['ed25519-sha256', true]]);
+  });
+
+  it('takes 0 to 64 signing threads, and says so for anything else', () => {
+    const issues = (threads: unknown) =>
+      ConfigSchema.safeParse({ delivery: { dkim: { domainName: DOMAIN, keySelector: 's1', privateKeyFile: 'k.pem', threads } } }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    for (const ok of [0, 1, 64]) expect(issues(ok)).toBeUndefined();
+    for (const bad of [-1, 1.5, 65, '2']) expect(issues(bad)).toEqual(['delivery.dkim.threads: Expected a whole number of signing threads, 0 to 64']);
   });
 
   it('refuses a key of the wrong kind, naming the key and what it holds', () => {
