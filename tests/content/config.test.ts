@@ -104,7 +104,7 @@ describe('config', () => {
       'daybreak.config.json: newsletters[0].schedule: Unknown key "tz" (allowed: cron, localTime, days, timezone, graceMinutes)',
     ]);
     expect(configProblems({ delivery: { dkim: { domainName: 'a', keySelector: 'b', privateKeyFile: 'c', key: 'd' } } })).toEqual([
-      'daybreak.config.json: delivery.dkim: Unknown key "key" (allowed: domainName, keySelector, privateKeyFile, ed25519KeyFile, ed25519KeySelector)',
+      'daybreak.config.json: delivery.dkim: Unknown key "key" (allowed: domainName, keySelector, privateKeyFile, ed25519KeyFile, ed25519KeySelector, threads)',
     ]);
   });
 
