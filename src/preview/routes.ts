@@ -5,12 +5,13 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
 import { compileEditionMessage, editionMessageOptions, testSubject, type Mailer } from '../delivery/index.ts';
-import { describeSchedule, formatIssues, isIsoDate, loadConfig, resolveBrand, type Brand, type Config } from '../content/index.ts';
+import { formatIssues, isIsoDate, loadConfig, resolveBrand, type Brand, type Config } from '../content/index.ts';
 import { escapeHtml as esc } from '../html/index.ts';
 import { brandAssets, createImageApp } from '../web/index.ts';
 import { serveIndex } from '../web/index.ts';
 import { createInboxApp, EMAIL_CSP, PAGE_CSP } from './inbox.ts';
 import { previewHostCheck } from './host-check.ts';
+import { previewCadence } from './cadence.ts';
 import {
   createPreviewService,
   READER_CHOICES,
@@ -118,11 +119,9 @@ export function createPreview(options: PreviewOptions): Preview {
     const sidebar = await service.sidebar();
     return c.json({
       ...sidebar,
-      // "Every day at 6:00 a.m. Eastern", as the sign-up page says it, rather than the raw cron.
-      newsletters: sidebar.newsletters.map((n) => {
-        const words = describeSchedule(n);
-        return { ...n, cadence: words.charAt(0).toUpperCase() + words.slice(1) };
-      }),
+      // "Every day at 6:00 a.m. America/New_York, UTC-5": the sign-up page's sentence rather than the raw
+      // cron, with the zone as the editor configured it.
+      newsletters: sidebar.newsletters.map((n) => ({ ...n, cadence: previewCadence(n) })),
       mailbox: { local: Boolean(mailer?.maildir), url: inboxPath, describe: mailer ? mailer.describe() : null },
       sendRatePerMinute: sendLimit,
     });

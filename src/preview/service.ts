@@ -128,7 +128,8 @@ export interface Sidebar {
     id: string;
     name: string;
     template: string;
-    schedule: { cron: string; timezone: string };
+    /** `localTime` only when set: each reader gets the edition at that time in their own zone. */
+    schedule: { cron: string; timezone: string; localTime?: string };
     editions: AvailableEdition[];
   }[];
   templates: { name: string; engine: string; description: string }[];
@@ -303,7 +304,7 @@ export function createPreviewService(options: PreviewServiceOptions) {
           id: n.id,
           name: n.name,
           template: n.template,
-          schedule: { cron: n.schedule.cron, timezone: n.schedule.timezone },
+          schedule: scheduleOf(n),
           editions: [],
         }));
       } catch {
@@ -326,7 +327,7 @@ export function createPreviewService(options: PreviewServiceOptions) {
       id: n.id,
       name: n.name,
       template: n.template,
-      schedule: { cron: n.schedule.cron, timezone: n.schedule.timezone },
+      schedule: scheduleOf(n),
       editions: availableEditions(src.config, src.content, n),
     }));
     const first = newsletters[0];
@@ -631,6 +632,11 @@ export function createPreviewService(options: PreviewServiceOptions) {
 }
 
 export type PreviewService = ReturnType<typeof createPreviewService>;
+
+/** A newsletter's schedule as the sidebar lists it. */
+function scheduleOf(n: Newsletter): Sidebar['newsletters'][number]['schedule'] {
+  return { cron: n.schedule.cron, timezone: n.schedule.timezone, ...(n.schedule.localTime ? { localTime: n.schedule.localTime } : {}) };
+}
 
 function pick(query: ViewQuery): Partial<Pick<Problem, 'newsletter' | 'date' | 'template'>> {
   return {

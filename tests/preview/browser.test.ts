@@ -60,8 +60,8 @@ describe.skipIf(skipBrowser)('the preview in a real browser (Chromium)', () => {
     const origins = await page.locator('#check-origins li').allTextContents();
     expect(origins).toHaveLength(view.checks.articles);
     expect(origins[0]).toBe(`${view.checks.origins[0].headline}written by hand: ${view.checks.origins[0].file}`);
-    // The cadence in words, as the sign-up page says it; the cron is only the tooltip.
-    expect(await page.textContent('[data-newsletter="morning"] .schedule')).toBe('Every day at 6:00 a.m. Eastern');
+    // The cadence in words, with the zone as configured and its offset now; the cron is only the tooltip.
+    expect(await page.textContent('[data-newsletter="morning"] .schedule')).toMatch(/^Every day at 6:00 a\.m\. America\/New_York, UTC-[45]$/);
     expect(await page.getAttribute('[data-newsletter="morning"] .schedule', 'title')).toBe('0 6 * * * (America/New_York)');
     await page.screenshot({ path: `${SHOTS}/desktop.png` });
     expect(outside).toEqual([]);
@@ -240,6 +240,31 @@ describe.skipIf(skipBrowser)('the preview in a real browser (Chromium)', () => {
       await tab.close();
       await ownServer.close();
       await own.close();
+    }
+  });
+
+  it('writes the sidebar\'s time zone as configured (Europe/Paris, with its UTC offset), not its long name', async () => {
+    const paris = previewHarness();
+    paris.editJson('../daybreak.config.json', (config) => ({
+      ...config,
+      newsletters: config.newsletters.map((n: { schedule: object }, i: number) => (i === 0 ? { ...n, schedule: { ...n.schedule, cron: '0 7 * * 1-5', timezone: 'Europe/Paris' } } : n)),
+    }));
+    const parisServer = await startServer(paris.app, { port: 0 });
+    const tab = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    tab.setDefaultTimeout(10_000);
+    try {
+      await tab.goto(`${parisServer.url}/preview/`);
+      await tab.waitForSelector('body.ready');
+      const schedule = tab.locator('[data-newsletter="morning"] .schedule');
+      // UTC+1 in winter, UTC+2 in summer: the offset in force when the page is shown.
+      expect(await schedule.textContent()).toMatch(/^Every weekday at 7:00 a\.m\. Europe\/Paris, UTC\+[12]$/);
+      expect(await tab.locator('.sidebar').innerHTML()).not.toMatch(/Central European|Eastern/);
+      expect(await schedule.getAttribute('title')).toBe('0 7 * * 1-5 (Europe/Paris)');
+      await tab.locator('.sidebar').screenshot({ path: `${SHOTS}/sidebar-timezone.png` });
+    } finally {
+      await tab.close();
+      await parisServer.close();
+      await paris.close();
     }
   });
 });
