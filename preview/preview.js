@@ -314,7 +314,7 @@ function renderChecks(view) {
   const notLoading = c.imagesNotLoading.map((line) => {
     const shown = shownByPreview.get(line.slice(0, line.lastIndexOf(': ')));
     if (!shown) return line;
-    return `${line}. ${shown.loads ? `The frame shows it from this preview’s ${shown.path}` : `This preview has no ${shown.path} either`}`;
+    return `${line}. ${shown.loads ? `The frame shows it from this preview’s ${shown.path}` : `This preview has no ${shown.path} either, so the frame asks for it at its address`}`;
   });
   box.replaceChildren(
     h('section', { class: 'check-block', id: 'check-gate' },
@@ -404,7 +404,8 @@ async function loadView() {
     $('panel-html').classList.remove('blank');
     await loadFrame(rawUrl('html', { images: 'preview', ...(state.dark ? { scheme: 'dark' } : {}), g: String(view.generation) }));
     $('frame-note').hidden = true;
-    renderImagesNote(view.checks.imagesShownByPreview ?? []);
+    // Only the images the preview has are shown from it; the others keep their address in the frame.
+    renderImagesNote((view.checks.imagesShownByPreview ?? []).filter((image) => image.loads));
   } else {
     renderProblem(view);
     renderImagesNote([]);

@@ -13,14 +13,22 @@ export interface PreviewedImage {
  * The copy as the standalone preview displays it: each `<img>` whose address is one the public app
  * serves from the data folder under baseUrl (`{baseUrl}/images/<file>`, and the brand logos at
  * `{baseUrl}/assets/brand/…`) points at the same path on the preview's own server instead (a
- * root-relative address, so whatever port the preview listens on). Everything else is left byte for
- * byte. This is for the displayed frame only: the copy that is sent, built and checked keeps baseUrl.
+ * root-relative address, so whatever port the preview listens on), when `has` says the preview has it:
+ * an image the preview does not have keeps its real address, where it may well exist (the live site),
+ * rather than showing broken in the frame. `shown` lists every such candidate, pointed or not.
+ * Everything else is left byte for byte. This is for the displayed frame only: the copy that is sent,
+ * built and checked keeps baseUrl.
  *
  * @example
  * previewImages('<img src="http://localhost:3000/images/a.jpg" alt="">', config);
  * // { html: '<img src="/images/a.jpg" alt="">', shown: [{ src: 'http://localhost:3000/images/a.jpg', path: '/images/a.jpg' }] }
+ * previewImages(html, config, (image) => image.path !== '/images/a.jpg').html; // a.jpg keeps its baseUrl address
  */
-export function previewImages(html: string, config: Pick<Config, 'baseUrl' | 'publisher'>): { html: string; shown: PreviewedImage[] } {
+export function previewImages(
+  html: string,
+  config: Pick<Config, 'baseUrl' | 'publisher'>,
+  has: (image: PreviewedImage) => boolean = () => true,
+): { html: string; shown: PreviewedImage[] } {
   const base = config.baseUrl.replace(/\/+$/, '');
   const logos = new Map<string, string>();
   try {
@@ -39,9 +47,11 @@ export function previewImages(html: string, config: Pick<Config, 'baseUrl' | 'pu
   for (const image of imageSources(html)) {
     const path = pathOf(image.src);
     if (path === null) continue;
+    const candidate = { src: image.src, path };
+    shown.set(image.src, candidate);
+    if (!has(candidate)) continue;
     out += html.slice(at, image.start) + escapeHtml(path);
     at = image.end;
-    shown.set(image.src, { src: image.src, path });
   }
   return { html: out + html.slice(at), shown: [...shown.values()] };
 }

@@ -5,12 +5,13 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
 import { compileEditionMessage, editionMessageOptions, testSubject, type Mailer } from '../delivery/index.ts';
-import { describeSchedule, formatIssues, isIsoDate, loadConfig, resolveBrand, type Brand } from '../content/index.ts';
+import { formatIssues, isIsoDate, loadConfig, resolveBrand, type Brand, type Config } from '../content/index.ts';
 import { escapeHtml as esc } from '../html/index.ts';
 import { brandAssets, createImageApp } from '../web/index.ts';
 import { serveIndex } from '../web/index.ts';
 import { createInboxApp, EMAIL_CSP, PAGE_CSP } from './inbox.ts';
 import { previewHostCheck } from './host-check.ts';
+import { previewCadence } from './cadence.ts';
 import {
   createPreviewService,
   READER_CHOICES,
@@ -118,11 +119,9 @@ export function createPreview(options: PreviewOptions): Preview {
     const sidebar = await service.sidebar();
     return c.json({
       ...sidebar,
-      // "Every day at 6:00 a.m. Eastern", as the sign-up page says it, rather than the raw cron.
-      newsletters: sidebar.newsletters.map((n) => {
-        const words = describeSchedule(n);
-        return { ...n, cadence: words.charAt(0).toUpperCase() + words.slice(1) };
-      }),
+      // "Every day at 6:00 a.m. America/New_York, UTC-5": the sign-up page's sentence rather than the raw
+      // cron, with the zone as the editor configured it.
+      newsletters: sidebar.newsletters.map((n) => ({ ...n, cadence: previewCadence(n) })),
       mailbox: { local: Boolean(mailer?.maildir), url: inboxPath, describe: mailer ? mailer.describe() : null },
       sendRatePerMinute: sendLimit,
     });
@@ -234,7 +233,7 @@ export function createPreview(options: PreviewOptions): Preview {
     c.header('Content-Security-Policy', EMAIL_CSP);
     const dark = c.req.query('scheme') === 'dark';
     // `images=preview` is the page's frame only: the raw link, the Source tab and scripts get the copy as sent.
-    const html = c.req.query('images') === 'preview' ? service.displayHtml(result.copy.html, result.entry.config) : result.copy.html;
+    const html = c.req.query('images') === 'preview' ? await service.displayHtml(result.copy.html, result.entry.config) : result.copy.html;
     return c.html(dark ? service.darkModeHtml(html) : html);
   });
 
@@ -256,8 +255,8 @@ export function createPreview(options: PreviewOptions): Preview {
 /** A standalone app for `daybreak preview`: the preview, the mailbox, and / redirecting to the preview. */
 export function createPreviewApp(options: PreviewOptions): { app: Hono; preview: Preview } {
   const app = new Hono();
-  // The frame shows the images under baseUrl from here (the copy that is sent keeps baseUrl), so the
-  // checks ask this app whether it has each one.
+  // The frame shows the images under baseUrl from here when this app has them (the copy that is sent
+  // keeps baseUrl, and an image it does not have keeps its address), so the preview asks it for each one.
   const servesImages = async (path: string): Promise<boolean> => {
     const res = await app.request(path);
     await res.body?.cancel();
@@ -268,15 +267,23 @@ export function createPreviewApp(options: PreviewOptions): { app: Hono; preview:
   // The data folder's pictures and the brand logos at the paths `daybreak start` serves them at under
   // baseUrl, by the same code: the preview's frame shows them from here whatever port baseUrl names.
   app.route('/images', createImageApp(join(options.dataDir, 'images')));
+  // The logos of the config the preview renders with (reloaded when the preview reloads it, on a change),
+  // resolved once per config. A logo file that is missing has nothing to serve, and is looked for again
+  // on the next request (adding an image file is not a change the watcher reports).
+  let logos: { config: Config; app: Hono } | null = null;
   app.get('/assets/brand/:file', (c) => {
-    // The config as it is now (the preview reloads it on change); one that does not load has no logos.
-    let brand: Brand;
-    try {
-      brand = resolveBrand(loadConfig({ file: options.configFile }));
-    } catch {
-      return c.notFound();
+    const config = preview.service.heldConfig();
+    if (!config) return c.notFound();
+    if (logos?.config !== config) {
+      let brand: Brand;
+      try {
+        brand = resolveBrand(config);
+      } catch {
+        return c.notFound();
+      }
+      logos = { config, app: brandAssets(brand) };
     }
-    return brandAssets(brand).fetch(c.req.raw);
+    return logos.app.fetch(c.req.raw);
   });
   app.get('/', (c) => c.redirect(`${options.previewPath ?? '/preview'}/`));
   // Browsers ask every site for this; an empty answer instead of a 404 in every console.

@@ -84,8 +84,9 @@ export interface Checks {
   /** Images that did not load when fetched (`src: why`): a blank box in every inbox. */
   imagesNotLoading: string[];
   /**
-   * The images under baseUrl that the displayed frame shows from the preview's own server (the copy that
-   * is sent keeps baseUrl), and whether the preview has them. Empty inside `npm start`.
+   * The images under baseUrl at paths the preview serves itself (`/images/…`, `/assets/brand/…`), and
+   * whether it has each: the displayed frame shows those it has from the preview's own server and leaves
+   * the others at their address (the copy that is sent keeps baseUrl). Empty inside `npm start`.
    */
   imagesShownByPreview: (PreviewedImage & { loads: boolean })[];
   /** The panel's first line: the gate's verdict, with the images that do not load counted. */
@@ -127,7 +128,8 @@ export interface Sidebar {
     id: string;
     name: string;
     template: string;
-    schedule: { cron: string; timezone: string };
+    /** `localTime` only when set: each reader gets the edition at that time in their own zone. */
+    schedule: { cron: string; timezone: string; localTime?: string };
     editions: AvailableEdition[];
   }[];
   templates: { name: string; engine: string; description: string }[];
@@ -242,14 +244,37 @@ export function createPreviewService(options: PreviewServiceOptions) {
       )
     : () => {};
 
+  /**
+   * The config of the sources last loaded, and the generation it was last asked for at (a config that
+   * does not load leaves the previous one here).
+   */
+  let held: { generation: number; config: Config | null } = { generation: -1, config: null };
+
   /** Config and content, cached until a watched file changes (read fresh every time when not watching). */
   function sources(): SourceState {
     if (watching && state && state.generation === generation) return state.value;
     const config = loadConfig({ file: options.configFile });
+    held = { generation, config };
     const content = loadContentFor(options.dataDir, config);
     const value = { config, content };
     state = { generation, value };
     return value;
+  }
+
+  /**
+   * The config the service renders with, for what the renders name (the brand logos): loaded again only
+   * when a source changed since it was last loaded (the watcher, or notify), not on every call. When the
+   * changed config does not load, the one before it stays: the last good renders were made with it.
+   */
+  function heldConfig(): Config | null {
+    if (held.generation !== generation) {
+      try {
+        held = { generation, config: loadConfig({ file: options.configFile }) };
+      } catch {
+        held = { generation, config: held.config };
+      }
+    }
+    return held.config;
   }
 
   function readerFor(render: RenderModule, choice: ReaderChoice, baseUrl: string): Reader {
@@ -279,7 +304,7 @@ export function createPreviewService(options: PreviewServiceOptions) {
           id: n.id,
           name: n.name,
           template: n.template,
-          schedule: { cron: n.schedule.cron, timezone: n.schedule.timezone },
+          schedule: scheduleOf(n),
           editions: [],
         }));
       } catch {
@@ -302,7 +327,7 @@ export function createPreviewService(options: PreviewServiceOptions) {
       id: n.id,
       name: n.name,
       template: n.template,
-      schedule: { cron: n.schedule.cron, timezone: n.schedule.timezone },
+      schedule: scheduleOf(n),
       editions: availableEditions(src.config, src.content, n),
     }));
     const first = newsletters[0];
@@ -478,12 +503,22 @@ export function createPreviewService(options: PreviewServiceOptions) {
     return gate;
   }
 
-  /** The images the displayed frame shows from the preview's own server, and whether it has each one. */
-  async function imagesShownByPreview(entry: Rendered, copy: RenderedEmail): Promise<Checks['imagesShownByPreview']> {
+  /**
+   * The copy as the frame displays it, and the images under baseUrl at paths the preview serves, each
+   * with whether the preview has it: only those it has point at it (see previewImages).
+   */
+  async function framed(html: string, config: Config): Promise<{ html: string; shown: Checks['imagesShownByPreview'] }> {
     const serves = options.servesImages;
-    if (!serves) return [];
-    const { shown } = previewImages(copy.html, entry.config);
-    return Promise.all(shown.map(async (image) => ({ ...image, loads: await serves(image.path) })));
+    if (!serves) return { html, shown: [] };
+    const candidates = previewImages(html, config).shown;
+    const shown = await Promise.all(candidates.map(async (image) => ({ ...image, loads: await serves(image.path) })));
+    const loads = new Set(shown.filter((image) => image.loads).map((image) => image.src));
+    return { html: previewImages(html, config, (image) => loads.has(image.src)).html, shown };
+  }
+
+  /** The images under baseUrl the frame could show from the preview's own server, and whether it has each one. */
+  async function imagesShownByPreview(entry: Rendered, copy: RenderedEmail): Promise<Checks['imagesShownByPreview']> {
+    return (await framed(copy.html, entry.config)).shown;
   }
 
   async function checksOf(entry: Rendered, copy: RenderedEmail): Promise<Checks> {
@@ -569,11 +604,12 @@ export function createPreviewService(options: PreviewServiceOptions) {
     darkModeHtml,
     /**
      * The copy as the frame displays it: with `servesImages`, the images under baseUrl that the preview
-     * serves itself point at it (see previewImages); otherwise the copy unchanged.
+     * has point at it (see previewImages), the others keep their address; otherwise the copy unchanged.
      */
-    displayHtml(html: string, config: Config): string {
-      return options.servesImages ? previewImages(html, config).html : html;
+    async displayHtml(html: string, config: Config): Promise<string> {
+      return (await framed(html, config)).html;
     },
+    heldConfig,
     /** The number of source changes seen so far. */
     get generation() {
       return generation;
@@ -596,6 +632,11 @@ export function createPreviewService(options: PreviewServiceOptions) {
 }
 
 export type PreviewService = ReturnType<typeof createPreviewService>;
+
+/** A newsletter's schedule as the sidebar lists it. */
+function scheduleOf(n: Newsletter): Sidebar['newsletters'][number]['schedule'] {
+  return { cron: n.schedule.cron, timezone: n.schedule.timezone, ...(n.schedule.localTime ? { localTime: n.schedule.localTime } : {}) };
+}
 
 function pick(query: ViewQuery): Partial<Pick<Problem, 'newsletter' | 'date' | 'template'>> {
   return {

@@ -1,9 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, skipBrowser } from '../helpers/chromium.ts';
-import { startServer, type RunningServer } from '../../src/web/index.ts';
+import { createImageApp, startServer, type RunningServer } from '../../src/web/index.ts';
 import { previewHarness, type PreviewHarness } from './setup.ts';
 
 const SHOTS = 'out/preview';
@@ -60,8 +62,8 @@ describe.skipIf(skipBrowser)('the preview in a real browser (Chromium)', () => {
     const origins = await page.locator('#check-origins li').allTextContents();
     expect(origins).toHaveLength(view.checks.articles);
     expect(origins[0]).toBe(`${view.checks.origins[0].headline}written by hand: ${view.checks.origins[0].file}`);
-    // The cadence in words, as the sign-up page says it; the cron is only the tooltip.
-    expect(await page.textContent('[data-newsletter="morning"] .schedule')).toBe('Every day at 6:00 a.m. Eastern');
+    // The cadence in words, with the zone as configured and its offset now; the cron is only the tooltip.
+    expect(await page.textContent('[data-newsletter="morning"] .schedule')).toMatch(/^Every day at 6:00 a\.m\. America\/New_York, UTC-[45]$/);
     expect(await page.getAttribute('[data-newsletter="morning"] .schedule', 'title')).toBe('0 6 * * * (America/New_York)');
     await page.screenshot({ path: `${SHOTS}/desktop.png` });
     expect(outside).toEqual([]);
@@ -164,7 +166,6 @@ describe.skipIf(skipBrowser)('the preview in a real browser (Chromium)', () => {
     expect(await page.isVisible('iframe.email.active')).toBe(true);
     expect(await page.textContent('#frame-note')).toContain('last good render');
     await page.screenshot({ path: `${SHOTS}/last-good.png` });
-    const { rmSync } = await import('node:fs');
     rmSync(broken);
     await page.waitForSelector('#problem', { state: 'hidden' });
     expect(await page.isVisible('#frame-note')).toBe(false);
@@ -240,6 +241,69 @@ describe.skipIf(skipBrowser)('the preview in a real browser (Chromium)', () => {
       await tab.close();
       await ownServer.close();
       await own.close();
+    }
+  });
+
+  it('writes the sidebar\'s time zone as configured (Europe/Paris, with its UTC offset), not its long name', async () => {
+    const paris = previewHarness();
+    paris.editJson('../daybreak.config.json', (config) => ({
+      ...config,
+      newsletters: config.newsletters.map((n: { schedule: object }, i: number) => (i === 0 ? { ...n, schedule: { ...n.schedule, cron: '0 7 * * 1-5', timezone: 'Europe/Paris' } } : n)),
+    }));
+    const parisServer = await startServer(paris.app, { port: 0 });
+    const tab = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    tab.setDefaultTimeout(10_000);
+    try {
+      await tab.goto(`${parisServer.url}/preview/`);
+      await tab.waitForSelector('body.ready');
+      const schedule = tab.locator('[data-newsletter="morning"] .schedule');
+      // UTC+1 in winter, UTC+2 in summer: the offset in force when the page is shown.
+      expect(await schedule.textContent()).toMatch(/^Every weekday at 7:00 a\.m\. Europe\/Paris, UTC\+[12]$/);
+      expect(await tab.locator('.sidebar').innerHTML()).not.toMatch(/Central European|Eastern/);
+      expect(await schedule.getAttribute('title')).toBe('0 7 * * 1-5 (Europe/Paris)');
+      await tab.locator('.sidebar').screenshot({ path: `${SHOTS}/sidebar-timezone.png` });
+    } finally {
+      await tab.close();
+      await parisServer.close();
+      await paris.close();
+    }
+  });
+
+  it('shows an image on the live site that the preview does not have from the site, not as a broken image', async () => {
+    // The "live site" under baseUrl: it has a picture the local data folder does not.
+    const siteImages = mkdtempSync(join(tmpdir(), 'daybreak-site-images-'));
+    copyFileSync(join('data', 'images', 'storm-radar-600.jpg'), join(siteImages, 'only-on-the-site.jpg'));
+    const siteApp = new Hono();
+    siteApp.route('/images', createImageApp(siteImages));
+    const site = await startServer(siteApp, { port: 0, hostname: '127.0.0.1' });
+    const own = previewHarness();
+    own.editJson('../daybreak.config.json', (config) => ({ ...config, baseUrl: site.url }));
+    own.editJson(LEAD_FILE, (article) => ({ ...article, image: { ...article.image, url: `${site.url}/images/only-on-the-site.jpg` } }));
+    const ownServer = await startServer(own.app, { port: 0 });
+    const tab = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    tab.setDefaultTimeout(10_000);
+    try {
+      await tab.goto(`${ownServer.url}/preview/?newsletter=morning&date=2026-12-01&template=briefing`);
+      await tab.waitForSelector('body.ready');
+      const images = await tab.waitForFunction(() => {
+        const doc = document.querySelector<HTMLIFrameElement>('iframe.email.active')?.contentDocument;
+        const all = [...(doc?.images ?? [])];
+        return all.length > 0 && all.every((i) => i.complete) && all.map((i) => ({ src: i.getAttribute('src'), width: i.naturalWidth }));
+      });
+      // The logos the preview has come from it; the picture it does not have comes from the site, decoded.
+      expect(await images.jsonValue()).toEqual([
+        { src: '/assets/brand/logo.png', width: expect.any(Number) },
+        { src: '/assets/brand/logo-dark.png', width: expect.any(Number) },
+        { src: `${site.url}/images/only-on-the-site.jpg`, width: 600 },
+      ]);
+      expect(await tab.textContent('#images-note')).toContain('2 images whose address is on baseUrl');
+      await tab.screenshot({ path: `${SHOTS}/image-from-site.png` });
+    } finally {
+      await tab.close();
+      await ownServer.close();
+      await own.close();
+      await site.close();
+      rmSync(siteImages, { recursive: true, force: true });
     }
   });
 });

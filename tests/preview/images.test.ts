@@ -3,7 +3,7 @@
  * emails' baseUrl, and checked by the preview, whose panel names each image that does not load and why.
  * Real HTTP servers on loopback; no image host is faked.
  */
-import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -156,8 +156,9 @@ describe('the standalone preview (daybreak preview) and the images under baseUrl
       expect(Buffer.from(await res.arrayBuffer()), path).toEqual(readFileSync(join(h.dataDir, file)));
     }
     expect((await h.app.request('/assets/brand/logo.gif')).status).toBe(404);
-    // A config without logos: nothing is served at the logo paths.
+    // A config without logos (once the preview has reloaded it): nothing is served at the logo paths.
     h.editJson('../daybreak.config.json', (config) => ({ ...config, publisher: { ...config.publisher, brand: { ...config.publisher.brand, logo: undefined, logoDark: undefined } } }));
+    h.preview.service.notify({ kinds: ['config'], files: [h.configFile] });
     expect((await h.app.request('/assets/brand/logo.png')).status).toBe(404);
   });
 
@@ -215,8 +216,11 @@ describe('the standalone preview (daybreak preview) and the images under baseUrl
     expect(checks.imagesNotLoading).toContain(`${baseUrl}/images/not-there.jpg: nothing listens there (ECONNREFUSED)`);
     expect(checks.imagesShownByPreview).toContainEqual({ src: `${baseUrl}/images/not-there.jpg`, path: '/images/not-there.jpg', loads: false });
     expect(checks.headline.status).toBe('warn');
-    expect(srcs(await (await h!.app.request(`${RAW}?images=preview`)).text())).toContain('/images/not-there.jpg');
+    // The preview does not have it either: the frame keeps its address rather than pointing at a 404 here.
     expect((await h!.app.request('/images/not-there.jpg')).status).toBe(404);
+    const framed = srcs(await (await h!.app.request(`${RAW}?images=preview`)).text());
+    expect(framed).toContain(`${baseUrl}/images/not-there.jpg`);
+    expect(framed).not.toContain('/images/not-there.jpg');
 
     const elsewhere = `http://127.0.0.1:${await closedPort()}/photos/x.jpg`;
     h!.editJson(lead, (article) => ({ ...article, image: { ...article.image, url: elsewhere } }));
@@ -233,4 +237,96 @@ describe('the standalone preview (daybreak preview) and the images under baseUrl
     expect(checksHeadline(false, 0)).toEqual({ status: 'fail', text: 'Pre-send checks: the edition would be held' });
     expect(checksHeadline(false, 2)).toEqual({ status: 'fail', text: 'Pre-send checks: the edition would be held, and 2 images do not load' });
   });
+});
+
+describe('the standalone preview over HTTP: the images its frame shows from itself', () => {
+  const RAW = '/preview/morning/2026-12-01/briefing.html';
+  const srcs = (html: string): string[] => [...html.matchAll(/<img\b[^>]*\bsrc="([^"]*)"/g)].map((m) => m[1]!);
+
+  it('points the frame at an image file it has, and leaves one whose file it does not have at its real address', async () => {
+    h = previewHarness();
+    const baseUrl = `http://127.0.0.1:${await closedPort()}`;
+    h.editJson('../daybreak.config.json', (config) => ({ ...config, baseUrl }));
+    // A picture on the real site under baseUrl that the local data folder does not have.
+    const onSite = `${baseUrl}/images/on-the-site.jpg`;
+    h.editJson('articles/2026-12-01-lead-winter-storm.json', (article) => ({ ...article, image: { ...article.image, url: onSite } }));
+    const server = await startServer(h.app, { port: 0, hostname: '127.0.0.1' });
+    servers.push(server);
+    const framed = async (scheme = ''): Promise<string[]> => srcs(await (await fetch(`${server.url}${RAW}?images=preview${scheme}`)).text());
+
+    expect((await fetch(`${server.url}/images/on-the-site.jpg`)).status).toBe(404);
+    expect(await framed()).toEqual(['/assets/brand/logo.png', '/assets/brand/logo-dark.png', onSite]);
+    expect(await framed('&scheme=dark')).toEqual(['/assets/brand/logo.png', '/assets/brand/logo-dark.png', onSite]);
+    for (const path of ['/assets/brand/logo.png', '/assets/brand/logo-dark.png']) expect((await fetch(`${server.url}${path}`)).status, path).toBe(200);
+    const view = async () =>
+      ((await (await fetch(`${server.url}/preview/api/view?newsletter=morning&date=2026-12-01&template=briefing`)).json()) as {
+        checks: { imagesShownByPreview: { src: string; path: string; loads: boolean }[] };
+      }).checks.imagesShownByPreview;
+    expect(await view()).toContainEqual({ src: onSite, path: '/images/on-the-site.jpg', loads: false });
+
+    // Once the file is in the folder the preview serves, the frame shows it from there.
+    copyFileSync(join('data', 'images', 'storm-radar-600.jpg'), join(h.dataDir, 'images', 'on-the-site.jpg'));
+    expect(await framed()).toEqual(['/assets/brand/logo.png', '/assets/brand/logo-dark.png', '/images/on-the-site.jpg']);
+    const picture = await fetch(`${server.url}/images/on-the-site.jpg`);
+    expect(picture.status).toBe(200);
+    expect(picture.headers.get('content-type')).toBe('image/jpeg');
+    expect(Buffer.from(await picture.arrayBuffer())).toEqual(readFileSync(join('data', 'images', 'storm-radar-600.jpg')));
+    expect(await view()).toContainEqual({ src: onSite, path: '/images/on-the-site.jpg', loads: true });
+    // The copy as sent keeps the baseUrl addresses either way.
+    expect(srcs(await (await fetch(`${server.url}${RAW}`)).text())).toEqual([`${baseUrl}/assets/brand/logo.png`, `${baseUrl}/assets/brand/logo-dark.png`, onSite]);
+  }, 30_000);
+});
+
+describe("the standalone preview's logo route (/assets/brand/…)", () => {
+  /** The logo as fetched over HTTP: its status and bytes. */
+  const fetchLogo = async (server: RunningServer): Promise<{ status: number; body: Buffer }> => {
+    const res = await fetch(`${server.url}/assets/brand/logo.png`);
+    return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
+  };
+  const otherLogo = (config: any) => ({ ...config, publisher: { ...config.publisher, brand: { ...config.publisher.brand, logo: 'data/brand/logo-dark.png' } } });
+
+  it('serves the logos of the config the preview renders with, and reads the config again only when the preview reloads it', async () => {
+    h = previewHarness();
+    const server = await startServer(h.app, { port: 0, hostname: '127.0.0.1' });
+    servers.push(server);
+    const light = readFileSync(join(h.dataDir, 'brand', 'logo.png'));
+    const dark = readFileSync(join(h.dataDir, 'brand', 'logo-dark.png'));
+    expect(light.equals(dark)).toBe(false);
+    expect(await fetchLogo(server)).toEqual({ status: 200, body: light });
+
+    // A config file made invalid after start: the logo route keeps the config the preview holds.
+    const good = readFileSync(h.configFile, 'utf8');
+    writeFileSync(h.configFile, '{ "baseUrl": ');
+    expect(await fetchLogo(server)).toEqual({ status: 200, body: light });
+    // The preview reloads it (as its watcher does on a change) and shows the error; the logos of the
+    // config it last loaded stay, which its last good renders name.
+    h.preview.service.notify({ kinds: ['config'], files: [h.configFile] });
+    const sidebar = (await (await fetch(`${server.url}/preview/api/sidebar`)).json()) as { errors: string[] | null };
+    expect(sidebar.errors?.join('\n')).toMatch(/daybreak\.config\.json/);
+    expect(await fetchLogo(server)).toEqual({ status: 200, body: light });
+
+    // A valid config naming another logo file: served once the preview has reloaded it, not before.
+    writeFileSync(h.configFile, JSON.stringify(otherLogo(JSON.parse(good))));
+    expect(await fetchLogo(server)).toEqual({ status: 200, body: light });
+    h.preview.service.notify({ kinds: ['config'], files: [h.configFile] });
+    expect(await fetchLogo(server)).toEqual({ status: 200, body: dark });
+  }, 30_000);
+
+  it('follows a change to the config file when the preview watches it', async () => {
+    h = previewHarness({ watch: true });
+    const server = await startServer(h.app, { port: 0, hostname: '127.0.0.1' });
+    servers.push(server);
+    expect(await fetchLogo(server)).toEqual({ status: 200, body: readFileSync(join(h.dataDir, 'brand', 'logo.png')) });
+    const changed = new Promise<void>((resolve) => {
+      const stop = h!.preview.service.subscribe((event) => {
+        if (event.kinds.includes('config')) {
+          stop();
+          resolve();
+        }
+      });
+    });
+    h.editJson('../daybreak.config.json', otherLogo);
+    await changed;
+    expect(await fetchLogo(server)).toEqual({ status: 200, body: readFileSync(join(h.dataDir, 'brand', 'logo-dark.png')) });
+  }, 30_000);
 });

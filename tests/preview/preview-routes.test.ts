@@ -84,8 +84,11 @@ describe('GET /preview/api/sidebar', () => {
       }
     }
     expect(body.newsletters[1].editions.map((e: any) => e.date)).toContain('2026-11-29');
-    // The cadence in words (describeSchedule), beside the raw schedule.
-    expect(body.newsletters.map((n: any) => n.cadence)).toEqual(['Every day at 6:00 a.m. Eastern', 'Every Sunday at 8:00 a.m. Eastern']);
+    // The cadence in words (describeSchedule) with the zone as configured and its offset now, beside the raw schedule.
+    expect(body.newsletters.map((n: any) => n.cadence)).toEqual([
+      expect.stringMatching(/^Every day at 6:00 a\.m\. America\/New_York, UTC-[45]$/),
+      expect.stringMatching(/^Every Sunday at 8:00 a\.m\. America\/New_York, UTC-[45]$/),
+    ]);
     expect(morning.schedule).toEqual({ cron: '0 6 * * *', timezone: 'America/New_York' });
     expect(body.templates.map((t: any) => t.name)).toEqual(expect.arrayContaining(['briefing', 'compact']));
     expect(body.templates.map((t: any) => t.name)).not.toContain('welcome');
