@@ -3,7 +3,7 @@ import { evaluateCron } from './cron-editions.ts';
 import { nextWaveAt } from './due-times.ts';
 import { readerZonesOf } from './edition-inputs.ts';
 import { formatLocal, formatUtc } from './format-times.ts';
-import { joinRunning } from './join-send.ts';
+import { endJoins, joinRunning } from './join-send.ts';
 import { evaluateLocal } from './local-time-waves.ts';
 import { createSchedulerContext, messageOf, type SchedulerContext } from './scheduler-context.ts';
 import type { NewsletterStatus, Scheduler, SchedulerOptions, WaveStatus } from './scheduler-types.ts';
@@ -178,5 +178,6 @@ async function stop(ctx: SchedulerContext, joinTimer: NodeJS.Timeout | null, { t
     }),
   ]);
   clearTimeout(timer);
+  endJoins(ctx, null, new Set(), 'stopped');
   return { finished };
 }
