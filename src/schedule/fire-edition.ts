@@ -4,7 +4,7 @@ import { missedBefore } from './due-times.ts';
 import { editionToSend } from './edition-inputs.ts';
 import { holdIfGateFails } from './gate-hold.ts';
 import { keepHeartbeat } from './run-lease.ts';
-import { countsAfter, reasonAfter } from './run-results.ts';
+import { countsAfter, doneLine, reasonAfter } from './run-results.ts';
 import { editionKey, messageOf, type SchedulerContext } from './scheduler-context.ts';
 import type { EditionSendReport } from './scheduler-types.ts';
 import { plural } from '../plural.ts';
@@ -60,8 +60,18 @@ export async function fireEdition(ctx: SchedulerContext, newsletter: Newsletter,
       log(`${newsletter.id} ${date}: paused: ${reason}`);
       return;
     }
+    const earlier = report?.alreadySent ?? 0;
+    const nothingNew = report !== null && report.sent + report.failed + report.deferred + report.skipped === 0 && counts.pending === 0;
+    if (earlier > 0 && nothingNew && !('waiting' in counts && counts.waiting)) {
+      // Sent before this run began (`daybreak send` by hand, say): the ledger kept every reader to one
+      // copy, so the run only records that; its counts stay the edition's.
+      await ledger.finish({ newsletter: newsletter.id, date, holder, state: 'done', now: clock.now(), counts,
+        reason: `already sent by an earlier run (${earlier} of ${plural(counts.total, 'copy', 'copies')}); nothing was sent again` });
+      log(`${newsletter.id} ${date}: already sent by an earlier run: ${earlier} of ${counts.total}; nothing to send`);
+      return;
+    }
     await ledger.finish({ newsletter: newsletter.id, date, holder, state: 'done', now: clock.now(), counts, reason: reasonAfter(newsletter, counts) });
-    log(`${newsletter.id} ${date}: done, ${counts.sent} sent, ${counts.failed} failed, ${counts.deferred} deferred, ${counts.skipped} skipped of ${counts.total}${'waiting' in counts && counts.waiting ? `, ${counts.waiting} waiting for a later wave` : ''}`);
+    log(`${newsletter.id} ${date}: ${doneLine(counts, earlier)}`);
     if (counts.deferred > 0) await armRetry(ctx, newsletter, date, clock.now());
   } catch (error) {
     const message = messageOf(error);

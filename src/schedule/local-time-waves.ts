@@ -22,10 +22,17 @@ async function sendWave(ctx: SchedulerContext, newsletter: Newsletter, date: str
     const edition = await editionToSend(ctx, newsletter, date);
     if (isSkipped(edition)) return;
     const missed = missedBefore(newsletter, clock.now());
+    const expiredBefore = (await ctx.sender.ledgerCounts?.(newsletter.id, date, clock.now()))?.expired ?? 0;
     const report = await ctx.sender.send({ newsletterId: newsletter.id, date, edition, signal: ctx.abort.signal, retry: true, now: () => clock.now(), ...(missed ? { missedBefore: missed } : {}) });
     const counts = await countsAfter(ctx, newsletter.id, date, report);
     await ctx.ledger.updateCounts(newsletter.id, date, counts, reasonAfter(newsletter, counts));
-    if (report.sent + report.failed + report.skipped > 0) log(`${newsletter.id} ${date}: wave sent: ${report.sent} sent, ${report.failed} failed${'waiting' in counts && counts.waiting ? `, ${counts.waiting} waiting for a later wave` : ', no reader waiting'}`);
+    // Copies of a wave missed past the grace window expire as this send starts (the send ledger's
+    // `expired`); they are not in the report, so they are counted from the ledger.
+    const expired = 'expired' in counts ? counts.expired - expiredBefore : 0;
+    if (report.sent + report.failed + report.skipped + expired > 0) {
+      log(`${newsletter.id} ${date}: wave sent: ${report.sent} sent, ${report.failed} failed${report.skipped ? `, ${report.skipped} skipped` : ''}`
+        + `${expired > 0 ? `, ${expired} expired (their wave's time had passed)` : ''}${'waiting' in counts && counts.waiting ? `, ${counts.waiting} waiting for a later wave` : ', no reader waiting'}`);
+    }
     if (counts.deferred > 0) await armRetry(ctx, newsletter, date, clock.now());
   } catch (error) {
     log(`${newsletter.id} ${date}: wave failed: ${messageOf(error)} (send it by hand with \`daybreak send --newsletter ${newsletter.id} --date ${date}\`)`);

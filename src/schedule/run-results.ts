@@ -34,7 +34,28 @@ export function reasonAfter(newsletter: Newsletter, counts: CountsAfter): string
   if (counts.deferred > 0) parts.push(`${plural(counts.deferred, 'copy', 'copies')} deferred; retried until the next edition`);
   const waiting = 'waiting' in counts ? (counts.waiting ?? 0) : 0;
   if (waiting > 0) parts.push(`${plural(waiting, 'reader')} waiting for their local ${newsletter.schedule.localTime}`);
+  const expired = expiredOf(counts);
+  if (expired > 0) parts.push(`${plural(expired, 'copy', 'copies')} expired unsent: their wave's time passed while no scheduler was running, past the ${newsletter.schedule.graceMinutes}-minute grace window`);
   // Said outright for local-time runs, as it replaces the "waiting" of the waves before.
   if (parts.length === 0 && isLocalTime(newsletter)) parts.push('every wave sent');
   return parts.length > 0 ? parts.join('; ') : null;
+}
+
+/** The copies of `counts` that expired (a local-time wave missed past its grace window); they are in `skipped` too. */
+function expiredOf(counts: CountsAfter): number {
+  return 'expired' in counts ? counts.expired : 0;
+}
+
+/**
+ * The words for a run's counts in the log, expired copies apart from skipped ones (the run ledger counts
+ * both as skipped); `earlier`: copies sent before this run began.
+ *
+ * @example
+ * doneLine(counts, 0); // 'done, 3 sent, 0 failed, 0 deferred, 0 skipped, 2 expired (their wave's time had passed) of 5'
+ */
+export function doneLine(counts: CountsAfter, earlier: number): string {
+  const expired = expiredOf(counts);
+  const waiting = 'waiting' in counts ? (counts.waiting ?? 0) : 0;
+  return `done, ${counts.sent} sent${earlier > 0 ? ` (${earlier} of them by an earlier run)` : ''}, ${counts.failed} failed, ${counts.deferred} deferred, ${counts.skipped - expired} skipped`
+    + `${expired > 0 ? `, ${expired} expired (their wave's time had passed)` : ''} of ${counts.total}${waiting > 0 ? `, ${waiting} waiting for a later wave` : ''}`;
 }

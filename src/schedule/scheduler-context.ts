@@ -30,8 +30,13 @@ export interface SchedulerContext {
   stopping: boolean;
   /** Editions (`newsletter/date`) this scheduler is sending right now: fired, resumed, a wave or a retry. */
   readonly active: Set<string>;
-  /** Editions another instance runs that this one is helping to send. */
+  /** Editions another instance runs that this one is helping to send right now (a join in flight). */
   readonly joined: Set<string>;
+  /**
+   * Editions another instance runs that this one has joined, until their send is over: what this
+   * instance has sent of each so far, over every poll, for the one summary line at the end.
+   */
+  readonly helping: Map<string, JoinTally>;
   /** Per newsletter: the timer of its next firing (or wave). */
   readonly firingTimers: Map<string, TimerHandle>;
   /** Per edition: the timer of its deferred copies' next retry, and when it fires. */
@@ -42,6 +47,16 @@ export interface SchedulerContext {
   track(work: Promise<void>): Promise<void>;
   /** Resolves when no tracked work is in flight. */
   idle(): Promise<void>;
+}
+
+/** What an instance has sent of an edition another instance runs (join-send.ts). */
+export interface JoinTally {
+  newsletter: string;
+  date: string;
+  sent: number;
+  failed: number;
+  deferred: number;
+  skipped: number;
 }
 
 /** The key of an edition in the context's sets and maps. */
@@ -78,6 +93,7 @@ export function createSchedulerContext(options: SchedulerOptions): SchedulerCont
     stopping: false,
     active: new Set(),
     joined: new Set(),
+    helping: new Map(),
     firingTimers: new Map(),
     retryTimers: new Map(),
     retryAttempts: new Map(),

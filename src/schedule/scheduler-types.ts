@@ -104,13 +104,18 @@ export interface NewsletterStatus {
   id: string;
   name: string;
   timezone: string;
-  cron: string;
+  /** A cron newsletter's `schedule.cron`; absent for a local-time one, which has `localTime` instead. */
+  cron?: string;
   nextSendAt: string | null;
   nextSendLocal: string | null;
   nextSendUtc: string | null;
   lastRun: Pick<Run, 'date' | 'state' | 'total' | 'sent' | 'failed' | 'deferred' | 'skipped' | 'startedAt' | 'finishedAt' | 'reason'> | null;
   /** Local-time delivery: `schedule.localTime`, and the last run's waves (sent and waiting). */
   localTime?: string;
+  /** Local-time delivery: `schedule.days`, when the config names them. */
+  days?: string[];
+  /** Local-time delivery: the schedule in words, "06:30 in each reader's time zone (readers without one: America/New_York)". */
+  schedule?: string;
   waves?: WaveStatus[];
 }
 

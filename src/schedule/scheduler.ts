@@ -3,7 +3,7 @@ import { evaluateCron } from './cron-editions.ts';
 import { nextWaveAt } from './due-times.ts';
 import { readerZonesOf } from './edition-inputs.ts';
 import { formatLocal, formatUtc } from './format-times.ts';
-import { joinRunning } from './join-send.ts';
+import { endJoins, joinRunning } from './join-send.ts';
 import { evaluateLocal } from './local-time-waves.ts';
 import { createSchedulerContext, messageOf, type SchedulerContext } from './scheduler-context.ts';
 import type { NewsletterStatus, Scheduler, SchedulerOptions, WaveStatus } from './scheduler-types.ts';
@@ -141,7 +141,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           id: n.id,
           name: n.name,
           timezone: n.schedule.timezone,
-          cron: n.schedule.cron,
+          // A local-time newsletter's cron is derived from localTime for internal use (edition dates and
+          // windows); it is shown as configured, not as a pattern nobody wrote.
+          ...(local ? {} : { cron: n.schedule.cron }),
           nextSendAt: next ? next.toISOString() : null,
           nextSendLocal: next ? formatLocal(next, n.schedule.timezone) : null,
           nextSendUtc: next ? formatUtc(next) : null,
@@ -150,11 +152,19 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
                 deferred: last.deferred, skipped: last.skipped, startedAt: last.startedAt, finishedAt: last.finishedAt,
                 reason: last.reason }
             : null,
-          ...(local ? { localTime: n.schedule.localTime!, waves: waves ?? [] } : {}),
+          ...(local
+            ? { localTime: n.schedule.localTime!, ...(n.schedule.days ? { days: n.schedule.days } : {}), schedule: describeLocalTime(n), waves: waves ?? [] }
+            : {}),
         };
       }));
     },
   };
+}
+
+/** A local-time schedule in words, as configured: "06:30 in each reader's time zone (readers without one: America/New_York)". */
+function describeLocalTime(n: Newsletter): string {
+  const days = n.schedule.days ? `, on ${n.schedule.days.join(', ')}` : '';
+  return `${n.schedule.localTime!} in each reader's time zone${days} (readers without one: ${n.schedule.timezone})`;
 }
 
 /**
@@ -178,5 +188,6 @@ async function stop(ctx: SchedulerContext, joinTimer: NodeJS.Timeout | null, { t
     }),
   ]);
   clearTimeout(timer);
+  endJoins(ctx, null, new Set(), 'stopped');
   return { finished };
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigSchema } from '../../src/content/index.ts';
+import { assembleEdition, ConfigSchema, isSkipped } from '../../src/content/index.ts';
 import { createMailer } from '../../src/delivery/index.ts';
 import { createDeliverySender } from '../../src/schedule/delivery-sender.ts';
 import { createScheduler, ManualClock } from '../../src/schedule/index.ts';
@@ -19,6 +19,10 @@ async function scheduledWorld(options: {
   readers: string[];
   maxConnections: number;
   fault?: Parameters<Awaited<ReturnType<typeof startSmtpSink>>['fault']>[0];
+  /** The scheduler's start (default 10:59 UTC, before the 11:00 firing). */
+  start?: string;
+  /** An edition sent by hand (as `daybreak send` does, through the same ledger) before the scheduler starts. */
+  sentByHand?: string;
 }) {
   const sink = await startSmtpSink();
   if (options.fault) sink.fault(options.fault);
@@ -32,17 +36,26 @@ async function scheduledWorld(options: {
   const addReader = (email: string) => store.subscribers.add({ email, name: null, newsletters: ['morning'], confirmed: true, source: 'test' }, new Date());
   for (const reader of options.readers) await addReader(reader);
   const mailer = createMailer({ config, env: { SMTP_URL: sink.url }, varDir });
-  const clock = new ManualClock('2026-11-30T10:59:00Z');
+  const clock = new ManualClock(options.start ?? '2026-11-30T10:59:00Z');
+  const content = hourlyContent('2026-11-28T00:00:00Z', 5);
+  const sender = createDeliverySender({
+    sends: store.sends, config, transport: mailer, secret: 'a-test-secret-of-enough-length',
+    unsubscribeUrlFor: (id, nl) => `http://localhost:3000/unsubscribe?token=${nl}-${id}`,
+  });
+  if (options.sentByHand) {
+    const edition = assembleEdition({ config, content, newsletterId: 'morning', date: options.sentByHand });
+    if (isSkipped(edition)) throw new Error('the fixture edition has no articles');
+    await sender.send({ newsletterId: 'morning', date: options.sentByHand, edition, signal: new AbortController().signal, retry: false });
+  }
+  const log: string[] = [];
   const scheduler = createScheduler({
     runs: store.runs,
     config,
-    loadContent: () => hourlyContent('2026-11-28T00:00:00Z', 5),
-    sender: createDeliverySender({
-      sends: store.sends, config, transport: mailer, secret: 'a-test-secret-of-enough-length',
-      unsubscribeUrlFor: (id, nl) => `http://localhost:3000/unsubscribe?token=${nl}-${id}`,
-    }),
+    loadContent: () => content,
+    sender,
     clock,
     ledgerSince: new Date('2026-11-30T00:00:00Z'),
+    log: (line) => log.push(line),
   });
   cleanups.push(async () => {
     await scheduler.stop({ timeoutMs: 2000 });
@@ -52,7 +65,8 @@ async function scheduledWorld(options: {
     cleanup();
   });
   await scheduler.start();
-  return { sink, t, clock, addReader, run: () => t.db.prepare('SELECT state, sent, deferred, total FROM runs').get() };
+  await scheduler.idle();
+  return { sink, t, clock, log, addReader, run: () => t.db.prepare('SELECT state, sent, deferred, total, reason FROM runs').get() };
 }
 
 describe('the scheduler with the real sender', () => {
@@ -64,16 +78,16 @@ describe('the scheduler with the real sender', () => {
       fault: { phase: 'rcpt', match: 'slow@example.com', code: 451, message: '4.3.0 Mailbox busy, try later', times: 2 },
     });
     await clock.advanceTo('2026-11-30T11:00:00Z');
-    expect(run()).toEqual({ state: 'done', sent: 1, deferred: 1, total: 2 });
+    expect(run()).toMatchObject({ state: 'done', sent: 1, deferred: 1, total: 2 });
     expect(sink.messages.map((m) => m.to[0])).toEqual(['ann@example.com']);
 
     // A reader who confirms after the send is for the next edition, not for this one's retries.
     await addReader('late@example.com');
 
     await clock.advanceTo('2026-11-30T11:01:00Z'); // first retry: deferred again
-    expect(run()).toEqual({ state: 'done', sent: 1, deferred: 1, total: 2 });
+    expect(run()).toMatchObject({ state: 'done', sent: 1, deferred: 1, total: 2 });
     await clock.advanceTo('2026-11-30T11:03:00Z'); // second retry, two minutes later: delivered
-    expect(run()).toEqual({ state: 'done', sent: 2, deferred: 0, total: 2 });
+    expect(run()).toMatchObject({ state: 'done', sent: 2, deferred: 0, total: 2 });
     expect(sink.messages.map((m) => m.to[0]).sort()).toEqual(['ann@example.com', 'slow@example.com']);
 
     // The next edition goes to everyone confirmed by then, the late reader included.
@@ -98,5 +112,15 @@ describe('the scheduler with the real sender', () => {
     const run = t.db.prepare(`SELECT deferred, skipped, reason FROM runs WHERE edition_date = '2026-11-30'`).get() as { deferred: number; skipped: number; reason: string };
     expect(run).toMatchObject({ deferred: 0, skipped: 1 });
     expect(run.reason).toBe('1 deferred copy expired when the next edition began');
+  });
+
+  it('says an edition sent by hand before its catch-up was already sent, sends nothing again, and keeps the run\'s counts true', async () => {
+    const readers = ['a@example.com', 'b@example.com', 'c@example.com', 'd@example.com', 'e@example.com'];
+    // Sent by hand at 11:10; the scheduler comes back at 11:30, inside the grace window, and catches up.
+    const { sink, log, run } = await scheduledWorld({ readers, maxConnections: 2, start: '2026-11-30T11:30:00Z', sentByHand: '2026-11-30' });
+    expect(sink.messages).toHaveLength(5);
+    expect(log).toContain('morning 2026-11-30: already sent by an earlier run: 5 of 5; nothing to send');
+    expect(log.filter((l) => l.includes(': done,'))).toEqual([]);
+    expect(run()).toMatchObject({ state: 'done', sent: 5, total: 5, reason: 'already sent by an earlier run (5 of 5 copies); nothing was sent again' });
   });
 });

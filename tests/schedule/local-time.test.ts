@@ -35,7 +35,7 @@ interface World {
   store: Store;
   content: Content;
   /** Starts a scheduler (a fresh process would: its own holder) on the shared database and sink. */
-  startScheduler(clock: Clock): Promise<Scheduler>;
+  startScheduler(clock: Clock, log?: string[]): Promise<Scheduler>;
   /** Copies of edition D by recipient: how many and when (the manual clock at the step they arrived in). */
   copiesOfD(): Promise<{ to: string; subject: string }[]>;
 }
@@ -62,7 +62,7 @@ async function world(config: Config = localTimeConfig(), readers: Record<string,
     sink,
     store,
     content,
-    async startScheduler(clock) {
+    async startScheduler(clock, log) {
       const mailer = createMailer({ config, env: { SMTP_URL: sink.url }, varDir });
       mailers.push(mailer);
       const scheduler = createScheduler({
@@ -75,7 +75,7 @@ async function world(config: Config = localTimeConfig(), readers: Record<string,
         }),
         clock,
         ledgerSince: new Date('2026-03-01T00:00:00Z'),
-        ...(process.env.DEBUG_LOCAL_TIME ? { log: (line: string) => console.log(`[${clock.now().toISOString()}] ${line}`) } : {}),
+        ...(log ? { log: (line: string) => log.push(line) } : process.env.DEBUG_LOCAL_TIME ? { log: (line: string) => console.log(`[${clock.now().toISOString()}] ${line}`) } : {}),
       });
       schedulers.push(scheduler);
       await scheduler.start();
@@ -187,11 +187,16 @@ describe('local-time delivery with an injected clock', () => {
     await first.stop({ timeoutMs: 2000 });
     // Down from 16:01 to 10:30: London's wave (06:00) is 4.5 hours late, New York's (10:00) 30 minutes.
     const later = new ManualClock('2026-03-08T10:30:00Z');
-    await w.startScheduler(later);
+    const log: string[] = [];
+    await w.startScheduler(later, log);
     expect(await recipients(w)).toEqual(['kiri@example.com', 'nozone@example.com']);
     const missed = w.store.sends;
     const waves = await missed.waves({ newsletter: 'morning', date: D });
     expect(waves.find((x) => x.dueAt === '2026-03-08T06:00:00.000Z')).toMatchObject({ sent: 0, skipped: 1, waiting: 0 });
+    // London's copy expired (its wave's time passed), which is not a reader skipped: the log and the run say so.
+    expect(log).toContain("morning 2026-03-08: wave sent: 1 sent, 0 failed, 1 expired (their wave's time had passed), 2 waiting for a later wave");
+    const run = (await w.store.runs.get('morning', D))!;
+    expect(run.reason).toBe('2 readers waiting for their local 06:00; 1 copy expired unsent: their wave\'s time passed while no scheduler was running, past the 60-minute grace window');
     await later.advanceTo('2026-03-08T18:00:00Z');
     expect(await recipients(w)).toEqual(['gmt12@example.com', 'kiri@example.com', 'la@example.com', 'nozone@example.com']);
   });

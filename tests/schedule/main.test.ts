@@ -12,7 +12,7 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function setup(time: { clock?: ManualClock; now?: () => Date } = { clock: new ManualClock('2026-11-30T05:00:00Z') }, mail: 'sink' | 'local' = 'sink') {
+async function setup(time: { clock?: ManualClock; now?: () => Date } = { clock: new ManualClock('2026-11-30T05:00:00Z') }, mail: 'sink' | 'local' = 'sink', more: object[] = []) {
   const sink = await startSmtpSink();
   const { dir, cleanup } = tempDir('daybreak-main-');
   const configFile = join(dir, 'daybreak.config.json');
@@ -21,6 +21,7 @@ async function setup(time: { clock?: ManualClock; now?: () => Date } = { clock: 
     newsletters: [
       { id: 'morning', name: 'The Morning Briefing', schedule: { cron: '0 6 * * *', timezone: 'America/New_York' } },
       { id: 'tokyo', name: 'Tokyo Mornings', schedule: { cron: '0 7 * * 1-5', timezone: 'Asia/Tokyo' } },
+      ...more,
     ],
   }));
   const clock = time.clock;
@@ -61,6 +62,20 @@ describe('createDaybreak', () => {
     });
     expect((await daybreak.app.request('http://localhost/archive')).status).toBe(200);
     expect((await daybreak.app.request('http://localhost/')).status).toBe(200);
+  });
+
+  it('shows a local-time newsletter\'s schedule on /healthz as configured, not as a cron pattern it never had', async () => {
+    const { daybreak } = await setup(undefined, 'sink', [
+      { id: 'local', name: 'Local Mornings', schedule: { localTime: '06:30', timezone: 'America/New_York', days: ['mon', 'wed'] } },
+    ]);
+    await daybreak.scheduler.start();
+    const health = await (await daybreak.app.request('http://localhost/healthz')).json() as { newsletters: Record<string, unknown>[] };
+    const local = health.newsletters.find((n) => n.id === 'local')!;
+    expect(local).toMatchObject({ localTime: '06:30', days: ['mon', 'wed'], schedule: "06:30 in each reader's time zone, on mon, wed (readers without one: America/New_York)" });
+    expect(local).not.toHaveProperty('cron');
+    // A cron newsletter keeps its fields as they were.
+    expect(health.newsletters.find((n) => n.id === 'morning')).toMatchObject({ cron: '0 6 * * *', timezone: 'America/New_York' });
+    expect(health.newsletters.find((n) => n.id === 'morning')).not.toHaveProperty('schedule');
   });
 
   it('prints, on start, the URLs, where mail goes and each next send in its timezone and in UTC', async () => {

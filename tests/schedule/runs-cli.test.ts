@@ -41,7 +41,7 @@ describe('daybreak runs', () => {
     expect(list[2]).toEqual({
       newsletter: 'morning', date: '2026-11-29', state: 'done', scheduledAt: '2026-11-29T11:00:00.000Z',
       startedAt: '2026-11-29T11:00:00.000Z', finishedAt: '2026-11-29T11:00:09.000Z',
-      total: 120, sent: 118, failed: 1, deferred: 1, skipped: 0, reason: null,
+      total: 120, sent: 118, failed: 1, deferred: 1, skipped: 0, expired: 0, reason: null,
     });
   });
 
@@ -68,6 +68,21 @@ describe('daybreak runs', () => {
     expect(human.stdout.trim()).toBe('2026-12-01  morning  running  2026-12-01 11:00 UTC  3/6 sent, 1 deferred');
     const json = JSON.parse((await runs(['--json', '--limit', '1'], { DAYBREAK_DB: t.file })).stdout);
     expect(json[0]).toMatchObject({ date: '2026-12-01', state: 'running', total: 6, sent: 3, failed: 0, deferred: 1, skipped: 0 });
+  });
+
+  it('tells copies that expired (their wave\'s time passed) apart from readers skipped, as the send ledger has them', async () => {
+    const t = seeded();
+    t.db.prepare(`INSERT INTO runs (newsletter, edition_date, state, scheduled_at, started_at, finished_at, reason, total, sent, failed, deferred, skipped)
+      VALUES ('morning', '2026-12-01', 'done', '2026-12-01T11:00:00.000Z', '2026-12-01T11:00:01.000Z', '2026-12-01T18:00:00.000Z', NULL, 6, 3, 0, 0, 3)`).run();
+    const copy = t.db.prepare(`INSERT INTO sends (newsletter, edition_date, subscriber_id, state, message_id, queued_at, updated_at)
+      VALUES ('morning', '2026-12-01', ?, ?, ?, '2026-12-01T11:00:01.000Z', '2026-12-01T11:00:02.000Z')`);
+    // One reader unsubscribed before their copy (skipped); two readers' wave was missed (expired).
+    ['sent', 'sent', 'sent', 'skipped', 'expired', 'expired'].forEach((state, i) => copy.run(i + 1, state, `m${i}`));
+    const human = await runs(['--newsletter', 'morning', '--limit', '1'], { DAYBREAK_DB: t.file });
+    expect(human.stdout.trim()).toBe('2026-12-01  morning  done     2026-12-01 18:00 UTC  3/6 sent, 1 skipped, 2 expired');
+    const json = JSON.parse((await runs(['--json', '--limit', '1'], { DAYBREAK_DB: t.file })).stdout);
+    // `skipped` keeps its meaning (every copy not sent on purpose, expired ones included); `expired` says how many of those expired.
+    expect(json[0]).toMatchObject({ date: '2026-12-01', state: 'done', total: 6, sent: 3, skipped: 3, expired: 2 });
   });
 
   it('says a filter matched none, with how many runs there are without it, instead of "no runs yet"', async () => {

@@ -322,9 +322,10 @@ describe('the run ledger', () => {
     await second.start();
     await second.idle();
     expect(early.calls.map((c) => [c.date, c.retry])).toEqual([['2026-11-30', false]]);
-    expect(joinLog).toContain('morning 2026-11-30: joined: this instance sent 1, failed 0, deferred 2, skipped 0');
     expect(runRows(t.db)).toMatchObject([{ state: 'running' }]);
     await second.stop({ timeoutMs: 1000 });
+    // Stopping ends its part in the send: it says what it sent.
+    expect(joinLog).toContain('morning 2026-11-30: joined: this instance sent 1, failed 0, deferred 2, skipped 0 (stopped)');
 
     // After the lease lapses, a restart takes the run over and finishes it through the send ledger.
     const later = new ManualClock('2026-11-30T11:05:00Z');
@@ -360,6 +361,35 @@ describe('the run ledger', () => {
     await s.idle();
     expect(sender.calls.map((c) => c.date)).toEqual(['2026-11-30', '2026-11-30']);
     expect(runRows(t.db)[0]!.state).toBe('done');
+  });
+
+  it('says once that a worker joins another instance\'s send, and once, when that send is over, what it sent', async () => {
+    const t = tempDb();
+    const config = configWith(morning);
+    // Another live instance holds the run (its heartbeat is fresh) and goes on sending it.
+    t.db.prepare(`INSERT INTO runs (newsletter, edition_date, state, scheduled_at, started_at, holder, heartbeat_at)
+      VALUES ('morning', '2026-11-30', 'running', '2026-11-30T11:00:00.000Z', '2026-11-30T11:00:00.000Z', 'otherhost:7:alive', '2026-11-30T11:00:00.000Z')`).run();
+    const clock = new ManualClock('2026-11-30T11:00:05Z');
+    // Each poll finds a little left to send: 2 copies, then 1, then none.
+    const answers = [2, 1, 0, 0];
+    const sender = recordingSender(() => clock.now(), () => ({ total: 10, sent: answers.shift() ?? 0, failed: 0, deferred: 0, skipped: 0 }));
+    const log: string[] = [];
+    const worker = createScheduler({ runs: await t.runs(), ledgerSince: SINCE, config, loadContent: () => hourlyContent('2026-11-25T00:00:00Z', 10), sender, clock, leaseMs: 60_000, role: 'worker', log: (l) => log.push(l) });
+    cleanups.push(async () => { await worker.stop({ timeoutMs: 1000 }); await t.cleanup(); });
+    await worker.start();
+    await worker.idle();
+    for (let poll = 0; poll < 3; poll++) await worker.tick();
+    expect(sender.calls).toHaveLength(4);
+    expect(log).toEqual(['morning 2026-11-30: joining the send another instance is running']);
+
+    // The holder finishes the run: the next poll sums up this worker's part, once.
+    t.db.prepare(`UPDATE runs SET state = 'done', holder = NULL, finished_at = '2026-11-30T11:00:06.000Z' WHERE newsletter = 'morning'`).run();
+    await worker.tick();
+    await worker.tick();
+    expect(log).toEqual([
+      'morning 2026-11-30: joining the send another instance is running',
+      'morning 2026-11-30: joined: this instance sent 3, failed 0, deferred 0, skipped 0 (the send is over)',
+    ]);
   });
 
   it('closes, rather than resumes, an interrupted run whose next edition has already begun', async () => {

@@ -20,8 +20,11 @@ const RunsFlags = z.strictObject({
   limit: z.string().regex(/^\d+$/, { error: 'Expected a whole number, e.g. 20' }).transform(Number).refine((n) => n > 0, { error: 'Expected at least 1' }),
 });
 
+/** A run with how many of its `skipped` copies expired unsent (the send ledger's `expired`). */
+type ListedRun = Run & { expired: number };
+
 /** The JSON shape of one run (`daybreak runs --json`); a local-time newsletter's run adds its `waves`. */
-export function runJson(run: Run, waves?: WaveStatus[]) {
+export function runJson(run: ListedRun, waves?: WaveStatus[]) {
   return {
     newsletter: run.newsletter,
     date: run.date,
@@ -34,6 +37,7 @@ export function runJson(run: Run, waves?: WaveStatus[]) {
     failed: run.failed,
     deferred: run.deferred,
     skipped: run.skipped,
+    expired: run.expired,
     reason: run.reason,
     ...(waves ? { waves } : {}),
   };
@@ -47,9 +51,13 @@ function wavesLine(waves: WaveStatus[]): string {
   return `waves: ${sent} sent, ${waiting.length} waiting${waiting.length ? ` (${plural(readers, 'reader')}; next ${waiting[0]!.dueUtc})` : ''}`;
 }
 
-function humanLine(run: Run, width: number, waves?: WaveStatus[]): string {
+function humanLine(run: ListedRun, width: number, waves?: WaveStatus[]): string {
+  // The run ledger's `skipped` holds expired copies too; people are told them apart (a reader who
+  // unsubscribed is not a wave whose time passed).
+  const expired = Math.min(run.expired, run.skipped);
+  const skipped = run.skipped - expired;
   const counts = run.state === 'done' || run.state === 'running' || run.state === 'failed'
-    ? `${run.sent}/${run.total} sent${run.failed ? `, ${run.failed} failed` : ''}${run.deferred ? `, ${run.deferred} deferred` : ''}${run.skipped ? `, ${run.skipped} skipped` : ''}`
+    ? `${run.sent}/${run.total} sent${run.failed ? `, ${run.failed} failed` : ''}${run.deferred ? `, ${run.deferred} deferred` : ''}${skipped ? `, ${skipped} skipped` : ''}${expired ? `, ${expired} expired` : ''}`
     : '';
   const when = (run.finishedAt ?? run.startedAt).slice(0, 16).replace('T', ' ');
   const head = `${run.date}  ${run.newsletter.padEnd(width)}  ${run.state.padEnd(7)}  ${when} UTC`;
@@ -96,11 +104,12 @@ export function registerRuns(program: Command, io: Io = process, env: NodeJS.Pro
           ...(flags.state ? { state: flags.state } : {}),
         });
         // A run's counts are written when it ends; while it runs, the send ledger has them as they are now.
+        // Expired copies are told apart from skipped ones by the send ledger, for every run.
         const runs = await Promise.all(
-          listed.map(async (r) => {
-            if (r.state !== 'running') return r;
-            const counts = runCountsFromSends(await store.sends.counts({ newsletter: r.newsletter, date: r.date }));
-            return counts ? { ...r, ...counts } : r;
+          listed.map(async (r): Promise<ListedRun> => {
+            const sends = await store.sends.counts({ newsletter: r.newsletter, date: r.date });
+            const counts = r.state === 'running' ? runCountsFromSends(sends) : null;
+            return { ...r, ...(counts ?? {}), expired: sends.expired };
           }),
         );
         // Local-time newsletters' runs go out in waves: each wave's sent and waiting copies, from the ledger.

@@ -95,7 +95,9 @@ export async function startBanner(daybreak: Daybreak, base: string, sendFlags: s
     lines.push(
       s.nextSendAt
         ? `  ${s.id.padEnd(width)}  ${s.nextSendLocal} (${s.timezone}) = ${s.nextSendUtc}`
-        : `  ${s.id.padEnd(width)}  never (the schedule "${s.cron}" does not fire again)`,
+        : s.cron !== undefined
+          ? `  ${s.id.padEnd(width)}  never (the schedule "${s.cron}" does not fire again)`
+          : `  ${s.id.padEnd(width)}  none yet (${s.schedule ?? s.localTime}: no confirmed reader to send to)`,
     );
     const indent = `  ${' '.repeat(width)}  `;
     if (s.lastRun) {
