@@ -187,11 +187,11 @@ describe('daybreak send', () => {
 
     const dry = await daybreak(s, ['send', '--date', '2026-11-29', '--dry-run']);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stderr).toContain(`warning: morning ${DATE}, a newer edition, already went out (${when}); 2026-11-29 would reach readers after it.\n`);
+    expect(dry.stderr).toContain(`warning: morning ${DATE}, a newer edition, already went out on ${when}; 2026-11-29 would reach readers after it.\n`);
 
     const older = await daybreak(s, ['send', '--date', '2026-11-29', '--json']);
     expect(older.code, older.stderr).toBe(0);
-    expect(older.stderr).toContain(`warning: morning ${DATE}, a newer edition, already went out (${when}); 2026-11-29 will reach readers after it.\n`);
+    expect(older.stderr).toContain(`warning: morning ${DATE}, a newer edition, already went out on ${when}; 2026-11-29 will reach readers after it.\n`);
     // The report on stdout is still the JSON alone.
     expect(JSON.parse(older.stdout)).toMatchObject({ newsletter: 'morning', date: '2026-11-29', total: 2, sent: 2 });
     expect(ledger(s.db, '2026-11-29').map((r) => r.state)).toEqual(['sent', 'sent']);

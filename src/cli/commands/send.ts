@@ -159,7 +159,7 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
       const newer = await newerEditionSent(database.archive, newsletter.id, date);
       if (newer) {
         warn(
-          `${newsletter.id} ${newer.date}, a newer edition, already went out (${formatLocal(new Date(newer.sentAt), newsletter.schedule.timezone)}); ` +
+          `${newsletter.id} ${newer.date}, a newer edition, already went out on ${formatLocal(new Date(newer.sentAt), newsletter.schedule.timezone)}; ` +
             `${date} ${flags.dryRun ? 'would reach' : 'will reach'} readers after it.`,
         );
       }
