@@ -33,6 +33,7 @@ export const INTEGRATION = [
   'tests/inbound/inbound-imap.test.ts',
   'tests/inbound/webhooks.test.ts',
   'tests/delivery/send-cli.test.ts',
+  'tests/delivery/send-older-edition.test.ts',
   'tests/preview/cli.test.ts',
   'tests/schedule/start-crash-e2e.test.ts',
   'tests/schedule/start-e2e.test.ts',

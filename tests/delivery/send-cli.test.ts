@@ -174,6 +174,38 @@ describe('daybreak send', () => {
     expect(past.stderr).not.toContain('sent early');
   }, 120_000);
 
+  it('warns on stderr, naming the newer edition that went out and when, before sending an older one, and still sends it', async () => {
+    const s = await setup(manyReaders(2));
+    const newest = await daybreak(s, ['send', '--date', DATE]);
+    expect(newest.code, newest.stderr).toBe(0);
+    expect(newest.stderr).not.toContain('newer edition');
+    // It went out when its web copy was kept or its first copy was sent, whichever came first.
+    const sentAt = s.db
+      .prepare("SELECT MIN(at) AS at FROM (SELECT sent_at AS at FROM archived_editions WHERE edition_date = ? UNION ALL SELECT sent_at FROM sends WHERE edition_date = ? AND state = 'sent')")
+      .get(DATE, DATE) as { at: string };
+    const when = formatLocal(new Date(sentAt.at), 'America/New_York');
+
+    const dry = await daybreak(s, ['send', '--date', '2026-11-29', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stderr).toContain(`warning: morning ${DATE}, a newer edition, already went out on ${when}; 2026-11-29 would reach readers after it.\n`);
+
+    const older = await daybreak(s, ['send', '--date', '2026-11-29', '--json']);
+    expect(older.code, older.stderr).toBe(0);
+    expect(older.stderr).toContain(`warning: morning ${DATE}, a newer edition, already went out on ${when}; 2026-11-29 will reach readers after it.\n`);
+    // The report on stdout is still the JSON alone.
+    expect(JSON.parse(older.stdout)).toMatchObject({ newsletter: 'morning', date: '2026-11-29', total: 2, sent: 2 });
+    expect(ledger(s.db, '2026-11-29').map((r) => r.state)).toEqual(['sent', 'sent']);
+
+    // A test copy is outside the ledger and names no order, so it says nothing; neither does the newest edition sent again.
+    const test = await daybreak(s, ['send', '--date', '2026-11-29', '--to', 'editor@example.com']);
+    expect(test.code, test.stderr).toBe(0);
+    expect(test.stderr).not.toContain('newer edition');
+    const again = await daybreak(s, ['send', '--date', DATE]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toContain('newer edition');
+    expect(s.sink.messages).toHaveLength(5);
+  }, 120_000);
+
   it('rejects bad flags with exit 2', async () => {
     const s = await setup([]);
     const run = await daybreak(s, ['send', '--date', DATE, '--limit', 'lots']);

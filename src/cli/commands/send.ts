@@ -19,7 +19,7 @@ import {
 import { DaybreakError, isDaybreakError } from '../../errors.ts';
 import { htmlValues, readerFieldValues, renderEdition, sampleUnsubscribeUrl } from '../../designs/index.ts';
 import { openStore, openThreadedSendStore } from '../../storage/index.ts';
-import { archiveCopy } from '../../web/index.ts';
+import { archiveCopy, type ArchiveIndex, type SentEdition } from '../../web/index.ts';
 import { DEFAULT_VAR_DIR, DATA_OPTION_HELP, DB_OPTION_HELP, loadConfigFrom, requestedEdition, resolveDataDir, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 import { parseFlags } from '../parse-flags.ts';
 import { plural } from '../../plural.ts';
@@ -153,6 +153,17 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
   const database = await openStore({ database: dbName, busyTimeoutMs: Math.max(resolveLockWaitMs(env), 60_000) });
   const store = database.sends;
   try {
+    // Sending an old edition by hand is legitimate (a resend, a late first send), but its readers get it
+    // after a newer one they already have: say so, on stderr (stdout stays the report, --json included).
+    if (flags.to === undefined) {
+      const newer = await newerEditionSent(database.archive, newsletter.id, date);
+      if (newer) {
+        warn(
+          `${newsletter.id} ${newer.date}, a newer edition, already went out on ${formatLocal(new Date(newer.sentAt), newsletter.schedule.timezone)}; ` +
+            `${date} ${flags.dryRun ? 'would reach' : 'will reach'} readers after it.`,
+        );
+      }
+    }
     if (flags.dryRun) {
       const key = { newsletter: newsletter.id, date };
       const [confirmed, counts] = await Promise.all([store.countConfirmed(newsletter.id), store.counts(key)]);
@@ -271,6 +282,18 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
   }
 }
 
+
+/**
+ * The newest edition of `newsletterId` that went out (a finished run, a copy sent, an archived web copy)
+ * when it is newer than `date`, else null.
+ *
+ * @example
+ * await newerEditionSent(database.archive, 'morning', '2026-11-01'); // { newsletter: 'morning', date: '2026-11-30', sentAt: '…' }
+ */
+async function newerEditionSent(archive: ArchiveIndex, newsletterId: string, date: string): Promise<SentEdition | null> {
+  const [newest] = await archive.listSent({ newsletter: newsletterId, limit: 1 });
+  return newest && newest.date > date ? newest : null;
+}
 
 /** The pinned edition of a local-time day, or one assembled to close at the day's first wave. */
 async function localTimeEdition(
