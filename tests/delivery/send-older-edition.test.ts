@@ -1,30 +1,19 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatLocal } from '../../src/schedule/index.ts';
 import { enginesUnderTest } from '../helpers/test-store.ts';
+import { runDaybreak } from '../helpers/run-daybreak.ts';
 import { startSmtpSink } from '../helpers/smtp-sink.ts';
 import { DATE, REPO, SECRET, tempDir } from './fixtures.ts';
 
-const BIN = join(REPO, 'bin', 'daybreak.js');
 let cleanup: (() => unknown)[] = [];
 afterEach(async () => {
   for (const fn of cleanup.reverse()) await fn();
   cleanup = [];
 });
 
-function daybreak(cwd: string, env: NodeJS.ProcessEnv, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const daybreak = runDaybreak;
 
 /** Every minute, as `send` prints it in New York, from `from` to `to`: when a send that ran between them went out. */
 function minutesBetween(from: Date, to: Date): string[] {
