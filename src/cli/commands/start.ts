@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { assembleEdition, isSkipped, latestEditionBefore, loadContentFor, localDate, type Content } from '../../content/index.ts';
-import { DaybreakError } from '../../errors.ts';
 import { createDaybreak, type Daybreak } from '../../main.ts';
 import type { NewsletterStatus } from '../../schedule/index.ts';
 import { DATA_OPTION_HELP, DB_OPTION_HELP, daybreakCommand } from '../context.ts';
+import { listenError } from '../listen-error.ts';
 import { parseFlags } from '../parse-flags.ts';
 import { resolvePort } from './serve.ts';
 
@@ -186,15 +186,20 @@ export function registerStart(program: Command, io: Io = process, env: NodeJS.Pr
       } catch (error) {
         await daybreak.stop({ timeoutMs: 1000 });
         release();
-        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-          const busy = (error as { port?: number }).port;
-          // The web server starts first, then the inbound mail server: say which one, and the key that moves it.
-          if (busy !== undefined && busy !== port && busy === daybreak.config.inbound?.port) {
-            throw new DaybreakError('EUSAGE', `Port ${busy} for inbound mail is in use (another daybreak start or daybreak inbound?); choose another with inbound.port`);
-          }
-          throw new DaybreakError('EUSAGE', `Port ${busy ?? port ?? ''} is in use; choose another with --port or PORT`);
+        // The web server starts first, then the inbound mail server: say which one, and the key that moves it.
+        const busy = (error as { port?: number }).port;
+        const inbound = daybreak.config.inbound;
+        if (busy !== undefined && busy !== port && inbound && busy === inbound.port) {
+          throw listenError(error, {
+            port: busy,
+            host: inbound.host,
+            defaultHost: '127.0.0.1',
+            purpose: 'inbound mail',
+            likely: 'another daybreak start or daybreak inbound?',
+            choose: ['inbound.port'],
+          });
         }
-        throw error;
+        throw listenError(error, { port: busy ?? port ?? 0, host: flags.host, defaultHost: '127.0.0.1', choose: ['--port', 'PORT', 'web.port'] });
       }
       const shownHost = flags.host === '0.0.0.0' || flags.host === '::' || flags.host === '127.0.0.1' ? 'localhost' : flags.host;
       const sendFlags = [
