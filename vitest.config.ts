@@ -23,6 +23,8 @@ export const INTEGRATION = [
   'tests/cli/bin-build.test.ts',
   'tests/cli/build.test.ts',
   'tests/cli/init-e2e.test.ts',
+  'tests/cli/port-in-use.test.ts',
+  'tests/cli/shutdown-signals.test.ts',
   'tests/content/load-content-fifo.test.ts',
   'tests/delivery/dkim-verify.test.ts',
   'tests/delivery/dkim.test.ts',

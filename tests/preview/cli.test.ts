@@ -64,10 +64,10 @@ describe('daybreak preview', () => {
       // spawnSync's timeout kills a process that hangs: the status is then null, not 2.
       const preview = spawnSync(process.execPath, [BIN, 'preview', '--port', port], { encoding: 'utf8', env, timeout: 60_000 });
       expect(preview.status, preview.stderr).toBe(2);
-      expect(preview.stderr).toBe(`daybreak: Port ${port} on 127.0.0.1 is in use (another preview?); choose another with --port\n`);
+      expect(preview.stderr).toBe(`daybreak: Port ${port} is in use (another preview?); choose another with --port\n`);
       const serve = spawnSync(process.execPath, [BIN, 'serve', '--port', port, '--host', '127.0.0.1'], { encoding: 'utf8', env, timeout: 60_000 });
       expect(serve.status, serve.stderr).toBe(2);
-      expect(serve.stderr).toBe(`daybreak: Port ${port} is in use; choose another with --port or PORT\n`);
+      expect(serve.stderr).toBe(`daybreak: Port ${port} on 127.0.0.1 is in use; choose another with --port, PORT or web.port\n`);
     } finally {
       busy.close();
       rmSync(dir, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { DaybreakError } from '../../errors.ts';
 import { createInboundProcessor, inboundAddressesFor, startImapReader, startInboundServer } from '../../inbound/index.ts';
 import { openStore } from '../../storage/index.ts';
 import { DB_OPTION_HELP, describeDatabase, loadConfigFrom, resolveDatabase } from '../context.ts';
+import { listenError } from '../listen-error.ts';
 import { parseFlags } from '../parse-flags.ts';
 import { PortSchema } from '../context.ts';
 import { docPath } from '../../docs-path.ts';
@@ -70,16 +71,17 @@ export function registerInbound(program: Command, io: Io = process, env: NodeJS.
             `Daybreak inbound mail for ${config.inbound.domain} from ${reader.describe} (processed messages go to ${imap.processedMailbox}); database ${describeDatabase(database)}. Stop with Ctrl-C.\n`,
           );
         } else {
+          const host = flags.host ?? config.inbound.host;
+          const port = flags.port ?? config.inbound.port;
           const server = await startInboundServer({
             processor,
-            host: flags.host ?? config.inbound.host,
-            port: flags.port ?? config.inbound.port,
+            host,
+            port,
             maxMessageBytes: config.inbound.maxMessageBytes,
             name: config.inbound.domain,
             log,
-          }).catch((error: NodeJS.ErrnoException) => {
-            if (error.code === 'EADDRINUSE') throw new DaybreakError('EUSAGE', `Port ${flags.port ?? config.inbound!.port} is in use; choose another with --port or inbound.port`);
-            throw error;
+          }).catch((error: unknown) => {
+            throw listenError(error, { port, host, defaultHost: '127.0.0.1', likely: 'another daybreak start or daybreak inbound?', choose: ['--port', 'inbound.port'] });
           });
           close = () => server.close();
           io.stdout.write(

@@ -4,6 +4,7 @@ import { createMailer } from '../../delivery/index.ts';
 import { DaybreakError } from '../../errors.ts';
 import { startServer } from '../../web/index.ts';
 import { createPreviewApp } from '../../preview/index.ts';
+import { listenError } from '../listen-error.ts';
 import { DEFAULT_VAR_DIR, DATA_OPTION_HELP, PortSchema as Port, resolveConfigFile, resolveDataDir } from '../context.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
@@ -48,8 +49,7 @@ export function registerPreview(program: Command, io: Io = process, env: NodeJS.
         // Stop the file watcher and the mailer too, or they would keep the process alive after the message.
         preview.close();
         await mailer.close();
-        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new DaybreakError('EUSAGE', `Port ${port.data} on ${flags.host} is in use (another preview?); choose another with --port`);
-        throw error;
+        throw listenError(error, { port: port.data, host: flags.host, defaultHost: '127.0.0.1', likely: 'another preview?', choose: ['--port'] });
       }
       io.stdout.write(
         `Daybreak preview on ${server.url}/preview/ (data: ${dataDir}, mail goes to ${mailer.describe()}` +

@@ -7,6 +7,7 @@ import { createMailer } from '../../delivery/index.ts';
 import { DaybreakError } from '../../errors.ts';
 import { createInboundProcessor } from '../../inbound/index.ts';
 import { createApp, createArchiveApp, createImageApp, createWebhookApp, startServer } from '../../web/index.ts';
+import { listenError } from '../listen-error.ts';
 import { DB_OPTION_HELP, loadConfigFrom, PortSchema as Port, resolveDataDir, resolveDatabase } from '../context.ts';
 import { DEFAULT_VAR_DIR, portFrom } from '../../settings/index.ts';
 
@@ -79,8 +80,7 @@ export function registerServe(program: Command, io: Io = process, env: NodeJS.Pr
       } catch (error) {
         await mailer.close();
         await store.close();
-        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new DaybreakError('EUSAGE', `Port ${port} is in use; choose another with --port or PORT`);
-        throw error;
+        throw listenError(error, { port, host: flags.host, defaultHost: '0.0.0.0', choose: ['--port', 'PORT', 'web.port'] });
       }
       app.audience.startMail();
       const shown = flags.host === '0.0.0.0' || flags.host === '::' ? `http://localhost:${server.port}` : server.url;

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { assembleEdition, isSkipped, latestEditionBefore, loadContentFor, localDate, type Content } from '../../content/index.ts';
-import { DaybreakError } from '../../errors.ts';
 import { createDaybreak, type Daybreak } from '../../main.ts';
 import type { NewsletterStatus } from '../../schedule/index.ts';
 import { DATA_OPTION_HELP, DB_OPTION_HELP, daybreakCommand } from '../context.ts';
+import { listenError } from '../listen-error.ts';
 import { parseFlags } from '../parse-flags.ts';
+import { shutdownSignals } from '../shutdown-signals.ts';
 import { resolvePort } from './serve.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
@@ -25,8 +26,6 @@ const StartFlags = z.strictObject({
 });
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
-/** A signal this soon after the first is the same Ctrl-C delivered twice (see the shutdown below). */
-const REPEAT_SIGNAL_MS = 1000;
 
 /** A word of a command line as a shell reads it: quoted when it holds anything but plain characters. */
 function shellWord(word: string): string {
@@ -136,31 +135,11 @@ export function registerStart(program: Command, io: Io = process, env: NodeJS.Pr
     .option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT, how long mail in flight may take to finish', '30')
     .action(async (rawFlags: Record<string, unknown>) => {
       const flags = parseFlags(StartFlags, rawFlags);
-      // One pair of signal handlers for the whole life of the process, installed before anything starts
-      // and never removed. Swapping a handler for another leaves a moment with none, in which the default
-      // action of a SIGINT kills the process: under `npm start` one Ctrl-C arrives twice (from the
-      // terminal to the whole process group, and again forwarded by npm) and the second copy could land
-      // in that moment (tests/schedule/start-signals.test.ts).
-      let first: { signal: NodeJS.Signals; at: number } | null = null;
-      let onFirst: ((signal: NodeJS.Signals) => void) | null = null;
-      const onSignal = (signal: NodeJS.Signals) => {
-        if (!first) {
-          first = { signal, at: Date.now() };
-          onFirst?.(signal);
-          return;
-        }
-        // A second signal means "now": the ledger keeps every unsent copy queued, so nothing is lost. A
-        // repeat within REPEAT_SIGNAL_MS of the first is that same keypress delivered twice.
-        if (Date.now() - first.at < REPEAT_SIGNAL_MS) return;
-        io.stderr.write('Stopping at once; unsent copies stay queued for the next start.\n');
-        process.exit(130);
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      const release = () => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      };
+      // Before anything starts: a Ctrl-C while starting stops as soon as there is something to stop. A
+      // second signal means "now": the ledger keeps every unsent copy queued, so nothing is lost.
+      const signals = shutdownSignals({
+        forceExit: { write: (text) => io.stderr.write(text), message: 'Stopping at once; unsent copies stay queued for the next start.\n' },
+      });
 
       let daybreak: Daybreak;
       try {
@@ -175,7 +154,7 @@ export function registerStart(program: Command, io: Io = process, env: NodeJS.Pr
           log: (line) => io.stdout.write(`${new Date().toISOString()} ${line}\n`),
         });
       } catch (error) {
-        release();
+        signals.release();
         throw error;
       }
       let server;
@@ -185,16 +164,21 @@ export function registerStart(program: Command, io: Io = process, env: NodeJS.Pr
         server = await daybreak.start({ port, hostname: flags.host });
       } catch (error) {
         await daybreak.stop({ timeoutMs: 1000 });
-        release();
-        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-          const busy = (error as { port?: number }).port;
-          // The web server starts first, then the inbound mail server: say which one, and the key that moves it.
-          if (busy !== undefined && busy !== port && busy === daybreak.config.inbound?.port) {
-            throw new DaybreakError('EUSAGE', `Port ${busy} for inbound mail is in use (another daybreak start or daybreak inbound?); choose another with inbound.port`);
-          }
-          throw new DaybreakError('EUSAGE', `Port ${busy ?? port ?? ''} is in use; choose another with --port or PORT`);
+        signals.release();
+        // The web server starts first, then the inbound mail server: say which one, and the key that moves it.
+        const busy = (error as { port?: number }).port;
+        const inbound = daybreak.config.inbound;
+        if (busy !== undefined && busy !== port && inbound && busy === inbound.port) {
+          throw listenError(error, {
+            port: busy,
+            host: inbound.host,
+            defaultHost: '127.0.0.1',
+            purpose: 'inbound mail',
+            likely: 'another daybreak start or daybreak inbound?',
+            choose: ['inbound.port'],
+          });
         }
-        throw error;
+        throw listenError(error, { port: busy ?? port ?? 0, host: flags.host, defaultHost: '127.0.0.1', choose: ['--port', 'PORT', 'web.port'] });
       }
       const shownHost = flags.host === '0.0.0.0' || flags.host === '::' || flags.host === '127.0.0.1' ? 'localhost' : flags.host;
       const sendFlags = [
@@ -205,10 +189,7 @@ export function registerStart(program: Command, io: Io = process, env: NodeJS.Pr
       io.stdout.write(await startBanner(daybreak, `http://${shownHost}:${server.port}`, sendFlags));
 
       // A signal that came while starting stops at once, now that there is something to stop.
-      const signal = await new Promise<NodeJS.Signals>((resolve) => {
-        if (first) resolve(first.signal);
-        else onFirst = resolve;
-      });
+      const signal = await signals.first;
       io.stdout.write(`${signal}: stopping; no new sends, mail in flight finishes (up to ${flags.shutdownTimeout} s)…\n`);
       const { finished } = await daybreak.stop({ timeoutMs: flags.shutdownTimeout * 1000 });
       io.stdout.write(

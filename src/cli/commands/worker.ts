@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { isDaybreakError } from '../../errors.ts';
 import { createWorker } from '../../main.ts';
 import { DATA_OPTION_HELP, DB_OPTION_HELP } from '../context.ts';
 import { parseFlags } from '../parse-flags.ts';
+import { shutdownSignals } from '../shutdown-signals.ts';
 
 type Io = { stdout: Pick<NodeJS.WritableStream, 'write'>; stderr: Pick<NodeJS.WritableStream, 'write'> };
 
@@ -47,47 +49,30 @@ export function registerWorker(program: Command, io: Io = process, env: NodeJS.P
       // A fleet's processes may all start at once (systemd, a container scheduler): a worker that comes up
       // before the first `daybreak start` made the token key waits for it instead of giving up.
       let worker: Awaited<ReturnType<typeof createWorker>> | null = null;
-      // Listened for from the start, before anything is announced: a signal sent as soon as "running" is
-      // read must find the handler in place (the default action would end the process without stopping).
-      // Repeats while stopping are ignored: unsent copies stay in the ledger either way.
-      let stopped: NodeJS.Signals | null = null;
-      let wake = () => {};
-      const onSignal = (signal: NodeJS.Signals) => {
-        if (stopped) return;
-        stopped = signal;
-        wake();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      // Listened for from the start, before anything is announced. Repeats while stopping are ignored:
+      // unsent copies stay in the ledger either way.
+      const signals = shutdownSignals();
       let said = false;
-      while (!worker && !stopped) {
+      while (!worker && !signals.received) {
         try {
           worker = await open();
         } catch (error) {
           if (!isDaybreakError(error, 'ENOKEY')) throw error;
           if (!said) log(`waiting for the database's first token key, looking again every ${flags.poll} s: ${error.message}`);
           said = true;
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, pollMs);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
+          // A signal ends the wait at once; the timer is cleared, so it cannot hold the process open.
+          await sleep(pollMs, undefined, { signal: signals.abort }).catch(() => {});
         }
       }
       if (!worker) {
-        io.stdout.write(`${stopped}: stopped while waiting for the token key; nothing was sent.\n`);
+        io.stdout.write(`${signals.received}: stopped while waiting for the token key; nothing was sent.\n`);
         return;
       }
-      if (!stopped) {
+      if (!signals.received) {
         await worker.start();
         io.stdout.write(`Daybreak worker running on ${worker.database}; mail goes to ${worker.mailer.describe()}. Stop with Ctrl-C.\n`);
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          if (stopped) resolve();
-        });
       }
+      const stopped = await signals.first;
       io.stdout.write(`${stopped}: stopping; mail in flight finishes (up to ${flags.shutdownTimeout} s)…\n`);
       const { finished } = await worker.stop({ timeoutMs: flags.shutdownTimeout * 1000 });
       io.stdout.write(finished ? 'Stopped.\n' : 'Stopped after the timeout; copies in flight go out again once their lease runs out.\n');
