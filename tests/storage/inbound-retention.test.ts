@@ -114,4 +114,41 @@ describe.each(enginesUnderTest())('deleting kept inbound messages past the reten
     const third = await store.inbound.record(event('soft-bounce', reader, NOW), policy);
     expect(third.outcome).toBe('reader marked bounced: 3 soft bounces within 30 days (limit 3) (test)');
   });
+
+  it('sweeps again on its interval while it runs, so messages that age past the retention later go too', async () => {
+    const lines: string[] = [];
+    let now = NOW;
+    const retention = startInboundRetention({ store: store.inbound, retentionDays: 30, intervalMs: 20, now: () => now, log: (l) => lines.push(l) });
+    try {
+      await retention.sweep();
+      const row = await store.inbound.record(event('auto-reply', null, daysAgo(10)), policy);
+      // Time passes: the message is now 31 days old, and the next tick deletes it without a call.
+      now = new Date(NOW.getTime() + 21 * DAY);
+      for (let i = 0; i < 200 && (await store.inbound.raw(row.id!)); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await store.inbound.raw(row.id!)).toBeUndefined();
+      expect(lines).toContain('inbound: deleted 1 kept message received more than 30 days ago (inbound.retentionDays); readers keep their bounced and unsubscribed states');
+    } finally {
+      await retention.close();
+    }
+  });
+
+  it('logs a failed sweep as a warning instead of rejecting, and tries again at the next one', async () => {
+    const lines: string[] = [];
+    let fail = true;
+    const retention = startInboundRetention({
+      store: { deleteReceivedBefore: (cutoff) => (fail ? Promise.reject(new Error('database is locked')) : store.inbound.deleteReceivedBefore(cutoff)) },
+      retentionDays: 30,
+      now: () => NOW,
+      log: (l) => lines.push(l),
+    });
+    try {
+      await store.inbound.record(event('auto-reply', null, daysAgo(31)), policy);
+      expect(await retention.sweep()).toBe(0);
+      expect(lines).toContain('warning: inbound: could not delete messages older than 30 days: database is locked');
+      fail = false;
+      expect(await retention.sweep()).toBe(1);
+    } finally {
+      await retention.close();
+    }
+  });
 });
