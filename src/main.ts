@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { createTokens, maskAddresses, openKeyring, type Keyring, type Tokens } from './audience/index.ts';
 import { DEFAULT_VAR_DIR, dbFileIn, describeDatabase, resolveConfigFile, resolveDataDir, resolveDatabase } from './settings/index.ts';
-import { loadConfig, loadContentFor, type Config } from './content/index.ts';
+import { DEFAULT_INBOUND_RETENTION_DAYS, SOFT_BOUNCE_WINDOW_DAYS, loadConfig, loadContentFor, type Config } from './content/index.ts';
 import { createMailer, sendingPolicy, type Mailer } from './delivery/index.ts';
 import { createDeliverySender, type DeliverySenderOptions } from './schedule/index.ts';
 import { createScheduler, systemClock, type Clock, type NewsletterStatus, type Scheduler } from './schedule/index.ts';
@@ -14,7 +14,17 @@ import { openStore, openThreadedSendStore, type Store } from './storage/index.ts
 import { archiveCopy, createApp, createArchiveApp, createImageApp, createWebhookApp, startServer, type DaybreakApp, type RunningServer } from './web/index.ts';
 import { createPreview, type Preview } from './preview/index.ts';
 import { createSourcePoller } from './sources/index.ts';
-import { createInboundProcessor, inboundAddressesFor, startImapReader, startInboundServer, type ImapReader, type InboundProcessor, type InboundServer } from './inbound/index.ts';
+import {
+  createInboundProcessor,
+  inboundAddressesFor,
+  startImapReader,
+  startInboundRetention,
+  startInboundServer,
+  type ImapReader,
+  type InboundProcessor,
+  type InboundRetention,
+  type InboundServer,
+} from './inbound/index.ts';
 
 export interface CreateDaybreakOptions {
   /** Config file; default `DAYBREAK_CONFIG`, else daybreak.config.json when present, else the defaults. */
@@ -178,7 +188,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
   const inbound = createInboundProcessor({
     store: store.inbound,
     addresses: addresses?.addresses ?? null,
-    policy: { softBounceLimit: config.inbound?.softBounceLimit ?? 3, windowDays: 30 },
+    policy: { softBounceLimit: config.inbound?.softBounceLimit ?? 3, windowDays: SOFT_BOUNCE_WINDOW_DAYS },
     log,
   });
 
@@ -233,6 +243,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
   let server: RunningServer | null = null;
   let inboundServer: InboundServer | null = null;
   let imapReader: ImapReader | null = null;
+  let retention: InboundRetention | null = null;
   let stopped: Promise<{ finished: boolean }> | null = null;
 
   return {
@@ -279,6 +290,10 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
           throw error;
         }
       }
+      if (config.inbound || config.webhooks) {
+        // What the listener and the webhooks keep is deleted after inbound.retentionDays, now and hourly.
+        retention = startInboundRetention({ store: store.inbound, retentionDays: config.inbound?.retentionDays ?? DEFAULT_INBOUND_RETENTION_DAYS, log });
+      }
       app.audience.startMail();
       await scheduler.start();
       sources.start();
@@ -292,6 +307,7 @@ export async function createDaybreak(options: CreateDaybreakOptions = {}): Promi
         const result = await scheduler.stop({ timeoutMs });
         await closingInbound;
         await closingImap;
+        await retention?.close();
         await sources.stop();
         await closing;
         await app.audience.close();

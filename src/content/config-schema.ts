@@ -265,6 +265,20 @@ export const ImapSchema = z
   });
 
 /**
+ * The window `inbound.softBounceLimit` counts soft bounces over. The count is taken from the kept
+ * messages, so `inbound.retentionDays` may not be shorter.
+ */
+export const SOFT_BOUNCE_WINDOW_DAYS = 30;
+
+/**
+ * How long received bounces, complaints and unsubscribe mails are kept by default: a quarter, three
+ * times the soft-bounce window, long enough to answer "why was this reader dropped?" about the last few
+ * months of editions, yet raw mail about readers (their address, often the whole copy) is not kept
+ * without limit (GDPR Art. 5(1)(e), storage limitation).
+ */
+export const DEFAULT_INBOUND_RETENTION_DAYS = 90;
+
+/**
  * Mail coming back: bounces (RFC 3464), complaints (RFC 5965) and personal unsubscribe mails, received
  * over SMTP on `host:port` (the domain's MX points there), from an IMAP mailbox, or from a sending
  * service's webhooks.
@@ -274,8 +288,20 @@ export const InboundSchema = z.strictObject({
   domain: domainName,
   port: z.number().int().min(0).max(65535).default(2525),
   host: z.string().min(1).default('127.0.0.1'),
-  /** Soft bounces (4.x.x) of different editions within 30 days after which a reader counts as bounced. */
+  /** Soft bounces (4.x.x) of different editions within SOFT_BOUNCE_WINDOW_DAYS after which a reader counts as bounced. */
   softBounceLimit: z.number().int().positive().default(3),
+  /**
+   * Days a received message (raw mail and its record in `daybreak bounces`) is kept before it is deleted.
+   * Its effect on the reader stays. At least the soft-bounce window, which is counted from these messages.
+   */
+  retentionDays: z
+    .number()
+    .int()
+    .min(SOFT_BOUNCE_WINDOW_DAYS, {
+      error: (issue) =>
+        `Must be at least ${SOFT_BOUNCE_WINDOW_DAYS}, got ${String(issue.input)}: inbound.softBounceLimit counts the soft bounces kept over the last ${SOFT_BOUNCE_WINDOW_DAYS} days, so inbound.retentionDays may not delete them sooner`,
+    })
+    .default(DEFAULT_INBOUND_RETENTION_DAYS),
   /** Largest message the listener accepts, in bytes (a DSN carries the original message). */
   maxMessageBytes: z.number().int().positive().default(2_000_000),
   /**

@@ -75,4 +75,10 @@ export interface InboundStore {
   findCopy(messageId: string): Promise<{ subscriberId: number; newsletter: string; date: string } | undefined>;
   /** A reader by address, case-insensitively (provider events name the address). */
   findSubscriberId(email: string): Promise<number | undefined>;
+  /**
+   * Deletes the kept messages received before `cutoff` (raw mail and its record) and returns how many
+   * went. What they did to the readers (bounced, complained, unsubscribed) stays: that lives on the
+   * readers, not here.
+   */
+  deleteReceivedBefore(cutoff: Date): Promise<number>;
 }

@@ -10,6 +10,7 @@ export { createInboundProcessor, type InboundProcessor, type InboundResult, type
 export { startInboundServer, type InboundServer } from './inbound-server.ts';
 export { startImapReader, type ImapReader, type ImapReaderOptions } from './imap-reader.ts';
 export { inboundAddressesFor } from './inbound-addresses-for.ts';
+export { startInboundRetention, type InboundRetention, type InboundRetentionOptions } from './inbound-retention.ts';
 export { sesWebhook } from './ses-webhook.ts';
 export { postmarkWebhook } from './postmark-webhook.ts';
 export { mailgunWebhook } from './mailgun-webhook.ts';

@@ -28,6 +28,12 @@ function encodeRaw(raw: Buffer): { text: string; encoding: 'utf8' | 'base64' } {
 }
 
 /**
+ * Rows deleted per statement by `deleteReceivedBefore`: each batch is its own short write, so a first
+ * purge of a large backlog never holds SQLite's write lock for long while sign-ups and sends wait.
+ */
+const DELETE_BATCH = 500;
+
+/**
  * Received messages (`inbound_messages`) and their effect on readers, on either engine.
  *
  * @example
@@ -161,6 +167,21 @@ export function createInboundRepository(client: SqlClient): InboundStore {
     async findSubscriberId(email) {
       const row = await client.get<{ id: number }>('SELECT id FROM subscribers WHERE email_key = ?', [emailKey(email)]);
       return row ? Number(row.id) : undefined;
+    },
+
+    async deleteReceivedBefore(cutoff) {
+      // received_at is ISO 8601 UTC text stamped by the application's clock (as `record` writes it), so the
+      // cutoff comes from that clock too and compares as text on both engines (inbound_by_time serves it).
+      const before = cutoff.toISOString();
+      let total = 0;
+      for (;;) {
+        const n = await client.run(
+          `DELETE FROM inbound_messages WHERE id IN (SELECT id FROM inbound_messages WHERE received_at < ? ORDER BY id LIMIT ${DELETE_BATCH})`,
+          [before],
+        );
+        total += n;
+        if (n < DELETE_BATCH) return total;
+      }
     },
   };
 }

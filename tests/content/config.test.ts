@@ -310,7 +310,7 @@ describe('config', () => {
 describe('config: inbound mail and the gate', () => {
   it('reads inbound with its defaults, lower-cases the domain, and defaults delivery.maxSpamScore to 2.0', () => {
     const config = parseConfig('daybreak.config.json', JSON.stringify({ inbound: { domain: 'Bounces.News.Example' } }));
-    expect(config.inbound).toEqual({ domain: 'bounces.news.example', port: 2525, host: '127.0.0.1', softBounceLimit: 3, maxMessageBytes: 2_000_000 });
+    expect(config.inbound).toEqual({ domain: 'bounces.news.example', port: 2525, host: '127.0.0.1', softBounceLimit: 3, retentionDays: 90, maxMessageBytes: 2_000_000 });
     expect(config.delivery.maxSpamScore).toBe(2);
     expect(parseConfig('daybreak.config.json', '{}').inbound).toBeUndefined();
   });
@@ -327,6 +327,24 @@ describe('config: inbound mail and the gate', () => {
     expect(problem({ inbound: { domain: 'not a domain' } })).toContain('inbound.domain: Expected a domain name such as bounces.news.example');
     expect(problem({ inbound: { domain: 'b.example', softBounceLimit: 0 } })).toContain('inbound.softBounceLimit');
     expect(problem({ webhooks: { mailgun: {} } })).toContain('webhooks.mailgun.signingKey');
+  });
+
+  it('refuses an inbound.retentionDays shorter than the soft-bounce window, naming both keys, and takes one at the window or longer', () => {
+    const problem = (retentionDays: unknown) => {
+      try {
+        parseConfig('daybreak.config.json', JSON.stringify({ inbound: { domain: 'b.example', retentionDays } }));
+        return null;
+      } catch (error) {
+        return (error as DaybreakError).message;
+      }
+    };
+    expect(problem(7)).toBe(
+      'daybreak.config.json: inbound.retentionDays: Must be at least 30, got 7: inbound.softBounceLimit counts the soft bounces kept over the last 30 days, so inbound.retentionDays may not delete them sooner',
+    );
+    expect(problem(0)).toContain('inbound.retentionDays: Must be at least 30, got 0');
+    expect(problem(45.5)).toBe('daybreak.config.json: inbound.retentionDays: Expected a whole number, got the number 45.5');
+    expect(problem(30)).toBeNull();
+    expect(parseConfig('daybreak.config.json', JSON.stringify({ inbound: { domain: 'b.example', retentionDays: 365 } })).inbound!.retentionDays).toBe(365);
   });
 
   it('reads inbound.imap with the INBOX and Daybreak/Processed defaults', () => {

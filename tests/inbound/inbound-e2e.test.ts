@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/storage/index.ts';
 import { startSmtpSink } from '../helpers/smtp-sink.ts';
 import { BIN, ROOT, scheduledSendSoon, startChild, stopChild, waitForRunDone } from '../schedule/daybreak-child.ts';
 import { arfComplaint, originalHeaders, postfixHardBounce } from './reports.ts';
@@ -140,5 +141,51 @@ describe('inbound mail with the real CLI', () => {
 
     writeFileSync(configFile, JSON.stringify({}));
     await expect(cli(['inbound'], env)).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('no `inbound` block: set inbound.domain') });
+  }, 60_000);
+
+  it('daybreak inbound deletes kept messages older than inbound.retentionDays when it starts, and the bounced reader stays bounced', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'daybreak-inbound-retention-'));
+    dirs.push(dir);
+    const configFile = join(dir, 'daybreak.config.json');
+    writeFileSync(configFile, JSON.stringify({ inbound: { domain: DOMAIN, retentionDays: 60 } }));
+    const database = join(dir, 'daybreak.db');
+    const env = { ...process.env, DAYBREAK_DB: database, DAYBREAK_SECRET: 'an-inbound-cli-secret-0123456789', DAYBREAK_CONFIG: configFile };
+    const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000);
+    const store = await openStore({ database });
+    try {
+      const id = (await store.subscribers.add({ email: 'gone@mail.example', name: null, newsletters: ['morning'], confirmed: true, source: 'cli' }, daysAgo(300))).id;
+      for (const [kind, subscriberId, days] of [['hard-bounce', id, 61], ['auto-reply', null, 200], ['auto-reply', null, 59]] as const) {
+        const at = daysAgo(days);
+        await store.inbound.record(
+          { receivedAt: at, source: 'smtp', eventId: null, envelopeFrom: '', recipient: `x@${DOMAIN}`, kind, subscriberId, newsletter: 'morning', date: at.toISOString().slice(0, 10), status: null, diagnostic: null, reason: 'seeded', raw: Buffer.from('Subject: seeded\r\n\r\nx\r\n') },
+          { softBounceLimit: 3, windowDays: 30 },
+        );
+      }
+    } finally {
+      await store.close();
+    }
+
+    const child = spawn(process.execPath, [BIN, 'inbound', '--port', '0'], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((done) => child.once('exit', done));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', () => {
+          if (out.includes('inbound: deleted')) resolve();
+        });
+        void exited.then((code) => reject(new Error(`daybreak inbound exited (${code}):\n${out}`)));
+        setTimeout(() => reject(new Error(`daybreak inbound deleted nothing within 20 s:\n${out}`)), 20_000).unref();
+      });
+      expect(out).toContain('inbound: deleted 2 kept messages received more than 60 days ago (inbound.retentionDays)');
+    } finally {
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+    const kept = JSON.parse(await cli(['bounces', '--json'], env)) as { kind: string; receivedAt: string }[];
+    expect(kept.map((m) => [m.kind, m.receivedAt.slice(0, 10)])).toEqual([['auto-reply', daysAgo(59).toISOString().slice(0, 10)]]);
+    const people = JSON.parse(await cli(['subscribers', 'list', '--json'], env)) as { email: string; status: string }[];
+    expect(people.map((p) => [p.email, p.status])).toEqual([['gone@mail.example', 'bounced']]);
   }, 60_000);
 });

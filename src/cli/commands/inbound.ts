@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { createTokens, openKeyring } from '../../audience/index.ts';
 import { DaybreakError } from '../../errors.ts';
-import { createInboundProcessor, inboundAddressesFor, startImapReader, startInboundServer } from '../../inbound/index.ts';
+import { SOFT_BOUNCE_WINDOW_DAYS } from '../../content/index.ts';
+import { createInboundProcessor, inboundAddressesFor, startImapReader, startInboundRetention, startInboundServer } from '../../inbound/index.ts';
 import { openStore } from '../../storage/index.ts';
 import { DB_OPTION_HELP, describeDatabase, loadConfigFrom, resolveDatabase } from '../context.ts';
 import { listenError } from '../listen-error.ts';
@@ -53,7 +54,7 @@ export function registerInbound(program: Command, io: Io = process, env: NodeJS.
         const processor = createInboundProcessor({
           store: store.inbound,
           addresses: addresses!.addresses,
-          policy: { softBounceLimit: config.inbound.softBounceLimit, windowDays: 30 },
+          policy: { softBounceLimit: config.inbound.softBounceLimit, windowDays: SOFT_BOUNCE_WINDOW_DAYS },
           log,
         });
         const imap = config.inbound.imap;
@@ -88,12 +89,15 @@ export function registerInbound(program: Command, io: Io = process, env: NodeJS.
             `Daybreak inbound mail for ${config.inbound.domain} on smtp://${server.host}:${server.port}; database ${describeDatabase(database)}. Stop with Ctrl-C.\n`,
           );
         }
+        // Messages older than inbound.retentionDays are deleted now and every hour while the listener runs.
+        const retention = startInboundRetention({ store: store.inbound, retentionDays: config.inbound.retentionDays, log });
         const signal = await new Promise<NodeJS.Signals>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
         });
         io.stdout.write(`${signal}: stopping.\n`);
         await close();
+        await retention.close();
       } finally {
         await store.close();
       }

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { createTokens, openKeyring } from '../../audience/index.ts';
-import { loadContentFor } from '../../content/index.ts';
+import { DEFAULT_INBOUND_RETENTION_DAYS, SOFT_BOUNCE_WINDOW_DAYS, loadContentFor } from '../../content/index.ts';
 import { openStore } from '../../storage/index.ts';
 import { createMailer } from '../../delivery/index.ts';
 import { DaybreakError } from '../../errors.ts';
-import { createInboundProcessor } from '../../inbound/index.ts';
+import { createInboundProcessor, startInboundRetention } from '../../inbound/index.ts';
 import { createApp, createArchiveApp, createImageApp, createWebhookApp, startServer } from '../../web/index.ts';
 import { listenError } from '../listen-error.ts';
 import { DB_OPTION_HELP, loadConfigFrom, PortSchema as Port, resolveDataDir, resolveDatabase } from '../context.ts';
@@ -66,7 +66,7 @@ export function registerServe(program: Command, io: Io = process, env: NodeJS.Pr
             path: '/webhooks',
             app: createWebhookApp({
               config,
-              processor: createInboundProcessor({ store: store.inbound, addresses: null, policy: { softBounceLimit: config.inbound?.softBounceLimit ?? 3, windowDays: 30 } }),
+              processor: createInboundProcessor({ store: store.inbound, addresses: null, policy: { softBounceLimit: config.inbound?.softBounceLimit ?? 3, windowDays: SOFT_BOUNCE_WINDOW_DAYS } }),
               log: (line) => io.stderr.write(`daybreak: ${line}
 `),
             }),
@@ -83,6 +83,14 @@ export function registerServe(program: Command, io: Io = process, env: NodeJS.Pr
         throw listenError(error, { port, host: flags.host, defaultHost: '0.0.0.0', choose: ['--port', 'PORT', 'web.port'] });
       }
       app.audience.startMail();
+      // The webhooks' events are kept for inbound.retentionDays like the listener's mail, then deleted.
+      const retention = config.webhooks
+        ? startInboundRetention({
+            store: store.inbound,
+            retentionDays: config.inbound?.retentionDays ?? DEFAULT_INBOUND_RETENTION_DAYS,
+            log: (line) => io.stderr.write(`daybreak: ${line}\n`),
+          })
+        : null;
       const shown = flags.host === '0.0.0.0' || flags.host === '::' ? `http://localhost:${server.port}` : server.url;
       io.stdout.write(`Daybreak sign-up server listening on ${shown} (mail goes to ${mailer.describe()})\n`);
       await new Promise<void>((resolve) => {
@@ -96,6 +104,7 @@ export function registerServe(program: Command, io: Io = process, env: NodeJS.Pr
       });
       io.stdout.write('Stopping: finishing queued mail…\n');
       await server.close();
+      await retention?.close();
       await app.audience.close();
       await mailer.close();
       await store.close();
