@@ -331,7 +331,7 @@ function renderChecks(view) {
     h('section', { class: 'check-block', id: 'check-facts' },
       h('dl', { class: 'facts' },
         h('dt', {}, 'Articles'), h('dd', { id: 'check-articles' }, String(c.articles)),
-        h('dt', {}, 'Sends'), h('dd', { id: 'check-send-at' }, c.sendAt.local, h('br'), h('span', { class: 'muted' }, c.sendAt.timezone)),
+        h('dt', {}, 'Sends'), h('dd', { id: 'check-send-at' }, c.sendAt.wallClock, h('br'), h('span', { class: 'muted' }, c.sendAt.zone)),
         h('dt', {}, 'Window'), h('dd', {}, `after ${c.window.fromLocal}`),
         h('dt', {}, 'Design'), h('dd', {}, `${view.template} (${view.engine})`),
         c.curatedBy ? [h('dt', {}, 'Curated by'), h('dd', {}, c.curatedBy)] : null,

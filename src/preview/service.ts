@@ -20,6 +20,7 @@ import { previewImages, type PreviewedImage } from './local-images.ts';
 import { availableEditions, type AvailableEdition } from './editions.ts';
 import { createRenderLoader, type RenderLoader, type RenderModule } from './render-loader.ts';
 import { watchSources, type ChangeBatch } from './watch.ts';
+import { zoneLabel } from './zone-label.ts';
 import { projectUrl } from '../project-root.ts';
 import { articleOrigin, type ArticleOrigin } from '../sources/index.ts';
 import { insecureLinksAllowedFrom, smtpUrlFrom } from '../settings/index.ts';
@@ -93,7 +94,11 @@ export interface Checks {
   headline: ChecksHeadline;
   nonAbsoluteLinks: string[];
   articles: number;
-  sendAt: { iso: string; local: string; timezone: string };
+  /**
+   * `local` ends with Intl's short zone name ("EST"); the panel writes `wallClock` over `zone`, the zone as
+   * configured with its offset at the send ("America/New_York, UTC-5"), as the sidebar does.
+   */
+  sendAt: { iso: string; local: string; timezone: string; wallClock: string; zone: string };
   window: { from: string; to: string; fromLocal: string; toLocal: string };
   /** Which edition the articles near the window's edges fall in, one sentence each. */
   windowNotes: string[];
@@ -171,16 +176,21 @@ function errorInfo(error: unknown): { code: string | null; message: string; deta
 
 /** The preview's formatting of an instant: "Monday, November 30, 2026, 6:00 AM EST". */
 export function formatLocal(instant: Date, timezone: string, locale: string): string {
+  const zone = new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: 'short' })
+    .formatToParts(instant)
+    .find((p) => p.type === 'timeZoneName')?.value;
+  return `${wallClock(instant, timezone, locale)}${zone ? ` ${zone}` : ''}`;
+}
+
+/** An instant's date and time in `timezone`, in the newsletter's locale, with no zone: "Monday, November 30, 2026 at 6:00 AM". */
+function wallClock(instant: Date, timezone: string, locale: string): string {
   let format: Intl.DateTimeFormat;
   try {
     format = new Intl.DateTimeFormat(locale, { timeZone: timezone, dateStyle: 'full', timeStyle: 'short' });
   } catch {
     format = new Intl.DateTimeFormat('en-US', { timeZone: timezone, dateStyle: 'full', timeStyle: 'short' });
   }
-  const zone = new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: 'short' })
-    .formatToParts(instant)
-    .find((p) => p.type === 'timeZoneName')?.value;
-  return `${format.format(instant)}${zone ? ` ${zone}` : ''}`;
+  return format.format(instant);
 }
 
 /**
@@ -532,7 +542,13 @@ export function createPreviewService(options: PreviewServiceOptions) {
       imagesShownByPreview: shownByPreview,
       headline: checksHeadline(gate.ok, imagesNotLoading.length),
       articles: 1 + edition.items.length,
-      sendAt: { iso: edition.sendAt.toISOString(), local: formatLocal(edition.sendAt, tz, locale), timezone: tz },
+      sendAt: {
+        iso: edition.sendAt.toISOString(),
+        local: formatLocal(edition.sendAt, tz, locale),
+        timezone: tz,
+        wallClock: wallClock(edition.sendAt, tz, locale),
+        zone: zoneLabel(tz, edition.sendAt),
+      },
       window: {
         from: edition.window.from.toISOString(),
         to: edition.window.to.toISOString(),

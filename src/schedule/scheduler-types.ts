@@ -109,7 +109,11 @@ export interface NewsletterStatus {
   nextSendAt: string | null;
   nextSendLocal: string | null;
   nextSendUtc: string | null;
-  lastRun: Pick<Run, 'date' | 'state' | 'total' | 'sent' | 'failed' | 'deferred' | 'skipped' | 'startedAt' | 'finishedAt' | 'reason'> | null;
+  /**
+   * The newest run; `skipped` counts every copy not sent on purpose, expired ones included, and
+   * `expired` how many of those expired unsent (a wave's time passed, or the next edition began).
+   */
+  lastRun: (Pick<Run, 'date' | 'state' | 'total' | 'sent' | 'failed' | 'deferred' | 'skipped' | 'startedAt' | 'finishedAt' | 'reason'> & { expired: number }) | null;
   /** Local-time delivery: `schedule.localTime`, and the last run's waves (sent and waiting). */
   localTime?: string;
   /** Local-time delivery: `schedule.days`, when the config names them. */

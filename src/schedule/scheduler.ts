@@ -129,9 +129,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         let waves: WaveStatus[] | undefined;
         let last = lastRuns[i];
         // A run's counts are written when it ends; while it runs, the send ledger has them as they are now.
-        if (last?.state === 'running') {
-          const live = await sender.ledgerCounts?.(n.id, last.date, now);
-          if (live) last = { ...last, total: live.total, sent: live.sent, failed: live.failed, deferred: live.deferred, skipped: live.skipped };
+        // The ledger also tells expired copies apart from skipped ones, for every run.
+        const live = last ? await sender.ledgerCounts?.(n.id, last.date, now) : null;
+        if (last?.state === 'running' && live) {
+          last = { ...last, total: live.total, sent: live.sent, failed: live.failed, deferred: live.deferred, skipped: live.skipped };
         }
         if (local) {
           next = nextWaveAt(n, now, await readerZonesOf(ctx, n));
@@ -149,7 +150,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           nextSendUtc: next ? formatUtc(next) : null,
           lastRun: last
             ? { date: last.date, state: last.state, total: last.total, sent: last.sent, failed: last.failed,
-                deferred: last.deferred, skipped: last.skipped, startedAt: last.startedAt, finishedAt: last.finishedAt,
+                deferred: last.deferred, skipped: last.skipped, expired: Math.min(live?.expired ?? 0, last.skipped),
+                startedAt: last.startedAt, finishedAt: last.finishedAt,
                 reason: last.reason }
             : null,
           ...(local

@@ -157,27 +157,47 @@ describe('config', () => {
     ]);
   });
 
-  it('rejects a cron pattern that does not parse, naming the pattern and what is wrong in its own words', () => {
+  it('rejects a cron pattern that does not parse, naming the field that is wrong and what that field takes', () => {
     const cron = (pattern: string) => configProblems({ newsletters: [newsletter({ schedule: { cron: pattern } })] });
     const at = 'daybreak.config.json: newsletters[0].schedule.cron: ';
-    expect(cron('0 25 * * *')).toEqual([`${at}"0 25 * * *" is not a valid cron pattern: hour 25 is out of range (0–23)`]);
-    expect(cron('61 6 * * *')).toEqual([`${at}"61 6 * * *" is not a valid cron pattern: minute 61 is out of range (0–59)`]);
-    // croner words these as "Invalid value for day: 31" and "for month: 12", its own zero-based indexes.
-    expect(cron('0 6 32 * *')).toEqual([`${at}"0 6 32 * *" is not a valid cron pattern: day of month 32 is out of range (1–31)`]);
-    expect(cron('0 6 * 13 *')).toEqual([`${at}"0 6 * 13 *" is not a valid cron pattern: month 13 is out of range (1–12)`]);
-    expect(cron('0 6 * * 1-8')).toEqual([`${at}"0 6 * * 1-8" is not a valid cron pattern: day of week 8 is out of range (0–7)`]);
-    expect(cron('0 6,25 * * *')).toEqual([`${at}"0 6,25 * * *" is not a valid cron pattern: hour 25 is out of range (0–23)`]);
-    expect(cron('60 0 6 * * *')).toEqual([`${at}"60 0 6 * * *" is not a valid cron pattern: second 60 is out of range (0–59)`]);
-    expect(cron('every morning')).toEqual([
-      `${at}"every morning" is not a valid cron pattern: it has 2 fields; write 5 (minute hour day-of-month month day-of-week, e.g. "0 6 * * *"), 6 with seconds first, 7 with a year last, or a nickname such as @daily`,
-    ]);
-    expect(cron('0 x * * *')).toEqual([`${at}"0 x * * *" is not a valid cron pattern: hour "x" is not a number`]);
-    expect(cron('0 6 * * fooday')).toEqual([`${at}"0 6 * * fooday" is not a valid cron pattern: day of week "fooday" is not a number or a day name such as mon`]);
-    // What only croner knows keeps its reason, without its "CronPattern:" prefix.
-    expect(cron('0 6-3 * * *')).toEqual([`${at}"0 6-3 * * *" is not a valid cron pattern: from value is larger than to value: '6-3'`]);
-    expect(cron('0 */0 * * *')).toEqual([`${at}"0 */0 * * *" is not a valid cron pattern: syntax error, illegal stepping: 0`]);
-    // Steps, names, nicknames and Sunday as 7 are valid.
-    for (const pattern of ['*/15 6-9 * * mon-fri', '0 6 1 JAN *', '0 6 L * *', '@daily', '0 6 * * 7', '0 8 * * 0', '0 6 * * 5L', '0 6 1W * *', '0 6 * * 5#L', '0 0 6 * * *', '0 0 6 * * * 2030', '0 6 * JAN-MAR MON']) expect(cron(pattern), pattern).toEqual([]);
+    const steps = 'ranges, lists and steps such as */15';
+    const minute = `0–59, ${steps}`;
+    const hour = `0–23, ${steps}`;
+    const dayOfMonth = `1–31, L for the last day, 15W for the weekday nearest the 15th, ${steps}`;
+    const month = `1–12, jan–dec, ${steps}`;
+    const dayOfWeek = `0–7 with 0 and 7 for Sunday, sun–sat, 5L for the month's last Friday, 1#2 for its second Monday, ${steps}`;
+    const bad = (pattern: string, reason: string) => [`${at}${JSON.stringify(pattern)} is not a valid cron pattern: ${reason}`];
+    expect(cron('0 6 * * L')).toEqual(bad('0 6 * * L', `the day-of-week field "L" is not a day of the week (${dayOfWeek})`));
+    expect(cron('0 25 * * *')).toEqual(bad('0 25 * * *', `the hour field "25" is not an hour (${hour})`));
+    expect(cron('61 6 * * *')).toEqual(bad('61 6 * * *', `the minute field "61" is not a minute (${minute})`));
+    expect(cron('0 6 32 * *')).toEqual(bad('0 6 32 * *', `the day-of-month field "32" is not a day of the month (${dayOfMonth})`));
+    expect(cron('0 6 W * *')).toEqual(bad('0 6 W * *', `the day-of-month field "W" is not a day of the month (${dayOfMonth})`));
+    expect(cron('0 6 * 13 *')).toEqual(bad('0 6 * 13 *', `the month field "13" is not a month (${month})`));
+    expect(cron('0 6 * foo *')).toEqual(bad('0 6 * foo *', `the month field "foo" is not a month (${month})`));
+    expect(cron('0 6 * * fooday')).toEqual(bad('0 6 * * fooday', `the day-of-week field "fooday" is not a day of the week (${dayOfWeek})`));
+    expect(cron('0 6 * * 9#2')).toEqual(bad('0 6 * * 9#2', `the day-of-week field "9#2" is not a day of the week (${dayOfWeek})`));
+    // Inside a list or range, the value at fault is named too.
+    expect(cron('0 6,25 * * *')).toEqual(bad('0 6,25 * * *', `the hour field "6,25" is not an hour: 25 is out of range (${hour})`));
+    expect(cron('0 6 * * 1-8')).toEqual(bad('0 6 * * 1-8', `the day-of-week field "1-8" is not a day of the week: 8 is out of range (${dayOfWeek})`));
+    expect(cron('0 6-3 * * *')).toEqual(bad('0 6-3 * * *', `the hour field "6-3" is not an hour: it runs backwards (write the earlier one first, or two ranges in a list) (${hour})`));
+    expect(cron('0 6 * * mon,fri-mon')).toEqual(
+      bad('0 6 * * mon,fri-mon', `the day-of-week field "mon,fri-mon" is not a day of the week: fri-mon runs backwards (write the earlier one first, or two ranges in a list) (${dayOfWeek})`),
+    );
+    expect(cron('0 */0 * * *')).toEqual(bad('0 */0 * * *', `the hour field "*/0" is not an hour: a step of 0 never moves on (${hour})`));
+    expect(cron('60 0 6 * * *')).toEqual(bad('60 0 6 * * *', `the second field "60" is not a second (${minute})`));
+    expect(cron('0 0 6 * * * 0')).toEqual(bad('0 0 6 * * * 0', `the year field "0" is not a year (1–9999, ${steps})`));
+    expect(cron('every morning')).toEqual(
+      bad('every morning', 'it has 2 fields; write 5 (minute hour day-of-month month day-of-week, e.g. "0 6 * * *"), 6 with seconds first, 7 with a year last, or a nickname such as @daily'),
+    );
+    expect(cron('@reboot')).toEqual(bad('@reboot', '"@reboot" is not a schedule nickname; use @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly, or write 5 fields such as "0 6 * * *"'));
+    // None of croner's own wording (its internal field names, zero-based indexes, "CronPattern:") gets through.
+    for (const pattern of ['0 6 * * L', '0 6 W * *', '0 6 * * 1/x', '0 6 * * 1-', '0 6 L,LW * *', '0 6 5L * *', '0 6 * * 1#', '0 6 * * mon2', '0 6 * 1#2 *', '0 6 * * +']) {
+      const [message] = cron(pattern);
+      expect(message, pattern).toMatch(/ is not a valid cron pattern: the (minute|hour|day-of-month|month|day-of-week) field "[^"]+" is not /);
+      expect(message, pattern).not.toMatch(/CronPattern|configuration entry|dayOfWeek|nearestWeekdays|NaN|illegal|syntax error/i);
+    }
+    // Steps, names, nicknames, Sunday as 7, ? for *, and croner's L, W and # are valid (docs/scheduling.md).
+    for (const pattern of ['*/15 6-9 * * mon-fri', '0 6 1 JAN *', '0 6 L * *', '0 6 LW * *', '@daily', '0 6 * * 7', '0 8 * * 0', '0 6 * * fri-sun', '0 6 * * 5L', '0 6 1W * *', '0 6 * * 5#L', '0 6 * * mon#2', '0 6 ? * 1', '0 0 6 * * *', '0 0 6 * * * 2030', '0 6 * JAN-MAR MON']) expect(cron(pattern), pattern).toEqual([]);
   });
 
   it('rejects a cron pattern that parses but never fires', () => {
@@ -197,7 +217,7 @@ describe('config', () => {
     ).toEqual([
       'daybreak.config.json: baseUrl: Invalid URL: expected an absolute http(s) URL',
       'daybreak.config.json: publisher: Unknown key "adress" (allowed: name, postalAddress, from, replyTo, unsubscribeMailbox, brand)',
-      'daybreak.config.json: newsletters[0].schedule.cron: "0 25 * * *" is not a valid cron pattern: hour 25 is out of range (0–23)',
+      'daybreak.config.json: newsletters[0].schedule.cron: "0 25 * * *" is not a valid cron pattern: the hour field "25" is not an hour (0–23, ranges, lists and steps such as */15)',
       'daybreak.config.json: newsletters[0].schedule.timezone: Unknown IANA timezone "Europe/Pari" (use a name like "America/New_York")',
       'daybreak.config.json: delivery: Unknown key "retrys" (allowed: maxConnections, ratePerSecond, connectionTimeoutMs, greetingTimeoutMs, socketTimeoutMs, retries, retryBaseMs, maxPolicyErrors, maxInFlight, leaseSeconds, maxSpamScore, dkim)',
     ]);

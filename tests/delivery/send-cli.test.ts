@@ -204,6 +204,21 @@ describe('daybreak send', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).not.toContain('newer edition');
     expect(s.sink.messages).toHaveLength(5);
+
+    // Once every copy of the older edition went out, sending it again mails nobody: no warning then.
+    const resend = await daybreak(s, ['send', '--date', '2026-11-29']);
+    expect(resend.code, resend.stderr).toBe(0);
+    expect(resend.stdout).toContain('morning 2026-11-29 was already sent: 2 copies went out before; nothing to send.');
+    expect(resend.stderr).not.toContain('newer edition');
+    const dryAgain = await daybreak(s, ['send', '--date', '2026-11-29', '--dry-run']);
+    expect(dryAgain.code, dryAgain.stderr).toBe(0);
+    expect(dryAgain.stderr).not.toContain('newer edition');
+    // A reader who confirmed since would get it, so the warning is back.
+    seed(s.db, [{ email: 'late@example.com' }]);
+    const late = await daybreak(s, ['send', '--date', '2026-11-29']);
+    expect(late.code, late.stderr).toBe(0);
+    expect(late.stderr).toContain(`warning: morning ${DATE}, a newer edition, already went out on ${when}; 2026-11-29 will reach readers after it.\n`);
+    expect(s.sink.messages.slice(5).map((m) => m.to[0])).toEqual(['late@example.com']);
   }, 120_000);
 
   it('rejects bad flags with exit 2', async () => {

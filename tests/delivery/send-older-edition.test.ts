@@ -23,7 +23,7 @@ function minutesBetween(from: Date, to: Date): string[] {
 }
 
 describe.each(enginesUnderTest())('daybreak send of an edition older than one already sent ($name)', (engine) => {
-  it('warns on stderr, naming the newer edition and when it went out, then sends it; --json stdout stays the report', async () => {
+  it('warns on stderr, naming the newer edition and when it went out, then sends it (--json stdout stays the report); not once every copy went out', async () => {
     const tmp = tempDir('daybreak-send-older-');
     cleanup.push(tmp.remove);
     const db = await engine.create();
@@ -61,6 +61,13 @@ describe.each(enginesUnderTest())('daybreak send of an edition older than one al
     expect(minutesBetween(before, after)).toContain(warning![1]);
     // Sent all the same, and the report on stdout is the JSON alone.
     expect(JSON.parse(older.stdout)).toMatchObject({ newsletter: 'morning', date: '2026-11-29', total: 2, sent: 2 });
+    expect(sink.messages).toHaveLength(4);
+
+    // Sent again once every copy went out, it mails nobody, so it warns of nothing.
+    const again = await daybreak(tmp.dir, env, ['send', '--date', '2026-11-29']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('was already sent');
+    expect(again.stderr).not.toContain('newer edition');
     expect(sink.messages).toHaveLength(4);
   }, 120_000);
 });

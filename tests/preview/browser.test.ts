@@ -55,7 +55,8 @@ describe.skipIf(skipBrowser)('the preview in a real browser (Chromium)', () => {
     expect(await page.getAttribute('iframe.email.active', 'sandbox')).not.toContain('allow-scripts');
     expect(await page.textContent('[aria-current="page"]')).toMatch(/Dec 1/);
     expect(await page.textContent('#check-articles')).toBe(String(view.checks.articles));
-    expect(await page.textContent('#check-send-at')).toContain('6:00');
+    // The send time over the zone as configured with its offset then, as the sidebar writes zones; no "EST".
+    expect(await page.innerText('#check-send-at')).toMatch(/^Tuesday, December 1, 2026.*6:00\sAM\nAmerica\/New_York, UTC-5$/);
     expect(await page.textContent('#check-size')).toContain('of 102.0 KB');
     expect(await page.textContent('.design.selected')).toContain('briefing');
     // Where each article came from: the sample data is all written by hand.

@@ -151,7 +151,14 @@ describe('GET /preview/api/view', () => {
     expect(checks.lint).toEqual([]);
     expect(checks.imagesWithoutAlt).toEqual([]);
     expect(checks.nonAbsoluteLinks).toEqual([]);
-    expect(checks.sendAt).toEqual({ iso: '2026-12-01T11:00:00.000Z', local: expect.stringMatching(/December 1, 2026.*6:00.*AM EST$/), timezone: 'America/New_York' });
+    // The panel's Sends line: the time over the zone as configured, with its offset at the send (not "EST").
+    expect(checks.sendAt).toEqual({
+      iso: '2026-12-01T11:00:00.000Z',
+      local: expect.stringMatching(/December 1, 2026.*6:00.*AM EST$/),
+      timezone: 'America/New_York',
+      wallClock: expect.stringMatching(/^Tuesday, December 1, 2026.*6:00\sAM$/),
+      zone: 'America/New_York, UTC-5',
+    });
     expect(checks.window.from).toBe('2026-11-30T11:00:00.000Z');
     // The pre-send gate, the same checks as `daybreak check`.
     expect(checks.gate.checks.map((c: any) => c.id)).toEqual(['lint', 'size', 'links', 'images', 'headers', 'sender', 'dkim', 'spam']);

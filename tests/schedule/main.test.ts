@@ -78,6 +78,40 @@ describe('createDaybreak', () => {
     expect(health.newsletters.find((n) => n.id === 'morning')).not.toHaveProperty('schedule');
   });
 
+  it('tells on /healthz how many of a local-time run\'s skipped copies expired, their wave\'s time having passed', async () => {
+    const local = { id: 'local', name: 'Local Mornings', schedule: { localTime: '06:00', timezone: 'America/New_York', graceMinutes: 60 } };
+    // 06:00 on 2026-12-01 is 16:00 UTC the day before in Kiritimati, 06:00 UTC in London, 11:00 UTC in New York.
+    const clock = new ManualClock('2026-11-30T15:59:00Z');
+    const { daybreak, dir, sink } = await setup({ clock }, 'sink', [local]);
+    for (const [email, timezone] of [['kiri@example.com', 'Pacific/Kiritimati'], ['london@example.com', 'Europe/London'], ['ny@example.com', null]] as const) {
+      await daybreak.store.subscribers.add({ email, name: null, newsletters: ['local'], confirmed: true, source: 'test', timezone }, new Date());
+    }
+    await daybreak.scheduler.start();
+    await clock.advanceTo('2026-11-30T16:00:30Z');
+    expect(sink.messages.map((m) => m.to[0])).toEqual(['kiri@example.com']);
+    await daybreak.stop({ timeoutMs: 2000 });
+
+    // Down until 11:30 UTC: London's wave is 5.5 hours late (past the 60-minute grace), New York's 30 minutes.
+    const again = await createDaybreak({
+      configFile: join(dir, 'daybreak.config.json'),
+      dataDir: 'data',
+      varDir: join(dir, 'var'),
+      env: { SMTP_URL: sink.url, DAYBREAK_SECRET: 'a-main-test-secret-0123456789', DAYBREAK_ALLOW_INSECURE_LINKS: '1', DAYBREAK_SPAM_CHECK: 'off' },
+      clock: new ManualClock('2026-12-01T11:30:00Z'),
+      preview: false,
+      log: () => {},
+    });
+    cleanups.push(() => again.stop({ timeoutMs: 2000 }).then(() => {}));
+    await again.scheduler.start();
+    await again.scheduler.idle();
+    expect(sink.messages.map((m) => m.to[0]).sort()).toEqual(['kiri@example.com', 'ny@example.com']);
+    const health = (await (await again.app.request('http://localhost/healthz')).json()) as { newsletters: { id: string; lastRun: Record<string, unknown> | null }[] };
+    // skipped keeps counting the expired copy, as before; expired says how many of those expired.
+    expect(health.newsletters.find((n) => n.id === 'local')!.lastRun).toMatchObject({ date: '2026-12-01', sent: 2, total: 3, skipped: 1, expired: 1 });
+    // The cron newsletter's run (caught up at start, to no reader) has the field too.
+    expect(health.newsletters.find((n) => n.id === 'morning')!.lastRun).toMatchObject({ date: '2026-12-01', skipped: 0, expired: 0 });
+  });
+
   it('prints, on start, the URLs, where mail goes and each next send in its timezone and in UTC', async () => {
     const { daybreak, sink } = await setup();
     const banner = await startBanner(daybreak, 'http://localhost:3000');

@@ -15,6 +15,7 @@ import {
   testSubject,
   type SendProgress,
   type SendReport,
+  type SendState,
 } from '../../delivery/index.ts';
 import { DaybreakError, isDaybreakError } from '../../errors.ts';
 import { htmlValues, readerFieldValues, renderEdition, sampleUnsubscribeUrl } from '../../designs/index.ts';
@@ -153,9 +154,12 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
   const database = await openStore({ database: dbName, busyTimeoutMs: Math.max(resolveLockWaitMs(env), 60_000) });
   const store = database.sends;
   try {
+    const key = { newsletter: newsletter.id, date };
+    const [confirmed, counts] = await Promise.all([store.countConfirmed(newsletter.id), store.counts(key)]);
     // Sending an old edition by hand is legitimate (a resend, a late first send), but its readers get it
     // after a newer one they already have: say so, on stderr (stdout stays the report, --json included).
-    if (flags.to === undefined) {
+    // Not when nothing of it will go out: every copy of it was sent (or ended otherwise) already.
+    if (flags.to === undefined && !nothingLeftToSend(counts, confirmed)) {
       const newer = await newerEditionSent(database.archive, newsletter.id, date);
       if (newer) {
         warn(
@@ -165,8 +169,6 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
       }
     }
     if (flags.dryRun) {
-      const key = { newsletter: newsletter.id, date };
-      const [confirmed, counts] = await Promise.all([store.countConfirmed(newsletter.id), store.counts(key)]);
       const report: SendReport = { ...empty, total: confirmed, alreadySent: counts.sent, durationMs: Date.now() - started };
       if (flags.json) io.stdout.write(jsonReport(report, { dryRun: true }));
       else {
@@ -293,6 +295,18 @@ export async function send(rawFlags: SendFlags, io: Io = process, env: NodeJS.Pr
 async function newerEditionSent(archive: ArchiveIndex, newsletterId: string, date: string): Promise<SentEdition | null> {
   const [newest] = await archive.listSent({ newsletter: newsletterId, limit: 1 });
   return newest && newest.date > date ? newest : null;
+}
+
+/**
+ * Whether a send of the edition would mail nobody: none of its copies is queued, in flight or deferred,
+ * and the copies that ended (sent, failed, expired: none is tried again) are at least as many as the
+ * confirmed readers, so as a rule none of them lacks one (a reader queued now would get a copy).
+ *
+ * @example
+ * nothingLeftToSend({ queued: 0, sending: 0, sent: 2, deferred: 0, failed: 0, skipped: 0, expired: 0 }, 2); // true
+ */
+function nothingLeftToSend(counts: Record<SendState, number>, confirmed: number): boolean {
+  return counts.queued + counts.sending + counts.deferred === 0 && counts.sent + counts.failed + counts.expired >= confirmed;
 }
 
 /** The pinned edition of a local-time day, or one assembled to close at the day's first wave. */
