@@ -301,6 +301,8 @@ export const InboundSchema = z.strictObject({
       error: (issue) =>
         `Must be at least ${SOFT_BOUNCE_WINDOW_DAYS}, got ${String(issue.input)}: inbound.softBounceLimit counts the soft bounces kept over the last ${SOFT_BOUNCE_WINDOW_DAYS} days, so inbound.retentionDays may not delete them sooner`,
     })
+    // A hundred years: beyond what a date can be computed back to, and longer than anyone keeps mail.
+    .max(36_500, { error: (issue) => `Must be at most 36500 (a hundred years), got ${String(issue.input)}` })
     .default(DEFAULT_INBOUND_RETENTION_DAYS),
   /** Largest message the listener accepts, in bytes (a DSN carries the original message). */
   maxMessageBytes: z.number().int().positive().default(2_000_000),

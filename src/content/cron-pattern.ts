@@ -112,7 +112,7 @@ function unreadable(pattern: string): string {
  *
  * @example
  * CronPattern.safeParse('0 25 * * *').error?.issues[0]?.message;
- * // '"0 25 * * *" is not a valid cron pattern: the hour field "25" is not an hour (0–23, ranges such as 1-5, …)'
+ * // '"0 25 * * *" is not a valid cron pattern: the hour field "25" is not an hour (0–23, ranges, lists and steps such as …)'
  */
 export const CronPattern = z
   .string()

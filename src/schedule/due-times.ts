@@ -20,14 +20,19 @@ export function currentEdition(newsletter: Newsletter, now: Date): { date: strin
 
 /**
  * A local-time newsletter's next wave after `now`, of whichever date (today's, yesterday's or
- * tomorrow's in some zone): `schedule.localTime` in each of `zones`. Null when none is ahead.
+ * tomorrow's in some zone, or a later one): `schedule.localTime` in each of `zones`. The dates looked at
+ * run a week past those around now, so a newsletter that goes out on some days of the week only
+ * (`schedule.days`) still has its next wave. Null when none is ahead in that time.
  *
  * @example
  * nextWaveAt(newsletter, now, ['Europe/London', 'America/New_York']);
  */
 export function nextWaveAt(newsletter: Newsletter, now: Date, zones: string[]): Date | null {
   let next: Date | null = null;
-  for (const date of [...datesAround(now), addDays(datesAround(now).at(-1)!, 1)]) {
+  const around = datesAround(now);
+  const dates = [...around];
+  for (let day = 1; day <= 8; day++) dates.push(addDays(around.at(-1)!, day));
+  for (const date of dates) {
     if (!goesOutOn(newsletter, date)) continue;
     for (const w of waveTimes(newsletter, date, zones)) {
       if (w.getTime() > now.getTime() && (next === null || w.getTime() < next.getTime())) next = w;

@@ -63,11 +63,13 @@ export async function fireEdition(ctx: SchedulerContext, newsletter: Newsletter,
     const earlier = report?.alreadySent ?? 0;
     const nothingNew = report !== null && report.sent + report.failed + report.deferred + report.skipped === 0 && counts.pending === 0;
     if (earlier > 0 && nothingNew && !('waiting' in counts && counts.waiting)) {
-      // Sent before this run began (`daybreak send` by hand, say): the ledger kept every reader to one
-      // copy, so the run only records that; its counts stay the edition's.
+      // Sent before this run began (`daybreak send` by hand, say), or, when a run is resumed, before it
+      // stopped: the ledger kept every reader to one copy, so the run only records that; its counts stay
+      // the edition's.
+      const when = how === 'resume' ? 'before this run resumed' : 'by an earlier run';
       await ledger.finish({ newsletter: newsletter.id, date, holder, state: 'done', now: clock.now(), counts,
-        reason: `already sent by an earlier run (${earlier} of ${plural(counts.total, 'copy', 'copies')}); nothing was sent again` });
-      log(`${newsletter.id} ${date}: already sent by an earlier run: ${earlier} of ${counts.total}; nothing to send`);
+        reason: `already sent ${when} (${earlier} of ${plural(counts.total, 'copy', 'copies')}); nothing was sent again` });
+      log(`${newsletter.id} ${date}: already sent ${when}: ${earlier} of ${counts.total}; nothing to send`);
       return;
     }
     await ledger.finish({ newsletter: newsletter.id, date, holder, state: 'done', now: clock.now(), counts, reason: reasonAfter(newsletter, counts) });

@@ -54,7 +54,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const now = clock.now();
     if (isLocalTime(newsletter)) {
       const { work, zones } = await evaluateLocal(ctx, newsletter, now);
-      // With no wave ahead (no readers yet), look again after maxSleepMs.
+      // With no wave in the coming week, look again after maxSleepMs.
       armNext(newsletter, now, nextWaveAt(newsletter, now, zones) ?? undefined);
       return work;
     }

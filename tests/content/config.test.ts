@@ -349,7 +349,7 @@ describe('config: inbound mail and the gate', () => {
     expect(problem({ webhooks: { mailgun: {} } })).toContain('webhooks.mailgun.signingKey');
   });
 
-  it('refuses an inbound.retentionDays shorter than the soft-bounce window, naming both keys, and takes one at the window or longer', () => {
+  it('refuses an inbound.retentionDays shorter than the soft-bounce window, naming both keys, or longer than a hundred years, and takes one in between', () => {
     const problem = (retentionDays: unknown) => {
       try {
         parseConfig('daybreak.config.json', JSON.stringify({ inbound: { domain: 'b.example', retentionDays } }));
@@ -364,6 +364,8 @@ describe('config: inbound mail and the gate', () => {
     expect(problem(0)).toContain('inbound.retentionDays: Must be at least 30, got 0');
     expect(problem(45.5)).toBe('daybreak.config.json: inbound.retentionDays: Expected a whole number, got the number 45.5');
     expect(problem(30)).toBeNull();
+    expect(problem(36_500)).toBeNull();
+    expect(problem(1e9)).toBe('daybreak.config.json: inbound.retentionDays: Must be at most 36500 (a hundred years), got 1000000000');
     expect(parseConfig('daybreak.config.json', JSON.stringify({ inbound: { domain: 'b.example', retentionDays: 365 } })).inbound!.retentionDays).toBe(365);
   });
 

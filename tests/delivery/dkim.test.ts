@@ -334,6 +334,12 @@ describe('DKIM through the Mailer', () => {
     await mailer.send({ to: 'Ada <ada@example.com>', subject: 'Please confirm', html: '<p>Confirm</p>', text: 'Confirm' });
     expect(sink.messages).toHaveLength(2);
     for (const m of sink.messages) expect(verifyDkim(m.raw, keys.records).map((r) => [r.algorithm, r.ok])).toEqual([['rsa-sha256', true], ['ed25519-sha256', true]]);
+    // Signed in line, not on a thread: fields longer than the room the threads reserve in front of a copy
+    // (every To field is signed, so two thousand of them make an h= list of over 4 KB) are still written.
+    const crowded = Buffer.from(`From: a@${DOMAIN}\r\n${Array.from({ length: 2000 }, (_, i) => `To: c${i}@example.com\r\n`).join('')}Subject: Hi\r\n\r\nBody\r\n`, 'latin1');
+    await mailer.sendRaw({ from: `a@${DOMAIN}`, to: 'c0@example.com', raw: crowded });
+    expect(sink.messages).toHaveLength(3);
+    expect(verifyDkim(sink.messages[2]!.raw, keys.records).map((r) => r.ok)).toEqual([true, true]);
   });
 
   it('takes 0 to 64 signing threads, and says so for anything else', () => {

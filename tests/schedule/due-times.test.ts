@@ -31,6 +31,13 @@ describe('the next wave of a local-time newsletter', () => {
     expect(nextWaveAt(local, at('2026-11-30T11:00:00Z'), zones)).toEqual(at('2026-11-30T21:00:00Z')); // Tokyo's Dec 1
   });
 
+  it('is found days ahead for a newsletter that goes out on some days of the week only', () => {
+    // Monday 2026-11-30: the next Saturday is 2026-12-05, 06:00 in London and in New York.
+    const saturdays = newsletter({ localTime: '06:00', days: ['sat'] });
+    expect(nextWaveAt(saturdays, at('2026-11-30T12:00:00Z'), ['Europe/London', 'America/New_York'])).toEqual(at('2026-12-05T06:00:00Z'));
+    expect(nextWaveAt(saturdays, at('2026-12-05T06:00:00Z'), ['Europe/London', 'America/New_York'])).toEqual(at('2026-12-05T11:00:00Z'));
+  });
+
   it('marks copies due more than the grace window ago as missed, and none for a cron newsletter', () => {
     expect(missedBefore(newsletter({ localTime: '06:00', graceMinutes: 30 }), at('2026-11-30T12:00:00Z'))).toEqual(at('2026-11-30T11:30:00Z'));
     expect(missedBefore(newsletter({ cron: '0 6 * * *' }), at('2026-11-30T12:00:00Z'))).toBeUndefined();

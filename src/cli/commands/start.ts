@@ -96,7 +96,7 @@ export async function startBanner(daybreak: Daybreak, base: string, sendFlags: s
         ? `  ${s.id.padEnd(width)}  ${s.nextSendLocal} (${s.timezone}) = ${s.nextSendUtc}`
         : s.cron !== undefined
           ? `  ${s.id.padEnd(width)}  never (the schedule "${s.cron}" does not fire again)`
-          : `  ${s.id.padEnd(width)}  none yet (${s.schedule ?? s.localTime}: no confirmed reader to send to)`,
+          : `  ${s.id.padEnd(width)}  none in the coming week (${s.schedule ?? s.localTime})`,
     );
     const indent = `  ${' '.repeat(width)}  `;
     if (s.lastRun) {
