@@ -3,6 +3,7 @@ import { evaluateCron } from './cron-editions.ts';
 import { nextWaveAt } from './due-times.ts';
 import { readerZonesOf } from './edition-inputs.ts';
 import { formatLocal, formatUtc } from './format-times.ts';
+import { runWithLedger } from './run-with-ledger.ts';
 import { endJoins, joinRunning } from './join-send.ts';
 import { evaluateLocal } from './local-time-waves.ts';
 import { createSchedulerContext, messageOf, type SchedulerContext } from './scheduler-context.ts';
@@ -127,13 +128,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         const local = isLocalTime(n);
         let next = nextFiring(n, now);
         let waves: WaveStatus[] | undefined;
-        let last = lastRuns[i];
-        // A run's counts are written when it ends; while it runs, the send ledger has them as they are now.
-        // The ledger also tells expired copies apart from skipped ones, for every run.
-        const live = last ? await sender.ledgerCounts?.(n.id, last.date, now) : null;
-        if (last?.state === 'running' && live) {
-          last = { ...last, total: live.total, sent: live.sent, failed: live.failed, deferred: live.deferred, skipped: live.skipped };
-        }
+        const row = lastRuns[i];
+        const last = row ? runWithLedger(row, (await sender.ledgerCounts?.(n.id, row.date, now)) ?? null) : undefined;
         if (local) {
           next = nextWaveAt(n, now, await readerZonesOf(ctx, n));
           waves = last && sender.waves ? (await sender.waves(n.id, last.date, now)).map(waveStatus) : [];
@@ -150,7 +146,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           nextSendUtc: next ? formatUtc(next) : null,
           lastRun: last
             ? { date: last.date, state: last.state, total: last.total, sent: last.sent, failed: last.failed,
-                deferred: last.deferred, skipped: last.skipped, expired: Math.min(live?.expired ?? 0, last.skipped),
+                deferred: last.deferred, skipped: last.skipped, expired: last.expired,
                 startedAt: last.startedAt, finishedAt: last.finishedAt,
                 reason: last.reason }
             : null,

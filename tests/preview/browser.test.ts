@@ -19,6 +19,15 @@ function frameText(page: Page): Promise<string> {
   });
 }
 
+/** The images of the email in the frame shown, once every one has loaded: each one's src and decoded width. */
+async function frameImages(page: Page): Promise<{ jsonValue(): Promise<unknown> }> {
+  return page.waitForFunction(() => {
+    const doc = document.querySelector<HTMLIFrameElement>('iframe.email.active')?.contentDocument;
+    const all = [...(doc?.images ?? [])];
+    return all.length > 0 && all.every((i) => i.complete) && all.map((i) => ({ src: i.getAttribute('src'), width: i.naturalWidth }));
+  });
+}
+
 describe.skipIf(skipBrowser)('the preview in a real browser (Chromium)', () => {
   let h: PreviewHarness;
   let server: RunningServer;
@@ -216,11 +225,7 @@ describe.skipIf(skipBrowser)('the preview in a real browser (Chromium)', () => {
       await tab.goto(`${ownServer.url}/preview/?newsletter=morning&date=2026-12-01&template=briefing`);
       await tab.waitForSelector('body.ready');
       // Every picture of the email decoded into pixels: none shows as alt text.
-      const images = await tab.waitForFunction(() => {
-        const doc = document.querySelector<HTMLIFrameElement>('iframe.email.active')?.contentDocument;
-        const all = [...(doc?.images ?? [])];
-        return all.length > 0 && all.every((i) => i.complete) && all.map((i) => ({ src: i.getAttribute('src'), width: i.naturalWidth }));
-      });
+      const images = await frameImages(tab);
       expect(await images.jsonValue()).toEqual([
         { src: '/assets/brand/logo.png', width: expect.any(Number) },
         { src: '/assets/brand/logo-dark.png', width: expect.any(Number) },
@@ -286,11 +291,7 @@ describe.skipIf(skipBrowser)('the preview in a real browser (Chromium)', () => {
     try {
       await tab.goto(`${ownServer.url}/preview/?newsletter=morning&date=2026-12-01&template=briefing`);
       await tab.waitForSelector('body.ready');
-      const images = await tab.waitForFunction(() => {
-        const doc = document.querySelector<HTMLIFrameElement>('iframe.email.active')?.contentDocument;
-        const all = [...(doc?.images ?? [])];
-        return all.length > 0 && all.every((i) => i.complete) && all.map((i) => ({ src: i.getAttribute('src'), width: i.naturalWidth }));
-      });
+      const images = await frameImages(tab);
       // The logos the preview has come from it; the picture it does not have comes from the site, decoded.
       expect(await images.jsonValue()).toEqual([
         { src: '/assets/brand/logo.png', width: expect.any(Number) },

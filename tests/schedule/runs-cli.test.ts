@@ -19,6 +19,13 @@ function seeded() {
   return t;
 }
 
+/** Copies of morning's 2026-12-01 edition in the send ledger, one per state, for subscribers 1, 2, … */
+function sendsOf(t: ReturnType<typeof seeded>, states: string[]): void {
+  const copy = t.db.prepare(`INSERT INTO sends (newsletter, edition_date, subscriber_id, state, message_id, queued_at, updated_at)
+    VALUES ('morning', '2026-12-01', ?, ?, ?, '2026-12-01T11:00:01.000Z', '2026-12-01T11:00:02.000Z')`);
+  states.forEach((state, i) => copy.run(i + 1, state, `m${i}`));
+}
+
 async function runs(args: string[], env: NodeJS.ProcessEnv) {
   let stdout = '';
   let stderr = '';
@@ -61,9 +68,7 @@ describe('daybreak runs', () => {
     const t = seeded();
     t.db.prepare(`INSERT INTO runs (newsletter, edition_date, state, scheduled_at, started_at, total, sent, failed, deferred, skipped)
       VALUES ('morning', '2026-12-01', 'running', '2026-12-01T11:00:00.000Z', '2026-12-01T11:00:01.000Z', 0, 0, 0, 0, 0)`).run();
-    const copy = t.db.prepare(`INSERT INTO sends (newsletter, edition_date, subscriber_id, state, message_id, queued_at, updated_at)
-      VALUES ('morning', '2026-12-01', ?, ?, ?, '2026-12-01T11:00:01.000Z', '2026-12-01T11:00:02.000Z')`);
-    ['sent', 'sent', 'sent', 'deferred', 'queued', 'queued'].forEach((state, i) => copy.run(i + 1, state, `m${i}`));
+    sendsOf(t, ['sent', 'sent', 'sent', 'deferred', 'queued', 'queued']);
     const human = await runs(['--newsletter', 'morning', '--limit', '1'], { DAYBREAK_DB: t.file });
     expect(human.stdout.trim()).toBe('2026-12-01  morning  running  2026-12-01 11:00 UTC  3/6 sent, 1 deferred');
     const json = JSON.parse((await runs(['--json', '--limit', '1'], { DAYBREAK_DB: t.file })).stdout);
@@ -74,10 +79,8 @@ describe('daybreak runs', () => {
     const t = seeded();
     t.db.prepare(`INSERT INTO runs (newsletter, edition_date, state, scheduled_at, started_at, finished_at, reason, total, sent, failed, deferred, skipped)
       VALUES ('morning', '2026-12-01', 'done', '2026-12-01T11:00:00.000Z', '2026-12-01T11:00:01.000Z', '2026-12-01T18:00:00.000Z', NULL, 6, 3, 0, 0, 3)`).run();
-    const copy = t.db.prepare(`INSERT INTO sends (newsletter, edition_date, subscriber_id, state, message_id, queued_at, updated_at)
-      VALUES ('morning', '2026-12-01', ?, ?, ?, '2026-12-01T11:00:01.000Z', '2026-12-01T11:00:02.000Z')`);
     // One reader unsubscribed before their copy (skipped); two readers' wave was missed (expired).
-    ['sent', 'sent', 'sent', 'skipped', 'expired', 'expired'].forEach((state, i) => copy.run(i + 1, state, `m${i}`));
+    sendsOf(t, ['sent', 'sent', 'sent', 'skipped', 'expired', 'expired']);
     const human = await runs(['--newsletter', 'morning', '--limit', '1'], { DAYBREAK_DB: t.file });
     expect(human.stdout.trim()).toBe('2026-12-01  morning  done     2026-12-01 18:00 UTC  3/6 sent, 1 skipped, 2 expired');
     const json = JSON.parse((await runs(['--json', '--limit', '1'], { DAYBREAK_DB: t.file })).stdout);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { openStore } from '../../storage/index.ts';
-import { runCountsFromSends, waveStatus, type Run, type RunLedger, type RunState, type WaveStatus } from '../../schedule/index.ts';
+import { runCountsFromSends, runWithLedger, waveStatus, type Run, type RunLedger, type RunState, type WaveStatus } from '../../schedule/index.ts';
 import { isLocalTime } from '../../content/index.ts';
 import { DB_OPTION_HELP, loadConfigFrom, resolveDatabase, resolveLockWaitMs } from '../context.ts';
 import { parseFlags } from '../parse-flags.ts';
@@ -20,7 +20,7 @@ const RunsFlags = z.strictObject({
   limit: z.string().regex(/^\d+$/, { error: 'Expected a whole number, e.g. 20' }).transform(Number).refine((n) => n > 0, { error: 'Expected at least 1' }),
 });
 
-/** A run with how many of its `skipped` copies expired unsent (the send ledger's `expired`). */
+/** A run with how many of its `skipped` copies expired unsent (the send ledger's `expired`, at most `skipped`). */
 type ListedRun = Run & { expired: number };
 
 /** The JSON shape of one run (`daybreak runs --json`); a local-time newsletter's run adds its `waves`. */
@@ -54,7 +54,7 @@ function wavesLine(waves: WaveStatus[]): string {
 function humanLine(run: ListedRun, width: number, waves?: WaveStatus[]): string {
   // The run ledger's `skipped` holds expired copies too; people are told them apart (a reader who
   // unsubscribed is not a wave whose time passed).
-  const expired = Math.min(run.expired, run.skipped);
+  const expired = run.expired;
   const skipped = run.skipped - expired;
   const counts = run.state === 'done' || run.state === 'running' || run.state === 'failed'
     ? `${run.sent}/${run.total} sent${run.failed ? `, ${run.failed} failed` : ''}${run.deferred ? `, ${run.deferred} deferred` : ''}${skipped ? `, ${skipped} skipped` : ''}${expired ? `, ${expired} expired` : ''}`
@@ -103,13 +103,11 @@ export function registerRuns(program: Command, io: Io = process, env: NodeJS.Pro
           ...(flags.newsletter ? { newsletter: flags.newsletter } : {}),
           ...(flags.state ? { state: flags.state } : {}),
         });
-        // A run's counts are written when it ends; while it runs, the send ledger has them as they are now.
-        // Expired copies are told apart from skipped ones by the send ledger, for every run.
         const runs = await Promise.all(
           listed.map(async (r): Promise<ListedRun> => {
             const sends = await store.sends.counts({ newsletter: r.newsletter, date: r.date });
-            const counts = r.state === 'running' ? runCountsFromSends(sends) : null;
-            return { ...r, ...(counts ?? {}), expired: sends.expired };
+            const counts = runCountsFromSends(sends);
+            return runWithLedger(r, counts && { ...counts, expired: sends.expired });
           }),
         );
         // Local-time newsletters' runs go out in waves: each wave's sent and waiting copies, from the ledger.
